@@ -1,0 +1,43 @@
+package dev.vigil.event;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What an event records. A closed set: every operator downstream switches over it.
+ */
+public enum EventKind {
+    /** A step of a business process (order placed, invoice sent). */
+    ACTIVITY("activity"),
+    /** A call from {@code source} to an operation, usually with a duration and maybe a {@code peer}. */
+    CALL("call"),
+    /** A message sent or received on a queue or topic. */
+    MESSAGE("message"),
+    /** Anything else the estate emits that is worth keeping (a deploy, a config change). */
+    OTHER("other");
+
+    private final String wire;
+
+    EventKind(String wire) {
+        this.wire = wire;
+    }
+
+    /** The name used on the wire and in the store. */
+    public String wire() {
+        return wire;
+    }
+
+    public static Optional<EventKind> fromWire(String s) {
+        String k = s.toLowerCase(Locale.ROOT);
+        for (EventKind kind : values()) {
+            if (kind.wire.equals(k)) {
+                return Optional.of(kind);
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String allowed() {
+        return "activity, call, message, other";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.vigil.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The store's tables, created or migrated when a data folder is opened. Each migration runs once, in order,
+ * and records itself in {@code schema_version}; a folder written by a newer Vigil is refused, not guessed at.
+ */
+final class Schema {
+
+    private static final List<String> MIGRATIONS = List.of(
+            // 1: the journal of canonical events. time is UTC (TIMESTAMP has no zone; the API says so).
+            """
+            CREATE TABLE events (
+                seq          BIGINT    NOT NULL,
+                time         TIMESTAMP NOT NULL,
+                source       VARCHAR   NOT NULL,
+                name         VARCHAR   NOT NULL,
+                kind         VARCHAR   NOT NULL,
+                outcome      VARCHAR   NOT NULL,
+                duration_us  BIGINT,
+                peer         VARCHAR,
+                unit         VARCHAR,
+                correlation  VARCHAR,
+                attributes   VARCHAR,
+                ingested     TIMESTAMP NOT NULL
+            );
+            CREATE TABLE event_keys (
+                seq   BIGINT  NOT NULL,
+                key   VARCHAR NOT NULL,
+                value VARCHAR NOT NULL
+            );
+            CREATE TABLE rejections (
+                code  VARCHAR PRIMARY KEY,
+                count BIGINT  NOT NULL
+            );
+            """);
+
+    private Schema() {
+    }
+
+    static void migrate(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied TIMESTAMP NOT NULL)");
+            int current;
+            try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+            if (current > MIGRATIONS.size()) {
+                throw new SQLException("the data folder was written by a newer Vigil (schema version " + current
+                        + ", this Vigil knows up to " + MIGRATIONS.size() + "); use that version or another --data folder");
+            }
+            for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
+                conn.setAutoCommit(false);
+                try {
+                    for (String sql : MIGRATIONS.get(v - 1).split(";")) {
+                        if (!sql.isBlank()) {
+                            st.execute(sql);
+                        }
+                    }
+                    st.execute("INSERT INTO schema_version VALUES (" + v + ", now())");
+                    conn.commit();
+                } catch (SQLException e) {
+                    conn.rollback();
+                    throw e;
+                } finally {
+                    conn.setAutoCommit(true);
+                }
+            }
+        }
+    }
+}

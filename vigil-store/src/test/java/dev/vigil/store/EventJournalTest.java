@@ -1,0 +1,189 @@
+package dev.vigil.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.event.Event;
+import dev.vigil.event.EventKind;
+import dev.vigil.event.Outcome;
+import dev.vigil.event.Rejection;
+import dev.vigil.event.StoredEvent;
+import dev.vigil.query.EventPage;
+import dev.vigil.query.EventQuery;
+import dev.vigil.query.IngestStats;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventJournalTest {
+
+    @TempDir
+    Path dir;
+
+    static Event event(long t, String source, String name, Map<String, String> keys) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("region", "eu");
+        attrs.put("retries", 2);
+        attrs.put("nothing", null);
+        return new Event(t, source, name, EventKind.CALL, keys, Outcome.OK, 12_500L, "tax-gateway", "retail", attrs);
+    }
+
+    @Test
+    void appendedEventsComeBackWithEveryFieldAndIncreasingSequenceNumbers() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            Event a = event(2_000_000L, "billing", "CreateInvoice", Map.of("orderId", "A-17"));
+            Event b = new Event(1_000_000L, "shop", "PlaceOrder", EventKind.ACTIVITY, Map.of(), Outcome.TIMEOUT,
+                    null, null, null, Map.of());
+            Appended ack = j.append(List.of(a, b), Map.of(), 5L).get();
+            assertThat(ack).isEqualTo(new Appended(1, 2));
+
+            EventPage page = j.query(EventQuery.all(10));
+            assertThat(page.events()).extracting(StoredEvent::seq).containsExactly(2L, 1L);
+            assertThat(page.events().get(1).event()).isEqualTo(a);
+            assertThat(page.events().get(0).event()).isEqualTo(b);
+            assertThat(page.next()).isNull();
+        }
+    }
+
+    @Test
+    void eventsSurviveCloseAndReopenAndSequenceNumbersContinue() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            j.append(List.of(event(1, "s", "n", Map.of())), Map.of(), 0).get();
+        }
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            assertThat(j.append(List.of(event(2, "s", "n", Map.of())), Map.of(), 0).get().firstSeq()).isEqualTo(2);
+            assertThat(j.storedEvents()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void cursorPagesVisitEveryEventOnceInEventTimeOrderBothWays() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 57; i++) {
+                // Many equal timestamps: the cursor must break ties by sequence number.
+                events.add(event(1_000L * (i % 7), "s", "n" + i, Map.of()));
+            }
+            j.append(events, Map.of(), 0).get();
+            for (boolean newestFirst : new boolean[] {false, true}) {
+                List<StoredEvent> seen = new ArrayList<>();
+                EventQuery q = new EventQuery(null, null, null, null, null, null, 10, newestFirst, null);
+                EventPage page = j.query(q);
+                seen.addAll(page.events());
+                while (page.next() != null) {
+                    page = j.query(q.next(page.next()));
+                    seen.addAll(page.events());
+                }
+                assertThat(seen).hasSize(57);
+                assertThat(seen.stream().map(StoredEvent::seq).distinct().count()).isEqualTo(57);
+                for (int i = 1; i < seen.size(); i++) {
+                    long prev = seen.get(i - 1).event().timeMicros();
+                    long cur = seen.get(i).event().timeMicros();
+                    assertThat(newestFirst ? prev >= cur : prev <= cur).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void filtersBySourceNameTimeRangeAndCorrelationKey() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            j.append(List.of(
+                    event(10, "shop", "PlaceOrder", Map.of("orderId", "A-1")),
+                    event(20, "shop", "PlaceOrder", Map.of("orderId", "A-2")),
+                    event(30, "wms", "Ship", Map.of("orderId", "A-1", "shipmentId", "S-9")),
+                    event(40, "wms", "Deliver", Map.of("shipmentId", "S-9"))), Map.of(), 0).get();
+            assertThat(names(j.query(new EventQuery("shop", null, null, null, null, null, 10, false, null))))
+                    .containsExactly("PlaceOrder", "PlaceOrder");
+            assertThat(names(j.query(new EventQuery(null, null, "orderId", "A-1", null, null, 10, false, null))))
+                    .containsExactly("PlaceOrder", "Ship");
+            assertThat(names(j.query(new EventQuery(null, null, "shipmentId", "S-9", null, null, 10, false, null))))
+                    .containsExactly("Ship", "Deliver");
+            assertThat(names(j.query(new EventQuery(null, "Ship", null, null, 20L, 40L, 10, false, null))))
+                    .containsExactly("Ship");
+            assertThat(names(j.query(new EventQuery(null, null, null, null, 20L, 40L, 10, false, null))))
+                    .containsExactly("PlaceOrder", "Ship");
+        }
+    }
+
+    @Test
+    void statsCountEventsBySourceAndNameAndRejectionsByCode() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            j.append(List.of(event(1, "a", "x", Map.of()), event(2, "a", "x", Map.of()), event(3, "b", "y", Map.of())),
+                    Map.of(Rejection.Code.MISSING_FIELD, 2), 0).get();
+            j.append(List.of(), Map.of(Rejection.Code.MISSING_FIELD, 1, Rejection.Code.TIME_IN_FUTURE, 4), 0).get();
+            IngestStats s = j.stats();
+            assertThat(s.storedEvents()).isEqualTo(3);
+            assertThat(s.lastSeq()).isEqualTo(3);
+            assertThat(s.bySourceAndName()).containsExactly(
+                    new IngestStats.SourceNameCount("a", "x", 2), new IngestStats.SourceNameCount("b", "y", 1));
+            assertThat(s.rejectedByReason()).containsExactly(Map.entry("time_in_future", 4L), Map.entry("missing_field", 3L));
+        }
+    }
+
+    @Test
+    void concurrentAppendsShareCommitsAndGetDisjointSequenceRanges() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            List<CompletableFuture<Appended>> acks = IntStream.range(0, 200)
+                    .mapToObj(i -> CompletableFuture.supplyAsync(() -> j.append(
+                            List.of(event(i, "s", "n", Map.of()), event(i, "s", "n", Map.of())), Map.of(), 0).join()))
+                    .toList();
+            Set<Long> seqs = new HashSet<>();
+            for (CompletableFuture<Appended> f : acks) {
+                Appended a = f.get();
+                seqs.add(a.firstSeq());
+                seqs.add(a.firstSeq() + 1);
+            }
+            assertThat(seqs).hasSize(400);
+            assertThat(j.commitStats().events()).isEqualTo(400);
+            assertThat(j.commitStats().commits()).isLessThanOrEqualTo(200);
+        }
+    }
+
+    @Test
+    void appendsAfterCloseAreRefused() throws Exception {
+        EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        j.close();
+        assertThatThrownBy(() -> j.append(List.of(event(1, "s", "n", Map.of())), Map.of(), 0).join())
+                .hasCauseInstanceOf(StoreClosed.class);
+    }
+
+    @Test
+    void aCommitThatFailsHalfWayStoresNothingOfItsGroupAndTheJournalCarriesOn() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            j.faultAfterEventsFlushed = () -> {
+                throw new IllegalStateException("injected fault");
+            };
+            assertThatThrownBy(() -> j.append(List.of(event(1, "s", "n", Map.of("k", "v"))), Map.of(), 0).join())
+                    .hasRootCauseMessage("injected fault");
+            j.faultAfterEventsFlushed = () -> { };
+            assertThat(j.query(EventQuery.all(10)).events()).isEmpty();
+            Appended ok = j.append(List.of(event(2, "s", "n", Map.of("k", "v"))), Map.of(), 0).get();
+            assertThat(ok.firstSeq()).isEqualTo(1);
+            assertThat(j.query(new EventQuery(null, null, "k", "v", null, null, 10, false, null)).events()).hasSize(1);
+        }
+    }
+
+    @Test
+    void anEventWhoseAttributesAreNotJsonFailsOnlyItsOwnAppend() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            Event bad = new Event(1, "s", "n", EventKind.OTHER, Map.of(), Outcome.OK, null, null, null,
+                    Map.of("opaque", new Object()));
+            assertThatThrownBy(() -> j.append(List.of(bad), Map.of(), 0).join())
+                    .hasCauseInstanceOf(IllegalStateException.class);
+            assertThat(j.append(List.of(event(1, "s", "n", Map.of())), Map.of(), 0).get().count()).isEqualTo(1);
+        }
+    }
+
+    private static List<String> names(EventPage p) {
+        return p.events().stream().map(e -> e.event().name()).toList();
+    }
+}
