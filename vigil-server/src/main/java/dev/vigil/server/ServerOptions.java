@@ -1,0 +1,42 @@
+package dev.vigil.server;
+
+import dev.vigil.event.IngestPolicy;
+import dev.vigil.store.EventJournal;
+import java.nio.file.Path;
+
+/**
+ * How a Vigil server runs.
+ *
+ * @param port         TCP port, 0 for any free one
+ * @param bindAddress  the address to listen on
+ * @param dataDir      the data folder (the DuckDB store lives here)
+ * @param maxBodyBytes the largest ingest body, after decompression; larger ones get 413
+ * @param policy       what an event must respect to be accepted
+ * @param journal      group commit limits
+ */
+public record ServerOptions(int port, String bindAddress, Path dataDir, long maxBodyBytes, IngestPolicy policy,
+                            EventJournal.Options journal) {
+
+    public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
+
+    public static ServerOptions defaults(Path dataDir) {
+        return new ServerOptions(8080, "0.0.0.0", dataDir, DEFAULT_MAX_BODY, IngestPolicy.DEFAULT,
+                EventJournal.Options.DEFAULT);
+    }
+
+    public ServerOptions withPort(int p) {
+        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal);
+    }
+
+    public ServerOptions withBindAddress(String a) {
+        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal);
+    }
+
+    public ServerOptions withMaxBodyBytes(long b) {
+        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal);
+    }
+
+    public ServerOptions withPolicy(IngestPolicy p) {
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.vigil.server;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.vigil.server.api.ApiService;
+import dev.vigil.server.ingest.EventDecoder;
+import dev.vigil.server.ingest.IngestService;
+import dev.vigil.store.EventJournal;
+import java.net.InetSocketAddress;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Vigil: the store, the HTTP server on one port, and an orderly stop.
+ *
+ * <p>Stop order matters for "acknowledged means durable": first the HTTP server stops taking requests and
+ * lets in-flight ones finish (their appends complete after commit), then the journal commits whatever is
+ * still queued and closes the file.
+ */
+public final class VigilServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
+
+    private final Server server;
+    private final EventJournal journal;
+    private final IngestService ingest;
+    private volatile boolean stopping;
+
+    private VigilServer(Server server, EventJournal journal, IngestService ingest) {
+        this.server = server;
+        this.journal = journal;
+        this.ingest = ingest;
+    }
+
+    public static VigilServer start(ServerOptions options) throws SQLException {
+        EventJournal journal = EventJournal.open(options.dataDir(), options.journal());
+        try {
+            IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes());
+            ApiService api = new ApiService(journal, ingest);
+            VigilServer[] self = new VigilServer[1];
+            HttpService health = (ctx, req) -> Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeStringField("status", "up");
+                g.writeEndObject();
+            });
+            HttpService ready = (ctx, req) -> HttpResponse.of(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                boolean ok = !self[0].stopping && journal.healthy();
+                return Json.response(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, g -> {
+                    g.writeStartObject();
+                    g.writeStringField("status", ok ? "ready" : self[0].stopping ? "stopping" : "store unavailable");
+                    g.writeNumberField("stored", journal.storedEvents());
+                    g.writeEndObject();
+                });
+            }, ctx.blockingTaskExecutor()));
+            // Compressed bodies are limited here; the decompressed size is limited by IngestService.
+            Server server = Server.builder()
+                    .http(new InetSocketAddress(options.bindAddress(), options.port()))
+                    .maxRequestLength(options.maxBodyBytes())
+                    .requestTimeout(Duration.ofSeconds(60))
+                    .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(30))
+                    // The acceptor thread has nothing to finish; Netty's default 2 s quiet period only delays exit.
+                    .bossGroupFactory(name -> com.linecorp.armeria.common.util.EventLoopGroups.builder()
+                            .numThreads(1).gracefulShutdown(Duration.ZERO, Duration.ofSeconds(1)).build())
+                    .errorHandler(new JsonErrors(options.maxBodyBytes()))
+                    .service("/ingest/events", ingest)
+                    .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
+                    .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))
+                    .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
+                    .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)
+                    .serviceUnder("/", (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
+                            "no endpoint " + req.method() + " " + req.path() + "; see docs/API.md", null))
+                    .build();
+            server.start().join();
+            VigilServer vs = new VigilServer(server, journal, ingest);
+            self[0] = vs;
+            return vs;
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.activeLocalPort();
+    }
+
+    public EventJournal journal() {
+        return journal;
+    }
+
+    public IngestService ingest() {
+        return ingest;
+    }
+
+    /** Stops taking requests, finishes in-flight ones, commits what is queued and closes the store. */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            server.stop().join();
+        } finally {
+            try {
+                journal.close();
+            } catch (SQLException e) {
+                LOG.error("closing the store failed", e);
+            }
+        }
+    }
+
+    /** Every error Armeria itself produces (413, 404 of a wrong method, timeouts) in Vigil's JSON error shape. */
+    private record JsonErrors(long maxBodyBytes) implements ServerErrorHandler {
+        @Override
+        public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+            if (cause instanceof ContentTooLargeException) {
+                return Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", tooLarge(), null);
+            }
+            return null;
+        }
+
+        @Override
+        public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
+                                                   HttpStatus status, String description, Throwable cause) {
+            String detail;
+            String error;
+            if (status == HttpStatus.REQUEST_ENTITY_TOO_LARGE) {
+                error = "body_too_large";
+                detail = tooLarge();
+            } else {
+                error = status.reasonPhrase().toLowerCase(java.util.Locale.ROOT).replace(' ', '_');
+                detail = description != null ? description
+                        : cause != null && cause.getMessage() != null ? cause.getMessage() : status.reasonPhrase();
+            }
+            byte[] body = Json.bytes(g -> {
+                g.writeStartObject();
+                g.writeStringField("error", error);
+                g.writeStringField("detail", detail);
+                g.writeEndObject();
+            });
+            return AggregatedHttpResponse.of(ResponseHeaders.of(status, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE,
+                    MediaType.JSON_UTF_8), HttpData.wrap(body));
+        }
+
+        private String tooLarge() {
+            return "the body is larger than " + maxBodyBytes + " bytes; send smaller batches or raise --max-body";
+        }
+    }
+}

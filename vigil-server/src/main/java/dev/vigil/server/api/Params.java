@@ -1,0 +1,64 @@
+package dev.vigil.server.api;
+
+import com.linecorp.armeria.common.QueryParams;
+import dev.vigil.event.Timestamps;
+import java.time.DateTimeException;
+import java.util.List;
+import java.util.Set;
+
+/** Typed access to query parameters, with errors that name the parameter and what it accepts. */
+final class Params {
+
+    private final QueryParams params;
+
+    Params(QueryParams params, Set<String> allowed) {
+        this.params = params;
+        for (String name : params.names()) {
+            if (!allowed.contains(name)) {
+                throw new BadParameter(name, "unknown parameter \"" + name + "\"; this endpoint takes "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+
+    String text(String name) {
+        List<String> all = params.getAll(name);
+        if (all.size() > 1) {
+            throw new BadParameter(name, "give \"" + name + "\" at most once");
+        }
+        String v = all.isEmpty() ? null : all.get(0);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    Long time(String name) {
+        String v = text(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            if (v.chars().allMatch(Character::isDigit)) {
+                return Timestamps.fromEpochMillis(Long.parseLong(v));
+            }
+            return Timestamps.parseRfc3339(v);
+        } catch (DateTimeException | NumberFormatException | ArithmeticException e) {
+            throw new BadParameter(name, "\"" + name + "\" must be an RFC 3339 time (2026-11-21T10:15:30Z) or epoch "
+                    + "milliseconds, not \"" + v + "\"");
+        }
+    }
+
+    int integer(String name, int dflt, int min, int max) {
+        String v = text(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int i = Integer.parseInt(v);
+            if (i >= min && i <= max) {
+                return i;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new BadParameter(name, "\"" + name + "\" must be an integer from " + min + " to " + max + ", not \"" + v + "\"");
+    }
+}

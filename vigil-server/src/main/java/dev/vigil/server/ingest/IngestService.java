@@ -1,0 +1,227 @@
+package dev.vigil.server.ingest;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.vigil.event.Rejection;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.Json;
+import dev.vigil.store.EventJournal;
+import dev.vigil.store.Overloaded;
+import dev.vigil.store.StoreClosed;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /ingest/events}: decodes a body of events, keeps the valid ones durably, and answers only
+ * once they are committed: {@code {"accepted": N, "rejected": [{"index", "field", "reason"}]}}.
+ */
+public final class IngestService implements HttpService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+    private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
+    private static final MediaType NDJSON_ALIAS = MediaType.parse("application/ndjson");
+
+    private final EventJournal journal;
+    private final EventDecoder decoder;
+    private final long maxBodyBytes;
+    private final LongAdder acceptedTotal = new LongAdder();
+    private final LongAdder rejectedTotal = new LongAdder();
+
+    public IngestService(EventJournal journal, EventDecoder decoder, long maxBodyBytes) {
+        this.journal = journal;
+        this.decoder = decoder;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public long acceptedTotal() {
+        return acceptedTotal.sum();
+    }
+
+    public long rejectedTotal() {
+        return rejectedTotal.sum();
+    }
+
+    @Override
+    public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        if (req.method() != HttpMethod.POST) {
+            return HttpResponse.of(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED)
+                    .add(HttpHeaderNames.ALLOW, "POST").contentType(MediaType.JSON_UTF_8).build(),
+                    HttpData.wrap(Json.bytes(g -> {
+                        g.writeStartObject();
+                        g.writeStringField("error", "method_not_allowed");
+                        g.writeStringField("detail", "send events with POST");
+                        g.writeEndObject();
+                    })));
+        }
+        MediaType type = req.contentType();
+        EventDecoder.Format format;
+        if (type == null) {
+            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "no Content-Type: send application/x-ndjson (one event per line) or application/json "
+                            + "(one event or an array)", null);
+        } else if (type.is(NDJSON) || type.is(NDJSON_ALIAS)) {
+            format = EventDecoder.Format.NDJSON;
+        } else if (type.is(MediaType.JSON)) {
+            format = EventDecoder.Format.JSON;
+        } else {
+            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Content-Type " + type + " is not accepted: send application/x-ndjson or application/json", null);
+        }
+        if (type.charset() != null && !type.charset().name().equals("UTF-8")) {
+            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "charset " + type.charset().name() + " is not accepted: events are UTF-8", null);
+        }
+        String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        boolean gzip;
+        if (encoding == null || encoding.equalsIgnoreCase("identity")) {
+            gzip = false;
+        } else if (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("x-gzip")) {
+            gzip = true;
+        } else {
+            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_content_encoding",
+                    "Content-Encoding " + encoding + " is not accepted: send gzip or no encoding", null);
+        }
+        CompletableFuture<HttpResponse> response = req.aggregate()
+                .thenCompose(agg -> handle(agg, format, gzip));
+        return HttpResponse.of(response);
+    }
+
+    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, EventDecoder.Format format, boolean gzip) {
+        byte[] body;
+        int length;
+        if (gzip) {
+            try {
+                body = gunzip(agg.content().array());
+            } catch (BodyTooLarge e) {
+                return CompletableFuture.completedFuture(tooLarge("the body, once decompressed, is larger than "
+                        + maxBodyBytes + " bytes; send smaller batches or raise --max-body"));
+            } catch (IOException e) {
+                return CompletableFuture.completedFuture(Json.error(HttpStatus.BAD_REQUEST, "bad_encoding",
+                        "the body is not valid gzip: " + e.getMessage(), null));
+            }
+            length = body.length;
+        } else {
+            HttpData content = agg.content();
+            body = content.array();
+            length = content.length();
+        }
+        if (length == 0) {
+            return CompletableFuture.completedFuture(Json.error(HttpStatus.BAD_REQUEST, "empty_body",
+                    "the body is empty: send at least one event", null));
+        }
+        long now = Timestamps.toMicros(Instant.now());
+        DecodedBatch batch;
+        try {
+            batch = decoder.decode(body, length, format, now);
+        } catch (EventDecoder.UnreadableBody e) {
+            BodyError err = e.error();
+            return CompletableFuture.completedFuture(
+                    Json.error(HttpStatus.valueOf(err.status()), err.error(), err.detail(), err.at()));
+        }
+        return journal.append(batch.events(), batch.rejectionCounts(), now)
+                .handle((appended, failure) -> {
+                    if (failure != null) {
+                        return storeFailure(failure);
+                    }
+                    acceptedTotal.add(appended.count());
+                    rejectedTotal.add(batch.rejections().size());
+                    HttpStatus status = batch.events().isEmpty() && !batch.rejections().isEmpty()
+                            ? HttpStatus.BAD_REQUEST : HttpStatus.OK;
+                    return Json.response(status, g -> {
+                        g.writeStartObject();
+                        g.writeNumberField("accepted", appended.count());
+                        if (appended.count() > 0) {
+                            g.writeNumberField("firstSeq", appended.firstSeq());
+                        }
+                        g.writeArrayFieldStart("rejected");
+                        for (Rejection r : batch.rejections()) {
+                            g.writeStartObject();
+                            g.writeNumberField("index", r.index());
+                            if (r.field() == null) {
+                                g.writeNullField("field");
+                            } else {
+                                g.writeStringField("field", r.field());
+                            }
+                            g.writeStringField("code", r.code().wire());
+                            g.writeStringField("reason", r.reason());
+                            g.writeEndObject();
+                        }
+                        g.writeEndArray();
+                        g.writeEndObject();
+                    });
+                });
+    }
+
+    private static HttpResponse storeFailure(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof Overloaded) {
+            return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+                    .add(HttpHeaderNames.RETRY_AFTER, "1").contentType(MediaType.JSON_UTF_8).build(),
+                    HttpData.wrap(Json.bytes(g -> {
+                        g.writeStartObject();
+                        g.writeStringField("error", "overloaded");
+                        g.writeStringField("detail", cause.getMessage() + "; nothing of this request was stored");
+                        g.writeEndObject();
+                    })));
+        }
+        if (cause instanceof StoreClosed) {
+            return Json.error(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
+                    cause.getMessage() + "; nothing of this request was stored, send it again later", null);
+        }
+        LOG.error("events could not be stored", cause);
+        return Json.error(HttpStatus.INTERNAL_SERVER_ERROR, "store_failed",
+                "the events could not be stored (" + cause.getMessage() + "); nothing of this request was stored, "
+                        + "send it again", null);
+    }
+
+    private HttpResponse tooLarge(String detail) {
+        return Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", detail, null);
+    }
+
+    private static final class BodyTooLarge extends IOException {
+        BodyTooLarge() {
+            super(null, null);
+        }
+    }
+
+    /** Inflates up to the body limit; a zip bomb costs at most that much memory. */
+    private byte[] gunzip(byte[] compressed) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
+            byte[] buf = new byte[(int) Math.min(Math.max(compressed.length * 4L, 8192), maxBodyBytes + 1)];
+            int n = 0;
+            while (true) {
+                if (n == buf.length) {
+                    if (buf.length > maxBodyBytes) {
+                        throw new BodyTooLarge();
+                    }
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxBodyBytes + 1));
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+            return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+        } catch (ZipException | java.io.EOFException e) {
+            throw new IOException(e.getMessage() == null ? "truncated or corrupt" : e.getMessage());
+        }
+    }
+}
