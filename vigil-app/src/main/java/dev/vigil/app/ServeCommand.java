@@ -1,0 +1,33 @@
+package dev.vigil.app;
+
+import dev.vigil.server.VigilServer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the Vigil server for real sources: POST events to /ingest/events, query /api/v1. "
+                + "Stops cleanly (exit 0) on SIGTERM or Ctrl-C after committing every accepted event.")
+public final class ServeCommand implements Callable<Integer> {
+
+    @Mixin
+    ServerFlags flags;
+
+    @Override
+    public Integer call() throws Exception {
+        Lifecycle lifecycle = new Lifecycle();
+        VigilServer server = VigilServer.start(flags.toOptions());
+        System.out.println("Vigil " + Vigil.version() + " listening on http://" + displayHost(flags.bind) + ":" + server.port()
+                + " (data: " + server.journal().file().toAbsolutePath() + ", " + server.journal().storedEvents() + " events)");
+        System.out.println("  ingest: POST http://" + displayHost(flags.bind) + ":" + server.port() + "/ingest/events"
+                + "  (application/x-ndjson or application/json)");
+        System.out.flush();
+        lifecycle.awaitStop();
+        Lifecycle.stop(server, System.out);
+        return 0;
+    }
+
+    static String displayHost(String bind) {
+        return bind.equals("0.0.0.0") || bind.equals("::") ? "localhost" : bind;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.vigil.app.demo;
+
+import dev.vigil.app.Lifecycle;
+import dev.vigil.app.ServerFlags;
+import dev.vigil.app.Vigil;
+import dev.vigil.server.VigilServer;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start Vigil with a simulated estate feeding it over HTTP: 3 business units, 12 services, "
+                + "2 external suppliers, an order-to-cash process, errors, incidents, late events. "
+                + "Open the printed URL; Ctrl-C stops it.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    ServerFlags flags;
+
+    @Option(names = "--rate", defaultValue = "300", description = "Events per second the simulator sends. Default: ${DEFAULT-VALUE}")
+    double rate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed of the simulation. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--duration", description = "Stop by itself after this long (e.g. 10m); default: run until stopped")
+    Duration duration;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rate <= 0 || rate > 1_000_000) {
+            throw new IllegalArgumentException("--rate must be between 1 and 1000000 events per second");
+        }
+        Lifecycle lifecycle = new Lifecycle();
+        VigilServer server = VigilServer.start(flags.toOptions());
+        String url = "http://localhost:" + server.port();
+        PrintStream out = System.out;
+        out.println("Vigil " + Vigil.version() + " demo on " + url + "  (data: " + server.journal().file().toAbsolutePath() + ")");
+        out.println("  try: curl '" + url + "/api/v1/stats'   curl '" + url + "/api/v1/events?limit=5&order=desc'");
+        out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events; Ctrl-C stops");
+        out.flush();
+        Simulator sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed);
+        Thread simThread = Thread.ofPlatform().name("vigil-simulator").daemon(true).start(sim);
+        Thread status = Thread.ofPlatform().name("vigil-status").daemon(true).start(() -> printStatus(sim, server, out));
+        if (duration != null) {
+            Thread.ofPlatform().daemon(true).start(() -> {
+                try {
+                    Thread.sleep(duration.toMillis());
+                    lifecycle.requestStop();
+                } catch (InterruptedException e) {
+                    // stopped otherwise
+                }
+            });
+        }
+        lifecycle.awaitStop();
+        sim.stop();
+        status.interrupt();
+        simThread.join(5000);
+        Lifecycle.stop(server, out);
+        return 0;
+    }
+
+    private static void printStatus(Simulator sim, VigilServer server, PrintStream out) {
+        boolean terminal = System.console() != null;
+        long lastAccepted = 0;
+        long lastNanos = System.nanoTime();
+        int tick = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            long acc = server.ingest().acceptedTotal();
+            double perSec = (acc - lastAccepted) / ((now - lastNanos) / 1e9);
+            lastAccepted = acc;
+            lastNanos = now;
+            String line = String.format(Locale.ROOT, "ingested %,.0f events/s | rejected %,d | stored %,d%s",
+                    perSec, server.ingest().rejectedTotal(), server.journal().storedEvents(),
+                    sim.failedPosts() > 0 ? " | failed posts " + sim.failedPosts() + " (" + sim.lastError() + ")" : "");
+            if (terminal) {
+                out.print("\r\033[2K" + line);
+                out.flush();
+            } else if (tick++ % 5 == 0) {
+                out.println(line);
+                out.flush();
+            }
+        }
+    }
+}

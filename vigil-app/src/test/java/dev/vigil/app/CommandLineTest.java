@@ -1,0 +1,70 @@
+package dev.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = Vigil.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = run("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("serve", "demo", "loadgen");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String cmd : new String[] {"serve", "demo", "loadgen"}) {
+            Run r = run(cmd, "--help");
+            assertThat(r.exit()).as(cmd).isZero();
+            assertThat(r.out()).as(cmd).contains("--help");
+        }
+        assertThat(run("serve", "--help").out()).contains("--port", "--data", "--max-body", "--max-future-skew");
+    }
+
+    @Test
+    void versionNamesVigilAndTheJava() {
+        Run r = run("--version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("vigil ").contains("java ");
+    }
+
+    @Test
+    void aBadOptionValueSaysWhatIsExpected() {
+        Run r = run("serve", "--max-future-skew", "soon");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("'soon' is not a duration: write e.g. 500ms, 30s, 5m, 2h or 30d");
+        Run unknown = run("serve", "--prot", "8080");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown option", "'--prot'");
+    }
+
+    @Test
+    void durationsAndSizesParseTheWaysPeopleWriteThem() {
+        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse("30d")).isEqualTo(Duration.ofDays(30));
+        assertThat(Durations.parse("PT5M")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Durations.parseSize("16m")).isEqualTo(16L * 1024 * 1024);
+        assertThat(Durations.parseSize("1024")).isEqualTo(1024L);
+        assertThatThrownBy(() -> Durations.parseSize("lots")).hasMessageContaining("not a size");
+    }
+}

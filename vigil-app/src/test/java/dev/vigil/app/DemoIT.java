@@ -1,0 +1,56 @@
+package dev.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code vigil demo} end to end: the simulated estate's events arrive in the store through HTTP. */
+class DemoIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void theDemoFeedsTheStoreWithAWholeEstateAndStopsCleanly() throws Exception {
+        try (VigilProcess vigil = VigilProcess.start("demo", "--port", "0", "--data", data.toString(), "--rate", "600")) {
+            JsonNode stats = null;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                stats = Http.get(vigil.url, "/api/v1/stats");
+                if (stats.get("stored").asLong() > 1500) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            assertThat(stats.get("stored").asLong()).isGreaterThan(1500);
+            Set<String> sources = new HashSet<>();
+            stats.get("bySource").forEach(s -> sources.add(s.get("source").asText()));
+            assertThat(sources).contains("web-shop", "billing", "shipping", "warehouse", "tracking", "order-service");
+
+            JsonNode placed = Http.get(vigil.url, "/api/v1/events?name=OrderPlaced&limit=5");
+            assertThat(placed.get("events")).isNotEmpty();
+            JsonNode dispatched = Http.get(vigil.url, "/api/v1/events?name=OrderDispatched&limit=1");
+            if (!dispatched.get("events").isEmpty()) {
+                // The event where the correlation key changes carries both keys.
+                JsonNode corr = dispatched.at("/events/0/correlation");
+                assertThat(corr.has("orderId") && corr.has("shipmentId")).isTrue();
+                String shipment = corr.get("shipmentId").asText();
+                String order = corr.get("orderId").asText();
+                assertThat(Http.get(vigil.url, "/api/v1/events?key=orderId:" + order).get("events")).isNotEmpty();
+                assertThat(Http.get(vigil.url, "/api/v1/events?key=shipmentId:" + shipment).get("events")).isNotEmpty();
+            }
+            JsonNode calls = Http.get(vigil.url, "/api/v1/events?source=billing&name=CalculateTax&limit=50");
+            assertThat(calls.get("events")).allSatisfy(e -> {
+                assertThat(e.get("peer").asText()).isEqualTo("tax-gateway");
+                assertThat(e.get("durationMs").asDouble()).isPositive();
+            });
+            assertThat(vigil.terminate()).isZero();
+            assertThat(String.join("\n", vigil.output)).doesNotContain("failed posts");
+        }
+    }
+}

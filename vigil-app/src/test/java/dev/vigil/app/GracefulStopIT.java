@@ -1,0 +1,80 @@
+package dev.vigil.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.event.Timestamps;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM mid-stream: in-flight requests finish, everything acknowledged is committed, the exit code is 0. */
+class GracefulStopIT {
+
+    @TempDir
+    Path data;
+
+    @Test
+    void sigtermFinishesInFlightBatchesCommitsThemAndExitsZero() throws Exception {
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        int exit;
+        try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--bind", "127.0.0.1", "--data", data.toString())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> clients = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                String prefix = "c" + c + "-";
+                clients.add(Thread.ofPlatform().start(() -> {
+                    int n = 0;
+                    while (!stop.get()) {
+                        StringBuilder body = new StringBuilder();
+                        List<String> ids = new ArrayList<>();
+                        for (int i = 0; i < 200; i++) {
+                            String id = prefix + (n++);
+                            ids.add(id);
+                            body.append("{\"time\":\"").append(Timestamps.format(Timestamps.toMicros(Instant.now())))
+                                    .append("\",\"source\":\"term-test\",\"name\":\"Post\",\"correlation\":{\"eid\":\"")
+                                    .append(id).append("\"}}\n");
+                        }
+                        try {
+                            HttpResponse<String> r = Http.CLIENT.send(HttpRequest.newBuilder(vigil.url.resolve("/ingest/events"))
+                                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-ndjson")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200) {
+                                acked.addAll(ids);
+                            }
+                        } catch (Exception e) {
+                            return;
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(1500);
+            exit = vigil.terminate();
+            stop.set(true);
+            for (Thread t : clients) {
+                t.join();
+            }
+            assertThat(String.join("\n", vigil.output)).contains("listening on");
+        }
+        assertThat(exit).isZero();
+        assertThat(acked).isNotEmpty();
+        try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--bind", "127.0.0.1", "--data", data.toString())) {
+            Set<String> stored = new HashSet<>();
+            for (JsonNode e : Http.allEvents(vigil.url)) {
+                stored.add(e.at("/correlation/eid").asText());
+            }
+            assertThat(stored).containsAll(acked);
+        }
+    }
+}

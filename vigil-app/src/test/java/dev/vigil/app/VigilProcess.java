@@ -1,0 +1,95 @@
+package dev.vigil.app;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real {@code vigil} jar running as a child process, as a user would start it. */
+final class VigilProcess implements AutoCloseable {
+
+    private static final Pattern URL = Pattern.compile("(?:listening on|demo on) (http://[^:\\s]+:(\\d+))");
+
+    final Process process;
+    final URI url;
+    final List<String> output = Collections.synchronizedList(new ArrayList<>());
+
+    private VigilProcess(Process process, URI url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    static Path jar() {
+        String jar = System.getProperty("vigil.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("vigil.jar not built (system property vigil.jar=" + jar + "); run through 'mvn verify'");
+        }
+        return Path.of(jar);
+    }
+
+    static VigilProcess start(String... args) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<URI> url = new CompletableFuture<>();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    lines.add(line);
+                    Matcher m = URL.matcher(line);
+                    if (!url.isDone() && m.find()) {
+                        url.complete(URI.create("http://127.0.0.1:" + m.group(2)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process went away
+            }
+            url.completeExceptionally(new IllegalStateException("vigil exited before listening: " + lines));
+        });
+        try {
+            VigilProcess vp = new VigilProcess(p, url.get(60, TimeUnit.SECONDS));
+            vp.output.addAll(lines);
+            return vp;
+        } catch (Exception e) {
+            p.destroyForcibly();
+            throw new IllegalStateException("vigil did not start: " + lines, e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, nothing. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then the exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("vigil did not stop within 60 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
