@@ -32,6 +32,21 @@ public final class Durations {
         }
     }
 
+    /** The short form people read: 500ms, 30s, 5m. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000 == 0 && ms > 0) {
+            return ms / 86_400_000 + "d";
+        } else if (ms % 3_600_000 == 0 && ms > 0) {
+            return ms / 3_600_000 + "h";
+        } else if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        } else if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
     /** Sizes: 1048576, 512k, 16m, 1g. */
     public static long parseSize(String text) {
         Matcher m = Pattern.compile("(\\d+)([kmg]?)b?", Pattern.CASE_INSENSITIVE).matcher(text.trim());

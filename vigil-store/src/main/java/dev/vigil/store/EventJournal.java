@@ -9,6 +9,7 @@ import dev.vigil.query.EventPage;
 import dev.vigil.query.EventQuery;
 import dev.vigil.query.IngestStats;
 import dev.vigil.query.PageCursor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,45 +23,80 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable journal of canonical events, in an embedded DuckDB file.
+ * The durable store of canonical events: a write-ahead journal for acknowledgement, DuckDB for queries.
  *
- * <p>One writer thread owns the write connection. Appends from any number of threads queue up; the writer
- * takes everything waiting (a group), appends it in one transaction and commits, so one WAL sync covers many
- * requests (group commit). An append's future completes only after that commit returned: a caller that
- * acknowledges on completion never acknowledges an event a crash could lose.
+ * <p>Two threads, one job each. The <b>writer</b> takes every append waiting (a group), writes it to the
+ * journal as one record and fsyncs; only then do the appends' futures complete, so a caller that acknowledges
+ * on completion never acknowledges an event a crash could lose. The <b>loader</b> then appends the record to
+ * DuckDB. Keeping DuckDB off the acknowledgement path matters: DuckDB checkpoints inside a commit and blocks
+ * commits while it does (hundreds of milliseconds at high rates; measured in docs/BENCHMARKS.md), and a
+ * journal fsync costs about a millisecond.
+ *
+ * <p>Queries wait until DuckDB holds every event acknowledged before they started (read-your-writes). After
+ * a crash, {@link #open} loads the journal records DuckDB lacks before anything else runs. Journal segments
+ * are deleted once DuckDB has committed (durably) every record they hold.
  */
 public final class EventJournal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventJournal.class);
     public static final String FILE_NAME = "vigil.duckdb";
+    public static final String JOURNAL_DIR = "journal";
 
     /**
-     * @param maxPendingEvents events waiting to commit beyond which appends are refused with {@link Overloaded}
-     * @param maxGroupEvents   the most events one commit takes
+     * @param maxPendingEvents events acknowledged or waiting but not yet in DuckDB, beyond which appends are
+     *                         refused with {@link Overloaded}
+     * @param maxGroupEvents   the most events one journal record or one DuckDB commit takes
+     * @param segmentBytes     journal segment size; a segment is deleted once DuckDB holds all of it
+     * @param duckdbThreads    worker threads DuckDB may use
      */
-    public record Options(int maxPendingEvents, int maxGroupEvents) {
-        public static final Options DEFAULT = new Options(1_000_000, 200_000);
+    public record Options(int maxPendingEvents, int maxGroupEvents, long segmentBytes, int duckdbThreads) {
+        // Events waiting for DuckDB are held in memory (about 1 KiB each with their JSON): bound them by the heap.
+        public static final Options DEFAULT = new Options(
+                (int) Math.max(10_000, Math.min(1_000_000, Runtime.getRuntime().maxMemory() / 4096)), 200_000,
+                64L * 1024 * 1024,
+                Integer.getInteger("vigil.duckdb.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
     }
 
-    /** Group commit figures since open, to measure how well commits are shared. */
-    public record CommitStats(long commits, long events, long requests, long commitNanos) {
+    /** Group commit figures since open, to measure how well fsyncs are shared. */
+    public record CommitStats(long commits, long events, long requests, long commitNanos, long[] commitMicrosLog2) {
+
         public double eventsPerCommit() {
             return commits == 0 ? 0 : (double) events / commits;
         }
 
         public double requestsPerCommit() {
             return commits == 0 ? 0 : (double) requests / commits;
+        }
+
+        /** The upper bound, in microseconds, of the commit duration at quantile q (from a log2 histogram). */
+        public long commitMicrosAt(double q) {
+            long total = 0;
+            for (long c : commitMicrosLog2) {
+                total += c;
+            }
+            if (total == 0) {
+                return 0;
+            }
+            long rank = Math.max(1, (long) Math.ceil(q * total));
+            long seen = 0;
+            for (int i = 0; i < commitMicrosLog2.length; i++) {
+                seen += commitMicrosLog2[i];
+                if (seen >= rank) {
+                    return 1L << i;
+                }
+            }
+            return 1L << (commitMicrosLog2.length - 1);
         }
     }
 
@@ -69,63 +105,164 @@ public final class EventJournal implements AutoCloseable {
     }
 
     private final Path file;
-    private final DuckDBConnection writeConn;
+    private final DuckDBConnection loadConn;
+    private final JournalFile journal;
     private final Options options;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<JournalRecord> toLoad = new LinkedBlockingQueue<>();
     private final AtomicLong pendingEvents = new AtomicLong();
     private final Thread writer;
+    private final Thread loader;
     private volatile boolean closing;
+    private volatile boolean writerDone;
     private boolean closed;
-    private long lastSeq;
+    // Writer thread only:
+    private long nextSeq;
+    private long nextRecordNo;
+    // Published by the writer (acknowledged) and the loader (queryable):
+    private volatile long ackedSeq;
+    private volatile long ackedRecordNo;
+    private volatile long storedCount;
+    private final Object loadedMonitor = new Object();
+    private volatile long loadedSeq;
+    private volatile long loadedRecordNo;
+
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedEvents = new AtomicLong();
     private final AtomicLong committedRequests = new AtomicLong();
     private final AtomicLong commitNanos = new AtomicLong();
-    private volatile long storedCount;
-    /** A test's way to fail a commit half-way; never set in production. */
+    /** Journal commit durations (write + fsync): bucket i counts commits that took at most 2^i microseconds. */
+    private final AtomicLongArray commitHistogram = new AtomicLongArray(32);
+    /** A test's way to fail a DuckDB load half-way; never set in production. */
     volatile Runnable faultAfterEventsFlushed = () -> { };
 
-    private EventJournal(Path file, DuckDBConnection writeConn, Options options) throws SQLException {
+    private EventJournal(Path file, DuckDBConnection loadConn, JournalFile journal, Options options,
+                         long lastSeq, long lastRecordNo, long count) {
         this.file = file;
-        this.writeConn = writeConn;
+        this.loadConn = loadConn;
+        this.journal = journal;
         this.options = options;
-        try (Statement st = writeConn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(max(seq), 0), count(*) FROM events")) {
-            rs.next();
-            lastSeq = rs.getLong(1);
-            storedCount = rs.getLong(2);
-        }
-        writeConn.setAutoCommit(false);
+        this.nextSeq = lastSeq + 1;
+        this.nextRecordNo = lastRecordNo + 1;
+        this.ackedSeq = lastSeq;
+        this.ackedRecordNo = lastRecordNo;
+        this.loadedSeq = lastSeq;
+        this.loadedRecordNo = lastRecordNo;
+        this.storedCount = count;
         this.writer = new Thread(this::writeLoop, "vigil-journal-writer");
-        writer.setDaemon(false);
+        this.loader = new Thread(this::loadLoop, "vigil-store-loader");
         writer.start();
+        loader.start();
     }
 
-    /** Opens (creating if needed) the journal in {@code dataDir}. */
+    /** Opens (creating if needed) the store in {@code dataDir}, loading into DuckDB what a crash left only in the journal. */
     public static EventJournal open(Path dataDir, Options options) throws SQLException {
         try {
             Files.createDirectories(dataDir);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SQLException("cannot create the data folder " + dataDir.toAbsolutePath() + ": " + e.getMessage(), e);
         }
         Path file = dataDir.resolve(FILE_NAME);
-        Properties props = new Properties();
-        // Vigil runs in one process: no one else may write the file underneath the journal.
-        props.setProperty("access_mode", "READ_WRITE");
         DuckDBConnection conn;
         try {
-            conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), props);
+            conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
         } catch (SQLException e) {
             throw new SQLException("cannot open the store " + file.toAbsolutePath() + ": " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("lock")
                     ? " (is another Vigil using this --data folder?)" : ""), e);
         }
+        JournalFile journal = null;
         try {
+            try (Statement st = conn.createStatement()) {
+                // DuckDB's own worker threads (checkpoint compression, scans) would otherwise take every core
+                // and starve the acknowledgement path; one is enough for appends and for the API's queries.
+                st.execute("SET threads = " + options.duckdbThreads());
+            }
             Schema.migrate(conn);
-            return new EventJournal(file, conn, options);
-        } catch (SQLException | RuntimeException e) {
-            conn.close();
-            throw e;
+            long dbSeq;
+            long dbRecord;
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("""
+                         SELECT (SELECT coalesce(max(seq), 0) FROM events),
+                                greatest((SELECT coalesce(max(record_no), 0) FROM events),
+                                         (SELECT coalesce(max(record_no), 0) FROM rejections))""")) {
+                rs.next();
+                dbSeq = rs.getLong(1);
+                dbRecord = rs.getLong(2);
+            }
+            conn.setAutoCommit(false);
+            Recovery recovery = new Recovery(conn, dbRecord);
+            journal = JournalFile.open(dataDir.resolve(JOURNAL_DIR), options.segmentBytes(), recovery::accept);
+            recovery.finish();
+            long lastSeq = Math.max(dbSeq, journal.lastSeq());
+            long lastRecord = Math.max(dbRecord, journal.lastRecordNo());
+            journal.release(lastRecord);
+            if (recovery.loadedEvents > 0) {
+                LOG.info("recovered {} acknowledged events from the journal into the store", recovery.loadedEvents);
+            }
+            long count;
+            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM events")) {
+                rs.next();
+                count = rs.getLong(1);
+            }
+            conn.commit();
+            return new EventJournal(file, conn, journal, options, lastSeq, lastRecord, count);
+        } catch (SQLException | IOException | RuntimeException e) {
+            try {
+                conn.close();
+                if (journal != null) {
+                    journal.close();
+                }
+            } catch (SQLException | IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof SQLException se) {
+                throw se;
+            }
+            throw new SQLException("cannot open the store in " + dataDir.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads, at open, the journal records DuckDB does not hold yet, in batches. */
+    private static final class Recovery {
+        private final DuckDBConnection conn;
+        private final long loadedRecordNo;
+        private final List<JournalRecord> batch = new ArrayList<>();
+        private int batchEvents;
+        long loadedEvents;
+
+        Recovery(DuckDBConnection conn, long loadedRecordNo) {
+            this.conn = conn;
+            this.loadedRecordNo = loadedRecordNo;
+        }
+
+        void accept(JournalRecord r) {
+            if (r.recordNo() <= loadedRecordNo) {
+                return;
+            }
+            batch.add(r);
+            batchEvents += r.events().size();
+            if (batchEvents >= 100_000) {
+                flush();
+            }
+        }
+
+        void finish() {
+            flush();
+        }
+
+        private void flush() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            try {
+                load(conn, batch, () -> { });
+            } catch (SQLException e) {
+                throw new IllegalStateException("loading the journal into the store failed: " + e.getMessage(), e);
+            }
+            loadedEvents += batchEvents;
+            batch.clear();
+            batchEvents = 0;
         }
     }
 
@@ -135,8 +272,8 @@ public final class EventJournal implements AutoCloseable {
 
     /**
      * Queues events (and the counts of items refused beside them) for the next group commit.
-     * The future completes once they are committed, or exceptionally with {@link Overloaded},
-     * {@link StoreClosed} or the store's error; in that case none of them is stored.
+     * The future completes once they are durable, or exceptionally with {@link Overloaded},
+     * {@link StoreClosed} or the journal's error; in that case none of them is stored.
      */
     public CompletableFuture<Appended> append(List<Event> events, Map<Rejection.Code, Integer> rejections,
                                               long ingestedMicros) {
@@ -160,7 +297,7 @@ public final class EventJournal implements AutoCloseable {
             }
             long waiting = pendingEvents.get();
             if (waiting > 0 && waiting + events.size() > options.maxPendingEvents()) {
-                done.completeExceptionally(new Overloaded(waiting + " events are waiting to be committed (limit "
+                done.completeExceptionally(new Overloaded(waiting + " events are waiting to be stored (limit "
                         + options.maxPendingEvents() + "); retry shortly"));
                 return done;
             }
@@ -170,16 +307,22 @@ public final class EventJournal implements AutoCloseable {
         return done;
     }
 
+    /** Events accepted but not yet queryable. */
     public long pendingEvents() {
         return pendingEvents.get();
     }
 
+    /** Events durably stored (acknowledged). */
     public long storedEvents() {
         return storedCount;
     }
 
     public CommitStats commitStats() {
-        return new CommitStats(commits.get(), committedEvents.get(), committedRequests.get(), commitNanos.get());
+        long[] hist = new long[commitHistogram.length()];
+        for (int i = 0; i < hist.length; i++) {
+            hist[i] = commitHistogram.get(i);
+        }
+        return new CommitStats(commits.get(), committedEvents.get(), committedRequests.get(), commitNanos.get(), hist);
     }
 
     private void writeLoop() {
@@ -202,104 +345,201 @@ public final class EventJournal implements AutoCloseable {
                 }
                 commit(group, n);
             } catch (InterruptedException e) {
-                // Only close() interrupts, and only after the queue is drained; nothing is left to write.
                 return;
             } catch (Throwable t) {
-                LOG.error("journal writer failed; the requests of this group are refused", t);
+                LOG.error("journal write failed; the requests of this group are refused", t);
+                long refused = 0;
                 for (Pending p : group) {
+                    refused += p.events().size();
                     p.done().completeExceptionally(t);
                 }
+                pendingEvents.addAndGet(-refused);
             } finally {
                 group.clear();
             }
         }
     }
 
-    private void commit(List<Pending> group, int eventCount) throws SQLException {
+    private void commit(List<Pending> group, int eventCount) throws IOException {
         long start = System.nanoTime();
-        long seq = lastSeq;
+        List<Event> events = new ArrayList<>(eventCount);
+        List<String> corr = new ArrayList<>(eventCount);
+        List<String> attrs = new ArrayList<>(eventCount);
         Map<Rejection.Code, Long> rejected = new EnumMap<>(Rejection.Code.class);
         long[] firstSeqs = new long[group.size()];
-        try {
-            // The appender joins the connection's transaction only once one is open; without this statement
-            // each flush would commit on its own and a crash could keep events without their keys.
-            try (Statement begin = writeConn.createStatement()) {
-                begin.execute("SELECT 1");
+        long seq = nextSeq;
+        for (int i = 0; i < group.size(); i++) {
+            Pending p = group.get(i);
+            firstSeqs[i] = p.events().isEmpty() ? 0 : seq + events.size();
+            events.addAll(p.events());
+            for (int k = 0; k < p.events().size(); k++) {
+                corr.add(p.json()[2 * k]);
+                attrs.add(p.json()[2 * k + 1]);
             }
-            try (DuckDBAppender events = writeConn.createAppender("main", "events");
-                 DuckDBAppender keys = writeConn.createAppender("main", "event_keys")) {
-                for (int i = 0; i < group.size(); i++) {
-                    Pending p = group.get(i);
-                    firstSeqs[i] = p.events().isEmpty() ? 0 : seq + 1;
-                    for (int k = 0; k < p.events().size(); k++) {
-                        Event e = p.events().get(k);
-                        seq++;
-                        appendEvent(events, seq, e, p.json()[2 * k], p.json()[2 * k + 1], p.ingestedMicros());
-                        for (Map.Entry<String, String> key : e.correlation().entrySet()) {
-                            keys.beginRow().append(seq).append(key.getKey()).append(key.getValue()).endRow();
-                        }
-                    }
-                    if (p.rejections() != null) {
-                        p.rejections().forEach((code, c) -> rejected.merge(code, (long) c, Long::sum));
-                    }
-                }
-                events.flush();
-                faultAfterEventsFlushed.run();
-                keys.flush();
+            if (p.rejections() != null) {
+                p.rejections().forEach((code, c) -> rejected.merge(code, (long) c, Long::sum));
             }
-            if (!rejected.isEmpty()) {
-                try (PreparedStatement ps = writeConn.prepareStatement(
-                        "INSERT INTO rejections VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET count = count + excluded.count")) {
-                    for (Map.Entry<Rejection.Code, Long> r : rejected.entrySet()) {
-                        ps.setString(1, r.getKey().wire());
-                        ps.setLong(2, r.getValue());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-            }
-            writeConn.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                writeConn.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            pendingEvents.addAndGet(-eventCount);
-            throw e;
         }
-        lastSeq = seq;
+        JournalRecord record = new JournalRecord(nextRecordNo, nextSeq, group.get(0).ingestedMicros(), events, corr,
+                attrs, rejected);
+        // If this throws, nothing was acknowledged; a torn write is cut off at the next open.
+        journal.append(record);
+        ackedRecordNo = nextRecordNo;
+        nextRecordNo++;
+        nextSeq += eventCount;
+        ackedSeq = nextSeq - 1;
         storedCount += eventCount;
-        pendingEvents.addAndGet(-eventCount);
+        toLoad.add(record);
+        long took = System.nanoTime() - start;
         commits.incrementAndGet();
         committedEvents.addAndGet(eventCount);
         committedRequests.addAndGet(group.size());
-        commitNanos.addAndGet(System.nanoTime() - start);
+        commitNanos.addAndGet(took);
+        long micros = Math.max(1, took / 1000);
+        commitHistogram.incrementAndGet(Math.min(31, 64 - Long.numberOfLeadingZeros(micros - 1)));
         for (int i = 0; i < group.size(); i++) {
             group.get(i).done().complete(new Appended(firstSeqs[i], group.get(i).events().size()));
         }
     }
 
-    private static void appendEvent(DuckDBAppender a, long seq, Event e, String correlation, String attributes,
-                                    long ingestedMicros) throws SQLException {
-        a.beginRow()
-                .append(seq)
-                .appendEpochMicros(e.timeMicros())
-                .append(e.source())
-                .append(e.name())
-                .append(e.kind().wire())
-                .append(e.outcome().wire())
-                .append(e.durationMicros())
-                .append(e.peer())
-                .append(e.unit())
-                .append(correlation)
-                .append(attributes)
-                .appendEpochMicros(ingestedMicros)
-                .endRow();
+    private void loadLoop() {
+        List<JournalRecord> batch = new ArrayList<>();
+        while (true) {
+            try {
+                if (batch.isEmpty()) {
+                    JournalRecord first = toLoad.poll(50, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        if (writerDone && toLoad.isEmpty()) {
+                            return;
+                        }
+                        continue;
+                    }
+                    batch.add(first);
+                    int n = first.events().size();
+                    JournalRecord next;
+                    while (n < options.maxGroupEvents() && (next = toLoad.poll()) != null) {
+                        batch.add(next);
+                        n += next.events().size();
+                    }
+                }
+                load(loadConn, batch, faultAfterEventsFlushed);
+                JournalRecord last = batch.get(batch.size() - 1);
+                int n = 0;
+                for (JournalRecord r : batch) {
+                    n += r.events().size();
+                }
+                pendingEvents.addAndGet(-n);
+                synchronized (loadedMonitor) {
+                    if (!last.events().isEmpty() || n > 0) {
+                        loadedSeq = last.firstSeq() + last.events().size() - 1;
+                    }
+                    loadedRecordNo = last.recordNo();
+                    loadedMonitor.notifyAll();
+                }
+                journal.release(loadedRecordNo);
+                batch.clear();
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                // Acknowledged events are safe in the journal; keep trying to load the same batch.
+                LOG.error("loading {} journal records into DuckDB failed; retrying in 1 s", batch.size(), t);
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Appends journal records to DuckDB in one transaction. */
+    private static void load(DuckDBConnection conn, List<JournalRecord> records, Runnable fault) throws SQLException {
+        try {
+            // The appender joins the connection's transaction only once one is open; without this statement
+            // each flush would commit on its own and a crash could keep events without their keys.
+            try (Statement begin = conn.createStatement()) {
+                begin.execute("SELECT 1");
+            }
+            try (DuckDBAppender events = conn.createAppender("main", "events");
+                 DuckDBAppender keys = conn.createAppender("main", "event_keys")) {
+                for (JournalRecord r : records) {
+                    long seq = r.firstSeq();
+                    for (int k = 0; k < r.events().size(); k++, seq++) {
+                        Event e = r.events().get(k);
+                        events.beginRow()
+                                .append(seq)
+                                .appendEpochMicros(e.timeMicros())
+                                .append(e.source())
+                                .append(e.name())
+                                .append(e.kind().wire())
+                                .append(e.outcome().wire())
+                                .append(e.durationMicros())
+                                .append(e.peer())
+                                .append(e.unit())
+                                .append(r.correlationJson().get(k))
+                                .append(r.attributesJson().get(k))
+                                .appendEpochMicros(r.ingestedMicros())
+                                .append(r.recordNo())
+                                .endRow();
+                        for (Map.Entry<String, String> key : e.correlation().entrySet()) {
+                            keys.beginRow().append(seq).append(key.getKey()).append(key.getValue()).endRow();
+                        }
+                    }
+                }
+                events.flush();
+                fault.run();
+                keys.flush();
+            }
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO rejections VALUES (?, ?, now(), ?)")) {
+                boolean any = false;
+                for (JournalRecord r : records) {
+                    for (Map.Entry<Rejection.Code, Long> c : r.rejections().entrySet()) {
+                        ps.setString(1, c.getKey().wire());
+                        ps.setLong(2, c.getValue());
+                        ps.setLong(3, r.recordNo());
+                        ps.addBatch();
+                        any = true;
+                    }
+                }
+                if (any) {
+                    ps.executeBatch();
+                }
+            }
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                conn.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Waits until DuckDB holds every record acknowledged before this call. */
+    private void awaitLoaded() throws SQLException {
+        long target = ackedRecordNo;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        synchronized (loadedMonitor) {
+            while (loadedRecordNo < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SQLException("the store is " + pendingEvents.get()
+                            + " events behind the journal; try again shortly");
+                }
+                try {
+                    loadedMonitor.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for the store");
+                }
+            }
+        }
     }
 
     /** One page of events matching the query, ordered by (event time, seq). */
     public EventPage query(EventQuery q) throws SQLException {
+        awaitLoaded();
         StringBuilder sql = new StringBuilder("""
                 SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, correlation, attributes
                 FROM events WHERE true""");
@@ -338,7 +578,7 @@ public final class EventJournal implements AutoCloseable {
         args.add(q.limit() + 1);
         List<StoredEvent> out = new ArrayList<>(Math.min(q.limit(), 1024));
         boolean more = false;
-        try (Connection c = writeConn.duplicate(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (Connection c = loadConn.duplicate(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
@@ -379,7 +619,8 @@ public final class EventJournal implements AutoCloseable {
 
     /** Counts of stored events by source and name, and of rejected items by reason. */
     public IngestStats stats() throws SQLException {
-        try (Connection c = writeConn.duplicate(); Statement st = c.createStatement()) {
+        awaitLoaded();
+        try (Connection c = loadConn.duplicate(); Statement st = c.createStatement()) {
             long count;
             long maxSeq;
             try (ResultSet rs = st.executeQuery("SELECT count(*), coalesce(max(seq), 0) FROM events")) {
@@ -395,7 +636,8 @@ public final class EventJournal implements AutoCloseable {
                 }
             }
             Map<String, Long> rejected = new LinkedHashMap<>();
-            try (ResultSet rs = st.executeQuery("SELECT code, count FROM rejections ORDER BY count DESC, code")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT code, sum(count)::BIGINT AS n FROM rejections GROUP BY code ORDER BY n DESC, code")) {
                 while (rs.next()) {
                     rejected.put(rs.getString(1), rs.getLong(2));
                 }
@@ -409,7 +651,7 @@ public final class EventJournal implements AutoCloseable {
         if (closing) {
             return false;
         }
-        try (Connection c = writeConn.duplicate(); Statement st = c.createStatement();
+        try (Connection c = loadConn.duplicate(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT 1")) {
             return rs.next();
         } catch (SQLException e) {
@@ -418,7 +660,7 @@ public final class EventJournal implements AutoCloseable {
     }
 
     /**
-     * Stops taking appends, commits everything already queued, checkpoints and closes the file.
+     * Stops taking appends, makes everything queued durable, loads it into DuckDB, checkpoints and closes.
      * Every append whose future was handed out completes before this returns.
      */
     @Override
@@ -432,14 +674,25 @@ public final class EventJournal implements AutoCloseable {
         }
         try {
             writer.join();
+            writerDone = true;
+            loader.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (Statement st = writeConn.createStatement()) {
-            writeConn.setAutoCommit(true);
+        try (Statement st = loadConn.createStatement()) {
+            loadConn.setAutoCommit(true);
             st.execute("CHECKPOINT");
         } finally {
-            writeConn.close();
+            loadConn.close();
+            try {
+                if (loadedSeq >= ackedSeq && toLoad.isEmpty()) {
+                    journal.releaseAll();
+                } else {
+                    journal.close();
+                }
+            } catch (IOException e) {
+                LOG.warn("closing the journal: {}", e.getMessage());
+            }
         }
     }
 }

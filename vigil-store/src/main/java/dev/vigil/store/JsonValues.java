@@ -22,11 +22,59 @@ final class JsonValues {
         if (map.isEmpty()) {
             return null;
         }
+        if (allStrings(map)) {
+            return writeStrings(map);
+        }
         try {
             return MAPPER.writeValueAsString(map);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("attributes are not JSON-like: " + e.getOriginalMessage(), e);
         }
+    }
+
+    private static boolean allStrings(Map<String, ?> map) {
+        for (Object v : map.values()) {
+            if (!(v instanceof String)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The common case (correlation keys, string attributes) without the data-binding machinery. */
+    private static String writeStrings(Map<String, ?> map) {
+        StringBuilder sb = new StringBuilder(32 * map.size());
+        sb.append('{');
+        boolean first = true;
+        for (Map.Entry<String, ?> e : map.entrySet()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            quote(sb, e.getKey());
+            sb.append(':');
+            quote(sb, (String) e.getValue());
+        }
+        return sb.append('}').toString();
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
     }
 
     static Map<String, Object> readObject(String json) {

@@ -14,6 +14,8 @@ final class Schema {
 
     private static final List<String> MIGRATIONS = List.of(
             // 1: the journal of canonical events. time is UTC (TIMESTAMP has no zone; the API says so).
+            // record_no is the journal record an event or count came from: after a crash, the records above
+            // the highest one here are loaded again from the journal (see EventJournal).
             """
             CREATE TABLE events (
                 seq          BIGINT    NOT NULL,
@@ -27,7 +29,8 @@ final class Schema {
                 unit         VARCHAR,
                 correlation  VARCHAR,
                 attributes   VARCHAR,
-                ingested     TIMESTAMP NOT NULL
+                ingested     TIMESTAMP NOT NULL,
+                record_no    BIGINT    NOT NULL
             );
             CREATE TABLE event_keys (
                 seq   BIGINT  NOT NULL,
@@ -35,8 +38,10 @@ final class Schema {
                 value VARCHAR NOT NULL
             );
             CREATE TABLE rejections (
-                code  VARCHAR PRIMARY KEY,
-                count BIGINT  NOT NULL
+                code  VARCHAR   NOT NULL,
+                count BIGINT    NOT NULL,
+                counted_at TIMESTAMP NOT NULL,
+                record_no  BIGINT    NOT NULL
             );
             """);
 

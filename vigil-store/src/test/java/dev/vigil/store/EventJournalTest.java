@@ -157,18 +157,102 @@ class EventJournalTest {
     }
 
     @Test
-    void aCommitThatFailsHalfWayStoresNothingOfItsGroupAndTheJournalCarriesOn() throws Exception {
+    void aDuckDbLoadThatFailsHalfWayIsRolledBackAndRetriedSoEachEventIsStoredOnce() throws Exception {
         try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
             j.faultAfterEventsFlushed = () -> {
-                throw new IllegalStateException("injected fault");
+                if (failures.incrementAndGet() == 1) {
+                    throw new IllegalStateException("injected fault");
+                }
             };
-            assertThatThrownBy(() -> j.append(List.of(event(1, "s", "n", Map.of("k", "v"))), Map.of(), 0).join())
-                    .hasRootCauseMessage("injected fault");
-            j.faultAfterEventsFlushed = () -> { };
-            assertThat(j.query(EventQuery.all(10)).events()).isEmpty();
+            // Acknowledged as soon as it is in the journal, whatever DuckDB does.
             Appended ok = j.append(List.of(event(2, "s", "n", Map.of("k", "v"))), Map.of(), 0).get();
             assertThat(ok.firstSeq()).isEqualTo(1);
-            assertThat(j.query(new EventQuery(null, null, "k", "v", null, null, 10, false, null)).events()).hasSize(1);
+            EventPage page = j.query(new EventQuery(null, null, "k", "v", null, null, 10, false, null));
+            assertThat(page.events()).hasSize(1);
+            assertThat(j.query(EventQuery.all(10)).events()).hasSize(1);
+            assertThat(failures.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void eventsOnlyInTheJournalAreLoadedIntoTheStoreAtTheNextOpen() throws Exception {
+        EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        j.faultAfterEventsFlushed = () -> {
+            throw new IllegalStateException("DuckDB never gets them");
+        };
+        j.append(List.of(event(1, "s", "a", Map.of("k", "1")), event(2, "s", "b", Map.of("k", "2"))),
+                Map.of(Rejection.Code.WRONG_TYPE, 3), 0).get();
+        // Simulate the crash: the loader never succeeded; reopen from the files alone.
+        copyFolder(dir, dir.resolveSibling(dir.getFileName() + "-crashed"));
+        j.faultAfterEventsFlushed = () -> { };
+        j.close();
+        try (EventJournal again = EventJournal.open(dir.resolveSibling(dir.getFileName() + "-crashed"), EventJournal.Options.DEFAULT)) {
+            assertThat(again.query(EventQuery.all(10)).events()).extracting(e -> e.event().name()).containsExactly("a", "b");
+            assertThat(again.stats().rejectedByReason()).containsExactly(Map.entry("wrong_type", 3L));
+            assertThat(again.append(List.of(event(3, "s", "c", Map.of())), Map.of(), 0).get().firstSeq()).isEqualTo(3);
+        }
+        try (EventJournal again = EventJournal.open(dir.resolveSibling(dir.getFileName() + "-crashed"), EventJournal.Options.DEFAULT)) {
+            assertThat(again.query(EventQuery.all(10)).events()).hasSize(3);
+            assertThat(again.stats().rejectedByReason()).containsExactly(Map.entry("wrong_type", 3L));
+        }
+    }
+
+    @Test
+    void aTornWriteAtTheEndOfTheJournalIsCutOffAndEverythingBeforeItKept() throws Exception {
+        EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        j.faultAfterEventsFlushed = () -> {
+            throw new IllegalStateException("keep it in the journal only");
+        };
+        j.append(List.of(event(1, "s", "a", Map.of())), Map.of(), 0).get();
+        Path crashed = dir.resolveSibling(dir.getFileName() + "-torn");
+        copyFolder(dir, crashed);
+        j.faultAfterEventsFlushed = () -> { };
+        j.close();
+        Path segment;
+        try (var files = java.nio.file.Files.list(crashed.resolve(EventJournal.JOURNAL_DIR))) {
+            segment = files.findFirst().orElseThrow();
+        }
+        // Half a record: what a crash in the middle of a write leaves.
+        java.nio.file.Files.write(segment, new byte[] {0, 0, 1, 0, 7, 7, 7, 7, 1, 2, 3},
+                java.nio.file.StandardOpenOption.APPEND);
+        try (EventJournal again = EventJournal.open(crashed, EventJournal.Options.DEFAULT)) {
+            assertThat(again.query(EventQuery.all(10)).events()).extracting(e -> e.event().name()).containsExactly("a");
+            assertThat(again.append(List.of(event(2, "s", "b", Map.of())), Map.of(), 0).get().firstSeq()).isEqualTo(2);
+        }
+        try (EventJournal again = EventJournal.open(crashed, EventJournal.Options.DEFAULT)) {
+            assertThat(again.query(EventQuery.all(10)).events()).extracting(e -> e.event().name()).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void journalSegmentsAreDeletedOnceTheStoreHoldsThem() throws Exception {
+        EventJournal.Options small = new EventJournal.Options(1_000_000, 10, 2_000, 1);
+        try (EventJournal j = EventJournal.open(dir, small)) {
+            for (int i = 0; i < 50; i++) {
+                j.append(List.of(event(i, "s", "n" + i, Map.of())), Map.of(), 0).get();
+            }
+            j.query(EventQuery.all(1));
+            try (var files = java.nio.file.Files.list(dir.resolve(EventJournal.JOURNAL_DIR))) {
+                assertThat(files.count()).isLessThanOrEqualTo(2);
+            }
+            assertThat(j.query(EventQuery.all(100)).events()).hasSize(50);
+        }
+        try (var files = java.nio.file.Files.list(dir.resolve(EventJournal.JOURNAL_DIR))) {
+            assertThat(files.count()).as("a clean close leaves an empty journal").isZero();
+        }
+    }
+
+    static void copyFolder(Path from, Path to) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target);
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import dev.vigil.app.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -87,9 +88,9 @@ public final class LoadgenCommand implements Callable<Integer> {
                     perClientInterval == null ? 0 : (long) (perClientInterval * c / clients));
             threads[c] = Thread.ofVirtual().start(workers[c]);
         }
-        System.out.printf(Locale.ROOT, "loadgen: %d clients x %d events/request, %s%s warmup + %s measured -> %s%n",
+        System.out.printf(Locale.ROOT, "loadgen: %d clients x %d events/request, %s, %s warmup + %s measured -> %s%n",
                 clients, batch, rate == null ? "closed loop" : String.format(Locale.ROOT, "open loop at %,.0f events/s", rate),
-                "", warmup, duration, ingest);
+                Durations.format(warmup), Durations.format(duration), ingest);
         for (Thread t : threads) {
             t.join();
         }

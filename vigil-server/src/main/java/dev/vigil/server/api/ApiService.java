@@ -117,6 +117,11 @@ public final class ApiService {
                 g.writeNumberField("commits", c.commits());
                 g.writeNumberField("eventsPerCommit", Math.round(c.eventsPerCommit() * 10) / 10.0);
                 g.writeNumberField("requestsPerCommit", Math.round(c.requestsPerCommit() * 10) / 10.0);
+                g.writeObjectFieldStart("commitMillisAtMost");
+                g.writeNumberField("p50", c.commitMicrosAt(0.5) / 1000.0);
+                g.writeNumberField("p99", c.commitMicrosAt(0.99) / 1000.0);
+                g.writeNumberField("max", c.commitMicrosAt(1.0) / 1000.0);
+                g.writeEndObject();
                 g.writeEndObject();
                 g.writeArrayFieldStart("bySource");
                 for (IngestStats.SourceNameCount sn : s.bySourceAndName()) {

@@ -1,0 +1,133 @@
+package dev.vigil.store;
+
+import dev.vigil.event.Event;
+import dev.vigil.event.EventKind;
+import dev.vigil.event.Outcome;
+import dev.vigil.event.Rejection;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * The journal's binary frame: {@code [int payloadLength][int crc32c(payload)][payload]}. A frame whose
+ * length runs past the end of the file or whose checksum does not match is a write torn by a crash; such
+ * a write was never acknowledged, because acknowledgement waits for the fsync that follows the write.
+ */
+final class JournalCodec {
+
+    static final int HEADER = 8;
+    private static final int VERSION = 1;
+    private static final EventKind[] KINDS = EventKind.values();
+    private static final Outcome[] OUTCOMES = Outcome.values();
+    private static final Rejection.Code[] CODES = Rejection.Code.values();
+
+    private JournalCodec() {
+    }
+
+    static ByteBuffer encode(JournalRecord r) {
+        ByteSink out = new ByteSink(64 + r.events().size() * 256);
+        out.putInt(0); // room for the header, filled in below
+        out.putInt(0);
+        out.putByte(VERSION);
+        out.putLong(r.recordNo());
+        out.putLong(r.firstSeq());
+        out.putLong(r.ingestedMicros());
+        out.putInt(r.events().size());
+        for (int i = 0; i < r.events().size(); i++) {
+            Event e = r.events().get(i);
+            out.putLong(e.timeMicros());
+            out.putString(e.source());
+            out.putString(e.name());
+            out.putByte(e.kind().ordinal());
+            out.putByte(e.outcome().ordinal());
+            out.putLong(e.durationMicros() == null ? -1 : e.durationMicros());
+            out.putString(e.peer());
+            out.putString(e.unit());
+            out.putShort(e.correlation().size());
+            for (Map.Entry<String, String> k : e.correlation().entrySet()) {
+                out.putString(k.getKey());
+                out.putString(k.getValue());
+            }
+            out.putString(r.correlationJson().get(i));
+            out.putString(r.attributesJson().get(i));
+        }
+        out.putByte(r.rejections().size());
+        for (Map.Entry<Rejection.Code, Long> c : r.rejections().entrySet()) {
+            out.putByte(c.getKey().ordinal());
+            out.putLong(c.getValue());
+        }
+        int payload = out.position() - HEADER;
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), HEADER, payload);
+        out.putIntAt(0, payload);
+        out.putIntAt(4, (int) crc.getValue());
+        return out.toBuffer();
+    }
+
+    /** Checks a payload against the checksum of its header. */
+    static boolean intact(byte[] payload, int crc) {
+        CRC32C c = new CRC32C();
+        c.update(payload);
+        return (int) c.getValue() == crc;
+    }
+
+    static JournalRecord decode(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        int version = in.readUnsignedByte();
+        if (version != VERSION) {
+            throw new IOException("journal record version " + version + " is unknown to this Vigil");
+        }
+        long recordNo = in.readLong();
+        long firstSeq = in.readLong();
+        long ingested = in.readLong();
+        int n = in.readInt();
+        List<Event> events = new ArrayList<>(n);
+        List<String> corrJson = new ArrayList<>(n);
+        List<String> attrJson = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long time = in.readLong();
+            String source = readNullable(in);
+            String name = readNullable(in);
+            EventKind kind = KINDS[in.readUnsignedByte()];
+            Outcome outcome = OUTCOMES[in.readUnsignedByte()];
+            long duration = in.readLong();
+            String peer = readNullable(in);
+            String unit = readNullable(in);
+            int keys = in.readUnsignedShort();
+            Map<String, String> corr = new LinkedHashMap<>();
+            for (int k = 0; k < keys; k++) {
+                corr.put(readNullable(in), readNullable(in));
+            }
+            String cj = readNullable(in);
+            String aj = readNullable(in);
+            corrJson.add(cj);
+            attrJson.add(aj);
+            events.add(new Event(time, source, name, kind, corr, outcome, duration < 0 ? null : duration, peer, unit,
+                    JsonValues.readObject(aj)));
+        }
+        Map<Rejection.Code, Long> rejections = new EnumMap<>(Rejection.Code.class);
+        int codes = in.readUnsignedByte();
+        for (int i = 0; i < codes; i++) {
+            rejections.put(CODES[in.readUnsignedByte()], in.readLong());
+        }
+        return new JournalRecord(recordNo, firstSeq, ingested, events, corrJson, attrJson, rejections);
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        int len = in.readInt();
+        if (len < 0) {
+            return null;
+        }
+        byte[] b = in.readNBytes(len);
+        if (b.length != len) {
+            throw new IOException("truncated string");
+        }
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.vigil.store;
+
+import dev.vigil.event.Event;
+import dev.vigil.event.Rejection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One group commit as the journal file holds it: its record number (consecutive, from 1), the events with
+ * consecutive sequence numbers from {@code firstSeq} and their serialised map columns, and the counts of
+ * items refused beside them.
+ */
+record JournalRecord(long recordNo, long firstSeq, long ingestedMicros, List<Event> events, List<String> correlationJson,
+                     List<String> attributesJson, Map<Rejection.Code, Long> rejections) {
+
+    long lastSeq() {
+        return firstSeq + events.size() - 1;
+    }
+}
