@@ -149,6 +149,13 @@ public final class EventDraft {
                 return invalid(index, field, Rejection.Code.TOO_LONG, "correlation value longer than "
                         + policy.maxTextLength() + " characters");
             }
+            Invalid badText = optionalText(index, field, e.getValue(), policy);
+            if (badText == null) {
+                badText = optionalText(index, "correlation", e.getKey(), policy);
+            }
+            if (badText != null) {
+                return badText;
+            }
         }
         long t = timeMicros;
         if (t > nowMicros + policy.maxFutureMicros()) {
@@ -181,9 +188,20 @@ public final class EventDraft {
         }
         if (value != null) {
             for (int i = 0; i < value.length(); i++) {
-                if (Character.isISOControl(value.charAt(i))) {
+                char c = value.charAt(i);
+                if (Character.isISOControl(c)) {
                     return invalid(index, field, Rejection.Code.INVALID_VALUE,
                             "contains a control character at position " + i);
+                }
+                if (Character.isSurrogate(c)) {
+                    // A JSON escape such as \ud800 can name half a character; no UTF-8 store can hold it.
+                    boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
+                            && Character.isLowSurrogate(value.charAt(i + 1));
+                    if (!paired) {
+                        return invalid(index, field, Rejection.Code.INVALID_VALUE,
+                                "contains half a Unicode character (an unpaired surrogate) at position " + i);
+                    }
+                    i++;
                 }
             }
         }
