@@ -54,9 +54,17 @@ public final class Timestamps {
         }
     }
 
-    /** Epoch milliseconds, possibly fractional, to microseconds. */
+    /**
+     * Epoch milliseconds, possibly fractional, to microseconds.
+     *
+     * @throws ArithmeticException when the value is not finite or beyond what microseconds in a long can hold
+     */
     public static long fromEpochMillis(double millis) {
-        return Math.round(millis * 1000.0);
+        double micros = millis * 1000.0;
+        if (!Double.isFinite(micros) || Math.abs(micros) >= 9.2e18) {
+            throw new ArithmeticException("epoch milliseconds out of range: " + millis);
+        }
+        return Math.round(micros);
     }
 
     public static long fromEpochMillis(long millis) {

@@ -354,9 +354,16 @@ public final class EventDecoder {
     private static final java.util.regex.Pattern JACKSON_SOURCE =
             java.util.regex.Pattern.compile("\\[Source: [^;]*; line: (\\d+), column: (\\d+)]");
 
-    /** Jackson's messages name a redacted source; keep only the position. */
+    private static final java.util.regex.Pattern JACKSON_HINTS = java.util.regex.Pattern.compile(
+            ":? ?(?:enable|disable) `[^`]+` to allow|,? from `[^`]+`");
+
+    /** Jackson's messages name a redacted source and its own settings; keep the position and the problem. */
     static String clean(String message) {
-        return message == null ? "" : JACKSON_SOURCE.matcher(message).replaceAll("line $1, column $2");
+        if (message == null) {
+            return "";
+        }
+        String m = JACKSON_SOURCE.matcher(message).replaceAll("line $1, column $2");
+        return JACKSON_HINTS.matcher(m).replaceAll("");
     }
 
     private static boolean isUtf8Problem(JsonProcessingException e) {

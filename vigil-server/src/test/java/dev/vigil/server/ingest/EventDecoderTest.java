@@ -183,6 +183,23 @@ class EventDecoderTest {
     }
 
     @Test
+    void epochMillisBeyondTheRepresentableRangeAreOutOfRangeNotInTheFuture() throws Exception {
+        DecodedBatch b = ndjson("{\"time\":1e300,\"source\":\"s\",\"name\":\"n\"}\n"
+                + "{\"time\":99999999999999999999999,\"source\":\"s\",\"name\":\"n\"}");
+        assertThat(b.rejections()).extracting(Rejection::code).containsExactly(
+                Rejection.Code.INVALID_VALUE, Rejection.Code.INVALID_VALUE);
+        assertThat(b.rejections()).allSatisfy(r -> assertThat(r.reason()).startsWith("epoch milliseconds out of range"));
+    }
+
+    @Test
+    void messagesDoNotTalkAboutTheParsersSettings() throws Exception {
+        DecodedBatch b = ndjson("{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"durationMs\":NaN}\n"
+                + "{\"x\":" + "[".repeat(40) + "]".repeat(40) + "}");
+        assertThat(b.rejections()).hasSize(2).allSatisfy(r -> assertThat(r.reason()).doesNotContain("`", "enable"));
+        assertThat(b.rejections().get(1).reason()).contains("nesting depth");
+    }
+
+    @Test
     void deeplyNestedAttributesAreRejectedInsteadOfExhaustingTheStack() throws Exception {
         String deep = "[".repeat(5000) + "]".repeat(5000);
         DecodedBatch b = ndjson("{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"x\":" + deep + "}\n"
