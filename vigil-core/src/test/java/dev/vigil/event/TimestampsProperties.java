@@ -32,6 +32,35 @@ class TimestampsProperties {
         assertThat(Timestamps.parseRfc3339(text)).isEqualTo(micros);
     }
 
+    @Property(tries = 3000)
+    void theFastPathAgreesWithTheFormatterOnEveryTextEitherAccepts(
+            @ForAll @LongRange(min = YEAR_1_US, max = YEAR_9999_US) long micros,
+            @ForAll @IntRange(min = -18 * 60, max = 18 * 60) int offsetMinutes,
+            @ForAll @IntRange(min = 0, max = 9) int fractionDigits,
+            @ForAll @IntRange(min = 0, max = 30) int mutateAt,
+            @ForAll char mutation,
+            @ForAll boolean mutate) {
+        ZoneOffset offset = ZoneOffset.ofTotalSeconds(offsetMinutes * 60);
+        String pattern = "uuuu-MM-dd'T'HH:mm:ss" + (fractionDigits == 0 ? "" : "." + "S".repeat(fractionDigits)) + "xxx";
+        String text = Timestamps.toInstant(micros).atOffset(offset).format(DateTimeFormatter.ofPattern(pattern));
+        if (mutate && mutateAt < text.length()) {
+            text = text.substring(0, mutateAt) + mutation + text.substring(mutateAt + 1);
+        }
+        Long viaFormatter;
+        try {
+            viaFormatter = Timestamps.parseWithFormatter(text);
+        } catch (java.time.DateTimeException e) {
+            viaFormatter = null;
+        }
+        Long viaParse;
+        try {
+            viaParse = Timestamps.parseRfc3339(text);
+        } catch (java.time.DateTimeException e) {
+            viaParse = null;
+        }
+        assertThat(viaParse).as(text).isEqualTo(viaFormatter);
+    }
+
     @Property
     void instantsConvertBothWaysExactly(@ForAll @LongRange(min = YEAR_1_US, max = YEAR_9999_US) long micros) {
         Instant i = Timestamps.toInstant(micros);
