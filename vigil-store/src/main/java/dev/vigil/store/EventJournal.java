@@ -336,13 +336,7 @@ public final class EventJournal implements AutoCloseable {
                     }
                     continue;
                 }
-                group.add(first);
-                int n = first.events().size();
-                Pending next;
-                while (n < options.maxGroupEvents() && (next = queue.poll()) != null) {
-                    group.add(next);
-                    n += next.events().size();
-                }
+                int n = takeGroup(queue, first, group, options.maxGroupEvents(), p -> p.events().size());
                 commit(group, n);
             } catch (InterruptedException e) {
                 return;
@@ -358,6 +352,19 @@ public final class EventJournal implements AutoCloseable {
                 group.clear();
             }
         }
+    }
+
+    /** Adds {@code first} and whatever else is waiting, up to about {@code maxEvents} events; returns the event count. */
+    private static <T> int takeGroup(LinkedBlockingQueue<T> queue, T first, List<T> into, int maxEvents,
+                                     java.util.function.ToIntFunction<T> events) {
+        into.add(first);
+        int n = events.applyAsInt(first);
+        T next;
+        while (n < maxEvents && (next = queue.poll()) != null) {
+            into.add(next);
+            n += events.applyAsInt(next);
+        }
+        return n;
     }
 
     private void commit(List<Pending> group, int eventCount) throws IOException {
@@ -414,13 +421,7 @@ public final class EventJournal implements AutoCloseable {
                         }
                         continue;
                     }
-                    batch.add(first);
-                    int n = first.events().size();
-                    JournalRecord next;
-                    while (n < options.maxGroupEvents() && (next = toLoad.poll()) != null) {
-                        batch.add(next);
-                        n += next.events().size();
-                    }
+                    takeGroup(toLoad, first, batch, options.maxGroupEvents(), r -> r.events().size());
                 }
                 load(loadConn, batch, faultAfterEventsFlushed);
                 JournalRecord last = batch.get(batch.size() - 1);
