@@ -1,0 +1,23 @@
+package dev.vigil.summarise;
+
+/** What a KPI series is kept per. A closed set: the API and the store switch over it. */
+public enum Dimension {
+    /** {@code source/name} of calls: a service's operation. */
+    SERVICE_OPERATION("service-operation"),
+    /** {@code process/activity} of business activities. */
+    PROCESS_ACTIVITY("process-activity"),
+    /** The called peer: an internal service or an external supplier. */
+    PEER("peer"),
+    /** The business unit. */
+    UNIT("unit");
+
+    private final String wire;
+
+    Dimension(String wire) {
+        this.wire = wire;
+    }
+
+    public String wire() {
+        return wire;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.vigil.summarise;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+
+/**
+ * What one series did in one time window: how many events, how many failed, and a DDSketch of their
+ * durations. Windows merge exactly: counts add, sketches merge bucket by bucket, so a merged window answers
+ * as if it had seen all the events itself, whatever the grouping (partitions, minutes into hours).
+ *
+ * <p>Percentiles are within {@link #RELATIVE_ACCURACY} of the exact value (relative to the value), for any
+ * data and after any merges: that is DDSketch's guarantee, and a property test checks it.
+ */
+public final class KpiWindow {
+
+    /** The sketch's relative accuracy: a reported percentile is within 1% of the true one. */
+    public static final double RELATIVE_ACCURACY = 0.01;
+
+    private long count;
+    private long errors;
+    private long timed;
+    private final DDSketch durations;
+
+    public KpiWindow() {
+        this.durations = DDSketches.unboundedDense(RELATIVE_ACCURACY);
+    }
+
+    private KpiWindow(long count, long errors, long timed, DDSketch durations) {
+        this.count = count;
+        this.errors = errors;
+        this.timed = timed;
+        this.durations = durations;
+    }
+
+    /**
+     * Counts one event.
+     *
+     * @param durationMicros its duration, or a negative number when it has none
+     * @param failed         whether it counts against the error ratio
+     */
+    public void accept(long durationMicros, boolean failed) {
+        count++;
+        if (failed) {
+            errors++;
+        }
+        if (durationMicros >= 0) {
+            timed++;
+            // DDSketch's relative guarantee holds for positive values; a zero duration is stored in its
+            // zero bucket, which the sketch handles exactly.
+            durations.accept(durationMicros);
+        }
+    }
+
+    /** Folds another window of the same series into this one. */
+    public void mergeWith(KpiWindow other) {
+        count += other.count;
+        errors += other.errors;
+        timed += other.timed;
+        durations.mergeWith(other.durations);
+    }
+
+    public KpiWindow copy() {
+        return new KpiWindow(count, errors, timed, durations.copy());
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    /** Events that carried a duration: the population the percentiles describe. */
+    public long timed() {
+        return timed;
+    }
+
+    public double errorRatio() {
+        return count == 0 ? 0 : (double) errors / count;
+    }
+
+    /** The duration at quantile q (0..1) in microseconds, or NaN when no event of the window had a duration. */
+    public double durationAt(double q) {
+        if (timed == 0) {
+            return Double.NaN;
+        }
+        return durations.getValueAtQuantile(q);
+    }
+
+    /** Counts and percentiles alike: two windows that saw the same events in any grouping are equal here. */
+    public boolean sameAs(KpiWindow o) {
+        if (count != o.count || errors != o.errors || timed != o.timed) {
+            return false;
+        }
+        for (double q : new double[] {0, 0.5, 0.9, 0.95, 0.99, 1}) {
+            double a = durationAt(q);
+            double b = o.durationAt(q);
+            if (!(Double.isNaN(a) && Double.isNaN(b)) && a != b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "KpiWindow[count=" + count + ", errors=" + errors + ", p50=" + durationAt(0.5) + ", p99=" + durationAt(0.99) + "]";
+    }
+}

@@ -1,0 +1,110 @@
+package dev.vigil.summarise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vigil.event.Event;
+import dev.vigil.event.EventKind;
+import dev.vigil.event.Outcome;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+class SummariserProperties {
+
+    static final long T0 = 1_795_000_000_000_000L;
+
+    @Provide
+    Arbitrary<Event> calls() {
+        return Combinators.combine(
+                Arbitraries.longs().between(0, 10 * 60_000_000L),
+                Arbitraries.of("billing", "shop", "wms"),
+                Arbitraries.of("Create", "GET /orders", "Ship"),
+                Arbitraries.of(Outcome.class),
+                Arbitraries.longs().between(0, 5_000_000L).injectNull(0.1),
+                Arbitraries.of("tax-gateway", "carrier-api").injectNull(0.5),
+                Arbitraries.of("retail", "logistics").injectNull(0.3),
+                Arbitraries.of(EventKind.CALL, EventKind.ACTIVITY))
+                .as((dt, source, name, outcome, dur, peer, unit, kind) ->
+                        new Event(T0 + dt, source, name, kind, Map.of(), outcome, dur, peer, unit, Map.of()));
+    }
+
+    static List<ClosedWindow> run(List<Event> events) {
+        Summariser s = new Summariser();
+        events.forEach(s::accept);
+        return s.advance(Long.MAX_VALUE);
+    }
+
+    static boolean same(List<ClosedWindow> a, List<ClosedWindow> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            ClosedWindow x = a.get(i);
+            ClosedWindow y = b.get(i);
+            if (!x.key().equals(y.key()) || x.startMicros() != y.startMicros() || !x.window().sameAs(y.window())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Property(tries = 200)
+    void anyArrivalOrderGivesTheSameWindows(@ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events,
+                                            @ForAll long seed) {
+        List<Event> shuffled = new ArrayList<>(events);
+        Collections.shuffle(shuffled, new Random(seed));
+        assertThat(same(run(events), run(shuffled))).isTrue();
+    }
+
+    @Property(tries = 200)
+    void everyCallIsCountedOnceUnderItsServiceAndOperation(
+            @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events) {
+        long calls = events.stream().filter(e -> e.kind() == EventKind.CALL).count();
+        long counted = run(events).stream().filter(w -> w.key().dimension() == Dimension.SERVICE_OPERATION)
+                .mapToLong(w -> w.window().count()).sum();
+        assertThat(counted).isEqualTo(calls);
+    }
+
+    @Property(tries = 100)
+    void partitionsMergedEqualOneSummariserAndMinutesRollUpIntoTheSameHours(
+            @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events,
+            @ForAll @IntRange(min = 1, max = 4) int partitions) {
+        List<Summariser> parts = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            parts.add(new Summariser());
+        }
+        for (int i = 0; i < events.size(); i++) {
+            parts.get(i % partitions).accept(events.get(i));
+        }
+        List<ClosedWindow> all = new ArrayList<>();
+        parts.forEach(p -> all.addAll(p.advance(Long.MAX_VALUE)));
+        List<ClosedWindow> whole = run(events);
+        assertThat(same(Summariser.merge(all, WindowSpan.MINUTE), whole)).isTrue();
+        assertThat(same(Summariser.merge(all, WindowSpan.HOUR), Summariser.merge(whole, WindowSpan.HOUR))).isTrue();
+    }
+
+    @Property(tries = 100)
+    void theWatermarkClosesOnlyWindowsThatEndedAndLaterEventsForThemAreCountedTooLate(
+            @ForAll @Size(min = 1, max = 200) List<@net.jqwik.api.From("calls") Event> events,
+            @ForAll @IntRange(min = 0, max = 10) int minutes) {
+        Summariser s = new Summariser();
+        events.forEach(s::accept);
+        long watermark = T0 + minutes * 60_000_000L;
+        List<ClosedWindow> closed = s.advance(watermark);
+        assertThat(closed).allSatisfy(w -> assertThat(w.endMicros()).isLessThanOrEqualTo(watermark));
+        long before = s.tooLate();
+        s.accept(new Event(watermark - 1, "late", "Op", EventKind.CALL, Map.of(), Outcome.OK, 5L, null, null, Map.of()));
+        boolean windowClosed = WindowSpan.MINUTE.startOf(watermark - 1) + WindowSpan.MINUTE.micros() <= watermark;
+        assertThat(s.tooLate() - before).isEqualTo(windowClosed ? 1 : 0);
+    }
+}
