@@ -84,7 +84,17 @@ public final class VigilServer implements AutoCloseable {
                     .serviceUnder("/", (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
                             "no endpoint " + req.method() + " " + req.path() + "; see docs/API.md", null))
                     .build();
-            server.start().join();
+            try {
+                server.start().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                String why = String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+                if (why.contains("Address already in use")) {
+                    throw new IllegalStateException("port " + options.port() + " on " + options.bindAddress()
+                            + " is already in use: stop what listens there or choose another --port", e);
+                }
+                throw new IllegalStateException("cannot listen on " + options.bindAddress() + ":" + options.port()
+                        + ": " + why, e);
+            }
             VigilServer vs = new VigilServer(server, journal, ingest);
             self[0] = vs;
             return vs;

@@ -227,6 +227,14 @@ class IngestAndQueryTest {
     }
 
     @Test
+    void aPortInUseIsNamedWithTheFix() {
+        ServerOptions clash = ServerOptions.defaults(dir.resolve("other")).withPort(server.port()).withBindAddress("127.0.0.1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VigilServer.start(clash))
+                .hasMessage("port " + server.port() + " on 127.0.0.1 is already in use: stop what listens there or "
+                        + "choose another --port");
+    }
+
+    @Test
     void healthAndReadinessAnswer() throws Exception {
         assertThat(get("/health", 200).get("status").asText()).isEqualTo("up");
         assertThat(get("/ready", 200).get("status").asText()).isEqualTo("ready");
