@@ -1,12 +1,11 @@
 package dev.vigil.event;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * What an event records. A closed set: every operator downstream switches over it.
  */
-public enum EventKind {
+public enum EventKind implements WireName {
     /** A step of a business process (order placed, invoice sent). */
     ACTIVITY("activity"),
     /** A call from {@code source} to an operation, usually with a duration and maybe a {@code peer}. */
@@ -22,22 +21,16 @@ public enum EventKind {
         this.wire = wire;
     }
 
-    /** The name used on the wire and in the store. */
+    @Override
     public String wire() {
         return wire;
     }
 
     public static Optional<EventKind> fromWire(String s) {
-        String k = s.toLowerCase(Locale.ROOT);
-        for (EventKind kind : values()) {
-            if (kind.wire.equals(k)) {
-                return Optional.of(kind);
-            }
-        }
-        return Optional.empty();
+        return WireName.parse(values(), s);
     }
 
     static String allowed() {
-        return "activity, call, message, other";
+        return WireName.list(values());
     }
 }

@@ -1,10 +1,9 @@
 package dev.vigil.event;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /** How an activity or call ended. */
-public enum Outcome {
+public enum Outcome implements WireName {
     OK("ok"),
     ERROR("error"),
     TIMEOUT("timeout");
@@ -15,6 +14,7 @@ public enum Outcome {
         this.wire = wire;
     }
 
+    @Override
     public String wire() {
         return wire;
     }
@@ -25,16 +25,10 @@ public enum Outcome {
     }
 
     public static Optional<Outcome> fromWire(String s) {
-        String k = s.toLowerCase(Locale.ROOT);
-        for (Outcome o : values()) {
-            if (o.wire.equals(k)) {
-                return Optional.of(o);
-            }
-        }
-        return Optional.empty();
+        return WireName.parse(values(), s);
     }
 
     static String allowed() {
-        return "ok, error, timeout";
+        return WireName.list(values());
     }
 }

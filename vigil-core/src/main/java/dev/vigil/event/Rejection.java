@@ -11,7 +11,7 @@ package dev.vigil.event;
 public record Rejection(int index, String field, Code code, String reason) {
 
     /** Stable categories of rejection, counted per category in statistics. */
-    public enum Code {
+    public enum Code implements WireName {
         MALFORMED_JSON("malformed_json"),
         INVALID_UTF8("invalid_utf8"),
         NOT_AN_OBJECT("not_an_object"),
@@ -28,6 +28,7 @@ public record Rejection(int index, String field, Code code, String reason) {
             this.wire = wire;
         }
 
+        @Override
         public String wire() {
             return wire;
         }

@@ -1,7 +1,9 @@
 package dev.vigil.summarise;
 
+import dev.vigil.event.WireName;
+
 /** What a KPI series is kept per. A closed set: the API and the store switch over it. */
-public enum Dimension {
+public enum Dimension implements WireName {
     /** {@code source/name} of calls: a service's operation. */
     SERVICE_OPERATION("service-operation"),
     /** {@code process/activity} of business activities. */
@@ -17,6 +19,7 @@ public enum Dimension {
         this.wire = wire;
     }
 
+    @Override
     public String wire() {
         return wire;
     }

@@ -3,7 +3,9 @@ package dev.vigil.server;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import dev.vigil.event.Event;
@@ -44,7 +46,17 @@ public final class Json {
 
     /** The error shape of every endpoint: {"error": ..., "detail": ..., "at": ...}. */
     public static HttpResponse error(HttpStatus status, String error, String detail, String at) {
-        return response(status, g -> {
+        return HttpResponse.of(status, MediaType.JSON_UTF_8, errorBody(error, detail, at));
+    }
+
+    /** The same error with extra headers (Allow, Retry-After); {@code headers} is completed with the content type. */
+    public static HttpResponse error(ResponseHeadersBuilder headers, String error, String detail) {
+        return HttpResponse.of(headers.contentType(MediaType.JSON_UTF_8).build(), HttpData.wrap(errorBody(error, detail, null)));
+    }
+
+    /** The body of an error, for callers that build the response themselves. */
+    public static byte[] errorBody(String error, String detail, String at) {
+        return bytes(g -> {
             g.writeStartObject();
             g.writeStringField("error", error);
             g.writeStringField("detail", detail);

@@ -21,6 +21,7 @@ import dev.vigil.store.EventJournal;
 import java.net.InetSocketAddress;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,31 +38,30 @@ public final class VigilServer implements AutoCloseable {
 
     private final Server server;
     private final EventJournal journal;
-    private final IngestService ingest;
-    private volatile boolean stopping;
+    private final AtomicBoolean stopping;
 
-    private VigilServer(Server server, EventJournal journal, IngestService ingest) {
+    private VigilServer(Server server, EventJournal journal, AtomicBoolean stopping) {
         this.server = server;
         this.journal = journal;
-        this.ingest = ingest;
+        this.stopping = stopping;
     }
 
     public static VigilServer start(ServerOptions options) throws SQLException {
         EventJournal journal = EventJournal.open(options.dataDir(), options.journal());
         try {
             IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes());
-            ApiService api = new ApiService(journal, ingest);
-            VigilServer[] self = new VigilServer[1];
+            ApiService api = new ApiService(journal);
+            AtomicBoolean stopping = new AtomicBoolean();
             HttpService health = (ctx, req) -> Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
                 g.writeStringField("status", "up");
                 g.writeEndObject();
             });
             HttpService ready = (ctx, req) -> HttpResponse.of(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                boolean ok = !self[0].stopping && journal.healthy();
+                boolean ok = !stopping.get() && journal.healthy();
                 return Json.response(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, g -> {
                     g.writeStartObject();
-                    g.writeStringField("status", ok ? "ready" : self[0].stopping ? "stopping" : "store unavailable");
+                    g.writeStringField("status", ok ? "ready" : stopping.get() ? "stopping" : "store unavailable");
                     g.writeNumberField("stored", journal.storedEvents());
                     g.writeEndObject();
                 });
@@ -95,9 +95,7 @@ public final class VigilServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + options.bindAddress() + ":" + options.port()
                         + ": " + why, e);
             }
-            VigilServer vs = new VigilServer(server, journal, ingest);
-            self[0] = vs;
-            return vs;
+            return new VigilServer(server, journal, stopping);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -112,14 +110,10 @@ public final class VigilServer implements AutoCloseable {
         return journal;
     }
 
-    public IngestService ingest() {
-        return ingest;
-    }
-
     /** Stops taking requests, finishes in-flight ones, commits what is queued and closes the store. */
     @Override
     public void close() {
-        stopping = true;
+        stopping.set(true);
         try {
             server.stop().join();
         } finally {
@@ -154,14 +148,8 @@ public final class VigilServer implements AutoCloseable {
                 detail = description != null ? description
                         : cause != null && cause.getMessage() != null ? cause.getMessage() : status.reasonPhrase();
             }
-            byte[] body = Json.bytes(g -> {
-                g.writeStartObject();
-                g.writeStringField("error", error);
-                g.writeStringField("detail", detail);
-                g.writeEndObject();
-            });
             return AggregatedHttpResponse.of(ResponseHeaders.of(status, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE,
-                    MediaType.JSON_UTF_8), HttpData.wrap(body));
+                    MediaType.JSON_UTF_8), HttpData.wrap(Json.errorBody(error, detail, null)));
         }
 
         private String tooLarge() {

@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,8 +69,8 @@ public final class EventJournal implements AutoCloseable {
                 Integer.getInteger("vigil.duckdb.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
     }
 
-    /** Group commit figures since open, to measure how well fsyncs are shared. */
-    public record CommitStats(long commits, long events, long requests, long commitNanos, long[] commitMicrosLog2) {
+    /** Group commit figures since open: what was stored and refused, and how well fsyncs are shared. */
+    public record CommitStats(long commits, long events, long rejected, long requests, long[] commitMicrosLog2) {
 
         public double eventsPerCommit() {
             return commits == 0 ? 0 : (double) events / commits;
@@ -100,7 +101,7 @@ public final class EventJournal implements AutoCloseable {
         }
     }
 
-    private record Pending(List<Event> events, String[] json, Map<Rejection.Code, Integer> rejections,
+    private record Pending(List<Event> events, String[] attributesJson, Map<Rejection.Code, Integer> rejections,
                            long ingestedMicros, CompletableFuture<Appended> done) {
     }
 
@@ -119,18 +120,16 @@ public final class EventJournal implements AutoCloseable {
     // Writer thread only:
     private long nextSeq;
     private long nextRecordNo;
-    // Published by the writer (acknowledged) and the loader (queryable):
-    private volatile long ackedSeq;
+    // Published by the writer (acknowledged) and the loader (queryable), in journal record numbers:
     private volatile long ackedRecordNo;
     private volatile long storedCount;
     private final Object loadedMonitor = new Object();
-    private volatile long loadedSeq;
     private volatile long loadedRecordNo;
 
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedEvents = new AtomicLong();
     private final AtomicLong committedRequests = new AtomicLong();
-    private final AtomicLong commitNanos = new AtomicLong();
+    private final AtomicLong rejectedItems = new AtomicLong();
     /** Journal commit durations (write + fsync): bucket i counts commits that took at most 2^i microseconds. */
     private final AtomicLongArray commitHistogram = new AtomicLongArray(32);
     /** A test's way to fail a DuckDB load half-way; never set in production. */
@@ -144,9 +143,7 @@ public final class EventJournal implements AutoCloseable {
         this.options = options;
         this.nextSeq = lastSeq + 1;
         this.nextRecordNo = lastRecordNo + 1;
-        this.ackedSeq = lastSeq;
         this.ackedRecordNo = lastRecordNo;
-        this.loadedSeq = lastSeq;
         this.loadedRecordNo = lastRecordNo;
         this.storedCount = count;
         this.writer = new Thread(this::writeLoop, "vigil-journal-writer");
@@ -179,31 +176,32 @@ public final class EventJournal implements AutoCloseable {
                 st.execute("SET threads = " + options.duckdbThreads());
             }
             Schema.migrate(conn);
-            long dbSeq;
             long dbRecord;
             try (Statement st = conn.createStatement();
                  ResultSet rs = st.executeQuery("""
-                         SELECT (SELECT coalesce(max(seq), 0) FROM events),
-                                greatest((SELECT coalesce(max(record_no), 0) FROM events),
+                         SELECT greatest((SELECT coalesce(max(record_no), 0) FROM events),
                                          (SELECT coalesce(max(record_no), 0) FROM rejections))""")) {
                 rs.next();
-                dbSeq = rs.getLong(1);
-                dbRecord = rs.getLong(2);
+                dbRecord = rs.getLong(1);
             }
             conn.setAutoCommit(false);
             Recovery recovery = new Recovery(conn, dbRecord);
             journal = JournalFile.open(dataDir.resolve(JOURNAL_DIR), options.segmentBytes(), recovery::accept);
             recovery.finish();
-            long lastSeq = Math.max(dbSeq, journal.lastSeq());
+            // A record that held nothing leaves no row, so the journal knows the last number better than DuckDB.
             long lastRecord = Math.max(dbRecord, journal.lastRecordNo());
             journal.release(lastRecord);
             if (recovery.loadedEvents > 0) {
                 LOG.info("recovered {} acknowledged events from the journal into the store", recovery.loadedEvents);
             }
+            // After recovery DuckDB holds every acknowledged event, so it knows the last sequence number.
             long count;
-            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM events")) {
+            long lastSeq;
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*), coalesce(max(seq), 0) FROM events")) {
                 rs.next();
                 count = rs.getLong(1);
+                lastSeq = rs.getLong(2);
             }
             conn.commit();
             return new EventJournal(file, conn, journal, options, lastSeq, lastRecord, count);
@@ -278,13 +276,16 @@ public final class EventJournal implements AutoCloseable {
     public CompletableFuture<Appended> append(List<Event> events, Map<Rejection.Code, Integer> rejections,
                                               long ingestedMicros) {
         CompletableFuture<Appended> done = new CompletableFuture<>();
+        if (events.isEmpty() && (rejections == null || rejections.isEmpty())) {
+            done.complete(new Appended(0, 0)); // nothing to make durable
+            return done;
+        }
         // Serialise on the caller's thread: it spreads the work over the ingest threads, and an event that
         // cannot be written fails its own request here instead of the whole commit group.
-        String[] json = new String[events.size() * 2];
+        String[] attributesJson = new String[events.size()];
         try {
             for (int i = 0; i < events.size(); i++) {
-                json[2 * i] = JsonValues.write(events.get(i).correlation());
-                json[2 * i + 1] = JsonValues.write(events.get(i).attributes());
+                attributesJson[i] = JsonValues.write(events.get(i).attributes());
             }
         } catch (IllegalStateException e) {
             done.completeExceptionally(e);
@@ -302,7 +303,7 @@ public final class EventJournal implements AutoCloseable {
                 return done;
             }
             pendingEvents.addAndGet(events.size());
-            queue.add(new Pending(List.copyOf(events), json, rejections, ingestedMicros, done));
+            queue.add(new Pending(List.copyOf(events), attributesJson, rejections, ingestedMicros, done));
         }
         return done;
     }
@@ -322,7 +323,7 @@ public final class EventJournal implements AutoCloseable {
         for (int i = 0; i < hist.length; i++) {
             hist[i] = commitHistogram.get(i);
         }
-        return new CommitStats(commits.get(), committedEvents.get(), committedRequests.get(), commitNanos.get(), hist);
+        return new CommitStats(commits.get(), committedEvents.get(), rejectedItems.get(), committedRequests.get(), hist);
     }
 
     private void writeLoop() {
@@ -370,7 +371,6 @@ public final class EventJournal implements AutoCloseable {
     private void commit(List<Pending> group, int eventCount) throws IOException {
         long start = System.nanoTime();
         List<Event> events = new ArrayList<>(eventCount);
-        List<String> corr = new ArrayList<>(eventCount);
         List<String> attrs = new ArrayList<>(eventCount);
         Map<Rejection.Code, Long> rejected = new EnumMap<>(Rejection.Code.class);
         long[] firstSeqs = new long[group.size()];
@@ -379,29 +379,25 @@ public final class EventJournal implements AutoCloseable {
             Pending p = group.get(i);
             firstSeqs[i] = p.events().isEmpty() ? 0 : seq + events.size();
             events.addAll(p.events());
-            for (int k = 0; k < p.events().size(); k++) {
-                corr.add(p.json()[2 * k]);
-                attrs.add(p.json()[2 * k + 1]);
-            }
+            attrs.addAll(Arrays.asList(p.attributesJson()));
             if (p.rejections() != null) {
                 p.rejections().forEach((code, c) -> rejected.merge(code, (long) c, Long::sum));
             }
         }
-        JournalRecord record = new JournalRecord(nextRecordNo, nextSeq, group.get(0).ingestedMicros(), events, corr,
-                attrs, rejected);
+        JournalRecord record = new JournalRecord(nextRecordNo, nextSeq, group.get(0).ingestedMicros(), events, attrs,
+                rejected);
         // If this throws, nothing was acknowledged; a torn write is cut off at the next open.
         journal.append(record);
         ackedRecordNo = nextRecordNo;
         nextRecordNo++;
         nextSeq += eventCount;
-        ackedSeq = nextSeq - 1;
         storedCount += eventCount;
         toLoad.add(record);
         long took = System.nanoTime() - start;
         commits.incrementAndGet();
         committedEvents.addAndGet(eventCount);
         committedRequests.addAndGet(group.size());
-        commitNanos.addAndGet(took);
+        rejected.values().forEach(rejectedItems::addAndGet);
         long micros = Math.max(1, took / 1000);
         commitHistogram.incrementAndGet(Math.min(31, 64 - Long.numberOfLeadingZeros(micros - 1)));
         for (int i = 0; i < group.size(); i++) {
@@ -411,6 +407,7 @@ public final class EventJournal implements AutoCloseable {
 
     private void loadLoop() {
         List<JournalRecord> batch = new ArrayList<>();
+        int batchEvents = 0;
         while (true) {
             try {
                 if (batch.isEmpty()) {
@@ -421,20 +418,12 @@ public final class EventJournal implements AutoCloseable {
                         }
                         continue;
                     }
-                    takeGroup(toLoad, first, batch, options.maxGroupEvents(), r -> r.events().size());
+                    batchEvents = takeGroup(toLoad, first, batch, options.maxGroupEvents(), r -> r.events().size());
                 }
                 load(loadConn, batch, faultAfterEventsFlushed);
-                JournalRecord last = batch.get(batch.size() - 1);
-                int n = 0;
-                for (JournalRecord r : batch) {
-                    n += r.events().size();
-                }
-                pendingEvents.addAndGet(-n);
+                pendingEvents.addAndGet(-batchEvents);
                 synchronized (loadedMonitor) {
-                    if (!last.events().isEmpty() || n > 0) {
-                        loadedSeq = last.firstSeq() + last.events().size() - 1;
-                    }
-                    loadedRecordNo = last.recordNo();
+                    loadedRecordNo = batch.get(batch.size() - 1).recordNo();
                     loadedMonitor.notifyAll();
                 }
                 journal.release(loadedRecordNo);
@@ -477,7 +466,6 @@ public final class EventJournal implements AutoCloseable {
                                 .append(e.durationMicros())
                                 .append(e.peer())
                                 .append(e.unit())
-                                .append(r.correlationJson().get(k))
                                 .append(r.attributesJson().get(k))
                                 .appendEpochMicros(r.ingestedMicros())
                                 .append(r.recordNo())
@@ -542,7 +530,7 @@ public final class EventJournal implements AutoCloseable {
     public EventPage query(EventQuery q) throws SQLException {
         awaitLoaded();
         StringBuilder sql = new StringBuilder("""
-                SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, correlation, attributes
+                SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, attributes
                 FROM events WHERE true""");
         List<Object> args = new ArrayList<>();
         if (q.source() != null) {
@@ -583,14 +571,19 @@ public final class EventJournal implements AutoCloseable {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
+            List<Row> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (out.size() == q.limit()) {
+                    if (rows.size() == q.limit()) {
                         more = true;
                         break;
                     }
-                    out.add(readEvent(rs));
+                    rows.add(Row.read(rs));
                 }
+            }
+            Map<Long, Map<String, String>> keys = correlationOf(c, rows);
+            for (Row row : rows) {
+                out.add(row.with(keys.getOrDefault(row.seq(), Map.of())));
             }
         }
         PageCursor next = null;
@@ -601,21 +594,42 @@ public final class EventJournal implements AutoCloseable {
         return new EventPage(out, next);
     }
 
-    private static StoredEvent readEvent(ResultSet rs) throws SQLException {
-        long duration = rs.getLong(7);
-        Long durationMicros = rs.wasNull() ? null : duration;
-        Event e = new Event(
-                rs.getLong(2),
-                rs.getString(3),
-                rs.getString(4),
-                EventKind.fromWire(rs.getString(5)).orElse(EventKind.OTHER),
-                JsonValues.readStrings(rs.getString(10)),
-                Outcome.fromWire(rs.getString(6)).orElse(Outcome.ERROR),
-                durationMicros,
-                rs.getString(8),
-                rs.getString(9),
-                JsonValues.readObject(rs.getString(11)));
-        return new StoredEvent(rs.getLong(1), e);
+    /** An events row before its correlation keys are attached. */
+    private record Row(long seq, long time, String source, String name, String kind, String outcome, Long duration,
+                       String peer, String unit, String attributes) {
+
+        static Row read(ResultSet rs) throws SQLException {
+            long duration = rs.getLong(7);
+            Long d = rs.wasNull() ? null : duration;
+            return new Row(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getString(6), d, rs.getString(8), rs.getString(9), rs.getString(10));
+        }
+
+        StoredEvent with(Map<String, String> correlation) {
+            return new StoredEvent(seq, new Event(time, source, name, EventKind.fromWire(kind).orElse(EventKind.OTHER),
+                    correlation, Outcome.fromWire(outcome).orElse(Outcome.ERROR), duration, peer, unit,
+                    JsonValues.readObject(attributes)));
+        }
+    }
+
+    /** The correlation keys of a page of events, by sequence number. */
+    private static Map<Long, Map<String, String>> correlationOf(Connection c, List<Row> rows) throws SQLException {
+        Map<Long, Map<String, String>> keys = new java.util.HashMap<>();
+        if (rows.isEmpty()) {
+            return keys;
+        }
+        StringBuilder in = new StringBuilder();
+        for (Row row : rows) {
+            in.append(in.isEmpty() ? "" : ",").append(row.seq());
+        }
+        // The numbers are our own longs, so listing them in the statement is safe.
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT seq, key, value FROM event_keys WHERE seq IN (" + in + ")")) {
+            while (rs.next()) {
+                keys.computeIfAbsent(rs.getLong(1), k -> new java.util.HashMap<>()).put(rs.getString(2), rs.getString(3));
+            }
+        }
+        return keys;
     }
 
     /** Counts of stored events by source and name, and of rejected items by reason. */
@@ -686,7 +700,7 @@ public final class EventJournal implements AutoCloseable {
         } finally {
             loadConn.close();
             try {
-                if (loadedSeq >= ackedSeq && toLoad.isEmpty()) {
+                if (loadedRecordNo >= ackedRecordNo) {
                     journal.releaseAll();
                 } else {
                     journal.close();

@@ -22,7 +22,8 @@ import java.util.zip.CRC32C;
 final class JournalCodec {
 
     static final int HEADER = 8;
-    private static final int VERSION = 1;
+    // 2: the correlation is written once, as key/value pairs (version 1 also wrote it as JSON).
+    private static final int VERSION = 2;
     private static final EventKind[] KINDS = EventKind.values();
     private static final Outcome[] OUTCOMES = Outcome.values();
     private static final Rejection.Code[] CODES = Rejection.Code.values();
@@ -54,7 +55,6 @@ final class JournalCodec {
                 out.putString(k.getKey());
                 out.putString(k.getValue());
             }
-            out.putString(r.correlationJson().get(i));
             out.putString(r.attributesJson().get(i));
         }
         out.putByte(r.rejections().size());
@@ -88,7 +88,6 @@ final class JournalCodec {
         long ingested = in.readLong();
         int n = in.readInt();
         List<Event> events = new ArrayList<>(n);
-        List<String> corrJson = new ArrayList<>(n);
         List<String> attrJson = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long time = in.readLong();
@@ -104,9 +103,7 @@ final class JournalCodec {
             for (int k = 0; k < keys; k++) {
                 corr.put(readNullable(in), readNullable(in));
             }
-            String cj = readNullable(in);
             String aj = readNullable(in);
-            corrJson.add(cj);
             attrJson.add(aj);
             events.add(new Event(time, source, name, kind, corr, outcome, duration < 0 ? null : duration, peer, unit,
                     JsonValues.readObject(aj)));
@@ -116,7 +113,7 @@ final class JournalCodec {
         for (int i = 0; i < codes; i++) {
             rejections.put(CODES[in.readUnsignedByte()], in.readLong());
         }
-        return new JournalRecord(recordNo, firstSeq, ingested, events, corrJson, attrJson, rejections);
+        return new JournalRecord(recordNo, firstSeq, ingested, events, attrJson, rejections);
     }
 
     private static String readNullable(DataInputStream in) throws IOException {

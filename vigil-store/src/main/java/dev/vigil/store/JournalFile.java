@@ -31,7 +31,6 @@ final class JournalFile implements AutoCloseable {
     private final List<Segment> sealed = new ArrayList<>();
     private Segment current;
     private FileChannel channel;
-    private long lastSeq;
     private long lastRecordNo;
 
     private JournalFile(Path dir, long segmentBytes) {
@@ -107,18 +106,12 @@ final class JournalFile implements AutoCloseable {
                     return pos;
                 }
                 JournalRecord r = JournalCodec.decode(payload.array());
-                lastSeq = Math.max(lastSeq, r.events().isEmpty() ? r.firstSeq() - 1 : r.lastSeq());
                 lastRecordNo = Math.max(lastRecordNo, r.recordNo());
                 replay.accept(r);
                 pos += JournalCodec.HEADER + len;
             }
             return pos;
         }
-    }
-
-    /** The highest sequence number the journal holds, 0 when empty. */
-    synchronized long lastSeq() {
-        return lastSeq;
     }
 
     /** The highest record number the journal holds, 0 when empty. */
@@ -136,9 +129,6 @@ final class JournalFile implements AutoCloseable {
             channel.write(buf);
         }
         channel.force(false);
-        if (!record.events().isEmpty()) {
-            lastSeq = record.lastSeq();
-        }
         lastRecordNo = record.recordNo();
     }
 

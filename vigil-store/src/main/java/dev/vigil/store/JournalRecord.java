@@ -7,11 +7,11 @@ import java.util.Map;
 
 /**
  * One group commit as the journal file holds it: its record number (consecutive, from 1), the events with
- * consecutive sequence numbers from {@code firstSeq} and their serialised map columns, and the counts of
+ * consecutive sequence numbers from {@code firstSeq} and their attributes as JSON, and the counts of
  * items refused beside them.
  */
-record JournalRecord(long recordNo, long firstSeq, long ingestedMicros, List<Event> events, List<String> correlationJson,
-                     List<String> attributesJson, Map<Rejection.Code, Long> rejections) {
+record JournalRecord(long recordNo, long firstSeq, long ingestedMicros, List<Event> events, List<String> attributesJson,
+                     Map<Rejection.Code, Long> rejections) {
 
     long lastSeq() {
         return firstSeq + events.size() - 1;

@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** JSON text for the map-valued columns (correlation, attributes). */
+/** JSON text for the attributes column. */
 final class JsonValues {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, Object>> OBJECT_MAP = new TypeReference<>() {
-    };
-    private static final TypeReference<LinkedHashMap<String, String>> STRING_MAP = new TypeReference<>() {
     };
 
     private JsonValues() {
@@ -41,7 +39,7 @@ final class JsonValues {
         return true;
     }
 
-    /** The common case (correlation keys, string attributes) without the data-binding machinery. */
+    /** The common case (string attributes) without the data-binding machinery. */
     private static String writeStrings(Map<String, ?> map) {
         StringBuilder sb = new StringBuilder(32 * map.size());
         sb.append('{');
@@ -85,17 +83,6 @@ final class JsonValues {
             return MAPPER.readValue(json, OBJECT_MAP);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored attributes are not JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    static Map<String, String> readStrings(String json) {
-        if (json == null) {
-            return Map.of();
-        }
-        try {
-            return MAPPER.readValue(json, STRING_MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored correlation is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 }

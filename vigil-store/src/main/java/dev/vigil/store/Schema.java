@@ -14,6 +14,7 @@ final class Schema {
 
     private static final List<String> MIGRATIONS = List.of(
             // 1: the journal of canonical events. time is UTC (TIMESTAMP has no zone; the API says so).
+            // Correlation keys live in event_keys only (one place, indexed by value for the key filter).
             // record_no is the journal record an event or count came from: after a crash, the records above
             // the highest one here are loaded again from the journal (see EventJournal).
             """
@@ -27,7 +28,6 @@ final class Schema {
                 duration_us  BIGINT,
                 peer         VARCHAR,
                 unit         VARCHAR,
-                correlation  VARCHAR,
                 attributes   VARCHAR,
                 ingested     TIMESTAMP NOT NULL,
                 record_no    BIGINT    NOT NULL

@@ -77,12 +77,12 @@ public final class DemoCommand implements Callable<Integer> {
                 return;
             }
             long now = System.nanoTime();
-            long acc = server.ingest().acceptedTotal();
+            long acc = server.journal().commitStats().events();
             double perSec = (acc - lastAccepted) / ((now - lastNanos) / 1e9);
             lastAccepted = acc;
             lastNanos = now;
             String line = String.format(Locale.ROOT, "ingested %,.0f events/s | rejected %,d | stored %,d%s",
-                    perSec, server.ingest().rejectedTotal(), server.journal().storedEvents(),
+                    perSec, server.journal().commitStats().rejected(), server.journal().storedEvents(),
                     sim.failedPosts() > 0 ? " | failed posts " + sim.failedPosts() + " (" + sim.lastError() + ")" : "");
             if (terminal) {
                 out.print("\r\033[2K" + line);

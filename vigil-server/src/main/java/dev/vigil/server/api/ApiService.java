@@ -9,7 +9,6 @@ import dev.vigil.query.EventQuery;
 import dev.vigil.query.IngestStats;
 import dev.vigil.query.PageCursor;
 import dev.vigil.server.Json;
-import dev.vigil.server.ingest.IngestService;
 import dev.vigil.store.EventJournal;
 import java.sql.SQLException;
 import java.util.Map;
@@ -26,11 +25,9 @@ public final class ApiService {
     private static final Set<String> EVENT_PARAMS = Set.of("source", "name", "key", "from", "to", "limit", "cursor", "order");
 
     private final EventJournal journal;
-    private final IngestService ingest;
 
-    public ApiService(EventJournal journal, IngestService ingest) {
+    public ApiService(EventJournal journal) {
         this.journal = journal;
-        this.ingest = ingest;
     }
 
     /** {@code GET /api/v1/events}. */
@@ -112,8 +109,8 @@ public final class ApiService {
                 g.writeNumberField("lastSeq", s.lastSeq());
                 g.writeNumberField("pending", journal.pendingEvents());
                 g.writeObjectFieldStart("sinceStart");
-                g.writeNumberField("accepted", ingest.acceptedTotal());
-                g.writeNumberField("rejected", ingest.rejectedTotal());
+                g.writeNumberField("accepted", c.events());
+                g.writeNumberField("rejected", c.rejected());
                 g.writeNumberField("commits", c.commits());
                 g.writeNumberField("eventsPerCommit", Math.round(c.eventsPerCommit() * 10) / 10.0);
                 g.writeNumberField("requestsPerCommit", Math.round(c.requestsPerCommit() * 10) / 10.0);

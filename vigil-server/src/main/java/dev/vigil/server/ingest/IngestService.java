@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.slf4j.Logger;
@@ -41,8 +40,6 @@ public final class IngestService implements HttpService {
     private final EventJournal journal;
     private final EventDecoder decoder;
     private final long maxBodyBytes;
-    private final LongAdder acceptedTotal = new LongAdder();
-    private final LongAdder rejectedTotal = new LongAdder();
 
     public IngestService(EventJournal journal, EventDecoder decoder, long maxBodyBytes) {
         this.journal = journal;
@@ -50,25 +47,11 @@ public final class IngestService implements HttpService {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    public long acceptedTotal() {
-        return acceptedTotal.sum();
-    }
-
-    public long rejectedTotal() {
-        return rejectedTotal.sum();
-    }
-
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         if (req.method() != HttpMethod.POST) {
-            return HttpResponse.of(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED)
-                    .add(HttpHeaderNames.ALLOW, "POST").contentType(MediaType.JSON_UTF_8).build(),
-                    HttpData.wrap(Json.bytes(g -> {
-                        g.writeStartObject();
-                        g.writeStringField("error", "method_not_allowed");
-                        g.writeStringField("detail", "send events with POST");
-                        g.writeEndObject();
-                    })));
+            return Json.error(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED).add(HttpHeaderNames.ALLOW, "POST"),
+                    "method_not_allowed", "send events with POST");
         }
         MediaType type = req.contentType();
         EventDecoder.Format format;
@@ -104,24 +87,22 @@ public final class IngestService implements HttpService {
     }
 
     private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, EventDecoder.Format format, boolean gzip) {
-        byte[] body;
-        int length;
+        HttpData content = agg.content();
+        Body raw = new Body(content.array(), content.length());
         if (gzip) {
             try {
-                body = gunzip(agg.content().array());
+                raw = gunzip(raw.bytes());
             } catch (BodyTooLarge e) {
-                return CompletableFuture.completedFuture(tooLarge("the body, once decompressed, is larger than "
-                        + maxBodyBytes + " bytes; send smaller batches or raise --max-body"));
+                return CompletableFuture.completedFuture(Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                        "the body, once decompressed, is larger than " + maxBodyBytes
+                                + " bytes; send smaller batches or raise --max-body", null));
             } catch (IOException e) {
                 return CompletableFuture.completedFuture(Json.error(HttpStatus.BAD_REQUEST, "bad_encoding",
                         "the body is not valid gzip: " + e.getMessage(), null));
             }
-            length = body.length;
-        } else {
-            HttpData content = agg.content();
-            body = content.array();
-            length = content.length();
         }
+        byte[] body = raw.bytes();
+        int length = raw.length();
         if (length == 0) {
             return CompletableFuture.completedFuture(Json.error(HttpStatus.BAD_REQUEST, "empty_body",
                     "the body is empty: send at least one event", null));
@@ -140,8 +121,6 @@ public final class IngestService implements HttpService {
                     if (failure != null) {
                         return storeFailure(failure);
                     }
-                    acceptedTotal.add(appended.count());
-                    rejectedTotal.add(batch.rejections().size());
                     HttpStatus status = batch.events().isEmpty() && !batch.rejections().isEmpty()
                             ? HttpStatus.BAD_REQUEST : HttpStatus.OK;
                     return Json.response(status, g -> {
@@ -172,14 +151,8 @@ public final class IngestService implements HttpService {
     private static HttpResponse storeFailure(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof Overloaded) {
-            return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
-                    .add(HttpHeaderNames.RETRY_AFTER, "1").contentType(MediaType.JSON_UTF_8).build(),
-                    HttpData.wrap(Json.bytes(g -> {
-                        g.writeStartObject();
-                        g.writeStringField("error", "overloaded");
-                        g.writeStringField("detail", cause.getMessage() + "; nothing of this request was stored");
-                        g.writeEndObject();
-                    })));
+            return Json.error(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE).add(HttpHeaderNames.RETRY_AFTER, "1"),
+                    "overloaded", cause.getMessage() + "; nothing of this request was stored");
         }
         if (cause instanceof StoreClosed) {
             return Json.error(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
@@ -191,10 +164,6 @@ public final class IngestService implements HttpService {
                         + "send it again", null);
     }
 
-    private HttpResponse tooLarge(String detail) {
-        return Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", detail, null);
-    }
-
     private static final class BodyTooLarge extends IOException {
         BodyTooLarge() {
             super(null, null);
@@ -202,7 +171,11 @@ public final class IngestService implements HttpService {
     }
 
     /** Inflates up to the body limit; a zip bomb costs at most that much memory. */
-    private byte[] gunzip(byte[] compressed) throws IOException {
+    /** A body as bytes in use: the first {@code length} of {@code bytes}. */
+    private record Body(byte[] bytes, int length) {
+    }
+
+    private Body gunzip(byte[] compressed) throws IOException {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
             byte[] buf = new byte[(int) Math.min(Math.max(compressed.length * 4L, 8192), maxBodyBytes + 1)];
             int n = 0;
@@ -219,7 +192,7 @@ public final class IngestService implements HttpService {
                 }
                 n += r;
             }
-            return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+            return new Body(buf, n);
         } catch (ZipException | java.io.EOFException e) {
             throw new IOException(e.getMessage() == null ? "truncated or corrupt" : e.getMessage());
         }
