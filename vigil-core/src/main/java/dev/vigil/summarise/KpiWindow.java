@@ -59,6 +59,29 @@ public final class KpiWindow {
         durations.mergeWith(other.durations);
     }
 
+    /** The sketch in DDSketch's own binary encoding (mapping included), for snapshots and the store. */
+    public byte[] sketchBytes() {
+        try {
+            com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput out =
+                    com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput.withDefaultInitialCapacity();
+            durations.encode(out, false);
+            return out.trimmedCopy();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("encoding into memory cannot fail", e);
+        }
+    }
+
+    /** Rebuilds a window from its counts and {@link #sketchBytes()}. */
+    public static KpiWindow of(long count, long errors, long timed, byte[] sketch) {
+        try {
+            DDSketch d = DDSketch.decode(com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput.wrap(sketch),
+                    com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore::new);
+            return new KpiWindow(count, errors, timed, d);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a DDSketch encoding: " + e.getMessage(), e);
+        }
+    }
+
     public KpiWindow copy() {
         return new KpiWindow(count, errors, timed, durations.copy());
     }

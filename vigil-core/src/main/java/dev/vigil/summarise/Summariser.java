@@ -18,15 +18,21 @@ import java.util.TreeMap;
  * event with a business unit under (unit). Process activities are counted by the correlation stage, which
  * knows the process; it feeds {@link #accept(KpiKey, long, long, boolean)} directly.
  *
- * <p>An event whose window the watermark has already closed is not folded in here: it is counted in
- * {@link #tooLate()} and the ordering stage decides its fate (amend the emitted window or count it).
+ * <p>An event whose window the watermark has already closed but which is not yet final (see
+ * {@link #advance(long, long)}) is folded into an amendment: at the next advance the window is handed out
+ * again holding only what was added since, and whoever merges windows adds it to what it had. Counts add
+ * and sketches merge, so a window plus its amendments is exactly the window of all its events. An event
+ * whose window is final is counted in {@link #tooLate()} and not folded in.
  */
 public final class Summariser {
 
     private final WindowSpan span = WindowSpan.MINUTE;
     /** Open windows by start, so that advancing pops the oldest first and emits in a stable order. */
     private final TreeMap<Long, Map<KpiKey, KpiWindow>> open = new TreeMap<>();
+    /** Late additions to windows already handed out, by start then key. */
+    private final TreeMap<Long, Map<KpiKey, KpiWindow>> amends = new TreeMap<>();
     private long closedBefore = Long.MIN_VALUE;
+    private long finalBefore = Long.MIN_VALUE;
     private long tooLate;
 
     /** Folds one event into the windows of its series. */
@@ -47,27 +53,106 @@ public final class Summariser {
     /** Folds one observation into a series' window. */
     public void accept(KpiKey key, long timeMicros, long durationMicros, boolean failed) {
         long start = span.startOf(timeMicros);
+        TreeMap<Long, Map<KpiKey, KpiWindow>> target = open;
         if (start + span.micros() <= closedBefore) {
-            tooLate++;
-            return;
+            if (start + span.micros() <= finalBefore) {
+                tooLate++;
+                return;
+            }
+            target = amends;
         }
-        open.computeIfAbsent(start, s -> new HashMap<>())
+        target.computeIfAbsent(start, s -> new HashMap<>())
                 .computeIfAbsent(key, k -> new KpiWindow())
                 .accept(durationMicros, failed);
     }
 
     /**
      * Closes every window that ends at or before the watermark and returns them, oldest first and by key
-     * within a window: the same events give the same list, whatever order they came in.
+     * within a window: the same events give the same list, whatever order they came in. Late events are
+     * not folded into closed windows afterwards (they count as too late).
      */
     public List<ClosedWindow> advance(long watermarkMicros) {
+        return advance(watermarkMicros, watermarkMicros);
+    }
+
+    /**
+     * Closes every window that ends at or before the watermark, and hands out the amendments gathered
+     * since the last call (windows emitted before that received late events), amendments first.
+     *
+     * @param watermarkMicros   windows ending at or before it close
+     * @param finalBeforeMicros closed windows ending at or before it take no more amendments
+     */
+    public List<ClosedWindow> advance(long watermarkMicros, long finalBeforeMicros) {
         List<ClosedWindow> out = new ArrayList<>();
-        while (!open.isEmpty() && open.firstKey() + span.micros() <= watermarkMicros) {
-            Map.Entry<Long, Map<KpiKey, KpiWindow>> first = open.pollFirstEntry();
+        drain(amends, Long.MAX_VALUE, out);
+        drain(open, watermarkMicros, out);
+        closedBefore = Math.max(closedBefore, span.startOf(watermarkMicros));
+        finalBefore = Math.max(finalBefore, Math.min(finalBeforeMicros, watermarkMicros));
+        return out;
+    }
+
+    private void drain(TreeMap<Long, Map<KpiKey, KpiWindow>> windows, long before, List<ClosedWindow> out) {
+        while (!windows.isEmpty() && windows.firstKey() + span.micros() <= before) {
+            Map.Entry<Long, Map<KpiKey, KpiWindow>> first = windows.pollFirstEntry();
             new TreeMap<>(first.getValue()).forEach((key, w) -> out.add(new ClosedWindow(key, span, first.getKey(), w)));
         }
-        closedBefore = Math.max(closedBefore, span.startOf(watermarkMicros));
-        return out;
+    }
+
+    public void write(java.io.DataOutput out) throws java.io.IOException {
+        out.writeLong(closedBefore);
+        out.writeLong(finalBefore);
+        out.writeLong(tooLate);
+        writeWindows(open, out);
+        writeWindows(amends, out);
+    }
+
+    public void read(java.io.DataInput in) throws java.io.IOException {
+        closedBefore = in.readLong();
+        finalBefore = in.readLong();
+        tooLate = in.readLong();
+        readWindows(open, in);
+        readWindows(amends, in);
+    }
+
+    private static void writeWindows(TreeMap<Long, Map<KpiKey, KpiWindow>> windows, java.io.DataOutput out)
+            throws java.io.IOException {
+        out.writeInt(windows.size());
+        for (Map.Entry<Long, Map<KpiKey, KpiWindow>> e : windows.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeInt(e.getValue().size());
+            for (Map.Entry<KpiKey, KpiWindow> w : e.getValue().entrySet()) {
+                out.writeByte(w.getKey().dimension().ordinal());
+                out.writeUTF(w.getKey().primary());
+                out.writeUTF(w.getKey().secondary());
+                KpiWindow k = w.getValue();
+                out.writeLong(k.count());
+                out.writeLong(k.errors());
+                out.writeLong(k.timed());
+                byte[] sketch = k.sketchBytes();
+                out.writeInt(sketch.length);
+                out.write(sketch);
+            }
+        }
+    }
+
+    private static void readWindows(TreeMap<Long, Map<KpiKey, KpiWindow>> windows, java.io.DataInput in)
+            throws java.io.IOException {
+        int starts = in.readInt();
+        for (int i = 0; i < starts; i++) {
+            long start = in.readLong();
+            int n = in.readInt();
+            Map<KpiKey, KpiWindow> m = new HashMap<>();
+            for (int j = 0; j < n; j++) {
+                KpiKey key = new KpiKey(Dimension.values()[in.readByte()], in.readUTF(), in.readUTF());
+                long count = in.readLong();
+                long errors = in.readLong();
+                long timed = in.readLong();
+                byte[] sketch = new byte[in.readInt()];
+                in.readFully(sketch);
+                m.put(key, KpiWindow.of(count, errors, timed, sketch));
+            }
+            windows.put(start, m);
+        }
     }
 
     public int openWindows() {

@@ -22,8 +22,12 @@ public enum WindowSpan {
         return wire;
     }
 
-    /** The start of the window holding {@code timeMicros} (windows are aligned on the epoch, UTC). */
+    /**
+     * The start of the window holding {@code timeMicros} (windows are aligned on the epoch, UTC). The
+     * first window of the long range starts at its bottom rather than wrapping round to the top.
+     */
     public long startOf(long timeMicros) {
-        return Math.floorDiv(timeMicros, micros) * micros;
+        long q = Math.floorDiv(timeMicros, micros);
+        return q <= Long.MIN_VALUE / micros ? Long.MIN_VALUE : q * micros;
     }
 }

@@ -107,4 +107,36 @@ class SummariserProperties {
         boolean windowClosed = WindowSpan.MINUTE.startOf(watermark - 1) + WindowSpan.MINUTE.micros() <= watermark;
         assertThat(s.tooLate() - before).isEqualTo(windowClosed ? 1 : 0);
     }
+
+    @Property(tries = 50)
+    void advancingBeforeAnyEventClosesNothing(@ForAll @Size(min = 1, max = 50) List<@net.jqwik.api.From("calls") Event> events) {
+        Summariser s = new Summariser();
+        assertThat(s.advance(Long.MIN_VALUE, Long.MIN_VALUE)).isEmpty();
+        events.forEach(s::accept);
+        assertThat(s.tooLate()).isZero();
+        assertThat(s.advance(Long.MIN_VALUE, Long.MIN_VALUE)).isEmpty();
+        assertThat(s.openWindows()).isPositive();
+    }
+
+    @Property(tries = 100)
+    void lateEventsBeforeTheFinalLineAmendTheirWindowAndAfterItAreTooLate(
+            @ForAll @Size(min = 1, max = 200) List<@net.jqwik.api.From("calls") Event> events,
+            @ForAll @IntRange(min = 1, max = 10) int minutes) {
+        Summariser s = new Summariser();
+        events.forEach(s::accept);
+        // On a minute boundary, so that the window of (watermark - 1) is closed by it.
+        long watermark = WindowSpan.MINUTE.startOf(T0 + minutes * 60_000_000L);
+        long finalLine = watermark - 60_000_000L;
+        s.advance(watermark, finalLine);
+        Event amending = new Event(watermark - 1, "late", "Op", EventKind.CALL, Map.of(), Outcome.OK, 5L, null, null, Map.of());
+        Event tooLate = new Event(finalLine - 60_000_001L, "late", "Op", EventKind.CALL, Map.of(), Outcome.OK, 5L, null, null, Map.of());
+        s.accept(amending);
+        s.accept(tooLate);
+        List<ClosedWindow> out = s.advance(watermark, finalLine);
+        assertThat(s.tooLate()).isEqualTo(1);
+        assertThat(out).singleElement().satisfies(w -> {
+            assertThat(w.key().primary()).isEqualTo("late");
+            assertThat(w.window().count()).isEqualTo(1);
+        });
+    }
 }

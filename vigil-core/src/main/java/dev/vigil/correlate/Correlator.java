@@ -1,0 +1,324 @@
+package dev.vigil.correlate;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * The correlate operator: links events into cases through shared correlation keys and tells what changed.
+ *
+ * <p>A case is the set of events of one process connected by key values: an event carrying
+ * {@code orderId=A} and {@code shipmentId=S} joins the case known by either, and if two cases were known
+ * by them, they become one. The result depends only on the set of events, not on their arrival order:
+ * paths are sorted by event time, the id comes from the earliest event, merges are unions.
+ *
+ * <p>Time is the watermark's: a case with no end activity whose last event is older than the process's
+ * stuck timeout, by the watermark, is stuck. A case leaves memory once the watermark's final line
+ * (no late event can change it any more) passes its last event (completed) or its stuck time (stuck).
+ */
+public final class Correlator {
+
+    private final Processes processes;
+    private final List<Map<String, CaseState>> byKey = new ArrayList<>();
+    private final PriorityQueue<Due> stuckDue = new PriorityQueue<>();
+    private final PriorityQueue<Due> evictDue = new PriorityQueue<>();
+    private final ArrayList<CaseState> dirty = new ArrayList<>();
+    private final ArrayList<CaseChange> retired = new ArrayList<>();
+    private long watermark = Long.MIN_VALUE;
+    private long finalBefore = Long.MIN_VALUE;
+    private int open;
+
+    private record Due(long at, CaseState state) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due o) {
+            return Long.compare(at, o.at);
+        }
+    }
+
+    public Correlator(Processes processes) {
+        this.processes = processes;
+        for (int i = 0; i < processes.size(); i++) {
+            byKey.add(new HashMap<>());
+        }
+    }
+
+    /** The composite key the correlator indexes a key value under. */
+    public static String composite(String key, String value) {
+        return key + '\0' + value;
+    }
+
+    /**
+     * Folds one event of a process into its case.
+     *
+     * @param keys the event's values for the process's declared keys, as {@link #composite} strings, in
+     *             declared order; empty when it carries none (then it joins no case)
+     * @return whether the event joined a case
+     */
+    public boolean accept(int process, int activity, long timeMicros, boolean failed, List<String> keys) {
+        if (keys.isEmpty()) {
+            return false;
+        }
+        Map<String, CaseState> index = byKey.get(process);
+        CaseState target = null;
+        for (String k : keys) {
+            CaseState s = index.get(k);
+            if (s != null && s != target) {
+                target = target == null ? s : merge(target, s);
+            }
+        }
+        if (target == null) {
+            target = new CaseState(process);
+            open++;
+        }
+        for (String k : keys) {
+            if (index.putIfAbsent(k, target) == null) {
+                target.keys.add(k);
+            }
+        }
+        boolean wasNew = target.size == 0;
+        target.add(timeMicros, activity, failed, keys.get(0));
+        ProcessDef def = processes.get(process);
+        if (def.ends().contains(def.activities().get(activity)) && !target.completed) {
+            target.completed = true;
+            target.status = CaseStatus.COMPLETED;
+            evictDue.add(new Due(target.lastMicros, target));
+        } else if (target.status == CaseStatus.STUCK) {
+            target.status = CaseStatus.OPEN;
+            stuckDue.add(new Due(target.lastMicros + def.stuckAfterMicros(), target));
+        } else if (wasNew) {
+            stuckDue.add(new Due(target.lastMicros + def.stuckAfterMicros(), target));
+        }
+        markDirty(target);
+        return true;
+    }
+
+    private CaseState merge(CaseState a, CaseState b) {
+        CaseState keep = a.size >= b.size ? a : b;
+        CaseState gone = keep == a ? b : a;
+        Map<String, CaseState> index = byKey.get(keep.process);
+        for (String k : gone.keys) {
+            index.put(k, keep);
+            keep.keys.add(k);
+        }
+        boolean wasCompleted = keep.completed;
+        keep.absorb(gone);
+        if (keep.completed && !wasCompleted) {
+            keep.status = CaseStatus.COMPLETED;
+            evictDue.add(new Due(keep.lastMicros, keep));
+        } else if (!keep.completed) {
+            keep.status = CaseStatus.OPEN;
+            stuckDue.add(new Due(keep.lastMicros + processes.get(keep.process).stuckAfterMicros(), keep));
+        }
+        gone.alive = false;
+        gone.absorbed = true;
+        open--;
+        if (gone.writtenId != null) {
+            retired.add(new CaseChange.Retired(gone.writtenId));
+        }
+        markDirty(keep);
+        return keep;
+    }
+
+    private void markDirty(CaseState s) {
+        if (!s.dirty) {
+            s.dirty = true;
+            dirty.add(s);
+        }
+    }
+
+    /** Moves time on: marks overdue cases stuck and forgets cases no late event can change any more. */
+    public void advance(long watermarkMicros, long finalBeforeMicros) {
+        watermark = Math.max(watermark, watermarkMicros);
+        finalBefore = Math.max(finalBefore, finalBeforeMicros);
+        while (!stuckDue.isEmpty() && stuckDue.peek().at <= watermark) {
+            CaseState s = stuckDue.poll().state;
+            if (!s.alive || s.completed || s.status == CaseStatus.STUCK) {
+                continue;
+            }
+            long due = s.lastMicros + processes.get(s.process).stuckAfterMicros();
+            if (due > watermark) {
+                stuckDue.add(new Due(due, s));
+                continue;
+            }
+            s.status = CaseStatus.STUCK;
+            evictDue.add(new Due(due, s));
+            markDirty(s);
+        }
+        while (!evictDue.isEmpty() && evictDue.peek().at < finalBefore) {
+            CaseState s = evictDue.poll().state;
+            if (!s.alive || s.status == CaseStatus.OPEN) {
+                continue;
+            }
+            long at = s.completed ? s.lastMicros : s.lastMicros + processes.get(s.process).stuckAfterMicros();
+            if (at >= finalBefore) {
+                evictDue.add(new Due(at, s));
+                continue;
+            }
+            forget(s);
+        }
+    }
+
+    private void forget(CaseState s) {
+        Map<String, CaseState> index = byKey.get(s.process);
+        for (String k : s.keys) {
+            index.remove(k, s);
+        }
+        s.alive = false;
+        open--;
+    }
+
+    /** The cases that changed since the last call, and ids that stopped naming a case, retired ones first. */
+    public List<CaseChange> drainChanges() {
+        List<CaseChange> out = new ArrayList<>(retired);
+        retired.clear();
+        for (CaseState s : dirty) {
+            s.dirty = false;
+            // A forgotten case is still written (it may have finished since the last call); an absorbed one
+            // speaks through the case that took it in.
+            if (!s.absorbed) {
+                emit(s, out);
+            }
+        }
+        dirty.clear();
+        return out;
+    }
+
+    private void emit(CaseState s, List<CaseChange> out) {
+        CaseRecord r = s.toRecord(processes.get(s.process));
+        if (s.writtenId != null && !s.writtenId.equals(r.id())) {
+            out.add(new CaseChange.Retired(s.writtenId));
+        }
+        s.writtenId = r.id();
+        out.add(new CaseChange.Updated(r));
+    }
+
+    /** Takes a case out of this correlator to hand to another (the runtime moving it between partitions). */
+    public CaseState release(int process, String compositeKey) {
+        CaseState s = byKey.get(process).get(compositeKey);
+        if (s == null) {
+            return null;
+        }
+        for (String k : s.keys) {
+            byKey.get(process).remove(k, s);
+        }
+        s.alive = false;
+        s.absorbed = true;
+        open--;
+        CaseState moved = copyOf(s);
+        moved.dirty = false;
+        return moved;
+    }
+
+    /** Takes in a case released by another correlator, merging it with any case here that shares a key. */
+    public void adopt(CaseState incoming) {
+        CaseState s = incoming;
+        Map<String, CaseState> index = byKey.get(s.process);
+        open++;
+        CaseState target = s;
+        List<String> keys = new ArrayList<>(s.keys);
+        s.keys.clear();
+        for (String k : keys) {
+            CaseState other = index.get(k);
+            if (other != null && other != target) {
+                target = merge(target, other);
+            }
+        }
+        for (String k : keys) {
+            if (index.putIfAbsent(k, target) == null) {
+                target.keys.add(k);
+            }
+        }
+        requeue(target);
+        markDirty(target);
+    }
+
+    private void requeue(CaseState s) {
+        ProcessDef def = processes.get(s.process);
+        if (s.completed) {
+            evictDue.add(new Due(s.lastMicros, s));
+        } else if (s.status == CaseStatus.STUCK) {
+            evictDue.add(new Due(s.lastMicros + def.stuckAfterMicros(), s));
+        } else {
+            stuckDue.add(new Due(s.lastMicros + def.stuckAfterMicros(), s));
+        }
+    }
+
+    private static CaseState copyOf(CaseState s) {
+        // A fresh object: the old one may still sit in this correlator's queues, marked dead.
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            s.write(new java.io.DataOutputStream(bytes));
+            return CaseState.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Cases in memory (open, and completed or stuck ones late events may still change). */
+    public int cases() {
+        return open;
+    }
+
+    /** Every case as it stands, for tests and for a full rewrite. */
+    public List<CaseRecord> all() {
+        List<CaseRecord> out = new ArrayList<>();
+        java.util.IdentityHashMap<CaseState, Boolean> seen = new java.util.IdentityHashMap<>();
+        for (Map<String, CaseState> m : byKey) {
+            for (CaseState s : m.values()) {
+                if (seen.put(s, Boolean.TRUE) == null) {
+                    out.add(s.toRecord(processes.get(s.process)));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(CaseRecord::id));
+        return out;
+    }
+
+    public void write(DataOutput out) throws IOException {
+        out.writeLong(watermark);
+        out.writeLong(finalBefore);
+        java.util.IdentityHashMap<CaseState, Boolean> seen = new java.util.IdentityHashMap<>();
+        List<CaseState> states = new ArrayList<>();
+        for (Map<String, CaseState> m : byKey) {
+            for (CaseState s : m.values()) {
+                if (seen.put(s, Boolean.TRUE) == null) {
+                    states.add(s);
+                }
+            }
+        }
+        out.writeInt(states.size());
+        for (CaseState s : states) {
+            s.write(out);
+        }
+        out.writeInt(retired.size());
+        for (CaseChange c : retired) {
+            out.writeUTF(((CaseChange.Retired) c).id());
+        }
+    }
+
+    public void read(DataInput in) throws IOException {
+        watermark = in.readLong();
+        finalBefore = in.readLong();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            CaseState s = CaseState.read(in);
+            for (String k : s.keys) {
+                byKey.get(s.process).put(k, s);
+            }
+            open++;
+            requeue(s);
+            if (s.dirty) {
+                dirty.add(s);
+            }
+        }
+        int r = in.readInt();
+        for (int i = 0; i < r; i++) {
+            retired.add(new CaseChange.Retired(in.readUTF()));
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.vigil.order;
+
+/**
+ * How long the pipeline waits for stragglers, in event time, and what it does with them.
+ *
+ * <ul>
+ *   <li>An event at most {@code allowedLateness} behind the newest event seen is on time: the watermark
+ *       (newest minus allowed lateness) has not passed it, so no output that covers it is final yet.</li>
+ *   <li>An event later than that but at most {@code maxLateness} behind is late: it is still folded in, and
+ *       an output already emitted for its time (a window) is emitted again with a higher revision.</li>
+ *   <li>An event more than {@code maxLateness} behind is too late: stored and counted, not folded in.</li>
+ * </ul>
+ * A partition that receives nothing for {@code idleTimeoutMillis} of processing time lets its watermark move
+ * on with the clock, so a quiet estate still sees its last windows close (0 turns this off).
+ */
+public record LatenessPolicy(long allowedLatenessMicros, long maxLatenessMicros, long idleTimeoutMillis) {
+
+    public static final LatenessPolicy DEFAULT = new LatenessPolicy(5_000_000L, 600_000_000L, 30_000L);
+
+    public LatenessPolicy {
+        if (allowedLatenessMicros < 0) {
+            throw new IllegalArgumentException("allowed lateness must be >= 0");
+        }
+        if (maxLatenessMicros < allowedLatenessMicros) {
+            throw new IllegalArgumentException("max lateness must be >= allowed lateness");
+        }
+        if (idleTimeoutMillis < 0) {
+            throw new IllegalArgumentException("idle timeout must be >= 0");
+        }
+    }
+}
