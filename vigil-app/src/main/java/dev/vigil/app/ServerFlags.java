@@ -1,5 +1,6 @@
 package dev.vigil.app;
 
+import dev.vigil.config.Durations;
 import dev.vigil.event.IngestPolicy;
 import dev.vigil.server.ServerOptions;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.vigil.app;
 
+import dev.vigil.config.Durations;
 import dev.vigil.app.demo.DemoCommand;
 import dev.vigil.app.loadgen.LoadgenCommand;
 import java.io.IOException;

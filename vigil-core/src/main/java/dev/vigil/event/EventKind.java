@@ -13,7 +13,12 @@ public enum EventKind implements WireName {
     /** A message sent or received on a queue or topic. */
     MESSAGE("message"),
     /** Anything else the estate emits that is worth keeping (a deploy, a config change). */
-    OTHER("other");
+    OTHER("other"),
+    /**
+     * An object no rule of its source matched, kept as it came (its fields are the attributes, its time is
+     * when it was received). Stored and counted; the pipeline leaves it alone.
+     */
+    UNINTERPRETED("uninterpreted");
 
     private final String wire;
 

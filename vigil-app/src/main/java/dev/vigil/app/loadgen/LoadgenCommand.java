@@ -1,5 +1,6 @@
 package dev.vigil.app.loadgen;
 
+import dev.vigil.config.Durations;
 import dev.vigil.event.Timestamps;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package dev.vigil.app;
+package dev.vigil.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,0 +1,30 @@
+package dev.vigil.config;
+
+import dev.vigil.correlate.Processes;
+import dev.vigil.interpret.SourceRules;
+import dev.vigil.order.LatenessPolicy;
+import java.util.Map;
+
+/**
+ * Everything vigil.yaml declares: how each source's events are read, which business processes exist, and
+ * how the pipeline treats time.
+ *
+ * @param origin            the file it came from, or "(defaults)"
+ * @param partitions        pipeline partitions (threads), 0 for one per core
+ * @param checkpointEveryMillis how often operator state is written to the store
+ */
+public record VigilConfig(String origin, LatenessPolicy lateness, int partitions, long checkpointEveryMillis,
+                          Map<String, SourceRules> sources, Processes processes) {
+
+    public static final VigilConfig DEFAULT = new VigilConfig("(defaults)", LatenessPolicy.DEFAULT, 0, 30_000L,
+            Map.of(), Processes.NONE);
+
+    public VigilConfig {
+        sources = Map.copyOf(sources);
+    }
+
+    /** The partitions to run: as configured, or one per core. */
+    public int partitionsFor(int cores) {
+        return partitions > 0 ? partitions : Math.max(1, cores);
+    }
+}

@@ -1,0 +1,538 @@
+package dev.vigil.server.config;
+
+import dev.vigil.config.Durations;
+import dev.vigil.config.VigilConfig;
+import dev.vigil.correlate.ProcessDef;
+import dev.vigil.correlate.Processes;
+import dev.vigil.event.EventKind;
+import dev.vigil.event.Outcome;
+import dev.vigil.interpret.FieldPath;
+import dev.vigil.interpret.Rule;
+import dev.vigil.interpret.SourceRules;
+import dev.vigil.interpret.TimeFormat;
+import dev.vigil.interpret.ValueSpec;
+import dev.vigil.order.LatenessPolicy;
+import dev.vigil.server.config.YamlTree.Entry;
+import dev.vigil.server.config.YamlTree.ListNode;
+import dev.vigil.server.config.YamlTree.Loc;
+import dev.vigil.server.config.YamlTree.MapNode;
+import dev.vigil.server.config.YamlTree.Node;
+import dev.vigil.server.config.YamlTree.Null;
+import dev.vigil.server.config.YamlTree.Scalar;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads vigil.yaml (docs/CONFIG.md) into a {@link VigilConfig}, checking all of it: every problem is
+ * reported with file, line, column and the fix, and nothing is half-loaded.
+ */
+public final class ConfigLoader {
+
+    private static final List<String> TOP = List.of("pipeline", "sources", "processes");
+    private static final List<String> PIPELINE = List.of("allowedLateness", "maxLateness", "idleTimeout", "partitions",
+            "checkpointEvery");
+    private static final List<String> SOURCE = List.of("rules");
+    private static final List<String> RULE = List.of("when", "time", "timeFormat", "name", "kind", "correlation",
+            "outcome", "duration", "durationUnit", "peer", "unit", "source", "attributes");
+    private static final List<String> FROM = List.of("from", "map", "default");
+    private static final List<String> PROCESS = List.of("activities", "start", "end", "keys", "stuckAfter");
+    private static final Map<String, Double> UNITS = Map.of("ns", 0.001, "us", 1.0, "ms", 1000.0, "s", 1_000_000.0);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final String file;
+    private final List<ConfigError> errors = new ArrayList<>();
+
+    private ConfigLoader(String file) {
+        this.file = file;
+    }
+
+    /** Loads a file; its name as given is what error messages quote. */
+    public static VigilConfig load(Path path) throws InvalidConfig {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new InvalidConfig(List.of(new ConfigError(path.toString(), 1, 1, "not UTF-8 text; save the file as UTF-8")));
+        } catch (IOException e) {
+            throw new InvalidConfig(List.of(new ConfigError(path.toString(), 1, 1, "cannot read the file: " + e.getMessage())));
+        }
+        return parse(text, path.toString());
+    }
+
+    public static VigilConfig parse(String text, String file) throws InvalidConfig {
+        ConfigLoader l = new ConfigLoader(file);
+        Node root = YamlTree.parse(text, file, l.errors);
+        VigilConfig c = l.config(root);
+        if (!l.errors.isEmpty()) {
+            List<ConfigError> sorted = new ArrayList<>(l.errors);
+            sorted.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line()) : Integer.compare(a.column(), b.column()));
+            throw new InvalidConfig(sorted);
+        }
+        return c;
+    }
+
+    private VigilConfig config(Node root) {
+        if (root instanceof Null) {
+            return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE);
+        }
+        MapNode top = map(root, "the file", "a mapping with pipeline, sources and processes");
+        if (top == null) {
+            return null;
+        }
+        known(top, "at the top level", TOP);
+        LatenessPolicy lateness = LatenessPolicy.DEFAULT;
+        int partitions = 0;
+        long checkpointMillis = 30_000;
+        Entry pipe = top.entries().get("pipeline");
+        if (pipe != null) {
+            MapNode m = map(pipe.value(), "pipeline", "a mapping of settings such as allowedLateness: 5s");
+            if (m != null) {
+                known(m, "in pipeline", PIPELINE);
+                Duration allowed = duration(m, "allowedLateness", Duration.ofNanos(LatenessPolicy.DEFAULT.allowedLatenessMicros() * 1000));
+                Duration max = duration(m, "maxLateness", Duration.ofNanos(LatenessPolicy.DEFAULT.maxLatenessMicros() * 1000));
+                Duration idle = duration(m, "idleTimeout", Duration.ofMillis(LatenessPolicy.DEFAULT.idleTimeoutMillis()));
+                Duration every = duration(m, "checkpointEvery", Duration.ofSeconds(30));
+                if (allowed != null && max != null && max.compareTo(allowed) < 0) {
+                    Entry e = m.entries().get("maxLateness");
+                    Loc at = e != null ? e.value().loc() : m.loc();
+                    error(at, "maxLateness (" + Durations.format(max) + ") must be at least allowedLateness ("
+                            + Durations.format(allowed) + "); raise maxLateness or lower allowedLateness");
+                } else if (allowed != null && max != null && idle != null) {
+                    lateness = new LatenessPolicy(allowed.toNanos() / 1000, max.toNanos() / 1000, idle.toMillis());
+                }
+                if (every != null) {
+                    if (every.toMillis() < 1000) {
+                        error(m.entries().get("checkpointEvery").value().loc(),
+                                "checkpointEvery must be at least 1s: each checkpoint writes all operator state");
+                    }
+                    checkpointMillis = every.toMillis();
+                }
+                Entry p = m.entries().get("partitions");
+                if (p != null) {
+                    Integer n = integer(p.value(), "partitions");
+                    if (n != null && (n < 1 || n > 256)) {
+                        error(p.value().loc(), "partitions must be between 1 and 256 (or leave it out for one per core)");
+                    } else if (n != null) {
+                        partitions = n;
+                    }
+                }
+            }
+        }
+        Map<String, SourceRules> sources = new LinkedHashMap<>();
+        Entry src = top.entries().get("sources");
+        if (src != null) {
+            MapNode m = map(src.value(), "sources", "a mapping of source name to its rules");
+            if (m != null) {
+                for (Entry e : m.entries().values()) {
+                    if (!NAME.matcher(e.key()).matches()) {
+                        error(e.keyLoc(), "source name \"" + e.key() + "\" must be 1-128 letters, digits, '.', '_' or '-' "
+                                + "(it goes into the URL: /ingest/events?source=NAME)");
+                        continue;
+                    }
+                    SourceRules s = source(e);
+                    if (s != null) {
+                        sources.put(e.key(), s);
+                    }
+                }
+            }
+        }
+        Processes processes = Processes.NONE;
+        Entry proc = top.entries().get("processes");
+        if (proc != null) {
+            MapNode m = map(proc.value(), "processes", "a mapping of process name to its definition");
+            if (m != null) {
+                processes = processes(m);
+            }
+        }
+        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes);
+    }
+
+    private SourceRules source(Entry e) {
+        String what = "source " + e.key();
+        MapNode m = map(e.value(), what, "a mapping with rules: [...]");
+        if (m == null) {
+            return null;
+        }
+        known(m, "in " + what, SOURCE);
+        Entry rules = m.entries().get("rules");
+        if (rules == null) {
+            error(e.keyLoc(), what + " needs \"rules\": a list of rules, each saying where time and name come from");
+            return null;
+        }
+        if (!(rules.value() instanceof ListNode list) || list.items().isEmpty()) {
+            error(rules.value().loc(), "rules of " + what + " must be a non-empty list (each item starts with '- ')");
+            return null;
+        }
+        List<Rule> out = new ArrayList<>();
+        for (Node n : list.items()) {
+            Rule r = rule(n, what);
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out.size() == list.items().size() ? new SourceRules(e.key(), out) : null;
+    }
+
+    private Rule rule(Node n, String source) {
+        MapNode m = map(n, "a rule of " + source, "a mapping such as {time: $.ts, name: $.type}");
+        if (m == null) {
+            return null;
+        }
+        int before = errors.size();
+        known(m, "in a rule", RULE);
+        List<Rule.Condition> when = new ArrayList<>();
+        Entry w = m.entries().get("when");
+        if (w != null) {
+            MapNode wm = map(w.value(), "when", "a mapping of field path to the value it must have, e.g. {$.type: OrderPlaced}");
+            if (wm != null) {
+                for (Entry c : wm.entries().values()) {
+                    FieldPath p = path(c.key(), c.keyLoc(), "a condition");
+                    String v = scalar(c.value(), "the value $.x must have");
+                    if (p != null && v != null) {
+                        when.add(new Rule.Condition(p, v));
+                    }
+                }
+            }
+        }
+        FieldPath time = null;
+        Entry t = m.entries().get("time");
+        if (t == null) {
+            error(m.loc(), "a rule needs \"time\": the path of the event's time ($.timestamp), or \"received\" for the time it arrives");
+        } else {
+            String s = scalar(t.value(), "time");
+            if (s != null && !s.equals("received")) {
+                time = path(s, t.value().loc(), "time");
+            }
+        }
+        TimeFormat format = null;
+        Entry tf = m.entries().get("timeFormat");
+        if (tf != null) {
+            String s = scalar(tf.value(), "timeFormat");
+            if (s != null) {
+                format = dev.vigil.event.WireName.parse(TimeFormat.values(), s).orElse(null);
+                if (format == null) {
+                    error(tf.value().loc(), "unknown timeFormat \"" + s + "\"; use one of " + TimeFormat.allowed());
+                }
+            }
+        }
+        ValueSpec name = spec(m, "name", null);
+        if (!m.entries().containsKey("name")) {
+            error(m.loc(), "a rule needs \"name\": the path of the activity or operation name ($.type), or a constant");
+        }
+        ValueSpec kind = spec(m, "kind", EventKind.values());
+        Map<String, ValueSpec> correlation = specs(m, "correlation");
+        ValueSpec outcome = spec(m, "outcome", Outcome.values());
+        ValueSpec.FromPath duration = null;
+        Entry d = m.entries().get("duration");
+        if (d != null) {
+            String s = scalar(d.value(), "duration");
+            if (s != null) {
+                FieldPath p = path(s, d.value().loc(), "duration");
+                if (p != null) {
+                    duration = new ValueSpec.FromPath(p, Map.of(), null);
+                }
+            }
+        }
+        double unitMicros = 1000.0;
+        Entry du = m.entries().get("durationUnit");
+        if (du != null) {
+            String s = scalar(du.value(), "durationUnit");
+            if (s != null && !UNITS.containsKey(s)) {
+                error(du.value().loc(), "unknown durationUnit \"" + s + "\"; use one of ns, us, ms, s");
+            } else if (s != null) {
+                unitMicros = UNITS.get(s);
+            }
+        }
+        ValueSpec peer = spec(m, "peer", null);
+        ValueSpec unit = spec(m, "unit", null);
+        ValueSpec src = spec(m, "source", null);
+        Map<String, ValueSpec> attributes = specs(m, "attributes");
+        if (errors.size() > before || name == null) {
+            return null;
+        }
+        return new Rule(file + ":" + m.loc().line() + ":" + m.loc().column(), when, time, format, name, kind, correlation,
+                outcome, duration, unitMicros, peer, unit, src, attributes);
+    }
+
+    private Map<String, ValueSpec> specs(MapNode m, String field) {
+        Entry e = m.entries().get(field);
+        Map<String, ValueSpec> out = new LinkedHashMap<>();
+        if (e == null) {
+            return out;
+        }
+        MapNode inner = map(e.value(), field, "a mapping of name to a path or constant, e.g. {orderId: $.order.id}");
+        if (inner != null) {
+            for (Entry x : inner.entries().values()) {
+                ValueSpec s = spec(x.value(), field + "." + x.key(), null);
+                if (s != null) {
+                    out.put(x.key(), s);
+                }
+            }
+        }
+        return out;
+    }
+
+    private <E extends Enum<E> & dev.vigil.event.WireName> ValueSpec spec(MapNode m, String field, E[] allowed) {
+        Entry e = m.entries().get(field);
+        return e == null ? null : spec(e.value(), field, allowed);
+    }
+
+    /** A path ($.a.b), a constant, or {from: path, map: {...}, default: value}; constants checked against {@code allowed}. */
+    private <E extends Enum<E> & dev.vigil.event.WireName> ValueSpec spec(Node n, String field, E[] allowed) {
+        if (n instanceof MapNode m) {
+            known(m, "in " + field, FROM);
+            Entry from = m.entries().get("from");
+            if (from == null) {
+                error(m.loc(), field + " as a mapping needs \"from\": the path to read, e.g. from: $.status");
+                return null;
+            }
+            String fs = scalar(from.value(), field + ".from");
+            FieldPath p = fs == null ? null : path(fs, from.value().loc(), field + ".from");
+            Map<String, String> mapping = new HashMap<>();
+            Entry me = m.entries().get("map");
+            if (me != null) {
+                MapNode mm = map(me.value(), field + ".map", "a mapping of found value to the value to use, e.g. {\"500\": error}");
+                if (mm != null) {
+                    for (Entry x : mm.entries().values()) {
+                        String v = scalar(x.value(), field + ".map");
+                        if (v != null && allowedValue(v, allowed, x.value().loc(), field)) {
+                            mapping.put(x.key(), v);
+                        }
+                    }
+                }
+            }
+            String otherwise = null;
+            Entry de = m.entries().get("default");
+            if (de != null) {
+                otherwise = scalar(de.value(), field + ".default");
+                if (otherwise != null && !allowedValue(otherwise, allowed, de.value().loc(), field)) {
+                    otherwise = null;
+                }
+            }
+            return p == null ? null : new ValueSpec.FromPath(p, mapping, otherwise);
+        }
+        String s = scalar(n, field);
+        if (s == null) {
+            return null;
+        }
+        if (FieldPath.looksLikePath(s)) {
+            FieldPath p = path(s, n.loc(), field);
+            return p == null ? null : new ValueSpec.FromPath(p, Map.of(), null);
+        }
+        return allowedValue(s, allowed, n.loc(), field) ? new ValueSpec.Constant(s) : null;
+    }
+
+    private <E extends Enum<E> & dev.vigil.event.WireName> boolean allowedValue(String v, E[] allowed, Loc at, String field) {
+        if (allowed == null || dev.vigil.event.WireName.parse(allowed, v).isPresent()) {
+            return true;
+        }
+        List<String> names = new ArrayList<>();
+        for (E e : allowed) {
+            if (e != EventKind.UNINTERPRETED) {
+                names.add(e.wire());
+            }
+        }
+        error(at, "unknown " + field + " \"" + v + "\"" + suggestion(v, names) + "; use one of " + String.join(", ", names));
+        return false;
+    }
+
+    private Processes processes(MapNode m) {
+        List<ProcessDef> defs = new ArrayList<>();
+        Map<String, String> owner = new HashMap<>();
+        for (Entry e : m.entries().values()) {
+            String what = "process " + e.key();
+            MapNode p = map(e.value(), what, "a mapping with activities, start, end, keys and stuckAfter");
+            if (p == null) {
+                continue;
+            }
+            int before = errors.size();
+            known(p, "in " + what, PROCESS);
+            List<String> activities = strings(p, "activities", what, e.keyLoc(),
+                    "the event names that are steps of this process, e.g. [OrderPlaced, OrderShipped]");
+            List<String> keys = strings(p, "keys", what, e.keyLoc(),
+                    "the correlation keys that link its events, e.g. [orderId, shipmentId]");
+            Set<String> acts = new LinkedHashSet<>(activities == null ? List.of() : activities);
+            String start = null;
+            Entry s = p.entries().get("start");
+            if (s != null) {
+                start = scalar(s.value(), "start");
+                if (start != null && activities != null && !acts.contains(start)) {
+                    error(s.value().loc(), "start activity \"" + start + "\" is not among the activities of " + what
+                            + suggestion(start, activities) + "; add it to activities or fix the name");
+                }
+            }
+            Set<String> ends = new LinkedHashSet<>();
+            Entry en = p.entries().get("end");
+            if (en != null) {
+                List<Node> items = en.value() instanceof ListNode l ? l.items() : List.of(en.value());
+                for (Node x : items) {
+                    String a = scalar(x, "end");
+                    if (a != null && activities != null && !acts.contains(a)) {
+                        error(x.loc(), "end activity \"" + a + "\" is not among the activities of " + what
+                                + suggestion(a, activities) + "; add it to activities or fix the name");
+                    } else if (a != null) {
+                        ends.add(a);
+                    }
+                }
+            }
+            Duration stuck = duration(p, "stuckAfter", null);
+            if (!p.entries().containsKey("stuckAfter")) {
+                error(e.keyLoc(), what + " needs \"stuckAfter\": how long a case may go without progress before it "
+                        + "counts as stuck, e.g. stuckAfter: 2h");
+            } else if (stuck != null && stuck.isZero()) {
+                error(p.entries().get("stuckAfter").value().loc(), "stuckAfter must be more than 0, e.g. 2h");
+            }
+            if (activities != null) {
+                List<Node> actNodes = ((ListNode) p.entries().get("activities").value()).items();
+                for (int i = 0; i < activities.size(); i++) {
+                    String prev = owner.putIfAbsent(activities.get(i), e.key());
+                    if (prev != null) {
+                        error(actNodes.get(i).loc(), "activity \"" + activities.get(i) + "\" is already in process " + prev
+                                + (prev.equals(e.key()) ? " (listed twice)" : "") + "; an event name belongs to one process");
+                    }
+                }
+            }
+            if (errors.size() == before && activities != null && keys != null && stuck != null) {
+                defs.add(new ProcessDef(e.key(), activities, start, ends, keys, stuck.toNanos() / 1000));
+            }
+        }
+        return errors.isEmpty() ? new Processes(defs) : Processes.NONE;
+    }
+
+    private List<String> strings(MapNode m, String field, String what, Loc owner, String hint) {
+        Entry e = m.entries().get(field);
+        if (e == null) {
+            error(owner, what + " needs \"" + field + "\": " + hint);
+            return null;
+        }
+        if (!(e.value() instanceof ListNode l) || l.items().isEmpty()) {
+            error(e.value().loc(), field + " of " + what + " must be a non-empty list: " + hint);
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (Node n : l.items()) {
+            String s = scalar(n, field);
+            if (s == null) {
+                return null;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private Duration duration(MapNode m, String field, Duration otherwise) {
+        Entry e = m.entries().get(field);
+        if (e == null) {
+            return otherwise;
+        }
+        String s = scalar(e.value(), field);
+        if (s == null) {
+            return null;
+        }
+        try {
+            Duration d = Durations.parse(s);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        } catch (IllegalArgumentException ex) {
+            error(e.value().loc(), "\"" + s + "\" is not a duration for " + field + ": write e.g. 500ms, 30s, 5m, 2h or 30d");
+            return null;
+        }
+    }
+
+    private Integer integer(Node n, String field) {
+        String s = scalar(n, field);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            error(n.loc(), field + " must be a whole number, found \"" + s + "\"");
+            return null;
+        }
+    }
+
+    private FieldPath path(String text, Loc at, String field) {
+        try {
+            return FieldPath.parse(text);
+        } catch (IllegalArgumentException e) {
+            error(at, "bad field path \"" + text + "\" for " + field + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private String scalar(Node n, String field) {
+        if (n instanceof Scalar s) {
+            return s.text();
+        }
+        error(n.loc(), field + " must be a single value, found " + n.describe());
+        return null;
+    }
+
+    private MapNode map(Node n, String what, String expected) {
+        if (n instanceof MapNode m) {
+            return m;
+        }
+        error(n.loc(), what + " must be " + expected + ", found " + n.describe());
+        return null;
+    }
+
+    private void known(MapNode m, String where, List<String> allowed) {
+        for (Entry e : m.entries().values()) {
+            if (!allowed.contains(e.key())) {
+                error(e.keyLoc(), "unknown field \"" + e.key() + "\" " + where + suggestion(e.key(), allowed)
+                        + " (allowed: " + String.join(", ", allowed) + ")");
+            }
+        }
+    }
+
+    private void error(Loc at, String message) {
+        errors.add(new ConfigError(file, at.line(), at.column(), message));
+    }
+
+    /** "; did you mean "time"?" when a known word is within two edits, else nothing. */
+    static String suggestion(String word, List<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String k : known) {
+            int d = distance(word.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best == null ? "" : "; did you mean \"" + best + "\"?";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,195 @@
+package dev.vigil.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.vigil.config.VigilConfig;
+import dev.vigil.correlate.ProcessDef;
+import dev.vigil.event.EventDraft;
+import dev.vigil.event.IngestPolicy;
+import dev.vigil.interpret.Interpretation;
+import dev.vigil.interpret.Interpreter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    static final String VALID = """
+            pipeline:
+              allowedLateness: 10s
+              maxLateness: 15m
+              idleTimeout: 20s
+              partitions: 3
+              checkpointEvery: 1m
+            sources:
+              shop:
+                rules:
+                  - when: {$.type: OrderPlaced}
+                    time: $.header.occurredAt
+                    name: $.type
+                    kind: activity
+                    correlation: {orderId: $.order.id}
+                    outcome: {from: $.status, map: {"200": ok, "500": error}, default: ok}
+                    unit: retail
+                  - time: $.ts
+                    timeFormat: epoch-seconds
+                    name: $.op
+                    duration: $.elapsed
+                    durationUnit: us
+                    peer: $.target
+                    attributes: {region: $.meta.region}
+            processes:
+              order-to-cash:
+                activities: [OrderPlaced, Paid, Shipped]
+                start: OrderPlaced
+                end: Shipped
+                keys: [orderId, shipmentId]
+                stuckAfter: 2h
+            """;
+
+    static List<String> errors(String yaml) {
+        try {
+            ConfigLoader.parse(yaml, "vigil.yaml");
+        } catch (InvalidConfig e) {
+            return e.errors().stream().map(ConfigError::toString).toList();
+        }
+        throw new AssertionError("expected the file to be refused");
+    }
+
+    @Test
+    void aValidFileGivesPipelineSettingsRulesAndProcesses() throws Exception {
+        VigilConfig c = ConfigLoader.parse(VALID, "vigil.yaml");
+        assertThat(c.lateness().allowedLatenessMicros()).isEqualTo(10_000_000L);
+        assertThat(c.lateness().maxLatenessMicros()).isEqualTo(900_000_000L);
+        assertThat(c.lateness().idleTimeoutMillis()).isEqualTo(20_000L);
+        assertThat(c.partitions()).isEqualTo(3);
+        assertThat(c.checkpointEveryMillis()).isEqualTo(60_000L);
+        assertThat(c.sources()).containsOnlyKeys("shop");
+        assertThat(c.sources().get("shop").rules()).hasSize(2);
+        assertThat(c.sources().get("shop").rules().get(0).where()).isEqualTo("vigil.yaml:10:9");
+        ProcessDef p = c.processes().get(0);
+        assertThat(p.name()).isEqualTo("order-to-cash");
+        assertThat(p.ends()).containsExactly("Shipped");
+        assertThat(p.stuckAfterMicros()).isEqualTo(7_200_000_000L);
+    }
+
+    @Test
+    void rulesMapNestedFieldsValueMapsAndConstantsOntoTheCanonicalEvent() throws Exception {
+        VigilConfig c = ConfigLoader.parse(VALID, "vigil.yaml");
+        Map<String, Object> order = Map.of("type", "OrderPlaced", "status", 500,
+                "header", Map.of("occurredAt", "2026-11-22T10:00:00Z"), "order", Map.of("id", 17));
+        Interpretation i = Interpreter.interpret(c.sources().get("shop"), order, 0, 0);
+        EventDraft.Valid v = (EventDraft.Valid) ((Interpretation.Drafted) i).draft()
+                .check(0, dev.vigil.event.Timestamps.parseRfc3339("2026-11-22T10:01:00Z"), IngestPolicy.DEFAULT);
+        assertThat(v.event().name()).isEqualTo("OrderPlaced");
+        assertThat(v.event().source()).isEqualTo("shop");
+        assertThat(v.event().correlation()).containsEntry("orderId", "17");
+        assertThat(v.event().outcome().wire()).isEqualTo("error");
+        assertThat(v.event().unit()).isEqualTo("retail");
+
+        Map<String, Object> call = Map.of("ts", 1795000000.25, "op", "Charge", "elapsed", 1500, "target", "bank",
+                "meta", Map.of("region", "eu"));
+        EventDraft d = ((Interpretation.Drafted) Interpreter.interpret(c.sources().get("shop"), call, 1, 0)).draft();
+        EventDraft.Valid cv = (EventDraft.Valid) d.check(1, 1_795_000_001_000_000L, IngestPolicy.DEFAULT);
+        assertThat(cv.event().timeMicros()).isEqualTo(1_795_000_000_250_000L);
+        assertThat(cv.event().durationMicros()).isEqualTo(1500L);
+        assertThat(cv.event().peer()).isEqualTo("bank");
+        assertThat(cv.event().kind().wire()).isEqualTo("call");
+        assertThat(cv.event().attributes()).containsEntry("region", "eu");
+    }
+
+    @Test
+    void aMatchedRuleThatFindsNoTimeRefusesTheEventNamingThePathAndTheRule() throws Exception {
+        VigilConfig c = ConfigLoader.parse(VALID, "vigil.yaml");
+        Interpretation i = Interpreter.interpret(c.sources().get("shop"), Map.of("type", "OrderPlaced"), 4, 0);
+        assertThat(i).isInstanceOf(Interpretation.Refused.class);
+        var r = ((Interpretation.Refused) i).rejection();
+        assertThat(r.toString()).isEqualTo("Rejection[index=4, field=$.header.occurredAt, code=MISSING_FIELD, reason="
+                + "rule 1 of source shop (vigil.yaml:10:9) takes the time from $.header.occurredAt, which this event does not have]");
+    }
+
+    @Test
+    void unknownFieldsAreNamedWithASuggestionAndTheAllowedOnes() {
+        assertThat(errors("""
+                pipeline:
+                  allowedLatenes: 5s
+                sources:
+                  shop:
+                    rules:
+                      - tme: $.ts
+                        name: $.type
+                """)).containsExactly(
+                "vigil.yaml:2:3: unknown field \"allowedLatenes\" in pipeline; did you mean \"allowedLateness\"? "
+                        + "(allowed: allowedLateness, maxLateness, idleTimeout, partitions, checkpointEvery)",
+                "vigil.yaml:6:9: unknown field \"tme\" in a rule; did you mean \"time\"? (allowed: when, time, "
+                        + "timeFormat, name, kind, correlation, outcome, duration, durationUnit, peer, unit, source, attributes)",
+                "vigil.yaml:6:9: a rule needs \"time\": the path of the event's time ($.timestamp), or \"received\" "
+                        + "for the time it arrives");
+    }
+
+    @Test
+    void badValuesSayWhatIsWrongAndWhatToWriteInstead() {
+        assertThat(errors("""
+                pipeline:
+                  allowedLateness: 5 seconds
+                  maxLateness: 1s
+                  partitions: 0
+                sources:
+                  bad name:
+                    rules: []
+                  shop:
+                    rules:
+                      - time: $.a..b
+                        timeFormat: unix
+                        name: $.type
+                        kind: activty
+                        outcome: {from: $.status, map: {"500": failed}}
+                        durationUnit: minutes
+                """)).containsExactly(
+                "vigil.yaml:2:20: \"5 seconds\" is not a duration for allowedLateness: write e.g. 500ms, 30s, 5m, 2h or 30d",
+                "vigil.yaml:4:15: partitions must be between 1 and 256 (or leave it out for one per core)",
+                "vigil.yaml:6:3: source name \"bad name\" must be 1-128 letters, digits, '.', '_' or '-' (it goes into "
+                        + "the URL: /ingest/events?source=NAME)",
+                "vigil.yaml:10:15: bad field path \"$.a..b\" for time: empty field name at offset 4 of $.a..b",
+                "vigil.yaml:11:21: unknown timeFormat \"unix\"; use one of auto, rfc3339, epoch-seconds, epoch-millis, epoch-micros",
+                "vigil.yaml:13:15: unknown kind \"activty\"; did you mean \"activity\"?; use one of activity, call, message, other",
+                "vigil.yaml:14:48: unknown outcome \"failed\"; use one of ok, error, timeout",
+                "vigil.yaml:15:23: unknown durationUnit \"minutes\"; use one of ns, us, ms, s");
+    }
+
+    @Test
+    void processesMustBeConsistent() {
+        assertThat(errors("""
+                processes:
+                  order-to-cash:
+                    activities: [OrderPlaced, Shipped]
+                    start: OrderPlacd
+                    end: [Delivered]
+                    keys: [orderId]
+                    stuckAfter: 2h
+                  returns:
+                    activities: [Shipped]
+                    stuckAfter: 1d
+                """)).containsExactly(
+                "vigil.yaml:4:12: start activity \"OrderPlacd\" is not among the activities of process order-to-cash; "
+                        + "did you mean \"OrderPlaced\"?; add it to activities or fix the name",
+                "vigil.yaml:5:11: end activity \"Delivered\" is not among the activities of process order-to-cash; "
+                        + "add it to activities or fix the name",
+                "vigil.yaml:8:3: process returns needs \"keys\": the correlation keys that link its events, e.g. [orderId, shipmentId]",
+                "vigil.yaml:9:18: activity \"Shipped\" is already in process order-to-cash; an event name belongs to one process");
+    }
+
+    @Test
+    void yamlSyntaxErrorsAndDuplicateKeysPointAtTheSpot() {
+        assertThat(errors("""
+                processes:
+                  p:
+                    activities: [A]
+                    activities: [B]
+                """)).contains("vigil.yaml:4:5: \"activities\" appears twice here (first at line 3); keep one of them");
+        assertThat(errors("sources:\n  shop:\n    rules: [\n")).containsExactly("vigil.yaml:4:1: not valid YAML: "
+                + "while parsing a flow node: expected the node content, but found '<stream end>'; check the indentation "
+                + "and quoting around here");
+    }
+}
