@@ -2,7 +2,11 @@ package dev.vigil.app;
 
 import dev.vigil.config.Durations;
 import dev.vigil.event.IngestPolicy;
+import dev.vigil.config.VigilConfig;
 import dev.vigil.server.ServerOptions;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.InvalidConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -31,12 +35,38 @@ public final class ServerFlags {
             description = "Reject events older than this (raise it to load history). Default: ${DEFAULT-VALUE}")
     Duration maxPastAge;
 
-    public ServerOptions toOptions() {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "vigil.yaml: interpretation rules, processes, pipeline settings (docs/CONFIG.md). "
+                    + "Default: ./vigil.yaml when it exists, else built-in defaults")
+    Path config;
+
+    public ServerOptions toOptions() throws InvalidConfig {
+        return toOptions(null);
+    }
+
+    /** The options, with {@code fallback} as the configuration when no --config is given and no ./vigil.yaml exists. */
+    public ServerOptions toOptions(VigilConfig fallback) throws InvalidConfig {
         return ServerOptions.defaults(data)
                 .withPort(port)
                 .withBindAddress(bind)
                 .withMaxBodyBytes(maxBody)
-                .withPolicy(IngestPolicy.DEFAULT.withSkew(maxFutureSkew, maxPastAge));
+                .withPolicy(IngestPolicy.DEFAULT.withSkew(maxFutureSkew, maxPastAge))
+                .withConfig(loadConfig(fallback));
+    }
+
+    private VigilConfig loadConfig(VigilConfig fallback) throws InvalidConfig {
+        if (config != null) {
+            if (!Files.isRegularFile(config)) {
+                throw new InvalidConfig(java.util.List.of(new dev.vigil.server.config.ConfigError(config.toString(), 1, 1,
+                        "no such file; give the path of your vigil.yaml, or leave --config out")));
+            }
+            return ConfigLoader.load(config);
+        }
+        Path local = Path.of("vigil.yaml");
+        if (Files.isRegularFile(local)) {
+            return ConfigLoader.load(local);
+        }
+        return fallback != null ? fallback : VigilConfig.DEFAULT;
     }
 
     static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         versionProvider = Vigil.Version.class,
         description = "Performance assurance for service estates: ingest the events your estate emits, "
                 + "and know whether everything performs and every supplier meets its SLA.",
-        subcommands = {ServeCommand.class, DemoCommand.class, LoadgenCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, LoadgenCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil COMMAND --help' for the options of a command. Docs: README.md, docs/API.md."})
 public final class Vigil implements Runnable {
 
@@ -35,6 +36,13 @@ public final class Vigil implements Runnable {
         CommandLine cl = new CommandLine(new Vigil());
         cl.registerConverter(java.time.Duration.class, Durations::parse);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof dev.vigil.server.config.InvalidConfig bad) {
+                // The same lines check-config prints: FILE:LINE:COLUMN: problem and fix.
+                line.getErr().println("vigil " + line.getCommandName() + ": refusing to start, the configuration has "
+                        + bad.errors().size() + " problem(s):");
+                bad.errors().forEach(line.getErr()::println);
+                return 2;
+            }
             line.getErr().println("vigil " + line.getCommandName() + ": " + messageOf(ex));
             return 1;
         });

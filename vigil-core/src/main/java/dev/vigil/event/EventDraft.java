@@ -31,6 +31,14 @@ public final class EventDraft {
         return this;
     }
 
+    /** Sets the source unless the item named one itself. */
+    public EventDraft sourceIfAbsent(String v) {
+        if (source == null) {
+            source = v;
+        }
+        return this;
+    }
+
     public EventDraft name(String v) {
         this.name = v;
         return this;

@@ -1,5 +1,6 @@
 package dev.vigil.server;
 
+import dev.vigil.config.VigilConfig;
 import dev.vigil.event.IngestPolicy;
 import dev.vigil.store.EventJournal;
 import java.nio.file.Path;
@@ -13,30 +14,35 @@ import java.nio.file.Path;
  * @param maxBodyBytes the largest ingest body, after decompression; larger ones get 413
  * @param policy       what an event must respect to be accepted
  * @param journal      group commit limits
+ * @param config       vigil.yaml: interpretation rules, processes, pipeline settings
  */
 public record ServerOptions(int port, String bindAddress, Path dataDir, long maxBodyBytes, IngestPolicy policy,
-                            EventJournal.Options journal) {
+                            EventJournal.Options journal, VigilConfig config) {
 
     public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
 
     public static ServerOptions defaults(Path dataDir) {
         return new ServerOptions(8080, "0.0.0.0", dataDir, DEFAULT_MAX_BODY, IngestPolicy.DEFAULT,
-                EventJournal.Options.DEFAULT);
+                EventJournal.Options.DEFAULT, VigilConfig.DEFAULT);
     }
 
     public ServerOptions withPort(int p) {
-        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal);
+        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal, config);
     }
 
     public ServerOptions withBindAddress(String a) {
-        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal);
+        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal, config);
     }
 
     public ServerOptions withMaxBodyBytes(long b) {
-        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal);
+        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal, config);
+    }
+
+    public ServerOptions withConfig(VigilConfig c) {
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, c);
     }
 
     public ServerOptions withPolicy(IngestPolicy p) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal, config);
     }
 }

@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.server.api.ApiService;
 import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
+import dev.vigil.server.runtime.PipelineRuntime;
 import dev.vigil.store.EventJournal;
 import java.net.InetSocketAddress;
 import java.sql.SQLException;
@@ -38,19 +39,33 @@ public final class VigilServer implements AutoCloseable {
 
     private final Server server;
     private final EventJournal journal;
+    private final PipelineRuntime pipeline;
     private final AtomicBoolean stopping;
 
-    private VigilServer(Server server, EventJournal journal, AtomicBoolean stopping) {
+    private VigilServer(Server server, EventJournal journal, PipelineRuntime pipeline, AtomicBoolean stopping) {
         this.server = server;
         this.journal = journal;
+        this.pipeline = pipeline;
         this.stopping = stopping;
     }
 
     public static VigilServer start(ServerOptions options) throws SQLException {
         EventJournal journal = EventJournal.open(options.dataDir(), options.journal());
         try {
-            IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes());
-            ApiService api = new ApiService(journal);
+            PipelineRuntime pipeline;
+            try {
+                pipeline = PipelineRuntime.start(options.config(), journal, options.dataDir(),
+                        options.config().partitionsFor(Runtime.getRuntime().availableProcessors()));
+            } catch (java.io.IOException e) {
+                throw new SQLException("cannot restore the pipeline's checkpoint: " + e.getMessage()
+                        + "; move " + options.dataDir().resolve("pipeline") + " aside to rebuild from the journal", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while replaying the journal", e);
+            }
+            IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes(),
+                    options.config().sources());
+            ApiService api = new ApiService(journal, pipeline);
             AtomicBoolean stopping = new AtomicBoolean();
             HttpService health = (ctx, req) -> Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
@@ -79,6 +94,10 @@ public final class VigilServer implements AutoCloseable {
                     .service("/ingest/events", ingest)
                     .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
                     .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))
+                    .route().get("/api/v1/kpis").build((ctx, req) -> api.kpis(ctx))
+                    .route().get("/api/v1/kpis/series").build((ctx, req) -> api.series(ctx))
+                    .route().get("/api/v1/cases").build((ctx, req) -> api.cases(ctx))
+                    .route().get("/api/v1/cases/{id}").build((ctx, req) -> api.caseById(ctx, ctx.pathParam("id")))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)
                     .serviceUnder("/", (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
@@ -95,7 +114,7 @@ public final class VigilServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + options.bindAddress() + ":" + options.port()
                         + ": " + why, e);
             }
-            return new VigilServer(server, journal, stopping);
+            return new VigilServer(server, journal, pipeline, stopping);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -108,6 +127,10 @@ public final class VigilServer implements AutoCloseable {
 
     public EventJournal journal() {
         return journal;
+    }
+
+    public PipelineRuntime pipeline() {
+        return pipeline;
     }
 
     /** Stops taking requests, finishes in-flight ones, commits what is queued and closes the store. */

@@ -125,6 +125,24 @@ public final class EventJournal implements AutoCloseable {
     private volatile long storedCount;
     private final Object loadedMonitor = new Object();
     private volatile long loadedRecordNo;
+    private volatile RecordListener listener;
+    private volatile AutoCloseable dependent;
+
+    /**
+     * Closed by {@link #close()} once every record has been loaded and handed to the listener, and before the
+     * database closes: the pipeline finishes its work and writes its outputs there.
+     */
+    public void closeFirst(AutoCloseable d) {
+        this.dependent = d;
+    }
+
+    /**
+     * Told of every journal record once DuckDB holds it, in record order, on the loader thread: the
+     * pipeline's feed. A listener that blocks holds the loader back (and, through it, ingest): backpressure.
+     */
+    public interface RecordListener {
+        void loaded(long recordNo, long firstSeq, List<Event> events) throws InterruptedException;
+    }
 
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong committedEvents = new AtomicLong();
@@ -427,6 +445,12 @@ public final class EventJournal implements AutoCloseable {
                     loadedMonitor.notifyAll();
                 }
                 journal.release(loadedRecordNo);
+                RecordListener l = listener;
+                if (l != null) {
+                    for (JournalRecord r : batch) {
+                        l.loaded(r.recordNo(), r.firstSeq(), r.events());
+                    }
+                }
                 batch.clear();
             } catch (InterruptedException e) {
                 return;
@@ -524,6 +548,33 @@ public final class EventJournal implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Feeds the records loaded from now on to {@code l}, having first replayed from DuckDB every stored
+     * event of records after {@code afterRecordNo} (the position a restored snapshot covers), so that the
+     * listener sees each record exactly once, in order. Call before ingest starts.
+     *
+     * @return the last record number replayed
+     */
+    public long replayAndListen(long afterRecordNo, RecordListener l) throws SQLException, InterruptedException {
+        long upTo;
+        synchronized (loadedMonitor) {
+            upTo = loadedRecordNo;
+        }
+        Replay.run(loadConn, afterRecordNo, upTo, l);
+        this.listener = l;
+        return upTo;
+    }
+
+    /** Another connection to the same database, for the pipeline's writes and the API's reads. */
+    public java.sql.Connection newConnection() throws SQLException {
+        return loadConn.duplicate();
+    }
+
+    /** The highest journal record DuckDB holds. */
+    public long loadedRecordNo() {
+        return loadedRecordNo;
     }
 
     /** One page of events matching the query, ordered by (event time, seq). */
@@ -657,7 +708,14 @@ public final class EventJournal implements AutoCloseable {
                     rejected.put(rs.getString(1), rs.getLong(2));
                 }
             }
-            return new IngestStats(count, maxSeq, bySource, rejected);
+            Map<String, Long> uninterpreted = new LinkedHashMap<>();
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT source, count(*) AS n FROM events WHERE kind = 'uninterpreted' GROUP BY source ORDER BY n DESC, source")) {
+                while (rs.next()) {
+                    uninterpreted.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return new IngestStats(count, maxSeq, bySource, rejected, uninterpreted);
         }
     }
 
@@ -693,6 +751,14 @@ public final class EventJournal implements AutoCloseable {
             loader.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        AutoCloseable d = dependent;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (Exception e) {
+                LOG.error("stopping what reads from the journal failed", e);
+            }
         }
         try (Statement st = loadConn.createStatement()) {
             loadConn.setAutoCommit(true);

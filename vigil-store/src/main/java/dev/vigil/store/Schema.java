@@ -43,6 +43,41 @@ final class Schema {
                 counted_at TIMESTAMP NOT NULL,
                 record_no  BIGINT    NOT NULL
             );
+            """,
+            // 2: the pipeline's outputs. One row per series and minute (the last revision wins) and one per case;
+            // both are written with INSERT OR REPLACE so that replaying after a crash rewrites the same rows.
+            """
+            CREATE TABLE kpi_windows (
+                dimension VARCHAR   NOT NULL,
+                k1        VARCHAR   NOT NULL,
+                k2        VARCHAR   NOT NULL,
+                start     TIMESTAMP NOT NULL,
+                count     BIGINT    NOT NULL,
+                errors    BIGINT    NOT NULL,
+                timed     BIGINT    NOT NULL,
+                sketch    BLOB      NOT NULL,
+                revision  INTEGER   NOT NULL,
+                PRIMARY KEY (dimension, k1, k2, start)
+            );
+            CREATE TABLE cases (
+                id          VARCHAR   PRIMARY KEY,
+                process     VARCHAR   NOT NULL,
+                status      VARCHAR   NOT NULL,
+                outcome     VARCHAR   NOT NULL,
+                first_time  TIMESTAMP NOT NULL,
+                last_time   TIMESTAMP NOT NULL,
+                duration_us BIGINT    NOT NULL,
+                path        VARCHAR   NOT NULL,
+                keys        VARCHAR   NOT NULL,
+                events      INTEGER   NOT NULL,
+                failed      INTEGER   NOT NULL
+            );
+            CREATE TABLE case_keys (
+                case_id VARCHAR NOT NULL,
+                key     VARCHAR NOT NULL,
+                value   VARCHAR NOT NULL,
+                PRIMARY KEY (case_id, key, value)
+            );
             """);
 
     private Schema() {

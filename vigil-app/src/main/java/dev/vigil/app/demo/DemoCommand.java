@@ -37,11 +37,13 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rate must be between 1 and 1000000 events per second");
         }
         Lifecycle lifecycle = new Lifecycle();
-        VigilServer server = VigilServer.start(flags.toOptions());
+        VigilServer server = VigilServer.start(flags.toOptions(demoConfig()));
         String url = "http://localhost:" + server.port();
         PrintStream out = System.out;
         out.println("Vigil " + Vigil.version() + " demo on " + url + "  (data: " + server.journal().file().toAbsolutePath() + ")");
         out.println("  try: curl '" + url + "/api/v1/stats'   curl '" + url + "/api/v1/events?limit=5&order=desc'");
+        out.println("       curl '" + url + "/api/v1/cases?status=stuck'   curl '" + url
+                + "/api/v1/kpis?dimension=peer&key=carrier-api'");
         out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events; Ctrl-C stops");
         out.flush();
         Simulator sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed);
@@ -63,6 +65,16 @@ public final class DemoCommand implements Callable<Integer> {
         simThread.join(5000);
         Lifecycle.stop(server, out);
         return 0;
+    }
+
+    /** The built-in configuration of the simulated estate (its process, its lateness). */
+    static dev.vigil.config.VigilConfig demoConfig() throws dev.vigil.server.config.InvalidConfig {
+        try (java.io.InputStream in = DemoCommand.class.getResourceAsStream("demo-vigil.yaml")) {
+            return dev.vigil.server.config.ConfigLoader.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                    "demo-vigil.yaml (built in)");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the demo's built-in configuration is missing from the jar", e);
+        }
     }
 
     private static void printStatus(Simulator sim, VigilServer server, PrintStream out) {

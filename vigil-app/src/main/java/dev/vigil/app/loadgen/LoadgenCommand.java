@@ -17,7 +17,6 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import dev.vigil.app.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,7 +9,18 @@ import dev.vigil.query.EventQuery;
 import dev.vigil.query.IngestStats;
 import dev.vigil.query.PageCursor;
 import dev.vigil.server.Json;
+import dev.vigil.correlate.CaseRecord;
+import dev.vigil.correlate.CaseStatus;
+import dev.vigil.event.Timestamps;
+import dev.vigil.event.WireName;
+import dev.vigil.order.LateCounts;
+import dev.vigil.server.runtime.PipelineRuntime;
 import dev.vigil.store.EventJournal;
+import dev.vigil.store.OutputStore;
+import dev.vigil.summarise.Dimension;
+import dev.vigil.summarise.KpiWindow;
+import dev.vigil.summarise.WindowSpan;
+import java.util.List;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Set;
@@ -24,10 +35,299 @@ public final class ApiService {
     private static final Logger LOG = LoggerFactory.getLogger(ApiService.class);
     private static final Set<String> EVENT_PARAMS = Set.of("source", "name", "key", "from", "to", "limit", "cursor", "order");
 
-    private final EventJournal journal;
+    private static final Set<String> KPI_PARAMS = Set.of("dimension", "key", "name", "from", "to", "step");
+    private static final Set<String> SERIES_PARAMS = Set.of("dimension", "from", "to");
+    private static final Set<String> CASE_PARAMS = Set.of("process", "status", "from", "to", "key", "limit", "order", "cursor");
+    private static final int MAX_STEPS = 10_000;
 
-    public ApiService(EventJournal journal) {
+    private final EventJournal journal;
+    private final PipelineRuntime pipeline;
+
+    public ApiService(EventJournal journal, PipelineRuntime pipeline) {
         this.journal = journal;
+        this.pipeline = pipeline;
+    }
+
+    /** {@code GET /api/v1/kpis}: one series' windows, merged into steps of 1m, 1h or 1d. */
+    public HttpResponse kpis(ServiceRequestContext ctx) {
+        Dimension dimension;
+        String key;
+        String name;
+        WindowSpan step;
+        long from;
+        long to;
+        try {
+            Params p = new Params(ctx.queryParams(), KPI_PARAMS);
+            dimension = dimension(p);
+            key = p.text("key");
+            if (key == null) {
+                throw new BadParameter("key", "\"key\" is required: the service, process, peer or unit, e.g. key=billing "
+                        + "(GET /api/v1/kpis/series lists them)");
+            }
+            name = p.text("name");
+            String s = p.text("step");
+            step = s == null ? WindowSpan.MINUTE : java.util.Arrays.stream(WindowSpan.values()).filter(w -> w.wire().equals(s))
+                    .findFirst().orElseThrow(() -> new BadParameter("step", "\"step\" must be 1m, 1h or 1d, not \"" + s + "\""));
+            long[] range = range(p, step);
+            from = range[0];
+            to = range[1];
+            if ((to - from) / step.micros() > MAX_STEPS) {
+                throw new BadParameter("from", "the range holds more than " + MAX_STEPS + " steps of " + step.wire()
+                        + "; narrow it or use a coarser step");
+            }
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        }
+        return blocking(ctx, () -> {
+            List<OutputStore.KpiStep> steps = pipeline.store().kpis(dimension, key, name, from, to, step);
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeStringField("dimension", dimension.wire());
+                g.writeStringField("key", key);
+                if (name != null) {
+                    g.writeStringField("name", name);
+                }
+                g.writeStringField("step", step.wire());
+                g.writeStringField("from", Timestamps.format(from));
+                g.writeStringField("to", Timestamps.format(to));
+                g.writeNumberField("relativeError", KpiWindow.RELATIVE_ACCURACY);
+                g.writeStringField("percentiles", "each pNN is within relativeError of the exact duration percentile "
+                        + "(DDSketch); count, errors and rate are exact");
+                g.writeArrayFieldStart("points");
+                int i = 0;
+                for (long t = from; t < to; t += step.micros()) {
+                    KpiWindow w = i < steps.size() && steps.get(i).startMicros() == t ? steps.get(i++).window() : null;
+                    g.writeStartObject();
+                    g.writeStringField("start", Timestamps.format(t));
+                    long count = w == null ? 0 : w.count();
+                    g.writeNumberField("count", count);
+                    g.writeNumberField("ratePerSecond", Math.round(count * 1e9 / step.micros()) / 1000.0);
+                    g.writeNumberField("errors", w == null ? 0 : w.errors());
+                    g.writeNumberField("errorRatio", w == null ? 0 : Math.round(w.errorRatio() * 1e6) / 1e6);
+                    for (double q : new double[] {0.5, 0.9, 0.95, 0.99}) {
+                        String field = "p" + Math.round(q * 100) + "Ms";
+                        double v = w == null ? Double.NaN : w.durationAt(q);
+                        if (Double.isNaN(v)) {
+                            g.writeNullField(field);
+                        } else {
+                            g.writeNumberField(field, Math.round(v) / 1000.0);
+                        }
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    /** {@code GET /api/v1/kpis/series}: which keys and names a dimension has windows for. */
+    public HttpResponse series(ServiceRequestContext ctx) {
+        Dimension dimension;
+        long from;
+        long to;
+        try {
+            Params p = new Params(ctx.queryParams(), SERIES_PARAMS);
+            dimension = dimension(p);
+            long[] range = range(p, WindowSpan.HOUR);
+            from = range[0];
+            to = range[1];
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        }
+        return blocking(ctx, () -> {
+            List<OutputStore.Series> list = pipeline.store().series(dimension, from, to);
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeStringField("dimension", dimension.wire());
+                g.writeArrayFieldStart("series");
+                for (OutputStore.Series s : list) {
+                    g.writeStartObject();
+                    g.writeStringField("key", s.key());
+                    if (!s.name().isEmpty()) {
+                        g.writeStringField("name", s.name());
+                    }
+                    g.writeNumberField("count", s.count());
+                    g.writeNumberField("errors", s.errors());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private static Dimension dimension(Params p) {
+        String d = p.text("dimension");
+        if (d == null) {
+            throw new BadParameter("dimension", "\"dimension\" is required: one of " + WireName.list(Dimension.values()));
+        }
+        return WireName.parse(Dimension.values(), d).orElseThrow(() -> new BadParameter("dimension",
+                "unknown dimension \"" + d + "\": use one of " + WireName.list(Dimension.values())));
+    }
+
+    /** [from, to) aligned to the step; by default the last hour (1m), day (1h) or 30 days (1d). */
+    private static long[] range(Params p, WindowSpan step) {
+        Long from = p.time("from");
+        Long to = p.time("to");
+        long end = to != null ? to : Timestamps.toMicros(java.time.Instant.now()) + step.micros();
+        end = step.startOf(end - 1) + step.micros();
+        long span = switch (step) {
+            case MINUTE -> 3_600_000_000L;
+            case HOUR -> 86_400_000_000L;
+            case DAY -> 30 * 86_400_000_000L;
+        };
+        long start = step.startOf(from != null ? from : end - span);
+        if (start >= end) {
+            throw new BadParameter("from", "\"from\" must be before \"to\"");
+        }
+        return new long[] {start, end};
+    }
+
+    /** {@code GET /api/v1/cases}. */
+    public HttpResponse cases(ServiceRequestContext ctx) {
+        OutputStore.CaseQuery q;
+        try {
+            Params p = new Params(ctx.queryParams(), CASE_PARAMS);
+            String st = p.text("status");
+            CaseStatus status = st == null ? null : WireName.parse(CaseStatus.values(), st).orElseThrow(() ->
+                    new BadParameter("status", "unknown status \"" + st + "\": use one of " + WireName.list(CaseStatus.values())));
+            String key = p.text("key");
+            String keyName = null;
+            String keyValue = null;
+            if (key != null) {
+                int colon = key.indexOf(':');
+                if (colon <= 0 || colon == key.length() - 1) {
+                    throw new BadParameter("key", "\"key\" must be name:value, e.g. key=orderId:A-17, not \"" + key + "\"");
+                }
+                keyName = key.substring(0, colon);
+                keyValue = key.substring(colon + 1);
+            }
+            String order = p.text("order");
+            if (order != null && !order.equals("asc") && !order.equals("desc")) {
+                throw new BadParameter("order", "\"order\" must be asc (oldest first, the default) or desc, not \"" + order + "\"");
+            }
+            boolean desc = "desc".equals(order);
+            Long afterTime = null;
+            String afterId = null;
+            String cursor = p.text("cursor");
+            if (cursor != null) {
+                String[] c = decodeCaseCursor(cursor);
+                if (c == null || !c[2].equals(desc ? "d" : "a")) {
+                    throw new BadParameter("cursor", "\"cursor\" is not one this server gave out for this order; pass back "
+                            + "the \"next\" value of the previous page");
+                }
+                afterTime = Long.parseLong(c[0]);
+                afterId = c[1];
+            }
+            int limit = p.integer("limit", 100, 1, 1000);
+            q = new OutputStore.CaseQuery(p.text("process"), status, p.time("from"), p.time("to"), keyName, keyValue,
+                    limit, desc, afterTime, afterId);
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        }
+        return blocking(ctx, () -> {
+            List<CaseRecord> page = pipeline.store().cases(q);
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("cases");
+                for (CaseRecord c : page) {
+                    writeCase(g, c);
+                }
+                g.writeEndArray();
+                if (page.size() < q.limit()) {
+                    g.writeNullField("next");
+                } else {
+                    CaseRecord last = page.get(page.size() - 1);
+                    g.writeStringField("next", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                            ("c1:" + last.firstMicros() + ":" + (q.descending() ? "d" : "a") + ":" + last.id())
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private static String[] decodeCaseCursor(String cursor) {
+        try {
+            String s = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            String[] parts = s.split(":", 4);
+            if (parts.length != 4 || !parts[0].equals("c1")) {
+                return null;
+            }
+            Long.parseLong(parts[1]);
+            return new String[] {parts[1], parts[3], parts[2]};
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** {@code GET /api/v1/cases/{id}}: the case and its events in event-time order. */
+    public HttpResponse caseById(ServiceRequestContext ctx, String id) {
+        return blocking(ctx, () -> {
+            var found = pipeline.store().caseById(id);
+            if (found.isEmpty()) {
+                return Json.error(HttpStatus.NOT_FOUND, "not_found", "no case " + id
+                        + " (ids come from GET /api/v1/cases; a case merged into another takes the other's id)", null);
+            }
+            CaseRecord c = found.get();
+            Set<String> activities = new java.util.HashSet<>();
+            pipeline.processes().all().stream().filter(d -> d.name().equals(c.process()))
+                    .forEach(d -> activities.addAll(d.activities()));
+            java.util.TreeMap<Long, StoredEvent> bySeq = new java.util.TreeMap<>();
+            for (Map.Entry<String, List<String>> k : c.keys().entrySet()) {
+                for (String v : k.getValue()) {
+                    EventPage page = journal.query(new EventQuery(null, null, k.getKey(), v, null, null,
+                            EventQuery.MAX_LIMIT, false, null));
+                    for (StoredEvent e : page.events()) {
+                        if (activities.contains(e.event().name())) {
+                            bySeq.put(e.seq(), e);
+                        }
+                    }
+                }
+            }
+            List<StoredEvent> events = new java.util.ArrayList<>(bySeq.values());
+            events.sort(java.util.Comparator.comparingLong((StoredEvent e) -> e.event().timeMicros()).thenComparingLong(StoredEvent::seq));
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeFieldName("case");
+                writeCase(g, c);
+                g.writeArrayFieldStart("events");
+                for (StoredEvent e : events) {
+                    Json.writeEvent(g, e);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private static void writeCase(com.fasterxml.jackson.core.JsonGenerator g, CaseRecord c) throws java.io.IOException {
+        g.writeStartObject();
+        g.writeStringField("id", c.id());
+        g.writeStringField("process", c.process());
+        g.writeStringField("status", c.status().wire());
+        g.writeStringField("outcome", c.outcome());
+        g.writeStringField("start", Timestamps.format(c.firstMicros()));
+        g.writeStringField("end", Timestamps.format(c.lastMicros()));
+        g.writeNumberField("durationMs", c.durationMicros() / 1000.0);
+        g.writeArrayFieldStart("path");
+        for (String a : c.path()) {
+            g.writeString(a);
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("keys");
+        for (Map.Entry<String, List<String>> k : c.keys().entrySet()) {
+            g.writeArrayFieldStart(k.getKey());
+            for (String v : k.getValue()) {
+                g.writeString(v);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+        g.writeNumberField("events", c.events());
+        g.writeNumberField("failedEvents", c.failedEvents());
+        g.writeEndObject();
     }
 
     /** {@code GET /api/v1/events}. */
@@ -103,6 +403,7 @@ public final class ApiService {
         return blocking(ctx, () -> {
             IngestStats s = journal.stats();
             EventJournal.CommitStats c = journal.commitStats();
+            Map<String, Long> cases = pipeline.store().caseCounts();
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
                 g.writeNumberField("stored", s.storedEvents());
@@ -134,9 +435,46 @@ public final class ApiService {
                     g.writeNumberField(r.getKey(), r.getValue());
                 }
                 g.writeEndObject();
+                g.writeObjectFieldStart("uninterpretedBySource");
+                for (Map.Entry<String, Long> r : s.uninterpretedBySource().entrySet()) {
+                    g.writeNumberField(r.getKey(), r.getValue());
+                }
+                g.writeEndObject();
+                writePipeline(g, cases);
                 g.writeEndObject();
             });
         });
+    }
+
+    private void writePipeline(com.fasterxml.jackson.core.JsonGenerator g, Map<String, Long> cases) throws java.io.IOException {
+        PipelineRuntime.Status st = pipeline.status();
+        g.writeObjectFieldStart("pipeline");
+        g.writeNumberField("partitions", pipeline.partitions());
+        g.writeStringField("state", pipeline.failed() ? "failed (see the log)" : "running");
+        if (st.watermark() == Long.MIN_VALUE) {
+            g.writeNullField("watermark");
+        } else {
+            g.writeStringField("watermark", Timestamps.format(st.watermark()));
+        }
+        g.writeNumberField("eventsFolded", st.eventsFolded());
+        g.writeNumberField("casesInMemory", st.casesInMemory());
+        g.writeNumberField("windowsWritten", st.windowsWritten());
+        g.writeNumberField("checkpointRecord", st.checkpointRecord());
+        g.writeObjectFieldStart("cases");
+        for (Map.Entry<String, Long> e : cases.entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("lateBySource");
+        for (Map.Entry<String, LateCounts.Count> e : st.lateBySource().entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("source", e.getKey());
+            g.writeNumberField("late", e.getValue().late());
+            g.writeNumberField("tooLate", e.getValue().tooLate());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
     private interface Query {

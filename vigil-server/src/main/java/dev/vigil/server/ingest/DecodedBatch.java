@@ -6,8 +6,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** The items of one request body: the valid events, and a rejection for every other item. */
-public record DecodedBatch(List<Event> events, List<Rejection> rejections) {
+/**
+ * The items of one request body: the valid events (among them {@code uninterpreted} objects no rule
+ * matched, kept as they came), and a rejection for every other item.
+ */
+public record DecodedBatch(List<Event> events, List<Rejection> rejections, int uninterpreted) {
 
     public int items() {
         return events.size() + rejections.size();

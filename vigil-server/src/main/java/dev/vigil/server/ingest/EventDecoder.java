@@ -12,6 +12,9 @@ import dev.vigil.event.Event;
 import dev.vigil.event.IngestPolicy;
 import dev.vigil.event.Rejection;
 import dev.vigil.event.Timestamps;
+import dev.vigil.interpret.Interpretation;
+import dev.vigil.interpret.Interpreter;
+import dev.vigil.interpret.SourceRules;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.util.ArrayList;
@@ -31,6 +34,36 @@ public final class EventDecoder {
 
     /** The two body formats. */
     public enum Format { NDJSON, JSON }
+
+    /**
+     * How items are read: in the canonical wire format (items without a source get {@code defaultSource}),
+     * or through a source's interpretation rules.
+     */
+    public record Mode(SourceRules rules, String defaultSource) {
+        public static final Mode CANONICAL = new Mode(null, null);
+
+        public static Mode canonical(String defaultSource) {
+            return new Mode(null, defaultSource);
+        }
+
+        public static Mode rules(SourceRules rules) {
+            return new Mode(rules, rules.source());
+        }
+    }
+
+    /** One decode's output and settings, so the per-item code has one argument rather than six. */
+    private static final class Sink {
+        final Mode mode;
+        final long now;
+        final List<Event> events = new ArrayList<>();
+        final List<Rejection> rejections = new ArrayList<>();
+        int uninterpreted;
+
+        Sink(Mode mode, long now) {
+            this.mode = mode;
+            this.now = now;
+        }
+    }
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
@@ -57,17 +90,20 @@ public final class EventDecoder {
     }
 
     public DecodedBatch decode(byte[] body, int length, Format format, long nowMicros) throws UnreadableBody {
-        List<Event> events = new ArrayList<>();
-        List<Rejection> rejections = new ArrayList<>();
-        if (format == Format.NDJSON) {
-            decodeLines(body, length, nowMicros, events, rejections);
-        } else {
-            decodeDocument(body, length, nowMicros, events, rejections);
-        }
-        return new DecodedBatch(events, rejections);
+        return decode(body, length, format, nowMicros, Mode.CANONICAL);
     }
 
-    private void decodeLines(byte[] body, int length, long now, List<Event> events, List<Rejection> rejections) {
+    public DecodedBatch decode(byte[] body, int length, Format format, long nowMicros, Mode mode) throws UnreadableBody {
+        Sink sink = new Sink(mode, nowMicros);
+        if (format == Format.NDJSON) {
+            decodeLines(body, length, sink);
+        } else {
+            decodeDocument(body, length, sink);
+        }
+        return new DecodedBatch(sink.events, sink.rejections, sink.uninterpreted);
+    }
+
+    private void decodeLines(byte[] body, int length, Sink sink) {
         int line = 0;
         int start = 0;
         while (start < length) {
@@ -77,48 +113,74 @@ public final class EventDecoder {
             }
             int stop = end > start && body[end - 1] == '\r' ? end - 1 : end;
             if (!isBlank(body, start, stop)) {
-                decodeLine(body, start, stop - start, line, now, events, rejections);
+                decodeLine(body, start, stop - start, line, sink);
             }
             line++;
             start = end + 1;
         }
     }
 
-    private void decodeLine(byte[] body, int off, int len, int index, long now, List<Event> events,
-                            List<Rejection> rejections) {
+    private void decodeLine(byte[] body, int off, int len, int index, Sink sink) {
         try (JsonParser p = FACTORY.createParser(body, off, len)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
-                rejections.add(new Rejection(index, null, Rejection.Code.NOT_AN_OBJECT,
+                sink.rejections.add(new Rejection(index, null, Rejection.Code.NOT_AN_OBJECT,
                         "each line must be one JSON object, found " + describe(t)));
                 return;
             }
-            EventDraft draft = new EventDraft();
-            Rejection bad = readObject(p, index, draft);
+            Runnable item = readItem(p, index, sink);
             JsonToken after = p.nextToken();
             if (after != null) {
-                rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON,
+                sink.rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON,
                         "unexpected " + describe(after) + " after the object at column " + column(p.currentLocation())
                                 + "; put one object on each line"));
                 return;
             }
-            addChecked(draft, bad, index, now, events, rejections);
+            item.run();
         } catch (JsonProcessingException e) {
-            rejections.add(syntaxRejection(index, e));
+            sink.rejections.add(syntaxRejection(index, e));
         } catch (IOException e) {
-            rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON, e.getMessage()));
+            sink.rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON, e.getMessage()));
         }
     }
 
-    private void decodeDocument(byte[] body, int length, long now, List<Event> events, List<Rejection> rejections)
-            throws UnreadableBody {
+    /**
+     * Reads one object (the parser on its START_OBJECT) and returns what adds it to the sink, to run once
+     * the caller knows the item is complete.
+     */
+    private Runnable readItem(JsonParser p, int index, Sink sink) throws IOException {
+        if (sink.mode.rules() != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> object = (Map<String, Object>) readValue(p, JsonToken.START_OBJECT);
+            return () -> interpret(object, index, sink);
+        }
+        EventDraft draft = new EventDraft();
+        Rejection bad = readObject(p, index, draft);
+        if (sink.mode.defaultSource() != null) {
+            draft.sourceIfAbsent(sink.mode.defaultSource());
+        }
+        return () -> addChecked(draft, bad, index, sink);
+    }
+
+    private void interpret(Map<String, Object> object, int index, Sink sink) {
+        switch (Interpreter.interpret(sink.mode.rules(), object, index, sink.now)) {
+            case Interpretation.Drafted d -> addChecked(d.draft(), null, index, sink);
+            case Interpretation.Refused r -> sink.rejections.add(r.rejection());
+            case Interpretation.NoRule n -> {
+                int before = sink.events.size();
+                addChecked(Interpreter.uninterpreted(sink.mode.rules().source(), object, sink.now), null, index, sink);
+                sink.uninterpreted += sink.events.size() - before;
+            }
+        }
+    }
+
+    private void decodeDocument(byte[] body, int length, Sink sink) throws UnreadableBody {
         try (JsonParser p = FACTORY.createParser(body, 0, length)) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
-                EventDraft draft = new EventDraft();
-                Rejection bad = readObject(p, 0, draft);
+                Runnable item = readItem(p, 0, sink);
                 expectEnd(p);
-                addChecked(draft, bad, 0, now, events, rejections);
+                item.run();
             } else if (t == JsonToken.START_ARRAY) {
                 int index = 0;
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -126,12 +188,10 @@ public final class EventDecoder {
                         throw unreadable("the array is not closed: the body ends before ']'", p.currentLocation());
                     }
                     if (t == JsonToken.START_OBJECT) {
-                        EventDraft draft = new EventDraft();
-                        Rejection bad = readObject(p, index, draft);
-                        addChecked(draft, bad, index, now, events, rejections);
+                        readItem(p, index, sink).run();
                     } else {
                         p.skipChildren();
-                        rejections.add(new Rejection(index, null, Rejection.Code.NOT_AN_OBJECT,
+                        sink.rejections.add(new Rejection(index, null, Rejection.Code.NOT_AN_OBJECT,
                                 "each array element must be an event object, found " + describe(t)));
                     }
                     index++;
@@ -165,15 +225,14 @@ public final class EventDecoder {
         return new UnreadableBody(new BodyError(400, "malformed_json", detail, at(loc)));
     }
 
-    private void addChecked(EventDraft draft, Rejection bad, int index, long now, List<Event> events,
-                            List<Rejection> rejections) {
+    private void addChecked(EventDraft draft, Rejection bad, int index, Sink sink) {
         if (bad != null) {
-            rejections.add(bad);
+            sink.rejections.add(bad);
             return;
         }
-        switch (draft.check(index, now, policy)) {
-            case EventDraft.Valid v -> events.add(v.event());
-            case EventDraft.Invalid i -> rejections.add(i.rejection());
+        switch (draft.check(index, sink.now, policy)) {
+            case EventDraft.Valid v -> sink.events.add(v.event());
+            case EventDraft.Invalid i -> sink.rejections.add(i.rejection());
         }
     }
 

@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.event.Rejection;
+import dev.vigil.interpret.SourceRules;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.Json;
 import dev.vigil.store.EventJournal;
@@ -37,14 +38,19 @@ public final class IngestService implements HttpService {
     private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
     private static final MediaType NDJSON_ALIAS = MediaType.parse("application/ndjson");
 
+    private static final java.util.regex.Pattern SOURCE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     private final EventJournal journal;
     private final EventDecoder decoder;
     private final long maxBodyBytes;
+    private final java.util.Map<String, SourceRules> sources;
 
-    public IngestService(EventJournal journal, EventDecoder decoder, long maxBodyBytes) {
+    public IngestService(EventJournal journal, EventDecoder decoder, long maxBodyBytes,
+                         java.util.Map<String, SourceRules> sources) {
         this.journal = journal;
         this.decoder = decoder;
         this.maxBodyBytes = maxBodyBytes;
+        this.sources = java.util.Map.copyOf(sources);
     }
 
     @Override
@@ -71,6 +77,18 @@ public final class IngestService implements HttpService {
             return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "charset " + type.charset().name() + " is not accepted: events are UTF-8", null);
         }
+        String source = ctx.queryParam("source");
+        EventDecoder.Mode mode;
+        if (source == null) {
+            mode = EventDecoder.Mode.CANONICAL;
+        } else if (!SOURCE_NAME.matcher(source).matches()) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", "source must be 1-128 letters, digits, '.', '_' "
+                    + "or '-' (a source name from vigil.yaml, or any name to give events that have none)", "source");
+        } else if (sources.containsKey(source)) {
+            mode = EventDecoder.Mode.rules(sources.get(source));
+        } else {
+            mode = EventDecoder.Mode.canonical(source);
+        }
         String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         boolean gzip;
         if (encoding == null || encoding.equalsIgnoreCase("identity")) {
@@ -82,11 +100,12 @@ public final class IngestService implements HttpService {
                     "Content-Encoding " + encoding + " is not accepted: send gzip or no encoding", null);
         }
         CompletableFuture<HttpResponse> response = req.aggregate()
-                .thenCompose(agg -> handle(agg, format, gzip));
+                .thenCompose(agg -> handle(agg, format, gzip, mode));
         return HttpResponse.of(response);
     }
 
-    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, EventDecoder.Format format, boolean gzip) {
+    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, EventDecoder.Format format, boolean gzip,
+                                                   EventDecoder.Mode mode) {
         HttpData content = agg.content();
         Body raw = new Body(content.array(), content.length());
         if (gzip) {
@@ -110,7 +129,7 @@ public final class IngestService implements HttpService {
         long now = Timestamps.toMicros(Instant.now());
         DecodedBatch batch;
         try {
-            batch = decoder.decode(body, length, format, now);
+            batch = decoder.decode(body, length, format, now, mode);
         } catch (EventDecoder.UnreadableBody e) {
             BodyError err = e.error();
             return CompletableFuture.completedFuture(
@@ -128,6 +147,9 @@ public final class IngestService implements HttpService {
                         g.writeNumberField("accepted", appended.count());
                         if (appended.count() > 0) {
                             g.writeNumberField("firstSeq", appended.firstSeq());
+                        }
+                        if (batch.uninterpreted() > 0) {
+                            g.writeNumberField("uninterpreted", batch.uninterpreted());
                         }
                         g.writeArrayFieldStart("rejected");
                         for (Rejection r : batch.rejections()) {

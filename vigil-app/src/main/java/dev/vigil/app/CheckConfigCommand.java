@@ -1,0 +1,46 @@
+package dev.vigil.app;
+
+import dev.vigil.config.VigilConfig;
+import dev.vigil.correlate.ProcessDef;
+import dev.vigil.interpret.SourceRules;
+import dev.vigil.server.config.ConfigError;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.InvalidConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "check-config", mixinStandardHelpOptions = true,
+        description = "Check a vigil.yaml without starting anything. Prints every problem as FILE:LINE:COLUMN: what "
+                + "is wrong and how to fix it, and exits 1; prints a summary and exits 0 when the file is valid.")
+public final class CheckConfigCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", defaultValue = "vigil.yaml", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}")
+    Path file;
+
+    @Override
+    public Integer call() {
+        try {
+            VigilConfig c = ConfigLoader.load(file);
+            int rules = c.sources().values().stream().mapToInt(s -> s.rules().size()).sum();
+            System.out.println(file + ": valid: " + c.sources().size() + " source(s) with " + rules + " rule(s), "
+                    + c.processes().size() + " process(es)");
+            for (SourceRules s : c.sources().values()) {
+                System.out.println("  source " + s.source() + ": POST /ingest/events?source=" + s.source() + " ("
+                        + s.rules().size() + " rule(s))");
+            }
+            for (ProcessDef p : c.processes().all()) {
+                System.out.println("  process " + p.name() + ": " + String.join(" -> ", p.activities()) + "; keys "
+                        + String.join(", ", p.keys()));
+            }
+            return 0;
+        } catch (InvalidConfig e) {
+            for (ConfigError err : e.errors()) {
+                System.err.println(err);
+            }
+            System.err.println(e.errors().size() + " problem(s) in " + file);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,523 @@
+package dev.vigil.server.runtime;
+
+import dev.vigil.config.VigilConfig;
+import dev.vigil.correlate.CaseChange;
+import dev.vigil.correlate.CaseState;
+import dev.vigil.correlate.ProcessDef;
+import dev.vigil.event.Event;
+import dev.vigil.event.EventKind;
+import dev.vigil.order.LateCounts;
+import dev.vigil.pipeline.MergedWindow;
+import dev.vigil.pipeline.Partition;
+import dev.vigil.pipeline.Pipeline;
+import dev.vigil.pipeline.Router;
+import dev.vigil.pipeline.WindowMerger;
+import dev.vigil.store.CheckpointFile;
+import dev.vigil.store.EventJournal;
+import dev.vigil.store.OutputStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded runtime: the pipeline's operators on threads, fed by the journal.
+ *
+ * <pre>
+ *  journal loader ──records──► dispatcher (router) ──events/moves──► partition 0..N-1 ──advances──► writer (merger, store)
+ * </pre>
+ * Each partition thread owns its operators outright (the Kafka Streams / Flink task model): no locks. The
+ * dispatcher keeps a case's events in one partition and has a case moved when keys join two of them; the
+ * moved case travels on a side queue to its new partition. The writer merges window contributions of all
+ * partitions and writes windows and case changes to the store.
+ *
+ * <p>Checkpoints: every {@code checkpointEvery}, after a record, the dispatcher stops feeding, lets every
+ * partition drain twice (the first drain may send moved cases; the second takes them in), collects each
+ * partition's snapshot, and hands them with the router's state to the writer, which writes its outputs,
+ * then the checkpoint file with the merger's state. On start the last checkpoint is restored and the
+ * journal replayed from the record after it; outputs are written with INSERT OR REPLACE, so replaying what
+ * was already written rewrites the same rows.
+ */
+public final class PipelineRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineRuntime.class);
+    private static final long ADVANCE_EVERY_MILLIS = 200;
+
+    private sealed interface ToDispatcher permits Record, StopAll {
+    }
+
+    private record Record(long recordNo, long firstSeq, List<Event> events) implements ToDispatcher {
+    }
+
+    private record StopAll() implements ToDispatcher {
+    }
+
+    private sealed interface ToPartition permits Batch, Move, Drain, Snapshot, Stop {
+    }
+
+    private record Batch(List<Event> events) implements ToPartition {
+    }
+
+    private record Move(int process, String key, int to) implements ToPartition {
+    }
+
+    private record Drain(CountDownLatch done) implements ToPartition {
+    }
+
+    private record Snapshot(CountDownLatch done, byte[][] into) implements ToPartition {
+    }
+
+    private record Stop() implements ToPartition {
+    }
+
+    private sealed interface ToWriter permits Advanced, Checkpoint, Stopped {
+    }
+
+    private record Advanced(int partition, Partition.Output output, List<CaseChange> cases,
+                            Map<String, LateCounts.Count> late, int openCases, long folded) implements ToWriter {
+    }
+
+    private record Checkpoint(long recordNo, byte[] router, List<byte[]> partitions, CountDownLatch written) implements ToWriter {
+    }
+
+    private record Stopped(int partition) implements ToWriter {
+    }
+
+    private final VigilConfig config;
+    private final Path checkpointDir;
+    private final OutputStore store;
+    private final String fingerprint;
+    private final Router router;
+    private final Partition[] partitions;
+    private final WindowMerger merger;
+    private final BlockingQueue<ToDispatcher> records = new ArrayBlockingQueue<>(64);
+    private final List<BlockingQueue<ToPartition>> inboxes = new ArrayList<>();
+    private final List<ConcurrentLinkedQueue<CaseState>> adoptions = new ArrayList<>();
+    private final BlockingQueue<ToWriter> toWriter = new ArrayBlockingQueue<>(4096);
+    private final List<Thread> threads = new ArrayList<>();
+    private final Status status;
+    private volatile long lastRecordNo;
+    private volatile Throwable failure;
+    private boolean closed;
+
+    private PipelineRuntime(VigilConfig config, int partitionCount, Path dataDir, OutputStore store) {
+        this.config = config;
+        this.checkpointDir = dataDir.resolve("pipeline");
+        this.store = store;
+        this.fingerprint = fingerprint(config, partitionCount);
+        this.router = new Router(config.processes(), partitionCount, Pipeline.retention(config.processes(), config.lateness()));
+        this.partitions = new Partition[partitionCount];
+        for (int i = 0; i < partitionCount; i++) {
+            partitions[i] = new Partition(config.processes(), config.lateness());
+            inboxes.add(new ArrayBlockingQueue<>(256));
+            adoptions.add(new ConcurrentLinkedQueue<>());
+        }
+        this.merger = new WindowMerger(partitionCount);
+        this.status = new Status(partitionCount);
+    }
+
+    /** Restores the last checkpoint, replays the journal after it, and runs from then on. */
+    public static PipelineRuntime start(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount)
+            throws SQLException, IOException, InterruptedException {
+        OutputStore store = new OutputStore(journal);
+        PipelineRuntime rt = new PipelineRuntime(config, partitionCount, dataDir, store);
+        long after = rt.restore();
+        rt.startThreads();
+        long t0 = System.nanoTime();
+        long upTo = journal.replayAndListen(after, rt::onRecord);
+        if (upTo > after) {
+            LOG.info("pipeline: replayed journal records {}..{} in {} ms", after + 1, upTo,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        }
+        journal.closeFirst(rt);
+        return rt;
+    }
+
+    private long restore() throws IOException, SQLException {
+        var cp = CheckpointFile.read(checkpointDir);
+        if (cp.isPresent() && cp.get().fingerprint().equals(fingerprint) && cp.get().partitions().size() == partitions.length) {
+            long now = System.currentTimeMillis();
+            router.read(new DataInputStream(new ByteArrayInputStream(cp.get().router())));
+            for (int i = 0; i < partitions.length; i++) {
+                partitions[i].restore(cp.get().partitions().get(i), now);
+            }
+            merger.read(new DataInputStream(new ByteArrayInputStream(cp.get().merger())));
+            LOG.info("pipeline: restored the checkpoint at journal record {}", cp.get().recordNo());
+            lastRecordNo = cp.get().recordNo();
+            status.checkpointRecord = cp.get().recordNo();
+            return cp.get().recordNo();
+        }
+        if (cp.isPresent()) {
+            LOG.warn("pipeline: vigil.yaml's processes, lateness or partitions changed since the last checkpoint; "
+                    + "rebuilding KPIs and cases from the whole journal");
+        }
+        // Without a checkpoint every output is rebuilt from the start: clear what an earlier run left.
+        store.clear();
+        return 0;
+    }
+
+    private void startThreads() {
+        Thread d = new Thread(this::dispatchLoop, "vigil-pipeline-dispatch");
+        threads.add(d);
+        for (int i = 0; i < partitions.length; i++) {
+            int p = i;
+            threads.add(new Thread(() -> partitionLoop(p), "vigil-pipeline-" + i));
+        }
+        threads.add(new Thread(this::writeLoop, "vigil-pipeline-writer"));
+        for (Thread t : threads) {
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> {
+                failure = e;
+                LOG.error("pipeline thread {} failed; KPIs and cases stop updating (events are still stored)", th.getName(), e);
+            });
+            t.start();
+        }
+    }
+
+    private void onRecord(long recordNo, long firstSeq, List<Event> events) throws InterruptedException {
+        if (failure == null) {
+            records.put(new Record(recordNo, firstSeq, events));
+        }
+    }
+
+    // --- dispatcher -------------------------------------------------------------------------------------
+
+    private void dispatchLoop() {
+        List<List<Event>> batches = new ArrayList<>();
+        for (int i = 0; i < partitions.length; i++) {
+            batches.add(new ArrayList<>());
+        }
+        List<Router.Move> moves = new ArrayList<>();
+        long lastCheckpoint = System.currentTimeMillis();
+        try {
+            while (true) {
+                ToDispatcher msg = records.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+                if (msg instanceof StopAll) {
+                    checkpoint(lastRecordNo);
+                    for (BlockingQueue<ToPartition> q : inboxes) {
+                        q.put(new Stop());
+                    }
+                    return;
+                }
+                if (msg instanceof Record r) {
+                    for (int i = 0; i < r.events().size(); i++) {
+                        Event e = r.events().get(i);
+                        if (e.kind() == EventKind.UNINTERPRETED) {
+                            continue;
+                        }
+                        moves.clear();
+                        int p = router.route(e, r.firstSeq() + i, moves);
+                        for (Router.Move m : moves) {
+                            // What went to the old partition before the move must be there before it lets go.
+                            flush(m.from(), batches);
+                            inboxes.get(m.from()).put(new Move(m.process(), m.compositeKey(), m.to()));
+                        }
+                        batches.get(p).add(e);
+                        if (batches.get(p).size() >= 512) {
+                            flush(p, batches);
+                        }
+                    }
+                    for (int p = 0; p < partitions.length; p++) {
+                        flush(p, batches);
+                    }
+                    lastRecordNo = r.recordNo();
+                    status.routedComponents = router.components();
+                }
+                long now = System.currentTimeMillis();
+                if (now - lastCheckpoint >= config.checkpointEveryMillis() && lastRecordNo > status.checkpointRecord) {
+                    checkpoint(lastRecordNo);
+                    lastCheckpoint = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void flush(int p, List<List<Event>> batches) throws InterruptedException {
+        List<Event> b = batches.get(p);
+        if (!b.isEmpty()) {
+            inboxes.get(p).put(new Batch(new ArrayList<>(b)));
+            b.clear();
+        }
+    }
+
+    private void checkpoint(long recordNo) throws InterruptedException, IOException {
+        CountDownLatch drained = new CountDownLatch(partitions.length);
+        for (BlockingQueue<ToPartition> q : inboxes) {
+            q.put(new Drain(drained));
+        }
+        drained.await();
+        CountDownLatch snapped = new CountDownLatch(partitions.length);
+        byte[][] parts = new byte[partitions.length][];
+        for (BlockingQueue<ToPartition> q : inboxes) {
+            q.put(new Snapshot(snapped, parts));
+        }
+        snapped.await();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        router.write(out);
+        out.flush();
+        CountDownLatch written = new CountDownLatch(1);
+        toWriter.put(new Checkpoint(recordNo, bytes.toByteArray(), List.of(parts), written));
+        // Waiting keeps at most one checkpoint in flight and bounds how much a crash makes us replay.
+        written.await();
+    }
+
+    // --- partitions -------------------------------------------------------------------------------------
+
+    private void partitionLoop(int i) {
+        Partition part = partitions[i];
+        BlockingQueue<ToPartition> inbox = inboxes.get(i);
+        ConcurrentLinkedQueue<CaseState> adopt = adoptions.get(i);
+        long lastAdvance = System.currentTimeMillis();
+        try {
+            while (true) {
+                ToPartition msg = inbox.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+                for (CaseState s; (s = adopt.poll()) != null; ) {
+                    part.adopt(s);
+                }
+                long now = System.currentTimeMillis();
+                switch (msg) {
+                    case null -> {
+                    }
+                    case Batch b -> {
+                        for (Event e : b.events()) {
+                            part.accept(e, now);
+                        }
+                    }
+                    case Move m -> {
+                        CaseState s = part.release(m.process(), m.key());
+                        if (s != null) {
+                            adoptions.get(m.to()).add(s);
+                        }
+                    }
+                    case Drain d -> {
+                        advance(i, part, now);
+                        lastAdvance = now;
+                        d.done().countDown();
+                    }
+                    case Snapshot s -> {
+                        advance(i, part, now);
+                        lastAdvance = now;
+                        s.into()[i] = part.snapshot();
+                        s.done().countDown();
+                    }
+                    case Stop s -> {
+                        advance(i, part, now);
+                        toWriter.put(new Stopped(i));
+                        return;
+                    }
+                }
+                if (now - lastAdvance >= ADVANCE_EVERY_MILLIS) {
+                    advance(i, part, now);
+                    lastAdvance = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void advance(int i, Partition part, long now) throws InterruptedException {
+        Partition.Output out = part.advance(now);
+        List<CaseChange> cases = part.drainCases();
+        toWriter.put(new Advanced(i, out, cases, part.late().snapshot(), part.cases(), part.folded()));
+    }
+
+    // --- writer -----------------------------------------------------------------------------------------
+
+    private void writeLoop() {
+        List<CaseChange> cases = new ArrayList<>();
+        int stopped = 0;
+        long lastWrite = System.currentTimeMillis();
+        try {
+            while (true) {
+                ToWriter msg = toWriter.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+                switch (msg) {
+                    case null -> {
+                    }
+                    case Advanced a -> {
+                        merger.accept(a.partition(), a.output().windows(), a.output().watermark(), a.output().finalBefore());
+                        cases.addAll(a.cases());
+                        status.update(a);
+                    }
+                    case Checkpoint c -> {
+                        write(cases);
+                        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                        DataOutputStream out = new DataOutputStream(bytes);
+                        merger.write(out);
+                        out.flush();
+                        CheckpointFile.write(checkpointDir, new CheckpointFile.Checkpoint(c.recordNo(), fingerprint,
+                                c.router(), c.partitions(), bytes.toByteArray(), new byte[0]));
+                        status.checkpointRecord = c.recordNo();
+                        status.checkpoints++;
+                        c.written().countDown();
+                    }
+                    case Stopped s -> {
+                        if (++stopped == partitions.length) {
+                            write(cases);
+                            return;
+                        }
+                    }
+                }
+                long now = System.currentTimeMillis();
+                if (toWriter.isEmpty() || now - lastWrite >= ADVANCE_EVERY_MILLIS) {
+                    write(cases);
+                    lastWrite = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("writing pipeline outputs failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void write(List<CaseChange> cases) throws SQLException {
+        List<MergedWindow> windows = merger.drain();
+        store.write(windows, cases);
+        status.windowsWritten += windows.size();
+        status.caseChangesWritten += cases.size();
+        status.watermark = merger.watermark();
+        status.mergerTooLate = merger.tooLate();
+        cases.clear();
+    }
+
+    // --- status, stop -----------------------------------------------------------------------------------
+
+    /** What the runtime has done, for /api/v1/stats. Written by the writer thread, read by anyone. */
+    public static final class Status {
+        private final Map<String, LateCounts.Count>[] late;
+        private final int[] openCases;
+        private final long[] folded;
+        volatile long watermark = Long.MIN_VALUE;
+        volatile long checkpointRecord;
+        volatile long checkpoints;
+        volatile long windowsWritten;
+        volatile long caseChangesWritten;
+        volatile long mergerTooLate;
+        volatile int routedComponents;
+
+        @SuppressWarnings("unchecked")
+        Status(int n) {
+            late = new Map[n];
+            openCases = new int[n];
+            folded = new long[n];
+            for (int i = 0; i < n; i++) {
+                late[i] = Map.of();
+            }
+        }
+
+        synchronized void update(Advanced a) {
+            late[a.partition()] = a.late();
+            openCases[a.partition()] = a.openCases();
+            folded[a.partition()] = a.folded();
+        }
+
+        public synchronized Map<String, LateCounts.Count> lateBySource() {
+            return LateCounts.sum(List.of(late));
+        }
+
+        public synchronized long casesInMemory() {
+            long n = 0;
+            for (int c : openCases) {
+                n += c;
+            }
+            return n;
+        }
+
+        public synchronized long eventsFolded() {
+            long n = 0;
+            for (long f : folded) {
+                n += f;
+            }
+            return n;
+        }
+
+        public long watermark() {
+            return watermark;
+        }
+
+        public long checkpointRecord() {
+            return checkpointRecord;
+        }
+
+        public long checkpoints() {
+            return checkpoints;
+        }
+
+        public long windowsWritten() {
+            return windowsWritten;
+        }
+
+        public long mergerTooLate() {
+            return mergerTooLate;
+        }
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public OutputStore store() {
+        return store;
+    }
+
+    public int partitions() {
+        return partitions.length;
+    }
+
+    public dev.vigil.correlate.Processes processes() {
+        return config.processes();
+    }
+
+    public boolean failed() {
+        return failure != null;
+    }
+
+    /** Processes everything received, writes a final checkpoint and the outputs, and stops the threads. */
+    @Override
+    public synchronized void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (failure == null) {
+                records.put(new StopAll());
+            }
+            for (Thread t : threads) {
+                t.join(failure == null ? 60_000 : 1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            store.close();
+        }
+    }
+
+    static String fingerprint(VigilConfig c, int partitions) {
+        StringBuilder s = new StringBuilder();
+        s.append(partitions).append('|').append(c.lateness());
+        for (ProcessDef p : c.processes().all()) {
+            s.append('|').append(p);
+        }
+        return Integer.toHexString(s.toString().hashCode()) + "-" + s.length();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.vigil.store;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * The pipeline's last checkpoint: operator state and the journal record it covers, in one file replaced
+ * atomically (write aside, fsync, rename, fsync the folder) and checked by CRC32C, so a crash at any moment
+ * leaves either the previous checkpoint or the new one, never half of one.
+ */
+public final class CheckpointFile {
+
+    private static final int MAGIC = 0x5647_4350; // "VGCP"
+    private static final int VERSION = 1;
+    public static final String NAME = "pipeline.checkpoint";
+
+    /**
+     * @param recordNo    every journal record up to this one is in the state
+     * @param fingerprint what the state was made under (processes, lateness, partitions); a different
+     *                    configuration cannot continue from it
+     */
+    public record Checkpoint(long recordNo, String fingerprint, byte[] router, List<byte[]> partitions, byte[] merger,
+                             byte[] extra) {
+    }
+
+    private CheckpointFile() {
+    }
+
+    public static void write(Path dir, Checkpoint c) throws IOException {
+        Files.createDirectories(dir);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        out.writeLong(c.recordNo());
+        out.writeUTF(c.fingerprint());
+        blob(out, c.router());
+        out.writeInt(c.partitions().size());
+        for (byte[] p : c.partitions()) {
+            blob(out, p);
+        }
+        blob(out, c.merger());
+        blob(out, c.extra());
+        out.flush();
+        CRC32C crc = new CRC32C();
+        byte[] body = bytes.toByteArray();
+        crc.update(body);
+        Path tmp = dir.resolve(NAME + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(body);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ByteBuffer tail = ByteBuffer.allocate(8).putLong(crc.getValue()).flip();
+            while (tail.hasRemaining()) {
+                ch.write(tail);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /** The checkpoint in {@code dir}, or empty when there is none. A damaged file is an error, not "none". */
+    public static Optional<Checkpoint> read(Path dir) throws IOException {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(dir.resolve(NAME));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (all.length < 16) {
+            throw new IOException(dir.resolve(NAME) + " is truncated");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, all.length - 8);
+        if (crc.getValue() != ByteBuffer.wrap(all, all.length - 8, 8).getLong()) {
+            throw new IOException(dir.resolve(NAME) + " fails its checksum");
+        }
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 8));
+        if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+            throw new IOException(dir.resolve(NAME) + " is not a checkpoint of this Vigil version");
+        }
+        long record = in.readLong();
+        String fingerprint = in.readUTF();
+        byte[] router = blob(in);
+        int n = in.readInt();
+        List<byte[]> parts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            parts.add(blob(in));
+        }
+        return Optional.of(new Checkpoint(record, fingerprint, router, parts, blob(in), blob(in)));
+    }
+
+    private static void blob(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] blob(DataInputStream in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return b;
+    }
+}

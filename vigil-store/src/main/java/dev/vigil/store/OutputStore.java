@@ -1,0 +1,331 @@
+package dev.vigil.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.correlate.CaseChange;
+import dev.vigil.correlate.CaseRecord;
+import dev.vigil.correlate.CaseStatus;
+import dev.vigil.pipeline.MergedWindow;
+import dev.vigil.summarise.Dimension;
+import dev.vigil.summarise.KpiWindow;
+import dev.vigil.summarise.WindowSpan;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The pipeline's outputs in DuckDB: KPI windows and cases. One writer (the runtime's writer thread) and any
+ * number of readers (the API); each side has its own connection.
+ */
+public final class OutputStore implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> LIST = new TypeReference<>() { };
+    private static final TypeReference<Map<String, List<String>>> KEYS = new TypeReference<>() { };
+
+    private final Connection writeConn;
+    private final Connection readConn;
+
+    public OutputStore(EventJournal journal) throws SQLException {
+        this.writeConn = journal.newConnection();
+        this.readConn = journal.newConnection();
+        writeConn.setAutoCommit(false);
+    }
+
+    /** Writes windows and case changes in one transaction: after a crash, either all of them are there or none. */
+    public void write(List<MergedWindow> windows, List<CaseChange> cases) throws SQLException {
+        if (windows.isEmpty() && cases.isEmpty()) {
+            return;
+        }
+        try {
+            if (!windows.isEmpty()) {
+                try (PreparedStatement ps = writeConn.prepareStatement(
+                        "INSERT OR REPLACE INTO kpi_windows VALUES (?, ?, ?, make_timestamp(?), ?, ?, ?, ?, ?)")) {
+                    for (MergedWindow w : windows) {
+                        ps.setString(1, w.key().dimension().wire());
+                        ps.setString(2, w.key().primary());
+                        ps.setString(3, w.key().secondary());
+                        ps.setLong(4, w.startMicros());
+                        ps.setLong(5, w.window().count());
+                        ps.setLong(6, w.window().errors());
+                        ps.setLong(7, w.window().timed());
+                        ps.setBytes(8, w.window().sketchBytes());
+                        ps.setInt(9, w.revision());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            writeCases(cases);
+            writeConn.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                writeConn.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void writeCases(List<CaseChange> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        // Within one batch a case may change twice, and an id may be retired and reused: the last word counts.
+        Map<String, CaseChange> last = new java.util.LinkedHashMap<>();
+        for (CaseChange c : changes) {
+            String id = switch (c) {
+                case CaseChange.Updated u -> u.record().id();
+                case CaseChange.Retired r -> r.id();
+            };
+            last.remove(id);
+            last.put(id, c);
+        }
+        try (PreparedStatement del = writeConn.prepareStatement("DELETE FROM cases WHERE id = ?");
+             PreparedStatement delKeys = writeConn.prepareStatement("DELETE FROM case_keys WHERE case_id = ?");
+             PreparedStatement put = writeConn.prepareStatement(
+                     "INSERT OR REPLACE INTO cases VALUES (?, ?, ?, ?, make_timestamp(?), make_timestamp(?), ?, ?, ?, ?, ?)");
+             PreparedStatement putKey = writeConn.prepareStatement("INSERT OR IGNORE INTO case_keys VALUES (?, ?, ?)")) {
+            boolean deletes = false;
+            boolean puts = false;
+            boolean keys = false;
+            for (CaseChange c : last.values()) {
+                switch (c) {
+                    case CaseChange.Retired r -> {
+                        del.setString(1, r.id());
+                        del.addBatch();
+                        delKeys.setString(1, r.id());
+                        delKeys.addBatch();
+                        deletes = true;
+                    }
+                    case CaseChange.Updated u -> {
+                        CaseRecord cr = u.record();
+                        put.setString(1, cr.id());
+                        put.setString(2, cr.process());
+                        put.setString(3, cr.status().wire());
+                        put.setString(4, cr.outcome());
+                        put.setLong(5, cr.firstMicros());
+                        put.setLong(6, cr.lastMicros());
+                        put.setLong(7, cr.durationMicros());
+                        put.setString(8, json(cr.path()));
+                        put.setString(9, json(cr.keys()));
+                        put.setInt(10, cr.events());
+                        put.setInt(11, cr.failedEvents());
+                        put.addBatch();
+                        puts = true;
+                        for (Map.Entry<String, List<String>> k : cr.keys().entrySet()) {
+                            for (String v : k.getValue()) {
+                                putKey.setString(1, cr.id());
+                                putKey.setString(2, k.getKey());
+                                putKey.setString(3, v);
+                                putKey.addBatch();
+                                keys = true;
+                            }
+                        }
+                    }
+                }
+            }
+            if (deletes) {
+                delKeys.executeBatch();
+                del.executeBatch();
+            }
+            if (puts) {
+                put.executeBatch();
+            }
+            if (keys) {
+                putKey.executeBatch();
+            }
+        }
+    }
+
+    /** Removes every output: the pipeline is about to rebuild them from the journal. */
+    public void clear() throws SQLException {
+        try (Statement st = writeConn.createStatement()) {
+            st.execute("DELETE FROM kpi_windows");
+            st.execute("DELETE FROM cases");
+            st.execute("DELETE FROM case_keys");
+        }
+        writeConn.commit();
+    }
+
+    /** A step of a KPI series: the windows of that step merged. */
+    public record KpiStep(long startMicros, KpiWindow window) {
+    }
+
+    /**
+     * The windows of one series in [from, to), merged into steps. With {@code name} null, every name under
+     * the key (all operations of a service) is merged in.
+     */
+    public List<KpiStep> kpis(Dimension dimension, String key, String name, long fromMicros, long toMicros, WindowSpan step)
+            throws SQLException {
+        String sql = "SELECT epoch_us(start), count, errors, timed, sketch FROM kpi_windows WHERE dimension = ? AND k1 = ?"
+                + (name == null ? "" : " AND k2 = ?") + " AND start >= make_timestamp(?) AND start < make_timestamp(?) ORDER BY start";
+        TreeMap<Long, KpiWindow> steps = new TreeMap<>();
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, dimension.wire());
+                ps.setString(i++, key);
+                if (name != null) {
+                    ps.setString(i++, name);
+                }
+                ps.setLong(i++, fromMicros);
+                ps.setLong(i, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        KpiWindow w = KpiWindow.of(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5));
+                        steps.merge(step.startOf(rs.getLong(1)), w, (a, b) -> {
+                            a.mergeWith(b);
+                            return a;
+                        });
+                    }
+                }
+            }
+        }
+        List<KpiStep> out = new ArrayList<>();
+        steps.forEach((s, w) -> out.add(new KpiStep(s, w)));
+        return out;
+    }
+
+    /** A series that has windows: its key, name, and event count in the range asked. */
+    public record Series(Dimension dimension, String key, String name, long count, long errors) {
+    }
+
+    public List<Series> series(Dimension dimension, long fromMicros, long toMicros) throws SQLException {
+        List<Series> out = new ArrayList<>();
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement("""
+                    SELECT k1, k2, sum(count), sum(errors) FROM kpi_windows
+                    WHERE dimension = ? AND start >= make_timestamp(?) AND start < make_timestamp(?)
+                    GROUP BY k1, k2 ORDER BY k1, k2""")) {
+                ps.setString(1, dimension.wire());
+                ps.setLong(2, fromMicros);
+                ps.setLong(3, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Series(dimension, rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Which cases to list. Null fields do not filter. */
+    public record CaseQuery(String process, CaseStatus status, Long fromMicros, Long toMicros, String keyName,
+                            String keyValue, int limit, boolean descending, Long afterFirstMicros, String afterId) {
+    }
+
+    public List<CaseRecord> cases(CaseQuery q) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + CASE_COLUMNS + " FROM cases c WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (q.process() != null) {
+            sql.append(" AND c.process = ?");
+            args.add(q.process());
+        }
+        if (q.status() != null) {
+            sql.append(" AND c.status = ?");
+            args.add(q.status().wire());
+        }
+        if (q.fromMicros() != null) {
+            // A case overlaps [from, to) when it ends at or after from and starts before to.
+            sql.append(" AND c.last_time >= make_timestamp(?)");
+            args.add(q.fromMicros());
+        }
+        if (q.toMicros() != null) {
+            sql.append(" AND c.first_time < make_timestamp(?)");
+            args.add(q.toMicros());
+        }
+        if (q.keyName() != null) {
+            sql.append(" AND c.id IN (SELECT case_id FROM case_keys WHERE key = ? AND value = ?)");
+            args.add(q.keyName());
+            args.add(q.keyValue());
+        }
+        String cmp = q.descending() ? "<" : ">";
+        if (q.afterFirstMicros() != null) {
+            sql.append(" AND (c.first_time ").append(cmp).append(" make_timestamp(?) OR (c.first_time = make_timestamp(?) AND c.id ")
+                    .append(cmp).append(" ?))");
+            args.add(q.afterFirstMicros());
+            args.add(q.afterFirstMicros());
+            args.add(q.afterId());
+        }
+        String dir = q.descending() ? " DESC" : "";
+        sql.append(" ORDER BY c.first_time").append(dir).append(", c.id").append(dir).append(" LIMIT ").append(q.limit());
+        return queryCases(sql.toString(), args);
+    }
+
+    public Optional<CaseRecord> caseById(String id) throws SQLException {
+        List<CaseRecord> r = queryCases("SELECT " + CASE_COLUMNS + " FROM cases c WHERE c.id = ?", List.of(id));
+        return r.stream().findFirst();
+    }
+
+    /** Cases per status, for statistics. */
+    public Map<String, Long> caseCounts() throws SQLException {
+        Map<String, Long> out = new TreeMap<>();
+        synchronized (readConn) {
+            try (Statement st = readConn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT status, count(*) FROM cases GROUP BY status")) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final String CASE_COLUMNS = "c.id, c.process, c.status, c.outcome, epoch_us(c.first_time), "
+            + "epoch_us(c.last_time), c.path, c.keys, c.events, c.failed";
+
+    private List<CaseRecord> queryCases(String sql, List<Object> args) throws SQLException {
+        List<CaseRecord> out = new ArrayList<>();
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement(sql)) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new CaseRecord(rs.getString(1), rs.getString(2),
+                                dev.vigil.event.WireName.parse(CaseStatus.values(), rs.getString(3)).orElseThrow(),
+                                rs.getString(4), rs.getLong(5), rs.getLong(6), parse(rs.getString(7), LIST),
+                                parse(rs.getString(8), KEYS), rs.getInt(9), rs.getInt(10)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T parse(String s, TypeReference<T> type) {
+        try {
+            return JSON.readValue(s, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a stored case is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            writeConn.close();
+        } finally {
+            readConn.close();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.vigil.store;
+
+import dev.vigil.event.Event;
+import dev.vigil.event.EventKind;
+import dev.vigil.event.Outcome;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads stored events back record by record, in sequence order, for the pipeline to replay after a restart.
+ * Attributes are not read: no operator looks at them. Every event comes back (uninterpreted ones too) so that
+ * sequence numbers, and with them the partition each event goes to, are those of the first run.
+ */
+final class Replay {
+
+    private static final int RECORDS_PER_QUERY = 200;
+
+    private Replay() {
+    }
+
+    static void run(Connection conn, long afterRecordNo, long upTo, EventJournal.RecordListener l)
+            throws SQLException, InterruptedException {
+        long from = afterRecordNo + 1;
+        try (PreparedStatement events = conn.prepareStatement("""
+                SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, record_no
+                FROM events WHERE record_no BETWEEN ? AND ? ORDER BY seq""");
+             PreparedStatement keys = conn.prepareStatement("""
+                SELECT k.seq, k.key, k.value FROM event_keys k JOIN events e ON e.seq = k.seq
+                WHERE e.record_no BETWEEN ? AND ?""")) {
+            while (from <= upTo) {
+                long to = Math.min(upTo, from + RECORDS_PER_QUERY - 1);
+                Map<Long, Map<String, String>> correlation = new HashMap<>();
+                keys.setLong(1, from);
+                keys.setLong(2, to);
+                try (ResultSet rs = keys.executeQuery()) {
+                    while (rs.next()) {
+                        correlation.computeIfAbsent(rs.getLong(1), s -> new HashMap<>()).put(rs.getString(2), rs.getString(3));
+                    }
+                }
+                events.setLong(1, from);
+                events.setLong(2, to);
+                long record = -1;
+                long firstSeq = 0;
+                List<Event> batch = new ArrayList<>();
+                try (ResultSet rs = events.executeQuery()) {
+                    while (rs.next()) {
+                        long r = rs.getLong(10);
+                        if (r != record && !batch.isEmpty()) {
+                            l.loaded(record, firstSeq, batch);
+                            batch = new ArrayList<>();
+                        }
+                        if (batch.isEmpty()) {
+                            record = r;
+                            firstSeq = rs.getLong(1);
+                        }
+                        long d = rs.getLong(7);
+                        Long duration = rs.wasNull() ? null : d;
+                        batch.add(new Event(rs.getLong(2), rs.getString(3), rs.getString(4),
+                                EventKind.fromWire(rs.getString(5)).orElse(EventKind.OTHER), correlation.get(rs.getLong(1)),
+                                Outcome.fromWire(rs.getString(6)).orElse(Outcome.OK), duration, rs.getString(8),
+                                rs.getString(9), Map.of()));
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    l.loaded(record, firstSeq, batch);
+                }
+                from = to + 1;
+            }
+        }
+    }
+}
