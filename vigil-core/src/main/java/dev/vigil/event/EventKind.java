@@ -35,7 +35,8 @@ public enum EventKind implements WireName {
         return WireName.parse(values(), s);
     }
 
+    /** The kinds a sender may give ({@link #UNINTERPRETED} is Vigil's own). */
     static String allowed() {
-        return WireName.list(values());
+        return WireName.list(new EventKind[] {ACTIVITY, CALL, MESSAGE, OTHER});
     }
 }
