@@ -221,4 +221,15 @@ class PipelineProperties {
             assertThat(c.outcome()).isEqualTo(c.failedEvents() > 0 ? "error" : "ok");
         }
     }
+
+    @Property(tries = 30)
+    void everyEventIsCountedExactlyOnceInTheMergedWindows(@ForAll long seed,
+                                                         @ForAll @IntRange(min = 1, max = 4) int partitions,
+                                                         @ForAll @IntRange(min = 1, max = 50) int advanceEvery) {
+        List<Event> calls = calls(seed, 500);
+        Outcome2 out = run(arrival(calls, seed, POLICY.allowedLatenessMicros()), partitions, advanceEvery);
+        long perUnit = out.windows().entrySet().stream().filter(e -> e.getKey().contains("UNIT"))
+                .mapToLong(e -> e.getValue().count()).sum();
+        assertThat(perUnit).isEqualTo(calls.size());
+    }
 }
