@@ -209,9 +209,8 @@ public final class Correlator {
         s.alive = false;
         s.absorbed = true;
         open--;
-        CaseState moved = copyOf(s);
-        moved.dirty = false;
-        return moved;
+        // A fresh object: the old one may still sit in this correlator's queues, marked dead.
+        return s.copy();
     }
 
     /** Takes in a case released by another correlator, merging it with any case here that shares a key. */
@@ -248,40 +247,13 @@ public final class Correlator {
         }
     }
 
-    private static CaseState copyOf(CaseState s) {
-        // A fresh object: the old one may still sit in this correlator's queues, marked dead.
-        try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            s.write(new java.io.DataOutputStream(bytes));
-            return CaseState.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Cases in memory (open, and completed or stuck ones late events may still change). */
     public int cases() {
         return open;
     }
 
-    /** Every case as it stands, for tests and for a full rewrite. */
-    public List<CaseRecord> all() {
-        List<CaseRecord> out = new ArrayList<>();
-        java.util.IdentityHashMap<CaseState, Boolean> seen = new java.util.IdentityHashMap<>();
-        for (Map<String, CaseState> m : byKey) {
-            for (CaseState s : m.values()) {
-                if (seen.put(s, Boolean.TRUE) == null) {
-                    out.add(s.toRecord(processes.get(s.process)));
-                }
-            }
-        }
-        out.sort(java.util.Comparator.comparing(CaseRecord::id));
-        return out;
-    }
-
-    public void write(DataOutput out) throws IOException {
-        out.writeLong(watermark);
-        out.writeLong(finalBefore);
+    /** Each case in memory once (several keys point at the same case). */
+    private List<CaseState> distinctStates() {
         java.util.IdentityHashMap<CaseState, Boolean> seen = new java.util.IdentityHashMap<>();
         List<CaseState> states = new ArrayList<>();
         for (Map<String, CaseState> m : byKey) {
@@ -291,6 +263,13 @@ public final class Correlator {
                 }
             }
         }
+        return states;
+    }
+
+    public void write(DataOutput out) throws IOException {
+        out.writeLong(watermark);
+        out.writeLong(finalBefore);
+        List<CaseState> states = distinctStates();
         out.writeInt(states.size());
         for (CaseState s : states) {
             s.write(out);

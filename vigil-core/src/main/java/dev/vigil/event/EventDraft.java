@@ -14,6 +14,8 @@ public final class EventDraft {
     private String source;
     private String name;
     private String kind;
+    /** Set by Vigil itself (an uninterpreted object); a sender's kind comes as text and is checked. */
+    private EventKind ownKind;
     private final Map<String, String> correlation = new LinkedHashMap<>();
     private String outcome;
     private Long durationMicros;
@@ -46,6 +48,12 @@ public final class EventDraft {
 
     public EventDraft kind(String v) {
         this.kind = v;
+        return this;
+    }
+
+    /** A kind Vigil assigns itself, including the ones senders may not use. */
+    public EventDraft kind(EventKind v) {
+        this.ownKind = v;
         return this;
     }
 
@@ -113,7 +121,12 @@ public final class EventDraft {
             return bad;
         }
         EventKind k;
-        if (kind == null) {
+        if (ownKind != null) {
+            k = ownKind;
+        } else if (EventKind.UNINTERPRETED.wire().equals(kind)) {
+            return invalid(index, "kind", Rejection.Code.INVALID_VALUE, "kind \"uninterpreted\" is Vigil's own, for "
+                    + "objects no rule matched: use one of " + EventKind.allowed());
+        } else if (kind == null) {
             // A sender that gives a duration or a peer is describing a call; otherwise a step of a process.
             k = durationMicros != null || peer != null ? EventKind.CALL : EventKind.ACTIVITY;
         } else {

@@ -32,7 +32,7 @@ public final class Interpreter {
     /** The event that keeps an object no rule matched: received time, the source, the object as attributes. */
     public static EventDraft uninterpreted(String source, Map<String, Object> object, long receivedMicros) {
         EventDraft d = new EventDraft().timeMicros(receivedMicros).source(source).name(UNINTERPRETED)
-                .kind(EventKind.UNINTERPRETED.wire());
+                .kind(EventKind.UNINTERPRETED);
         object.forEach(d::attribute);
         return d;
     }

@@ -37,7 +37,6 @@ public final class Partition {
     private final Correlator correlator;
     private final LateCounts late = new LateCounts();
     private long folded;
-    private long uncorrelated;
 
     public Partition(Processes processes, LatenessPolicy policy) {
         this.processes = processes;
@@ -49,8 +48,9 @@ public final class Partition {
     public record Output(List<ClosedWindow> windows, long watermark, long finalBefore) {
     }
 
-    /** Feeds one event through the operators. */
-    public Lateness accept(Event e, long nowMillis) {
+    /** Feeds one routed event (its process and keys already found by the router) through the operators. */
+    public Lateness accept(Router.Routed r, long nowMillis) {
+        Event e = r.event();
         Lateness l = clock.observe(e.timeMicros(), nowMillis);
         late.count(e.source(), l);
         if (l == Lateness.TOO_LATE) {
@@ -58,15 +58,12 @@ public final class Partition {
         }
         folded++;
         summariser.accept(e);
-        int[] at = processes.locate(e.name());
+        int[] at = r.location();
         if (at != null) {
-            ProcessDef def = processes.get(at[0]);
             long duration = e.durationMicros() == null ? -1 : e.durationMicros();
-            summariser.accept(new KpiKey(Dimension.PROCESS_ACTIVITY, def.name(), e.name()), e.timeMicros(), duration,
-                    e.failed());
-            if (!correlator.accept(at[0], at[1], e.timeMicros(), e.failed(), keysOf(e, def))) {
-                uncorrelated++;
-            }
+            summariser.accept(new KpiKey(Dimension.PROCESS_ACTIVITY, processes.get(at[0]).name(), e.name()),
+                    e.timeMicros(), duration, e.failed());
+            correlator.accept(at[0], at[1], e.timeMicros(), e.failed(), r.keys());
         }
         return l;
     }
@@ -117,20 +114,8 @@ public final class Partition {
         return correlator.cases();
     }
 
-    public Correlator correlator() {
-        return correlator;
-    }
-
     public long folded() {
         return folded;
-    }
-
-    public long uncorrelated() {
-        return uncorrelated;
-    }
-
-    public EventClock clock() {
-        return clock;
     }
 
     public byte[] snapshot() {
@@ -140,7 +125,6 @@ public final class Partition {
             out.writeLong(clock.maxEventMicros());
             out.writeLong(clock.watermark());
             out.writeLong(folded);
-            out.writeLong(uncorrelated);
             Map<String, LateCounts.Count> counts = late.snapshot();
             out.writeInt(counts.size());
             for (Map.Entry<String, LateCounts.Count> c : counts.entrySet()) {
@@ -164,7 +148,6 @@ public final class Partition {
             long wm = in.readLong();
             clock.restore(max, wm, nowMillis);
             folded = in.readLong();
-            uncorrelated = in.readLong();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 late.add(in.readUTF(), in.readLong(), in.readLong());

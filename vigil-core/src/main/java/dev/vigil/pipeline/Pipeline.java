@@ -40,14 +40,14 @@ public final class Pipeline {
 
     public void accept(Event e, long seq, long nowMillis) {
         moves.clear();
-        int p = router.route(e, seq, moves);
+        Router.Routed r = router.route(e, seq, moves);
         for (Router.Move m : moves) {
             CaseState s = partitions[m.from()].release(m.process(), m.compositeKey());
             if (s != null) {
                 partitions[m.to()].adopt(s);
             }
         }
-        partitions[p].accept(e, nowMillis);
+        partitions[r.partition()].accept(r, nowMillis);
     }
 
     public Emitted advance(long nowMillis) {

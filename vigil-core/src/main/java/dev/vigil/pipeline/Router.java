@@ -1,6 +1,5 @@
 package dev.vigil.pipeline;
 
-import dev.vigil.correlate.ProcessDef;
 import dev.vigil.correlate.Processes;
 import dev.vigil.event.Event;
 import java.io.DataInput;
@@ -30,6 +29,16 @@ public final class Router {
 
     /** Hand the case known by {@code compositeKey} from one partition to another. */
     public record Move(int from, int to, int process, String compositeKey) {
+    }
+
+    /**
+     * An event with what routing found out about it, so that the partition need not look again.
+     *
+     * @param partition where it goes
+     * @param location {process, activity} indexes, or null when the event belongs to no process
+     * @param keys     its values for the process's declared keys (composite), empty when none
+     */
+    public record Routed(Event event, int partition, int[] location, List<String> keys) {
     }
 
     private static final class Component {
@@ -62,11 +71,17 @@ public final class Router {
     }
 
     /**
-     * The partition for an event; moves the runtime must make first are added to {@code moves}.
+     * Routes an event; moves the runtime must make before delivering it are added to {@code moves}.
      *
      * @param seq the event's ingest sequence number: spreads events of no process deterministically
      */
-    public int route(Event e, long seq, List<Move> moves) {
+    public Routed route(Event e, long seq, List<Move> moves) {
+        int[] at = processes.locate(e.name());
+        List<String> keys = at == null ? List.of() : Partition.keysOf(e, processes.get(at[0]));
+        return new Routed(e, partition(e, seq, at, keys, moves), at, keys);
+    }
+
+    private int partition(Event e, long seq, int[] at, List<String> keys, List<Move> moves) {
         routed++;
         if (e.timeMicros() > maxMicros) {
             maxMicros = e.timeMicros();
@@ -74,12 +89,6 @@ public final class Router {
         if ((routed & 4095) == 0) {
             sweep();
         }
-        int[] at = processes.locate(e.name());
-        if (at == null) {
-            return (int) Long.remainderUnsigned(seq, partitions);
-        }
-        ProcessDef def = processes.get(at[0]);
-        List<String> keys = Partition.keysOf(e, def);
         if (keys.isEmpty()) {
             return (int) Long.remainderUnsigned(seq, partitions);
         }
@@ -168,10 +177,6 @@ public final class Router {
 
     public int components() {
         return components;
-    }
-
-    public int partitions() {
-        return partitions;
     }
 
     public void write(DataOutput out) throws IOException {

@@ -144,18 +144,11 @@ public final class WindowMerger {
         for (Map.Entry<Long, TreeMap<KpiKey, Slot>> e : slots.entrySet()) {
             for (Map.Entry<KpiKey, Slot> w : e.getValue().entrySet()) {
                 out.writeLong(e.getKey());
-                out.writeByte(w.getKey().dimension().ordinal());
-                out.writeUTF(w.getKey().primary());
-                out.writeUTF(w.getKey().secondary());
+                w.getKey().write(out);
                 Slot s = w.getValue();
                 out.writeInt(s.revision);
                 out.writeBoolean(s.changed);
-                out.writeLong(s.window.count());
-                out.writeLong(s.window.errors());
-                out.writeLong(s.window.timed());
-                byte[] sketch = s.window.sketchBytes();
-                out.writeInt(sketch.length);
-                out.write(sketch);
+                s.window.write(out);
             }
         }
     }
@@ -174,15 +167,10 @@ public final class WindowMerger {
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             long start = in.readLong();
-            KpiKey key = new KpiKey(dev.vigil.summarise.Dimension.values()[in.readByte()], in.readUTF(), in.readUTF());
+            KpiKey key = KpiKey.read(in);
             int revision = in.readInt();
             boolean changed = in.readBoolean();
-            long c = in.readLong();
-            long e = in.readLong();
-            long t = in.readLong();
-            byte[] sketch = new byte[in.readInt()];
-            in.readFully(sketch);
-            Slot s = new Slot(KpiWindow.of(c, e, t, sketch));
+            Slot s = new Slot(KpiWindow.read(in));
             s.revision = revision;
             s.changed = changed;
             slots.computeIfAbsent(start, x -> new TreeMap<>()).put(key, s);

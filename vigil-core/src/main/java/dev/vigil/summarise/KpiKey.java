@@ -15,6 +15,16 @@ public record KpiKey(Dimension dimension, String primary, String secondary) impl
         secondary = secondary == null ? "" : secondary;
     }
 
+    public void write(java.io.DataOutput out) throws java.io.IOException {
+        out.writeByte(dimension.ordinal());
+        out.writeUTF(primary);
+        out.writeUTF(secondary);
+    }
+
+    public static KpiKey read(java.io.DataInput in) throws java.io.IOException {
+        return new KpiKey(Dimension.values()[in.readByte()], in.readUTF(), in.readUTF());
+    }
+
     public static KpiKey of(Dimension dimension, String primary) {
         return new KpiKey(dimension, primary, "");
     }

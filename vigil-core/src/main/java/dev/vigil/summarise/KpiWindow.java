@@ -82,6 +82,25 @@ public final class KpiWindow {
         }
     }
 
+    /** Counts and sketch, for snapshots: {@link #read} gives back an equal window. */
+    public void write(java.io.DataOutput out) throws java.io.IOException {
+        out.writeLong(count);
+        out.writeLong(errors);
+        out.writeLong(timed);
+        byte[] sketch = sketchBytes();
+        out.writeInt(sketch.length);
+        out.write(sketch);
+    }
+
+    public static KpiWindow read(java.io.DataInput in) throws java.io.IOException {
+        long c = in.readLong();
+        long e = in.readLong();
+        long t = in.readLong();
+        byte[] sketch = new byte[in.readInt()];
+        in.readFully(sketch);
+        return of(c, e, t, sketch);
+    }
+
     public KpiWindow copy() {
         return new KpiWindow(count, errors, timed, durations.copy());
     }

@@ -121,16 +121,8 @@ public final class Summariser {
             out.writeLong(e.getKey());
             out.writeInt(e.getValue().size());
             for (Map.Entry<KpiKey, KpiWindow> w : e.getValue().entrySet()) {
-                out.writeByte(w.getKey().dimension().ordinal());
-                out.writeUTF(w.getKey().primary());
-                out.writeUTF(w.getKey().secondary());
-                KpiWindow k = w.getValue();
-                out.writeLong(k.count());
-                out.writeLong(k.errors());
-                out.writeLong(k.timed());
-                byte[] sketch = k.sketchBytes();
-                out.writeInt(sketch.length);
-                out.write(sketch);
+                w.getKey().write(out);
+                w.getValue().write(out);
             }
         }
     }
@@ -143,13 +135,7 @@ public final class Summariser {
             int n = in.readInt();
             Map<KpiKey, KpiWindow> m = new HashMap<>();
             for (int j = 0; j < n; j++) {
-                KpiKey key = new KpiKey(Dimension.values()[in.readByte()], in.readUTF(), in.readUTF());
-                long count = in.readLong();
-                long errors = in.readLong();
-                long timed = in.readLong();
-                byte[] sketch = new byte[in.readInt()];
-                in.readFully(sketch);
-                m.put(key, KpiWindow.of(count, errors, timed, sketch));
+                m.put(KpiKey.read(in), KpiWindow.read(in));
             }
             windows.put(start, m);
         }

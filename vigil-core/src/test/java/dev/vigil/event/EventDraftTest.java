@@ -77,4 +77,12 @@ class EventDraftTest {
         assertThat(((EventDraft.Invalid) valid().timeMicros(NOW - 10_000_001).check(0, NOW, tight)).rejection().code())
                 .isEqualTo(Rejection.Code.TIME_TOO_OLD);
     }
+
+    @Test
+    void theUninterpretedKindIsVigilsOwnAndRefusedFromSenders() {
+        assertThat(rejected(valid().kind("uninterpreted")).reason()).isEqualTo("kind \"uninterpreted\" is Vigil's own, "
+                + "for objects no rule matched: use one of activity, call, message, other");
+        Event kept = ((EventDraft.Valid) valid().kind(EventKind.UNINTERPRETED).check(0, NOW, IngestPolicy.DEFAULT)).event();
+        assertThat(kept.kind()).isEqualTo(EventKind.UNINTERPRETED);
+    }
 }

@@ -32,8 +32,7 @@ public final class CheckpointFile {
      * @param fingerprint what the state was made under (processes, lateness, partitions); a different
      *                    configuration cannot continue from it
      */
-    public record Checkpoint(long recordNo, String fingerprint, byte[] router, List<byte[]> partitions, byte[] merger,
-                             byte[] extra) {
+    public record Checkpoint(long recordNo, String fingerprint, byte[] router, List<byte[]> partitions, byte[] merger) {
     }
 
     private CheckpointFile() {
@@ -53,7 +52,6 @@ public final class CheckpointFile {
             blob(out, p);
         }
         blob(out, c.merger());
-        blob(out, c.extra());
         out.flush();
         CRC32C crc = new CRC32C();
         byte[] body = bytes.toByteArray();
@@ -105,7 +103,7 @@ public final class CheckpointFile {
         for (int i = 0; i < n; i++) {
             parts.add(blob(in));
         }
-        return Optional.of(new Checkpoint(record, fingerprint, router, parts, blob(in), blob(in)));
+        return Optional.of(new Checkpoint(record, fingerprint, router, parts, blob(in)));
     }
 
     private static void blob(DataOutputStream out, byte[] b) throws IOException {

@@ -192,22 +192,8 @@ public final class ApiService {
             String st = p.text("status");
             CaseStatus status = st == null ? null : WireName.parse(CaseStatus.values(), st).orElseThrow(() ->
                     new BadParameter("status", "unknown status \"" + st + "\": use one of " + WireName.list(CaseStatus.values())));
-            String key = p.text("key");
-            String keyName = null;
-            String keyValue = null;
-            if (key != null) {
-                int colon = key.indexOf(':');
-                if (colon <= 0 || colon == key.length() - 1) {
-                    throw new BadParameter("key", "\"key\" must be name:value, e.g. key=orderId:A-17, not \"" + key + "\"");
-                }
-                keyName = key.substring(0, colon);
-                keyValue = key.substring(colon + 1);
-            }
-            String order = p.text("order");
-            if (order != null && !order.equals("asc") && !order.equals("desc")) {
-                throw new BadParameter("order", "\"order\" must be asc (oldest first, the default) or desc, not \"" + order + "\"");
-            }
-            boolean desc = "desc".equals(order);
+            Params.KeyFilter key = p.key();
+            boolean desc = p.descending();
             Long afterTime = null;
             String afterId = null;
             String cursor = p.text("cursor");
@@ -221,8 +207,8 @@ public final class ApiService {
                 afterId = c[1];
             }
             int limit = p.integer("limit", 100, 1, 1000);
-            q = new OutputStore.CaseQuery(p.text("process"), status, p.time("from"), p.time("to"), keyName, keyValue,
-                    limit, desc, afterTime, afterId);
+            q = new OutputStore.CaseQuery(p.text("process"), status, p.time("from"), p.time("to"),
+                    key == null ? null : key.name(), key == null ? null : key.value(), limit, desc, afterTime, afterId);
         } catch (BadParameter e) {
             return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
         }
@@ -358,22 +344,8 @@ public final class ApiService {
     }
 
     static EventQuery eventQuery(Params p) {
-        String key = p.text("key");
-        String keyName = null;
-        String keyValue = null;
-        if (key != null) {
-            int colon = key.indexOf(':');
-            if (colon <= 0 || colon == key.length() - 1) {
-                throw new BadParameter("key", "\"key\" must be name:value, e.g. key=orderId:A-17, not \"" + key + "\"");
-            }
-            keyName = key.substring(0, colon);
-            keyValue = key.substring(colon + 1);
-        }
-        String order = p.text("order");
-        if (order != null && !order.equals("asc") && !order.equals("desc")) {
-            throw new BadParameter("order", "\"order\" must be asc (oldest first, the default) or desc, not \"" + order + "\"");
-        }
-        boolean newestFirst = "desc".equals(order);
+        Params.KeyFilter key = p.key();
+        boolean newestFirst = p.descending();
         PageCursor after = null;
         String cursor = p.text("cursor");
         if (cursor != null) {
@@ -390,7 +362,8 @@ public final class ApiService {
             throw new BadParameter("from", "\"from\" must not be after \"to\"");
         }
         int limit = p.integer("limit", EventQuery.DEFAULT_LIMIT, 1, EventQuery.MAX_LIMIT);
-        return new EventQuery(p.text("source"), p.text("name"), keyName, keyValue, from, to, limit, newestFirst, after);
+        return new EventQuery(p.text("source"), p.text("name"), key == null ? null : key.name(),
+                key == null ? null : key.value(), from, to, limit, newestFirst, after);
     }
 
     /** {@code GET /api/v1/stats}. */
@@ -459,6 +432,7 @@ public final class ApiService {
         g.writeNumberField("eventsFolded", st.eventsFolded());
         g.writeNumberField("casesInMemory", st.casesInMemory());
         g.writeNumberField("windowsWritten", st.windowsWritten());
+        g.writeNumberField("tooLateAtMerge", st.mergerTooLate());
         g.writeNumberField("checkpointRecord", st.checkpointRecord());
         g.writeObjectFieldStart("cases");
         for (Map.Entry<String, Long> e : cases.entrySet()) {

@@ -61,4 +61,30 @@ final class Params {
         }
         throw new BadParameter(name, "\"" + name + "\" must be an integer from " + min + " to " + max + ", not \"" + v + "\"");
     }
+
+    /** A correlation key filter, {@code key=name:value}. */
+    record KeyFilter(String name, String value) {
+    }
+
+    /** The {@code key} parameter as name and value, or null when absent. */
+    KeyFilter key() {
+        String key = text("key");
+        if (key == null) {
+            return null;
+        }
+        int colon = key.indexOf(':');
+        if (colon <= 0 || colon == key.length() - 1) {
+            throw new BadParameter("key", "\"key\" must be name:value, e.g. key=orderId:A-17, not \"" + key + "\"");
+        }
+        return new KeyFilter(key.substring(0, colon), key.substring(colon + 1));
+    }
+
+    /** The {@code order} parameter: true for {@code desc}, false for {@code asc} (the default). */
+    boolean descending() {
+        String order = text("order");
+        if (order != null && !order.equals("asc") && !order.equals("desc")) {
+            throw new BadParameter("order", "\"order\" must be asc (oldest first, the default) or desc, not \"" + order + "\"");
+        }
+        return "desc".equals(order);
+    }
 }

@@ -31,7 +31,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads vigil.yaml (docs/CONFIG.md) into a {@link VigilConfig}, checking all of it: every problem is
@@ -48,7 +47,6 @@ public final class ConfigLoader {
     private static final List<String> FROM = List.of("from", "map", "default");
     private static final List<String> PROCESS = List.of("activities", "start", "end", "keys", "stuckAfter");
     private static final Map<String, Double> UNITS = Map.of("ns", 0.001, "us", 1.0, "ms", 1000.0, "s", 1_000_000.0);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final String file;
     private final List<ConfigError> errors = new ArrayList<>();
@@ -135,7 +133,7 @@ public final class ConfigLoader {
             MapNode m = map(src.value(), "sources", "a mapping of source name to its rules");
             if (m != null) {
                 for (Entry e : m.entries().values()) {
-                    if (!NAME.matcher(e.key()).matches()) {
+                    if (!SourceRules.isValidName(e.key())) {
                         error(e.keyLoc(), "source name \"" + e.key() + "\" must be 1-128 letters, digits, '.', '_' or '-' "
                                 + "(it goes into the URL: /ingest/events?source=NAME)");
                         continue;
@@ -334,7 +332,7 @@ public final class ConfigLoader {
     }
 
     private <E extends Enum<E> & dev.vigil.event.WireName> boolean allowedValue(String v, E[] allowed, Loc at, String field) {
-        if (allowed == null || dev.vigil.event.WireName.parse(allowed, v).isPresent()) {
+        if (allowed == null || dev.vigil.event.WireName.parse(allowed, v).filter(e -> e != EventKind.UNINTERPRETED).isPresent()) {
             return true;
         }
         List<String> names = new ArrayList<>();

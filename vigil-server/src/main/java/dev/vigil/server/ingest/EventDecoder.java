@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.vigil.event.EventDraft;
 import dev.vigil.event.Event;
-import dev.vigil.event.EventKind;
 import dev.vigil.event.IngestPolicy;
 import dev.vigil.event.Rejection;
 import dev.vigil.event.Timestamps;
@@ -251,14 +250,7 @@ public final class EventDecoder {
                 case "time" -> readTime(p, v, index, d);
                 case "source" -> readText(p, v, index, field, true, d::source);
                 case "name" -> readText(p, v, index, field, true, d::name);
-                case "kind" -> {
-                    Rejection k = readText(p, v, index, field, false, d::kind);
-                    if (k == null && v == JsonToken.VALUE_STRING && p.getText().equals(EventKind.UNINTERPRETED.wire())) {
-                        k = new Rejection(index, "kind", Rejection.Code.INVALID_VALUE, "kind \"uninterpreted\" is Vigil's "
-                                + "own, for objects no rule matched: use one of activity, call, message, other");
-                    }
-                    yield k;
-                }
+                case "kind" -> readText(p, v, index, field, false, d::kind);
                 case "outcome" -> readText(p, v, index, field, false, d::outcome);
                 case "peer" -> readText(p, v, index, field, false, d::peer);
                 case "unit" -> readText(p, v, index, field, false, d::unit);

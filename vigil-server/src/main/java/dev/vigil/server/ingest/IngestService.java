@@ -38,8 +38,6 @@ public final class IngestService implements HttpService {
     private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
     private static final MediaType NDJSON_ALIAS = MediaType.parse("application/ndjson");
 
-    private static final java.util.regex.Pattern SOURCE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
     private final EventJournal journal;
     private final EventDecoder decoder;
     private final long maxBodyBytes;
@@ -81,7 +79,7 @@ public final class IngestService implements HttpService {
         EventDecoder.Mode mode;
         if (source == null) {
             mode = EventDecoder.Mode.CANONICAL;
-        } else if (!SOURCE_NAME.matcher(source).matches()) {
+        } else if (!SourceRules.isValidName(source)) {
             return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", "source must be 1-128 letters, digits, '.', '_' "
                     + "or '-' (a source name from vigil.yaml, or any name to give events that have none)", "source");
         } else if (sources.containsKey(source)) {

@@ -68,7 +68,7 @@ public final class PipelineRuntime implements AutoCloseable {
     private sealed interface ToPartition permits Batch, Move, Drain, Snapshot, Stop {
     }
 
-    private record Batch(List<Event> events) implements ToPartition {
+    private record Batch(List<Router.Routed> events) implements ToPartition {
     }
 
     private record Move(int process, String key, int to) implements ToPartition {
@@ -196,7 +196,7 @@ public final class PipelineRuntime implements AutoCloseable {
     // --- dispatcher -------------------------------------------------------------------------------------
 
     private void dispatchLoop() {
-        List<List<Event>> batches = new ArrayList<>();
+        List<List<Router.Routed>> batches = new ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
             batches.add(new ArrayList<>());
         }
@@ -219,13 +219,14 @@ public final class PipelineRuntime implements AutoCloseable {
                             continue;
                         }
                         moves.clear();
-                        int p = router.route(e, r.firstSeq() + i, moves);
+                        Router.Routed routed = router.route(e, r.firstSeq() + i, moves);
                         for (Router.Move m : moves) {
                             // What went to the old partition before the move must be there before it lets go.
                             flush(m.from(), batches);
                             inboxes.get(m.from()).put(new Move(m.process(), m.compositeKey(), m.to()));
                         }
-                        batches.get(p).add(e);
+                        int p = routed.partition();
+                        batches.get(p).add(routed);
                         if (batches.get(p).size() >= 512) {
                             flush(p, batches);
                         }
@@ -234,7 +235,6 @@ public final class PipelineRuntime implements AutoCloseable {
                         flush(p, batches);
                     }
                     lastRecordNo = r.recordNo();
-                    status.routedComponents = router.components();
                 }
                 long now = System.currentTimeMillis();
                 if (now - lastCheckpoint >= config.checkpointEveryMillis() && lastRecordNo > status.checkpointRecord) {
@@ -249,8 +249,8 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
-    private void flush(int p, List<List<Event>> batches) throws InterruptedException {
-        List<Event> b = batches.get(p);
+    private void flush(int p, List<List<Router.Routed>> batches) throws InterruptedException {
+        List<Router.Routed> b = batches.get(p);
         if (!b.isEmpty()) {
             inboxes.get(p).put(new Batch(new ArrayList<>(b)));
             b.clear();
@@ -297,7 +297,7 @@ public final class PipelineRuntime implements AutoCloseable {
                     case null -> {
                     }
                     case Batch b -> {
-                        for (Event e : b.events()) {
+                        for (Router.Routed e : b.events()) {
                             part.accept(e, now);
                         }
                     }
@@ -364,7 +364,7 @@ public final class PipelineRuntime implements AutoCloseable {
                         merger.write(out);
                         out.flush();
                         CheckpointFile.write(checkpointDir, new CheckpointFile.Checkpoint(c.recordNo(), fingerprint,
-                                c.router(), c.partitions(), bytes.toByteArray(), new byte[0]));
+                                c.router(), c.partitions(), bytes.toByteArray()));
                         status.checkpointRecord = c.recordNo();
                         status.checkpoints++;
                         c.written().countDown();
@@ -393,7 +393,6 @@ public final class PipelineRuntime implements AutoCloseable {
         List<MergedWindow> windows = merger.drain();
         store.write(windows, cases);
         status.windowsWritten += windows.size();
-        status.caseChangesWritten += cases.size();
         status.watermark = merger.watermark();
         status.mergerTooLate = merger.tooLate();
         cases.clear();
@@ -410,9 +409,7 @@ public final class PipelineRuntime implements AutoCloseable {
         volatile long checkpointRecord;
         volatile long checkpoints;
         volatile long windowsWritten;
-        volatile long caseChangesWritten;
         volatile long mergerTooLate;
-        volatile int routedComponents;
 
         @SuppressWarnings("unchecked")
         Status(int n) {
@@ -512,11 +509,17 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * What operator state depends on, as text: partitions, lateness and processes. Written field by field
+     * in a fixed order (a record's toString would print a Set in an order that changes between JVMs, and a
+     * restart would then throw its checkpoint away).
+     */
     static String fingerprint(VigilConfig c, int partitions) {
         StringBuilder s = new StringBuilder();
         s.append(partitions).append('|').append(c.lateness());
         for (ProcessDef p : c.processes().all()) {
-            s.append('|').append(p);
+            s.append('|').append(p.name()).append(p.activities()).append(p.start()).append(new java.util.TreeSet<>(p.ends()))
+                    .append(p.keys()).append(p.stuckAfterMicros());
         }
         return Integer.toHexString(s.toString().hashCode()) + "-" + s.length();
     }

@@ -192,4 +192,16 @@ class ConfigLoaderTest {
                 + "while parsing a flow node: expected the node content, but found '<stream end>'; check the indentation "
                 + "and quoting around here");
     }
+
+    @Test
+    void aRuleCannotAssignTheKindReservedForUninterpretedObjects() {
+        assertThat(errors("""
+                sources:
+                  shop:
+                    rules:
+                      - time: received
+                        name: $.type
+                        kind: uninterpreted
+                """)).containsExactly("vigil.yaml:6:15: unknown kind \"uninterpreted\"; use one of activity, call, message, other");
+    }
 }
