@@ -52,9 +52,6 @@ class PipelineReplayIT {
     Path tmp;
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails today: after the first checkpoint no further checkpoint is taken and, under this "
-            + "workload, outputs stop at the first minute; the restarted server then shows no cases. Open work on issue 3, "
-            + "see the session note. Run with -Dit.test=PipelineReplayIT after removing this line.")
     void killedAndRestartedGivesTheSameKpisAndCasesAsARunThatNeverCrashed() throws Exception {
         Path config = tmp.resolve("vigil.yaml");
         Files.writeString(config, CONFIG);
@@ -71,22 +68,30 @@ class PipelineReplayIT {
             uninterruptedStats = Http.get(vigil.url, "/api/v1/stats").get("pipeline").toString()
                     + Http.get(vigil.url, "/api/v1/kpis/series?dimension=peer") + Http.get(vigil.url, "/api/v1/kpis?dimension=peer&key=bank");
             assertThat(vigil.terminate()).isZero();
+            System.out.println("--- uninterrupted run:\n" + String.join("\n", vigil.output));
         }
 
         Random random = new Random();
         TreeSet<Integer> kills = new TreeSet<>();
+        // Batches go 25 ms apart, so the first life lasts over a second and takes a checkpoint that the next
+        // start restores; the other kills fall anywhere.
+        kills.add(45 + random.nextInt(20));
         while (kills.size() < 3) {
             kills.add(1 + random.nextInt(batches.size() - 2));
         }
         Path b = tmp.resolve("b");
         int next = 0;
+        List<String> lives = new ArrayList<>();
         for (int killAfter : kills) {
             try (VigilProcess vigil = serve(b, config)) {
                 while (next < killAfter) {
                     post(vigil.url, batches.get(next++));
+                    Thread.sleep(25);
                 }
                 Thread.sleep(random.nextInt(300));
                 vigil.kill();
+                lives.addAll(vigil.output);
+                System.out.println("--- killed after batch " + killAfter + ":\n" + String.join("\n", vigil.output));
             }
         }
         Outputs recovered;
@@ -95,11 +100,40 @@ class PipelineReplayIT {
                 post(vigil.url, batches.get(next++));
             }
             recovered = settled(vigil.url, events);
+            lives.addAll(vigil.output);
+            System.out.println("--- recovered run:\n" + String.join("\n", vigil.output));
         }
+        assertThat(lives).as("a restart restored a checkpoint (else only the full replay was tested)")
+                .anyMatch(l -> l.contains("restored the checkpoint at journal record"));
         assertThat(uninterrupted.cases()).hasSizeGreaterThan(100);
         assertThat(uninterrupted.windows()).as("windows; stats %s", uninterruptedStats).hasSizeGreaterThan(20);
-        assertThat(recovered.cases()).as("cases after kills at batches %s", kills).isEqualTo(uninterrupted.cases());
-        assertThat(recovered.windows()).as("KPI windows after kills at batches %s", kills).isEqualTo(uninterrupted.windows());
+        assertThat(difference(uninterrupted.cases(), recovered.cases())).as("cases after kills at batches %s", kills).isEmpty();
+        assertThat(difference(uninterrupted.windows(), recovered.windows())).as("KPI windows after kills at batches %s", kills)
+                .isEmpty();
+    }
+
+    /** What differs between two outputs, shortly: a full dump of 1,500 cases would hide the point. */
+    static List<String> difference(TreeMap<String, String> expected, TreeMap<String, String> actual) {
+        List<String> out = new ArrayList<>();
+        for (var e : expected.entrySet()) {
+            String a = actual.get(e.getKey());
+            if (a == null) {
+                out.add("missing " + e.getValue());
+            } else if (!a.equals(e.getValue())) {
+                out.add("expected " + e.getValue() + "\n   but was " + a);
+            }
+        }
+        actual.forEach((k, v) -> {
+            if (!expected.containsKey(k)) {
+                out.add("unexpected " + v);
+            }
+        });
+        if (out.size() > 8) {
+            int n = out.size();
+            out.subList(8, n).clear();
+            out.add("... " + (n - 8) + " more differences (of " + expected.size() + " expected, " + actual.size() + " actual)");
+        }
+        return out;
     }
 
     record Outputs(TreeMap<String, String> cases, TreeMap<String, String> windows) {

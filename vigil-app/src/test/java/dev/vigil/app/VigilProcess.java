@@ -22,11 +22,13 @@ final class VigilProcess implements AutoCloseable {
 
     final Process process;
     final URI url;
-    final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    /** Everything the process has printed so far (stdout and stderr), growing while it runs. */
+    final List<String> output;
 
-    private VigilProcess(Process process, URI url) {
+    private VigilProcess(Process process, URI url, List<String> output) {
         this.process = process;
         this.url = url;
+        this.output = output;
     }
 
     static Path jar() {
@@ -61,9 +63,7 @@ final class VigilProcess implements AutoCloseable {
             url.completeExceptionally(new IllegalStateException("vigil exited before listening: " + lines));
         });
         try {
-            VigilProcess vp = new VigilProcess(p, url.get(60, TimeUnit.SECONDS));
-            vp.output.addAll(lines);
-            return vp;
+            return new VigilProcess(p, url.get(60, TimeUnit.SECONDS), lines);
         } catch (Exception e) {
             p.destroyForcibly();
             throw new IllegalStateException("vigil did not start: " + lines, e);

@@ -569,7 +569,11 @@ public final class EventJournal implements AutoCloseable {
 
     /** Another connection to the same database, for the pipeline's writes and the API's reads. */
     public java.sql.Connection newConnection() throws SQLException {
-        return loadConn.duplicate();
+        java.sql.Connection c = loadConn.duplicate();
+        // A duplicate inherits the loader's manual commit. A reader left in one transaction would see the
+        // database as of its first query for ever after; each statement gets a fresh snapshot instead.
+        c.setAutoCommit(true);
+        return c;
     }
 
     /** The highest journal record DuckDB holds. */

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * The pipeline's outputs in DuckDB: KPI windows and cases. One writer (the runtime's writer thread) and any
@@ -36,34 +38,50 @@ public final class OutputStore implements AutoCloseable {
     public OutputStore(EventJournal journal) throws SQLException {
         this.writeConn = journal.newConnection();
         this.readConn = journal.newConnection();
+        // Rows go through the appender into staging tables private to the writer's connection and from
+        // there into the real tables in one statement each: a JDBC batch would cross into DuckDB once per
+        // row, which is what made the writer the pipeline's bottleneck.
+        try (Statement st = writeConn.createStatement()) {
+            st.execute("CREATE TEMP TABLE stage_windows AS SELECT * FROM kpi_windows LIMIT 0");
+            st.execute("CREATE TEMP TABLE stage_cases AS SELECT * FROM cases LIMIT 0");
+            st.execute("CREATE TEMP TABLE stage_case_keys AS SELECT * FROM case_keys LIMIT 0");
+            st.execute("CREATE TEMP TABLE stage_retired (id VARCHAR NOT NULL)");
+        }
         writeConn.setAutoCommit(false);
     }
 
-    /** Writes windows and case changes in one transaction: after a crash, either all of them are there or none. */
-    public void write(List<MergedWindow> windows, List<CaseChange> cases) throws SQLException {
+    /**
+     * Writes windows and case changes in one transaction: after a crash, either all of them are there or none.
+     *
+     * @param afterCheckpoint the journal record of the last checkpoint taken before these changes (0: none),
+     *                        so that {@link #forgetAfter} can take them back
+     */
+    public void write(List<MergedWindow> windows, List<CaseChange> cases, long afterCheckpoint) throws SQLException {
         if (windows.isEmpty() && cases.isEmpty()) {
             return;
         }
-        try {
+        DuckDBConnection conn = writeConn.unwrap(DuckDBConnection.class);
+        try (Statement st = writeConn.createStatement()) {
+            // The appender joins the connection's transaction only once one is open.
+            st.execute("SELECT 1");
+            stageWindows(conn, windows);
+            boolean retired = stageCases(conn, cases, afterCheckpoint);
             if (!windows.isEmpty()) {
-                try (PreparedStatement ps = writeConn.prepareStatement(
-                        "INSERT OR REPLACE INTO kpi_windows VALUES (?, ?, ?, make_timestamp(?), ?, ?, ?, ?, ?)")) {
-                    for (MergedWindow w : windows) {
-                        ps.setString(1, w.key().dimension().wire());
-                        ps.setString(2, w.key().primary());
-                        ps.setString(3, w.key().secondary());
-                        ps.setLong(4, w.startMicros());
-                        ps.setLong(5, w.window().count());
-                        ps.setLong(6, w.window().errors());
-                        ps.setLong(7, w.window().timed());
-                        ps.setBytes(8, w.window().sketchBytes());
-                        ps.setInt(9, w.revision());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
+                st.execute("INSERT OR REPLACE INTO kpi_windows SELECT * FROM stage_windows");
             }
-            writeCases(cases);
+            if (retired) {
+                st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM stage_retired)");
+                st.execute("DELETE FROM cases WHERE id IN (SELECT id FROM stage_retired)");
+            }
+            if (!cases.isEmpty()) {
+                st.execute("INSERT OR REPLACE INTO cases SELECT * FROM stage_cases");
+                // A case only ever gains keys, so the keys it had stay right.
+                st.execute("INSERT OR IGNORE INTO case_keys SELECT DISTINCT * FROM stage_case_keys");
+            }
+            st.execute("DELETE FROM stage_windows");
+            st.execute("DELETE FROM stage_cases");
+            st.execute("DELETE FROM stage_case_keys");
+            st.execute("DELETE FROM stage_retired");
             writeConn.commit();
         } catch (SQLException | RuntimeException e) {
             try {
@@ -75,75 +93,93 @@ public final class OutputStore implements AutoCloseable {
         }
     }
 
-    private void writeCases(List<CaseChange> changes) throws SQLException {
-        if (changes.isEmpty()) {
+    private static void stageWindows(DuckDBConnection conn, List<MergedWindow> windows) throws SQLException {
+        if (windows.isEmpty()) {
             return;
         }
-        // Within one batch a case may change twice, and an id may be retired and reused: the last word counts.
-        Map<String, CaseChange> last = new java.util.LinkedHashMap<>();
-        for (CaseChange c : changes) {
-            String id = switch (c) {
-                case CaseChange.Updated u -> u.record().id();
-                case CaseChange.Retired r -> r.id();
-            };
-            last.remove(id);
-            last.put(id, c);
+        try (DuckDBAppender a = conn.createAppender("temp", "main", "stage_windows")) {
+            for (MergedWindow w : windows) {
+                a.beginRow()
+                        .append(w.key().dimension().wire())
+                        .append(w.key().primary())
+                        .append(w.key().secondary())
+                        .appendEpochMicros(w.startMicros())
+                        .append(w.window().count())
+                        .append(w.window().errors())
+                        .append(w.window().timed())
+                        .append(w.window().sketchBytes())
+                        .append(w.revision())
+                        .endRow();
+            }
+            a.flush();
         }
-        try (PreparedStatement del = writeConn.prepareStatement("DELETE FROM cases WHERE id = ?");
-             PreparedStatement delKeys = writeConn.prepareStatement("DELETE FROM case_keys WHERE case_id = ?");
-             PreparedStatement put = writeConn.prepareStatement(
-                     "INSERT OR REPLACE INTO cases VALUES (?, ?, ?, ?, make_timestamp(?), make_timestamp(?), ?, ?, ?, ?, ?)");
-             PreparedStatement putKey = writeConn.prepareStatement("INSERT OR IGNORE INTO case_keys VALUES (?, ?, ?)")) {
-            boolean deletes = false;
-            boolean puts = false;
-            boolean keys = false;
+    }
+
+    /** Stages the last state of each case changed; returns whether any case id was retired. */
+    private static boolean stageCases(DuckDBConnection conn, List<CaseChange> changes, long afterCheckpoint)
+            throws SQLException {
+        if (changes.isEmpty()) {
+            return false;
+        }
+        // Within one batch a case may change twice: the last word counts. An id retired and then used again
+        // is cleared first, so that keys of what it was before do not stay with it.
+        Map<String, CaseChange> last = new java.util.LinkedHashMap<>();
+        java.util.Set<String> retired = new java.util.TreeSet<>();
+        for (CaseChange c : changes) {
+            switch (c) {
+                case CaseChange.Updated u -> last.put(u.record().id(), u);
+                case CaseChange.Retired r -> {
+                    last.remove(r.id());
+                    retired.add(r.id());
+                }
+            }
+        }
+        try (DuckDBAppender gone = conn.createAppender("temp", "main", "stage_retired");
+             DuckDBAppender put = conn.createAppender("temp", "main", "stage_cases");
+             DuckDBAppender keys = conn.createAppender("temp", "main", "stage_case_keys")) {
+            for (String id : retired) {
+                gone.beginRow().append(id).endRow();
+            }
             for (CaseChange c : last.values()) {
-                switch (c) {
-                    case CaseChange.Retired r -> {
-                        del.setString(1, r.id());
-                        del.addBatch();
-                        delKeys.setString(1, r.id());
-                        delKeys.addBatch();
-                        deletes = true;
-                    }
-                    case CaseChange.Updated u -> {
-                        CaseRecord cr = u.record();
-                        put.setString(1, cr.id());
-                        put.setString(2, cr.process());
-                        put.setString(3, cr.status().wire());
-                        put.setString(4, cr.outcome());
-                        put.setLong(5, cr.firstMicros());
-                        put.setLong(6, cr.lastMicros());
-                        put.setLong(7, cr.durationMicros());
-                        put.setString(8, json(cr.path()));
-                        put.setString(9, json(cr.keys()));
-                        put.setInt(10, cr.events());
-                        put.setInt(11, cr.failedEvents());
-                        put.addBatch();
-                        puts = true;
-                        for (Map.Entry<String, List<String>> k : cr.keys().entrySet()) {
-                            for (String v : k.getValue()) {
-                                putKey.setString(1, cr.id());
-                                putKey.setString(2, k.getKey());
-                                putKey.setString(3, v);
-                                putKey.addBatch();
-                                keys = true;
-                            }
-                        }
+                CaseRecord cr = ((CaseChange.Updated) c).record();
+                put.beginRow()
+                        .append(cr.id())
+                        .append(cr.process())
+                        .append(cr.status().wire())
+                        .append(cr.outcome())
+                        .appendEpochMicros(cr.firstMicros())
+                        .appendEpochMicros(cr.lastMicros())
+                        .append(cr.durationMicros())
+                        .append(json(cr.path()))
+                        .append(json(cr.keys()))
+                        .append(cr.events())
+                        .append(cr.failedEvents())
+                        .append(afterCheckpoint)
+                        .endRow();
+                for (Map.Entry<String, List<String>> k : cr.keys().entrySet()) {
+                    for (String v : k.getValue()) {
+                        keys.beginRow().append(cr.id()).append(k.getKey()).append(v).endRow();
                     }
                 }
             }
-            if (deletes) {
-                delKeys.executeBatch();
-                del.executeBatch();
-            }
-            if (puts) {
-                put.executeBatch();
-            }
-            if (keys) {
-                putKey.executeBatch();
-            }
+            gone.flush();
+            put.flush();
+            keys.flush();
         }
+        return !retired.isEmpty();
+    }
+
+    /**
+     * Deletes the cases written after the checkpoint at journal record {@code checkpoint}: the pipeline,
+     * restored to that checkpoint, is about to replay the journal after it and write them again. Windows
+     * need no such care: their rows are keyed by series and minute, and the replay rewrites each one.
+     */
+    public void forgetAfter(long checkpoint) throws SQLException {
+        try (Statement st = writeConn.createStatement()) {
+            st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM cases WHERE written_after >= " + checkpoint + ")");
+            st.execute("DELETE FROM cases WHERE written_after >= " + checkpoint);
+        }
+        writeConn.commit();
     }
 
     /** Removes every output: the pipeline is about to rebuild them from the journal. */

@@ -78,6 +78,12 @@ final class Schema {
                 value   VARCHAR NOT NULL,
                 PRIMARY KEY (case_id, key, value)
             );
+            """,
+            // 3: which checkpoint a case row was written after. A restart from checkpoint R deletes the rows
+            // written after R and lets the replay write them again: a case the crashed run wrote in passing
+            // (say, a shipment seen before its order) and retired nowhere else would otherwise stay for good.
+            """
+            ALTER TABLE cases ADD COLUMN written_after BIGINT DEFAULT 0;
             """);
 
     private Schema() {

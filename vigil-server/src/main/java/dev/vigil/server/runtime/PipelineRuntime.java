@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * <p>Checkpoints: every {@code checkpointEvery}, after a record, the dispatcher stops feeding, lets every
  * partition drain twice (the first drain may send moved cases; the second takes them in), collects each
  * partition's snapshot, and hands them with the router's state to the writer, which writes its outputs,
- * then the checkpoint file with the merger's state. On start the last checkpoint is restored and the
- * journal replayed from the record after it; outputs are written with INSERT OR REPLACE, so replaying what
- * was already written rewrites the same rows.
+ * then the checkpoint file with the merger's state. On start the last checkpoint is restored, the cases
+ * written after it deleted (the replay writes them again, and what the crashed run wrote in passing must
+ * not outlive it), and the journal replayed from the record after it; windows are written with INSERT OR
+ * REPLACE, so replaying rewrites the same rows.
  */
 public final class PipelineRuntime implements AutoCloseable {
 
@@ -155,6 +156,7 @@ public final class PipelineRuntime implements AutoCloseable {
                 partitions[i].restore(cp.get().partitions().get(i), now);
             }
             merger.read(new DataInputStream(new ByteArrayInputStream(cp.get().merger())));
+            store.forgetAfter(cp.get().recordNo());
             LOG.info("pipeline: restored the checkpoint at journal record {}", cp.get().recordNo());
             lastRecordNo = cp.get().recordNo();
             status.checkpointRecord = cp.get().recordNo();
@@ -376,8 +378,10 @@ public final class PipelineRuntime implements AutoCloseable {
                         }
                     }
                 }
+                // A DuckDB commit costs milliseconds whatever it holds: gather changes for a while, bounded
+                // in time (what the API shows lags by at most that) and in size (memory).
                 long now = System.currentTimeMillis();
-                if (toWriter.isEmpty() || now - lastWrite >= ADVANCE_EVERY_MILLIS) {
+                if (now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
                     write(cases);
                     lastWrite = now;
                 }
@@ -391,7 +395,7 @@ public final class PipelineRuntime implements AutoCloseable {
 
     private void write(List<CaseChange> cases) throws SQLException {
         List<MergedWindow> windows = merger.drain();
-        store.write(windows, cases);
+        store.write(windows, cases, status.checkpointRecord);
         status.windowsWritten += windows.size();
         status.watermark = merger.watermark();
         status.mergerTooLate = merger.tooLate();
