@@ -1,91 +1,76 @@
 package dev.vigil.bench;
 
-import dev.vigil.summarise.ClosedWindow;
-import dev.vigil.summarise.Dimension;
-import dev.vigil.summarise.KpiKey;
-import dev.vigil.summarise.Summariser;
-import java.util.Arrays;
-import java.util.Locale;
+import dev.vigil.correlate.ProcessDef;
+import dev.vigil.correlate.Processes;
+import dev.vigil.event.Event;
+import dev.vigil.event.EventKind;
+import dev.vigil.event.Outcome;
+import dev.vigil.order.LatenessPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Workload W1 of issue 3 through the summarise operator alone, one thread.
+ * Workload W1 of issue 3, generated into arrays before anything is timed.
  *
- * <p>10 million call events over 4 minutes of event time, service uniform in 0..999, operation in 0..9, 1%
- * errors, durations log-normal (median 20 ms, sigma 1), each time moved back by a uniform jitter in [0, 2 s);
- * generated into arrays before timing. Per (service, operation) per one-minute window: count, errors and a
- * DDSketch at 1%; watermark = max event time minus 2 s, advanced every 4,096 events. Base times start 2 s
- * after a minute boundary so that the jitter keeps every event inside the 4 windows: a correct run gives
- * 40,000 windows whose counts sum to 10 million.
+ * <p>10 million call events over 4 minutes of event time (about 42 per millisecond); service uniform in
+ * 0..999, operation uniform in 0..9; 1% errors; durations log-normal with median 20 ms and sigma 1; each
+ * event's time moved back by a uniform jitter in [0, 2 s). Base times start 2 s after a minute boundary so
+ * that the jitter keeps every event inside the 4 windows: a correct run gives 40,000 (service, operation)
+ * windows whose counts sum to 10 million.
  *
- * <p>Run: {@code mvn -q -pl vigil-bench -am package -DskipTests && java -Xmx4g -cp
- * vigil-bench/target/classes:vigil-core/target/classes:$(ls ~/.m2/repository/com/datadoghq/sketches-java/0.8.3/*.jar)
- * dev.vigil.bench.W1 [iterations]}
+ * <p>The {@code withCases} variant adds what issue 3's whole-pipeline bar is about: every event also
+ * carries an {@code orderId}, five consecutive events per order (2 million cases), and the ten operations
+ * are the activities of one declared process, so ordering, correlation and the process-activity windows
+ * all do their work.
  */
-public final class W1 {
+final class W1 {
 
     static final int N = 10_000_000;
+    static final int EVENTS_PER_CASE = 5;
+    /** A minute boundary. */
+    static final long T0 = 29_916_667L * 60_000_000L;
+    static final long SPAN = 4 * 60_000_000L - 2_000_000L;
+    static final long JITTER = 2_000_000L;
 
-    public static void main(String[] args) {
-        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        long t0 = 29_916_667L * 60_000_000L; // a minute boundary
-        long span = 4 * 60_000_000L - 2_000_000L;
+    /** Watermark = max event time − 2 s, as the issue says; nothing later than that is dropped. */
+    static final LatenessPolicy POLICY = new LatenessPolicy(JITTER, JITTER, 0);
+
+    /** One process whose activities are the ten operations; an order is stuck a minute after its last event. */
+    static final Processes PROCESSES;
+
+    static {
+        List<String> ops = new ArrayList<>();
+        for (int o = 0; o < 10; o++) {
+            ops.add("op-" + o);
+        }
+        PROCESSES = new Processes(List.of(new ProcessDef("w1-orders", ops, null, Set.of("op-9"), List.of("orderId"),
+                60_000_000L)));
+    }
+
+    private W1() {
+    }
+
+    static Event[] generate(boolean withCases) {
+        String[] services = new String[1000];
+        for (int s = 0; s < services.length; s++) {
+            services[s] = "service-" + s;
+        }
+        String[] ops = new String[10];
+        for (int o = 0; o < ops.length; o++) {
+            ops[o] = "op-" + o;
+        }
         SplittableRandom r = new SplittableRandom(42);
-        int[] key = new int[N];
-        long[] time = new long[N];
-        long[] duration = new long[N];
-        boolean[] failed = new boolean[N];
+        Event[] events = new Event[N];
         for (int i = 0; i < N; i++) {
-            key[i] = r.nextInt(1000) * 10 + r.nextInt(10);
-            time[i] = t0 + 2_000_000L + (long) ((double) i * span / N) - r.nextLong(2_000_000L);
-            duration[i] = (long) (20_000.0 * Math.exp(r.nextGaussian()));
-            failed[i] = r.nextInt(100) == 0;
+            long time = T0 + JITTER + (long) ((double) i * SPAN / N) - r.nextLong(JITTER);
+            Map<String, String> keys = withCases ? Map.of("orderId", "o" + i / EVENTS_PER_CASE) : Map.of();
+            events[i] = new Event(time, services[r.nextInt(1000)], ops[r.nextInt(10)], EventKind.CALL, keys,
+                    r.nextInt(100) == 0 ? Outcome.ERROR : Outcome.OK, (long) (20_000.0 * Math.exp(r.nextGaussian())),
+                    null, null, Map.of());
         }
-        KpiKey[] keys = new KpiKey[10_000];
-        for (int s = 0; s < 1000; s++) {
-            for (int o = 0; o < 10; o++) {
-                keys[s * 10 + o] = new KpiKey(Dimension.SERVICE_OPERATION, "service-" + s, "op-" + o);
-            }
-        }
-        double[] rates = new double[iterations];
-        for (int it = -2; it < iterations; it++) {
-            System.gc();
-            long start = System.nanoTime();
-            Summariser s = new Summariser();
-            long windows = 0;
-            long counted = 0;
-            long maxTime = Long.MIN_VALUE;
-            for (int i = 0; i < N; i++) {
-                long t = time[i];
-                s.accept(keys[key[i]], t, duration[i], failed[i]);
-                if (t > maxTime) {
-                    maxTime = t;
-                }
-                if ((i & 4095) == 4095) {
-                    for (ClosedWindow w : s.advance(maxTime - 2_000_000L)) {
-                        windows++;
-                        counted += w.window().count();
-                    }
-                }
-            }
-            for (ClosedWindow w : s.advance(Long.MAX_VALUE)) {
-                windows++;
-                counted += w.window().count();
-            }
-            long nanos = System.nanoTime() - start;
-            if (windows != 40_000 || counted != N || s.tooLate() != 0) {
-                throw new IllegalStateException("wrong result: " + windows + " windows, " + counted + " counted, "
-                        + s.tooLate() + " too late");
-            }
-            double rate = N / (nanos / 1e9);
-            System.out.printf(Locale.ROOT, "%s %d: %,.0f events/s (%d windows, %,d events)%n",
-                    it < 0 ? "warmup" : "iteration", Math.abs(it), rate, windows, counted);
-            if (it >= 0) {
-                rates[it] = rate;
-            }
-        }
-        Arrays.sort(rates);
-        System.out.printf(Locale.ROOT, "W1 summarise, one thread: median %,.0f events/s (min %,.0f, max %,.0f) over %d iterations%n",
-                rates[rates.length / 2], rates[0], rates[rates.length - 1], rates.length);
+        return events;
     }
 }

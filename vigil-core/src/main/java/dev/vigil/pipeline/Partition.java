@@ -14,6 +14,7 @@ import dev.vigil.summarise.ClosedWindow;
 import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.KpiKey;
 import dev.vigil.summarise.Summariser;
+import dev.vigil.summarise.WindowSpan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -37,6 +38,8 @@ public final class Partition {
     private final Correlator correlator;
     private final LateCounts late = new LateCounts();
     private long folded;
+    /** The watermark the last advance handed out. */
+    private long advancedTo = EventClock.NONE;
 
     public Partition(Processes processes, LatenessPolicy policy) {
         this.processes = processes;
@@ -88,10 +91,22 @@ public final class Partition {
     public Output advance(long nowMillis) {
         clock.tick(nowMillis);
         long wm = clock.watermark();
+        advancedTo = wm;
         long fin = clock.finalBefore();
         List<ClosedWindow> windows = summariser.advance(wm, fin);
         correlator.advance(wm, fin);
         return new Output(windows, wm, fin);
+    }
+
+    /**
+     * Whether an advance now would close a window here or, by moving this partition's watermark into
+     * another minute, let the merger close one that waits on it. The runtime then advances at once rather
+     * than at its next tick, so a window is visible sooner.
+     */
+    public boolean windowDue() {
+        long wm = clock.watermark();
+        return wm >= summariser.nextCloseMicros()
+                || (wm != EventClock.NONE && WindowSpan.MINUTE.startOf(wm) > WindowSpan.MINUTE.startOf(advancedTo));
     }
 
     public List<CaseChange> drainCases() {

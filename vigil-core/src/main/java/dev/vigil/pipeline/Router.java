@@ -89,6 +89,10 @@ public final class Router {
         if ((routed & 4095) == 0) {
             sweep();
         }
+        if (partitions == 1) {
+            // Nothing to keep together: one partition holds every case, and remembering keys costs memory.
+            return 0;
+        }
         if (keys.isEmpty()) {
             return (int) Long.remainderUnsigned(seq, partitions);
         }

@@ -141,6 +141,11 @@ public final class Summariser {
         }
     }
 
+    /** Where the oldest open window ends: an advance with a watermark at or past it hands out windows. */
+    public long nextCloseMicros() {
+        return open.isEmpty() ? Long.MAX_VALUE : open.firstKey() + span.micros();
+    }
+
     public int openWindows() {
         int n = 0;
         for (Map<KpiKey, KpiWindow> m : open.values()) {

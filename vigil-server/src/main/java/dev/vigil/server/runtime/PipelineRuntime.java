@@ -6,6 +6,7 @@ import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.ProcessDef;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
+import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.Partition;
@@ -15,6 +16,7 @@ import dev.vigil.pipeline.WindowMerger;
 import dev.vigil.store.CheckpointFile;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.OutputStore;
+import dev.vigil.summarise.WindowSpan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -326,7 +328,7 @@ public final class PipelineRuntime implements AutoCloseable {
                         return;
                     }
                 }
-                if (now - lastAdvance >= ADVANCE_EVERY_MILLIS) {
+                if (now - lastAdvance >= ADVANCE_EVERY_MILLIS || part.windowDue()) {
                     advance(i, part, now);
                     lastAdvance = now;
                 }
@@ -378,10 +380,13 @@ public final class PipelineRuntime implements AutoCloseable {
                         }
                     }
                 }
-                // A DuckDB commit costs milliseconds whatever it holds: gather changes for a while, bounded
-                // in time (what the API shows lags by at most that) and in size (memory).
+                // A DuckDB commit costs milliseconds whatever it holds: gather case changes for a while,
+                // bounded in time (what the API shows lags by at most that) and in size (memory). Closed
+                // windows are written at once: they come a few times a minute, and are what users wait for.
                 long now = System.currentTimeMillis();
-                if (now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
+                boolean windowsDue = merger.watermark() != EventClock.NONE
+                        && WindowSpan.MINUTE.startOf(merger.watermark()) > WindowSpan.MINUTE.startOf(status.watermark);
+                if (windowsDue || now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
                     write(cases);
                     lastWrite = now;
                 }
