@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The correlate operator: links events into cases through shared correlation keys and tells what changed.
@@ -25,20 +24,13 @@ public final class Correlator {
 
     private final Processes processes;
     private final List<Map<String, CaseState>> byKey = new ArrayList<>();
-    private final PriorityQueue<Due> stuckDue = new PriorityQueue<>();
-    private final PriorityQueue<Due> evictDue = new PriorityQueue<>();
+    private final Deadlines stuckDue = new Deadlines();
+    private final Deadlines evictDue = new Deadlines();
     private final ArrayList<CaseState> dirty = new ArrayList<>();
     private final ArrayList<CaseChange> retired = new ArrayList<>();
     private long watermark = Long.MIN_VALUE;
     private long finalBefore = Long.MIN_VALUE;
     private int open;
-
-    private record Due(long at, CaseState state) implements Comparable<Due> {
-        @Override
-        public int compareTo(Due o) {
-            return Long.compare(at, o.at);
-        }
-    }
 
     public Correlator(Processes processes) {
         this.processes = processes;
@@ -86,12 +78,12 @@ public final class Correlator {
         if (def.ends().contains(def.activities().get(activity)) && !target.completed) {
             target.completed = true;
             target.status = CaseStatus.COMPLETED;
-            evictDue.add(new Due(target.lastMicros, target));
+            evictDue.add(target.lastMicros, target);
         } else if (target.status == CaseStatus.STUCK) {
             target.status = CaseStatus.OPEN;
-            stuckDue.add(new Due(target.lastMicros + def.stuckAfterMicros(), target));
+            stuckDue.add(target.lastMicros + def.stuckAfterMicros(), target);
         } else if (wasNew) {
-            stuckDue.add(new Due(target.lastMicros + def.stuckAfterMicros(), target));
+            stuckDue.add(target.lastMicros + def.stuckAfterMicros(), target);
         }
         markDirty(target);
         return true;
@@ -109,10 +101,10 @@ public final class Correlator {
         keep.absorb(gone);
         if (keep.completed && !wasCompleted) {
             keep.status = CaseStatus.COMPLETED;
-            evictDue.add(new Due(keep.lastMicros, keep));
+            evictDue.add(keep.lastMicros, keep);
         } else if (!keep.completed) {
             keep.status = CaseStatus.OPEN;
-            stuckDue.add(new Due(keep.lastMicros + processes.get(keep.process).stuckAfterMicros(), keep));
+            stuckDue.add(keep.lastMicros + processes.get(keep.process).stuckAfterMicros(), keep);
         }
         gone.alive = false;
         gone.absorbed = true;
@@ -135,32 +127,34 @@ public final class Correlator {
     public void advance(long watermarkMicros, long finalBeforeMicros) {
         watermark = Math.max(watermark, watermarkMicros);
         finalBefore = Math.max(finalBefore, finalBeforeMicros);
-        while (!stuckDue.isEmpty() && stuckDue.peek().at <= watermark) {
-            CaseState s = stuckDue.poll().state;
-            if (!s.alive || s.completed || s.status == CaseStatus.STUCK) {
-                continue;
-            }
-            long due = s.lastMicros + processes.get(s.process).stuckAfterMicros();
-            if (due > watermark) {
-                stuckDue.add(new Due(due, s));
-                continue;
-            }
-            s.status = CaseStatus.STUCK;
-            evictDue.add(new Due(due, s));
-            markDirty(s);
+        stuckDue.drain(watermark, false, this::stuckTimeReached);
+        evictDue.drain(finalBefore, true, this::finalLinePassed);
+    }
+
+    private void stuckTimeReached(long at, CaseState s) {
+        if (!s.alive || s.completed || s.status == CaseStatus.STUCK) {
+            return;
         }
-        while (!evictDue.isEmpty() && evictDue.peek().at < finalBefore) {
-            CaseState s = evictDue.poll().state;
-            if (!s.alive || s.status == CaseStatus.OPEN) {
-                continue;
-            }
-            long at = s.completed ? s.lastMicros : s.lastMicros + processes.get(s.process).stuckAfterMicros();
-            if (at >= finalBefore) {
-                evictDue.add(new Due(at, s));
-                continue;
-            }
-            forget(s);
+        long due = s.lastMicros + processes.get(s.process).stuckAfterMicros();
+        if (due > watermark) {
+            stuckDue.add(due, s);
+            return;
         }
+        s.status = CaseStatus.STUCK;
+        evictDue.add(due, s);
+        markDirty(s);
+    }
+
+    private void finalLinePassed(long at, CaseState s) {
+        if (!s.alive || s.status == CaseStatus.OPEN) {
+            return;
+        }
+        long when = s.completed ? s.lastMicros : s.lastMicros + processes.get(s.process).stuckAfterMicros();
+        if (when >= finalBefore) {
+            evictDue.add(when, s);
+            return;
+        }
+        forget(s);
     }
 
     private void forget(CaseState s) {
@@ -239,11 +233,11 @@ public final class Correlator {
     private void requeue(CaseState s) {
         ProcessDef def = processes.get(s.process);
         if (s.completed) {
-            evictDue.add(new Due(s.lastMicros, s));
+            evictDue.add(s.lastMicros, s);
         } else if (s.status == CaseStatus.STUCK) {
-            evictDue.add(new Due(s.lastMicros + def.stuckAfterMicros(), s));
+            evictDue.add(s.lastMicros + def.stuckAfterMicros(), s);
         } else {
-            stuckDue.add(new Due(s.lastMicros + def.stuckAfterMicros(), s));
+            stuckDue.add(s.lastMicros + def.stuckAfterMicros(), s);
         }
     }
 
