@@ -22,7 +22,7 @@ class DemoIT {
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (System.nanoTime() < deadline) {
                 stats = Http.get(vigil.url, "/api/v1/stats");
-                if (stats.get("stored").asLong() > 1500) {
+                if (stats.get("stored").asLong() > 1500 && stats.at("/uninterpretedBySource/warehouse-wms").asLong() > 0) {
                     break;
                 }
                 Thread.sleep(250);
@@ -48,6 +48,17 @@ class DemoIT {
             assertThat(calls.get("events")).allSatisfy(e -> {
                 assertThat(e.get("peer").asText()).isEqualTo("tax-gateway");
                 assertThat(e.get("durationMs").asDouble()).isPositive();
+            });
+            // The warehouse system's own JSON, through the built-in configuration's rules: epoch milliseconds
+            // become the event time, return code "00" ok and anything else an error; heartbeats match no rule.
+            assertThat(stats.at("/uninterpretedBySource/warehouse-wms").asLong()).isPositive();
+            JsonNode picks = Http.get(vigil.url, "/api/v1/events?source=warehouse-wms&name=Pick&limit=20");
+            assertThat(picks.get("events")).isNotEmpty().allSatisfy(e -> {
+                assertThat(e.get("kind").asText()).isEqualTo("call");
+                assertThat(e.at("/correlation/orderId").asText()).startsWith("O-");
+                assertThat(java.time.Instant.parse(e.get("time").asText()))
+                        .isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now().plusSeconds(5));
+                assertThat(e.at("/attributes/site").asText()).startsWith("DC-");
             });
             assertThat(vigil.terminate()).isZero();
             assertThat(String.join("\n", vigil.output)).doesNotContain("failed posts");

@@ -23,6 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * now and then an incident that slows one service or supplier down and makes it fail more. A few percent
  * of events are held back and delivered late, out of order; a few orders stall and never finish; one event
  * in a thousand is malformed, to show that bad input is reported and the rest kept.
+ *
+ * <p>The warehouse system speaks its own JSON ({@code evt}, {@code ts} in epoch milliseconds, {@code rc}
+ * return codes) and posts to {@code /ingest/events?source=warehouse-wms}: the demo configuration's rules
+ * map it onto Vigil's events. Its heartbeats match no rule and are kept as uninterpreted.
  */
 public final class Simulator implements Runnable {
 
@@ -54,6 +58,8 @@ public final class Simulator implements Runnable {
             "ShipmentInTransit", "ShipmentDelivered", "PaymentReceived"};
 
     private final URI ingest;
+    private final URI warehouseIngest;
+    private final List<String> warehouse = new ArrayList<>();
     private final double eventsPerSecond;
     private final Random random;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -71,6 +77,7 @@ public final class Simulator implements Runnable {
 
     public Simulator(URI baseUrl, double eventsPerSecond, long seed) {
         this.ingest = baseUrl.resolve("/ingest/events");
+        this.warehouseIngest = baseUrl.resolve("/ingest/events?source=warehouse-wms");
         this.eventsPerSecond = eventsPerSecond;
         this.random = new Random(seed);
     }
@@ -124,7 +131,25 @@ public final class Simulator implements Runnable {
             Estate.Call c = Estate.CALLS.get(random.nextInt(Estate.CALLS.size()));
             emitCall(now - random.nextInt(100_000), c.from(), c.operation(), c.to(), c.medianMs(), null);
         }
+        generateWarehouse(now, seconds);
         maybeStartIncident(now);
+    }
+
+    /** Picks and packs for orders in flight, in the warehouse system's own format, and a heartbeat a second. */
+    private void generateWarehouse(long now, double seconds) {
+        long millis = now / 1000;
+        for (int i = poisson(eventsPerSecond * seconds / 50); i > 0 && !orders.isEmpty(); i--) {
+            Order o = orders.get(random.nextInt(orders.size()));
+            boolean pick = random.nextBoolean();
+            String rc = random.nextDouble() < 0.03 ? "E7" : "00";
+            warehouse.add(String.format(Locale.ROOT,
+                    "{\"evt\":\"%s\",\"ts\":%d,\"order\":{\"no\":\"%s\"},\"dur_ms\":%d,\"rc\":\"%s\",\"site\":\"DC-%d\"}",
+                    pick ? "PICK_DONE" : "PACK_DONE", millis - random.nextInt(500), o.orderId,
+                    Math.round(Math.exp(Math.log(pick ? 900 : 400) + 0.5 * random.nextGaussian())), rc, 1 + random.nextInt(3)));
+        }
+        if (random.nextDouble() < seconds) {
+            warehouse.add("{\"evt\":\"HEARTBEAT\",\"ts\":" + millis + ",\"site\":\"DC-1\"}");
+        }
     }
 
     private void advanceOrders(long now) {
@@ -279,10 +304,18 @@ public final class Simulator implements Runnable {
         while (!outbox.isEmpty() && outbox.peek().releaseNanos() <= nowNanos) {
             body.append(outbox.poll().json()).append('\n');
         }
+        post(ingest, body);
+        StringBuilder wms = new StringBuilder();
+        warehouse.forEach(line -> wms.append(line).append('\n'));
+        warehouse.clear();
+        post(warehouseIngest, wms);
+    }
+
+    private void post(URI target, StringBuilder body) {
         if (body.isEmpty()) {
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(ingest)
+        HttpRequest req = HttpRequest.newBuilder(target)
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
