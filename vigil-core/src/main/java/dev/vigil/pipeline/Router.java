@@ -34,11 +34,12 @@ public final class Router {
     /**
      * An event with what routing found out about it, so that the partition need not look again.
      *
+     * @param seq       its sequence number in the journal
      * @param partition where it goes
      * @param location {process, activity} indexes, or null when the event belongs to no process
      * @param keys     its values for the process's declared keys (composite), empty when none
      */
-    public record Routed(Event event, int partition, int[] location, List<String> keys) {
+    public record Routed(Event event, long seq, int partition, int[] location, List<String> keys) {
     }
 
     private static final class Component {
@@ -78,7 +79,7 @@ public final class Router {
     public Routed route(Event e, long seq, List<Move> moves) {
         int[] at = processes.locate(e.name());
         List<String> keys = at == null ? List.of() : Partition.keysOf(e, processes.get(at[0]));
-        return new Routed(e, partition(e, seq, at, keys, moves), at, keys);
+        return new Routed(e, seq, partition(e, seq, at, keys, moves), at, keys);
     }
 
     private int partition(Event e, long seq, int[] at, List<String> keys, List<Move> moves) {

@@ -69,6 +69,15 @@ public final class Json {
 
     /** An event in the same shape the ingest endpoint accepts, plus its sequence number. */
     public static void writeEvent(JsonGenerator g, StoredEvent stored) throws IOException {
+        writeEvent(g, stored, null);
+    }
+
+    /**
+     * An event as the API shows it.
+     *
+     * @param arrival {@code late} or {@code tooLate} when it came behind the watermark, else null (left out)
+     */
+    public static void writeEvent(JsonGenerator g, StoredEvent stored, String arrival) throws IOException {
         Event e = stored.event();
         g.writeStartObject();
         g.writeNumberField("seq", stored.seq());
@@ -96,6 +105,9 @@ public final class Json {
         if (!e.attributes().isEmpty()) {
             g.writeFieldName("attributes");
             MAPPER.writeValue(g, e.attributes());
+        }
+        if (arrival != null) {
+            g.writeStringField("arrival", arrival);
         }
         g.writeEndObject();
     }

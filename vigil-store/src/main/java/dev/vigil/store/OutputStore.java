@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.CaseRecord;
 import dev.vigil.correlate.CaseStatus;
+import dev.vigil.order.LateEvent;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.KpiWindow;
@@ -46,6 +47,7 @@ public final class OutputStore implements AutoCloseable {
             st.execute("CREATE TEMP TABLE stage_cases AS SELECT * FROM cases LIMIT 0");
             st.execute("CREATE TEMP TABLE stage_case_keys AS SELECT * FROM case_keys LIMIT 0");
             st.execute("CREATE TEMP TABLE stage_retired (id VARCHAR NOT NULL)");
+            st.execute("CREATE TEMP TABLE stage_late AS SELECT * FROM late_events LIMIT 0");
         }
         writeConn.setAutoCommit(false);
     }
@@ -56,8 +58,9 @@ public final class OutputStore implements AutoCloseable {
      * @param afterCheckpoint the journal record of the last checkpoint taken before these changes (0: none),
      *                        so that {@link #forgetAfter} can take them back
      */
-    public void write(List<MergedWindow> windows, List<CaseChange> cases, long afterCheckpoint) throws SQLException {
-        if (windows.isEmpty() && cases.isEmpty()) {
+    public void write(List<MergedWindow> windows, List<CaseChange> cases, List<LateEvent> late, long afterCheckpoint)
+            throws SQLException {
+        if (windows.isEmpty() && cases.isEmpty() && late.isEmpty()) {
             return;
         }
         DuckDBConnection conn = writeConn.unwrap(DuckDBConnection.class);
@@ -66,6 +69,16 @@ public final class OutputStore implements AutoCloseable {
             st.execute("SELECT 1");
             stageWindows(conn, windows);
             boolean retired = stageCases(conn, cases, afterCheckpoint);
+            if (!late.isEmpty()) {
+                try (DuckDBAppender a = conn.createAppender("temp", "main", "stage_late")) {
+                    for (LateEvent l : late) {
+                        a.beginRow().append(l.seq()).append(l.wire()).endRow();
+                    }
+                    a.flush();
+                }
+                st.execute("INSERT OR REPLACE INTO late_events SELECT DISTINCT ON (seq) * FROM stage_late");
+                st.execute("DELETE FROM stage_late");
+            }
             if (!windows.isEmpty()) {
                 st.execute("INSERT OR REPLACE INTO kpi_windows SELECT * FROM stage_windows");
             }
@@ -188,6 +201,7 @@ public final class OutputStore implements AutoCloseable {
             st.execute("DELETE FROM kpi_windows");
             st.execute("DELETE FROM cases");
             st.execute("DELETE FROM case_keys");
+            st.execute("DELETE FROM late_events");
         }
         writeConn.commit();
     }
@@ -301,6 +315,27 @@ public final class OutputStore implements AutoCloseable {
     public Optional<CaseRecord> caseById(String id) throws SQLException {
         List<CaseRecord> r = queryCases("SELECT " + CASE_COLUMNS + " FROM cases c WHERE c.id = ?", List.of(id));
         return r.stream().findFirst();
+    }
+
+    /** How each of these events arrived, for those that came behind the watermark: seq to late or tooLate. */
+    public Map<Long, String> lateness(java.util.Collection<Long> seqs) throws SQLException {
+        Map<Long, String> out = new java.util.HashMap<>();
+        if (seqs.isEmpty()) {
+            return out;
+        }
+        StringBuilder in = new StringBuilder();
+        for (long s : seqs) {
+            in.append(in.isEmpty() ? "" : ",").append(s);
+        }
+        synchronized (readConn) {
+            try (Statement st = readConn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT seq, lateness FROM late_events WHERE seq IN (" + in + ")")) {
+                while (rs.next()) {
+                    out.put(rs.getLong(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
     }
 
     /** Cases per status, for statistics. */

@@ -84,6 +84,13 @@ final class Schema {
             // (say, a shipment seen before its order) and retired nowhere else would otherwise stay for good.
             """
             ALTER TABLE cases ADD COLUMN written_after BIGINT DEFAULT 0;
+            """,
+            // 4: events that arrived behind the watermark (few), for the case page to mark.
+            """
+            CREATE TABLE late_events (
+                seq      BIGINT  PRIMARY KEY,
+                lateness VARCHAR NOT NULL
+            );
             """);
 
     private Schema() {

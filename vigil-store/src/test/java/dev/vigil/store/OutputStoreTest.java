@@ -43,7 +43,8 @@ class OutputStoreTest {
             assertThat(store.series(Dimension.PEER, 0, 100 * MINUTE)).isEmpty();
             assertThat(store.caseCounts()).isEmpty();
 
-            store.write(List.of(window("bank", MINUTE, 20, 1)), List.of(new CaseChange.Updated(order("O1", CaseStatus.OPEN, MINUTE))), 0);
+            store.write(List.of(window("bank", MINUTE, 20, 1)),
+                    List.of(new CaseChange.Updated(order("O1", CaseStatus.OPEN, MINUTE))), List.of(), 0);
 
             assertThat(store.series(Dimension.PEER, 0, 100 * MINUTE)).singleElement()
                     .satisfies(s -> assertThat(s.count()).isEqualTo(20));
@@ -55,8 +56,8 @@ class OutputStoreTest {
     void aRevisedWindowReplacesTheEarlierOneAndStepsMergeTheirWindows() throws Exception {
         try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
-            store.write(List.of(window("bank", 0, 10, 1), window("bank", MINUTE, 30, 1)), List.of(), 0);
-            store.write(List.of(window("bank", 0, 11, 2)), List.of(), 0);
+            store.write(List.of(window("bank", 0, 10, 1), window("bank", MINUTE, 30, 1)), List.of(), List.of(), 0);
+            store.write(List.of(window("bank", 0, 11, 2)), List.of(), List.of(), 0);
 
             List<OutputStore.KpiStep> minutes = store.kpis(Dimension.PEER, "bank", null, 0, 2 * MINUTE, WindowSpan.MINUTE);
             assertThat(minutes).extracting(s -> s.window().count()).containsExactly(11L, 30L);
@@ -74,10 +75,10 @@ class OutputStoreTest {
              OutputStore store = new OutputStore(j)) {
             store.write(List.of(), List.of(new CaseChange.Updated(order("O1", CaseStatus.OPEN, 0)),
                     new CaseChange.Updated(order("O2", CaseStatus.OPEN, 0)),
-                    new CaseChange.Updated(order("O1", CaseStatus.COMPLETED, 0))), 0);
+                    new CaseChange.Updated(order("O1", CaseStatus.COMPLETED, 0))), List.of(), 0);
             assertThat(store.caseById("O1")).get().extracting(CaseRecord::status).isEqualTo(CaseStatus.COMPLETED);
 
-            store.write(List.of(), List.of(new CaseChange.Retired("O2")), 0);
+            store.write(List.of(), List.of(new CaseChange.Retired("O2")), List.of(), 0);
             assertThat(store.caseById("O2")).isEmpty();
             assertThat(store.caseCounts()).isEqualTo(Map.of("completed", 1L));
         }
@@ -92,16 +93,16 @@ class OutputStoreTest {
         try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
             CaseRecord placed = order("O1", CaseStatus.OPEN, 0);
-            store.write(List.of(), List.of(new CaseChange.Updated(placed)), 0);
+            store.write(List.of(), List.of(new CaseChange.Updated(placed)), List.of(), 0);
             CaseRecord shipped = new CaseRecord("O1", placed.process(), CaseStatus.OPEN, "ok", 0, 9_000_000L,
                     List.of("Placed", "Paid", "Shipped"), Map.of("orderId", List.of("O1"), "shipmentId", List.of("S1")), 3, 0);
-            store.write(List.of(), List.of(new CaseChange.Updated(shipped)), 0);
+            store.write(List.of(), List.of(new CaseChange.Updated(shipped)), List.of(), 0);
             assertThat(store.cases(byKey("shipmentId", "S1"))).extracting(CaseRecord::id).containsExactly("O1");
             assertThat(store.cases(byKey("orderId", "O1"))).extracting(CaseRecord::id).containsExactly("O1");
 
             CaseRecord other = new CaseRecord("O1", placed.process(), CaseStatus.OPEN, "ok", 0, 1, List.of("Placed"),
                     Map.of("orderId", List.of("O9")), 1, 0);
-            store.write(List.of(), List.of(new CaseChange.Retired("O1"), new CaseChange.Updated(other)), 0);
+            store.write(List.of(), List.of(new CaseChange.Retired("O1"), new CaseChange.Updated(other)), List.of(), 0);
             assertThat(store.cases(byKey("shipmentId", "S1"))).isEmpty();
             assertThat(store.cases(byKey("orderId", "O9"))).extracting(CaseRecord::events).containsExactly(1);
         }
@@ -111,9 +112,9 @@ class OutputStoreTest {
     void forgettingAfterACheckpointDeletesTheCasesWrittenSinceAndKeepsTheOlderOnes() throws Exception {
         try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
-            store.write(List.of(), List.of(new CaseChange.Updated(order("O1", CaseStatus.OPEN, 0))), 0);
-            store.write(List.of(), List.of(new CaseChange.Updated(order("O2", CaseStatus.OPEN, 0))), 7);
-            store.write(List.of(), List.of(new CaseChange.Updated(order("O3", CaseStatus.OPEN, 0))), 9);
+            store.write(List.of(), List.of(new CaseChange.Updated(order("O1", CaseStatus.OPEN, 0))), List.of(), 0);
+            store.write(List.of(), List.of(new CaseChange.Updated(order("O2", CaseStatus.OPEN, 0))), List.of(), 7);
+            store.write(List.of(), List.of(new CaseChange.Updated(order("O3", CaseStatus.OPEN, 0))), List.of(), 9);
 
             store.forgetAfter(7);
 
@@ -121,6 +122,19 @@ class OutputStoreTest {
             assertThat(store.caseById("O2")).isEmpty();
             assertThat(store.caseById("O3")).isEmpty();
             assertThat(store.cases(byKey("orderId", "O2"))).isEmpty();
+        }
+    }
+
+    @Test
+    void lateEventsAreKeptBySequenceNumberAndTheLastWordCounts() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+             OutputStore store = new OutputStore(j)) {
+            store.write(List.of(), List.of(), List.of(new dev.vigil.order.LateEvent(5, dev.vigil.order.Lateness.LATE),
+                    new dev.vigil.order.LateEvent(9, dev.vigil.order.Lateness.TOO_LATE)), 0);
+            store.write(List.of(), List.of(), List.of(new dev.vigil.order.LateEvent(5, dev.vigil.order.Lateness.TOO_LATE)), 0);
+
+            assertThat(store.lateness(List.of(5L, 6L, 9L))).isEqualTo(Map.of(5L, "tooLate", 9L, "tooLate"));
+            assertThat(store.lateness(List.of())).isEmpty();
         }
     }
 }

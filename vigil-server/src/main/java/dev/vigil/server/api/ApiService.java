@@ -274,13 +274,14 @@ public final class ApiService {
             }
             List<StoredEvent> events = new java.util.ArrayList<>(bySeq.values());
             events.sort(java.util.Comparator.comparingLong((StoredEvent e) -> e.event().timeMicros()).thenComparingLong(StoredEvent::seq));
+            Map<Long, String> arrival = pipeline.store().lateness(bySeq.keySet());
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
                 g.writeFieldName("case");
                 writeCase(g, c);
                 g.writeArrayFieldStart("events");
                 for (StoredEvent e : events) {
-                    Json.writeEvent(g, e);
+                    Json.writeEvent(g, e, arrival.get(e.seq()));
                 }
                 g.writeEndArray();
                 g.writeEndObject();

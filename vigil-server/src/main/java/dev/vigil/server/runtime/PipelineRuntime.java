@@ -8,6 +8,8 @@ import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
 import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
+import dev.vigil.order.LateEvent;
+import dev.vigil.order.Lateness;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.Partition;
 import dev.vigil.pipeline.Pipeline;
@@ -89,7 +91,7 @@ public final class PipelineRuntime implements AutoCloseable {
     private sealed interface ToWriter permits Advanced, Checkpoint, Stopped {
     }
 
-    private record Advanced(int partition, Partition.Output output, List<CaseChange> cases,
+    private record Advanced(int partition, Partition.Output output, List<CaseChange> cases, List<LateEvent> lateEvents,
                             Map<String, LateCounts.Count> late, int openCases, long folded) implements ToWriter {
     }
 
@@ -290,6 +292,7 @@ public final class PipelineRuntime implements AutoCloseable {
         BlockingQueue<ToPartition> inbox = inboxes.get(i);
         ConcurrentLinkedQueue<CaseState> adopt = adoptions.get(i);
         long lastAdvance = System.currentTimeMillis();
+        List<LateEvent> late = new ArrayList<>();
         try {
             while (true) {
                 ToPartition msg = inbox.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
@@ -302,7 +305,10 @@ public final class PipelineRuntime implements AutoCloseable {
                     }
                     case Batch b -> {
                         for (Router.Routed e : b.events()) {
-                            part.accept(e, now);
+                            Lateness l = part.accept(e, now);
+                            if (l != Lateness.ON_TIME) {
+                                late.add(new LateEvent(e.seq(), l));
+                            }
                         }
                     }
                     case Move m -> {
@@ -312,24 +318,24 @@ public final class PipelineRuntime implements AutoCloseable {
                         }
                     }
                     case Drain d -> {
-                        advance(i, part, now);
+                        advance(i, part, now, late);
                         lastAdvance = now;
                         d.done().countDown();
                     }
                     case Snapshot s -> {
-                        advance(i, part, now);
+                        advance(i, part, now, late);
                         lastAdvance = now;
                         s.into()[i] = part.snapshot();
                         s.done().countDown();
                     }
                     case Stop s -> {
-                        advance(i, part, now);
+                        advance(i, part, now, late);
                         toWriter.put(new Stopped(i));
                         return;
                     }
                 }
                 if (now - lastAdvance >= ADVANCE_EVERY_MILLIS || part.windowDue()) {
-                    advance(i, part, now);
+                    advance(i, part, now, late);
                     lastAdvance = now;
                 }
             }
@@ -338,16 +344,19 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
-    private void advance(int i, Partition part, long now) throws InterruptedException {
+    private void advance(int i, Partition part, long now, List<LateEvent> late) throws InterruptedException {
         Partition.Output out = part.advance(now);
         List<CaseChange> cases = part.drainCases();
-        toWriter.put(new Advanced(i, out, cases, part.late().snapshot(), part.cases(), part.folded()));
+        List<LateEvent> lateEvents = late.isEmpty() ? List.of() : List.copyOf(late);
+        late.clear();
+        toWriter.put(new Advanced(i, out, cases, lateEvents, part.late().snapshot(), part.cases(), part.folded()));
     }
 
     // --- writer -----------------------------------------------------------------------------------------
 
     private void writeLoop() {
         List<CaseChange> cases = new ArrayList<>();
+        List<LateEvent> late = new ArrayList<>();
         int stopped = 0;
         long lastWrite = System.currentTimeMillis();
         try {
@@ -359,10 +368,11 @@ public final class PipelineRuntime implements AutoCloseable {
                     case Advanced a -> {
                         merger.accept(a.partition(), a.output().windows(), a.output().watermark(), a.output().finalBefore());
                         cases.addAll(a.cases());
+                        late.addAll(a.lateEvents());
                         status.update(a);
                     }
                     case Checkpoint c -> {
-                        write(cases);
+                        write(cases, late);
                         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                         DataOutputStream out = new DataOutputStream(bytes);
                         merger.write(out);
@@ -375,7 +385,7 @@ public final class PipelineRuntime implements AutoCloseable {
                     }
                     case Stopped s -> {
                         if (++stopped == partitions.length) {
-                            write(cases);
+                            write(cases, late);
                             return;
                         }
                     }
@@ -387,7 +397,7 @@ public final class PipelineRuntime implements AutoCloseable {
                 boolean windowsDue = merger.watermark() != EventClock.NONE
                         && WindowSpan.MINUTE.startOf(merger.watermark()) > WindowSpan.MINUTE.startOf(status.watermark);
                 if (windowsDue || now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
-                    write(cases);
+                    write(cases, late);
                     lastWrite = now;
                 }
             }
@@ -398,9 +408,10 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
-    private void write(List<CaseChange> cases) throws SQLException {
+    private void write(List<CaseChange> cases, List<LateEvent> late) throws SQLException {
         List<MergedWindow> windows = merger.drain();
-        store.write(windows, cases, status.checkpointRecord);
+        store.write(windows, cases, late, status.checkpointRecord);
+        late.clear();
         status.windowsWritten += windows.size();
         status.watermark = merger.watermark();
         status.mergerTooLate = merger.tooLate();

@@ -1,0 +1,155 @@
+package dev.vigil.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.ServerOptions;
+import dev.vigil.server.VigilServer;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.summarise.WindowSpan;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The KPI and case API on a real server: events in over HTTP, windows and cases out over HTTP. */
+class PipelineApiTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    VigilServer server;
+    HttpClient http = HttpClient.newHttpClient();
+    long t0;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withConfig(ConfigLoader.parse("""
+                        pipeline:
+                          allowedLateness: 2s
+                          maxLateness: 10m
+                          idleTimeout: 0s
+                          partitions: 2
+                        processes:
+                          orders:
+                            activities: [Placed, Paid, Shipped, Delivered]
+                            start: Placed
+                            end: [Delivered]
+                            keys: [orderId, shipmentId]
+                            stuckAfter: 5m
+                        """, "test.yaml")));
+        t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * 60_000_000L);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    String at(long seconds) {
+        return Timestamps.format(t0 + seconds * 1_000_000L);
+    }
+
+    String step(long seconds, String name, String keys) {
+        return "{\"time\":\"" + at(seconds) + "\",\"source\":\"shop\",\"name\":\"" + name + "\",\"correlation\":{" + keys + "}}\n";
+    }
+
+    String call(long seconds, int durationMs) {
+        return "{\"time\":\"" + at(seconds) + "\",\"source\":\"billing\",\"name\":\"Charge\",\"kind\":\"call\","
+                + "\"peer\":\"bank\",\"durationMs\":" + durationMs + "}\n";
+    }
+
+    /** Events with no keys go round the partitions: eight of them move every partition's watermark. */
+    String ticks(long seconds) {
+        return ("{\"time\":\"" + at(seconds) + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8);
+    }
+
+    void post(String ndjson) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/ingest/events"))
+                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    JsonNode await(String path, Predicate<JsonNode> until) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        JsonNode last = get(path);
+        while (!until.test(last)) {
+            assertThat(System.nanoTime()).as("waiting for %s, last answer %s", path, last).isLessThan(deadline);
+            Thread.sleep(50);
+            last = get(path);
+        }
+        return last;
+    }
+
+    static String q(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aCaseFollowsItsChangingKeysAndItsLateEventIsMarkedAndTheWindowIsAmended() throws Exception {
+        StringBuilder first = new StringBuilder()
+                .append(step(1, "Placed", "\"orderId\":\"O1\""))
+                .append(step(5, "Paid", "\"orderId\":\"O1\""))
+                .append(step(10, "Shipped", "\"orderId\":\"O1\",\"shipmentId\":\"S1\""));
+        for (int ms = 1; ms <= 100; ms++) {
+            first.append(call(ms * 59 / 100, ms));
+        }
+        post(first.toString());
+        post(ticks(90));
+        // The watermark (88 s) has passed both: the delivery joins the case through the shipment id alone,
+        // and the call amends the minute already emitted.
+        post(step(20, "Delivered", "\"shipmentId\":\"S1\"") + call(30, 30));
+        post(ticks(200));
+
+        String window = "/api/v1/kpis?dimension=peer&key=bank&from=" + q(at(0)) + "&to=" + q(at(60));
+        JsonNode kpi = await(window, k -> k.at("/points/0/count").asLong() == 101);
+        assertThat(kpi.at("/points/0/errors").asLong()).isZero();
+        // 1..100 ms and one more 30 ms: the exact median is 50 ms; the sketch answers within 1%.
+        assertThat(kpi.at("/points/0/p50Ms").asDouble()).isBetween(49.5, 50.5);
+        assertThat(kpi.at("/relativeError").asDouble()).isEqualTo(0.01);
+
+        JsonNode list = await("/api/v1/cases?key=" + q("shipmentId:S1"),
+                c -> c.at("/cases/0/status").asText().equals("completed"));
+        assertThat(list.get("cases")).hasSize(1);
+        JsonNode c = list.at("/cases/0");
+        assertThat(c.get("path").toString()).isEqualTo("[\"Placed\",\"Paid\",\"Shipped\",\"Delivered\"]");
+        assertThat(c.get("process").asText()).isEqualTo("orders");
+        assertThat(get("/api/v1/cases?key=" + q("orderId:O1")).at("/cases/0/id").asText()).isEqualTo(c.get("id").asText());
+
+        JsonNode page = get("/api/v1/cases/" + c.get("id").asText());
+        List<String> names = new ArrayList<>();
+        List<String> arrivals = new ArrayList<>();
+        page.get("events").forEach(e -> {
+            names.add(e.get("name").asText());
+            arrivals.add(e.has("arrival") ? e.get("arrival").asText() : "onTime");
+        });
+        assertThat(names).containsExactly("Placed", "Paid", "Shipped", "Delivered");
+        assertThat(arrivals).containsExactly("onTime", "onTime", "onTime", "late");
+    }
+}
