@@ -1,0 +1,72 @@
+package dev.vigil.batch.run;
+
+import com.linecorp.armeria.client.WebClient;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What online users of the service feel while a batch runs: a GET on the service's online endpoint at a
+ * fixed rate, open loop. Each call's latency counts from when it was due, not from when it went out, so a
+ * stalled service shows up in full instead of as one slow call (coordinated omission).
+ */
+public final class OnlineProbe implements AutoCloseable {
+
+    private final WebClient client;
+    private final String path;
+    private final long intervalNanos;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vigil-online-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong failures = new AtomicLong();
+    private volatile Latencies current = new Latencies();
+    private long started;
+    private long sent;
+
+    public OnlineProbe(WebClient client, String path, double perSecond) {
+        this.client = client;
+        this.path = path;
+        this.intervalNanos = (long) (1e9 / perSecond);
+    }
+
+    public void start() {
+        started = System.nanoTime();
+        timer.scheduleAtFixedRate(this::tick, 0, Math.max(1, intervalNanos / 4), TimeUnit.NANOSECONDS);
+    }
+
+    /** Sends every call that is due by now, each stamped with the time it was due. */
+    private void tick() {
+        long now = System.nanoTime();
+        while (started + sent * intervalNanos <= now) {
+            long due = started + sent * intervalNanos;
+            sent++;
+            Latencies into = current;
+            client.get(path).aggregate().handle((r, e) -> {
+                if (e != null || r.status().code() >= 500) {
+                    failures.incrementAndGet();
+                }
+                into.add((System.nanoTime() - due) / 1e6);
+                return null;
+            });
+        }
+    }
+
+    /** Ends the current measurement and starts a new one; returns the one ended. */
+    public Latencies cut() {
+        Latencies l = current;
+        current = new Latencies();
+        return l;
+    }
+
+    public long failures() {
+        return failures.get();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

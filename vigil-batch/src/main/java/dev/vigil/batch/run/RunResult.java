@@ -1,0 +1,23 @@
+package dev.vigil.batch.run;
+
+/**
+ * What a run did and how fast, for the table, the report and the recommendation.
+ *
+ * @param records      records in the input
+ * @param resumedAt    records already done when this run started (0 on a fresh run)
+ * @param applied      records the service applied (over the run and its resumptions)
+ * @param duplicates   records the service had applied before (a retry or a resumption re-sent them)
+ * @param rejected     records in the reject file
+ * @param retries      requests sent again after a transient failure
+ * @param calls        requests sent by this run (validation included)
+ * @param seconds      wall time of this run's loading, from the first request to the last answer
+ * @param perSecond    records resolved per second by this run
+ * @param callLatency  latency of this run's requests
+ * @param onlineBefore what the online probe measured before the run started
+ * @param onlineDuring what the online probe measured while the run went on
+ * @param utilisation  share of the service's worker time busy during the run, when the service reports it
+ */
+public record RunResult(Strategy strategy, long records, long resumedAt, long applied, long duplicates, long rejected,
+                        long retries, long calls, double seconds, double perSecond, Latencies callLatency,
+                        Latencies onlineBefore, Latencies onlineDuring, long probeFailures, Double utilisation) {
+}
