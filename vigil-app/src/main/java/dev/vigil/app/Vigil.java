@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Performance assurance for service estates: ingest the events your estate emits, "
                 + "and know whether everything performs and every supplier meets its SLA.",
         subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, LoadgenCommand.class,
-                CommandLine.HelpCommand.class},
+                dev.vigil.app.batch.BatchCommand.class, dev.vigil.app.lab.LabCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil COMMAND --help' for the options of a command. Docs: README.md, docs/API.md."})
 public final class Vigil implements Runnable {
 
@@ -35,6 +35,7 @@ public final class Vigil implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Vigil());
         cl.registerConverter(java.time.Duration.class, Durations::parse);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof dev.vigil.server.config.InvalidConfig bad) {
                 // The same lines check-config prints: FILE:LINE:COLUMN: problem and fix.

@@ -70,6 +70,35 @@ final class VigilProcess implements AutoCloseable {
         }
     }
 
+    /** Starts a command that serves nothing (no URL to wait for), e.g. a batch run. */
+    static VigilProcess launch(String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process went away
+            }
+        });
+        return new VigilProcess(p, null, lines);
+    }
+
+    /** Waits for the process to end by itself; its exit code. */
+    int await(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("vigil did not finish within " + seconds + " s: " + output);
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no flush, nothing. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -5,10 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them on a command line: 500ms, 30s, 5m, 2h, 30d (or ISO-8601, PT5M). */
+/** Durations as people write them on a command line: 50us, 500ms, 30s, 5m, 2h, 30d (or ISO-8601, PT5M). */
 public final class Durations {
 
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(us|µs|ms|s|m|h|d)");
 
     private Durations() {
     }
@@ -18,6 +18,7 @@ public final class Durations {
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
             return switch (m.group(2)) {
+                case "us", "µs" -> Duration.ofNanos(n * 1000);
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
@@ -34,6 +35,9 @@ public final class Durations {
 
     /** The short form people read: 500ms, 30s, 5m. */
     public static String format(Duration d) {
+        if (d.toNanos() % 1_000_000 != 0 && d.toNanos() < Long.MAX_VALUE / 2) {
+            return d.toNanos() / 1000 + "us";
+        }
         long ms = d.toMillis();
         if (ms % 86_400_000 == 0 && ms > 0) {
             return ms / 86_400_000 + "d";

@@ -171,6 +171,9 @@ public final class BatchRun {
         if (probe != null) {
             probe.start();
             phase = "measuring online latency before the run";
+            // The first calls pay for connections and a cold JIT: not what online users normally see.
+            Thread.sleep(Math.min(500, o.baseline().toMillis()));
+            probe.cut();
             Thread.sleep(o.baseline().toMillis());
             onlineBefore = probe.cut();
         }
@@ -370,14 +373,9 @@ public final class BatchRun {
     private void result(InputRecord r, JsonNode res, boolean validating) throws IOException {
         String status = res.path("status").asText();
         switch (status) {
-            case "applied" -> {
-                applied.incrementAndGet();
-                done(r);
-            }
-            case "duplicate" -> {
-                duplicates.incrementAndGet();
-                done(r);
-            }
+            case "applied" -> done(r, false);
+            // Applied before: by an attempt whose reply was lost, or by the run this one resumes.
+            case "duplicate" -> done(r, true);
             case "valid" -> {
                 // Validation passed: loading sends it.
             }
@@ -387,9 +385,18 @@ public final class BatchRun {
         }
     }
 
-    private void done(InputRecord r) {
+    /*
+     * A record's counts change under the same lock as its place in the completion, and a checkpoint reads
+     * both under it: otherwise a checkpoint could count a record applied that it does not hold done, and the
+     * resumed run would count it again.
+     */
+    private void done(InputRecord r, boolean duplicate) {
         synchronized (resolveLock) {
             completion.done(r.index());
+            applied.incrementAndGet();
+            if (duplicate) {
+                duplicates.incrementAndGet();
+            }
         }
         resolvedNow.incrementAndGet();
     }
@@ -398,8 +405,8 @@ public final class BatchRun {
         synchronized (resolveLock) {
             rejectFile.reject(r.index(), r.key(), r.fields(), reason);
             completion.done(r.index());
+            rejected.incrementAndGet();
         }
-        rejected.incrementAndGet();
         resolvedNow.incrementAndGet();
     }
 

@@ -34,7 +34,7 @@ public final class OnlineProbe implements AutoCloseable {
 
     public void start() {
         started = System.nanoTime();
-        timer.scheduleAtFixedRate(this::tick, 0, Math.max(1, intervalNanos / 4), TimeUnit.NANOSECONDS);
+        timer.scheduleAtFixedRate(this::tick, 0, intervalNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Sends every call that is due by now, each stamped with the time it was due. */

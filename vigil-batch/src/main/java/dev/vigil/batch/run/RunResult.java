@@ -5,8 +5,10 @@ package dev.vigil.batch.run;
  *
  * @param records      records in the input
  * @param resumedAt    records already done when this run started (0 on a fresh run)
- * @param applied      records the service applied (over the run and its resumptions)
- * @param duplicates   records the service had applied before (a retry or a resumption re-sent them)
+ * @param applied      records the service confirmed as applied, by this run or an earlier attempt (over the
+ *                     run and its resumptions)
+ * @param duplicates   of those, records sent again that the service recognised by their key as applied
+ *                     before (a retry after a lost reply, or a resumption re-sending its last records)
  * @param rejected     records in the reject file
  * @param retries      requests sent again after a transient failure
  * @param calls        requests sent by this run (validation included)
