@@ -117,6 +117,8 @@ public final class BatchRun {
     private final AtomicLong resolvedNow = new AtomicLong();
     private final Object resolveLock = new Object();
     private Semaphore inFlight;
+    private Pacer pacer;
+    private final List<double[]> rateHistory = java.util.Collections.synchronizedList(new ArrayList<>());
     private Completion completion;
     private RejectFile rejectFile;
     private RunCheckpoint.Counts base = RunCheckpoint.Counts.ZERO;
@@ -177,7 +179,16 @@ public final class BatchRun {
             Thread.sleep(o.baseline().toMillis());
             onlineBefore = probe.cut();
         }
+        Strategy s = o.strategy();
+        if (s.adaptiveP99Millis() > 0 && probe == null) {
+            throw new IllegalArgumentException("an adaptive strategy follows the online probe: give it a --probe-rate above 0");
+        }
+        if (s.throttled()) {
+            // Without a given rate an adaptive run starts at a modest one and climbs.
+            pacer = new Pacer(s.rate() > 0 ? s.rate() : 100.0 * s.chunk(), s.chunk());
+        }
         long t0 = System.nanoTime();
+        var adapting = s.adaptiveP99Millis() > 0 ? timer.scheduleAtFixedRate(() -> adapt(probe, t0), 1, 1, TimeUnit.SECONDS) : null;
         var progress = timer.scheduleAtFixedRate(() -> {
             RecordReader r = reading;
             listener.progress(new Progress(completion.doneBelow(), r == null ? 0 : r.bytesRead(), size,
@@ -201,6 +212,9 @@ public final class BatchRun {
         } finally {
             progress.cancel(false);
             checkpoints.cancel(false);
+            if (adapting != null) {
+                adapting.cancel(false);
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         phase = "done";
@@ -219,7 +233,7 @@ public final class BatchRun {
         return new RunResult(o.strategy(), records, resumedAt, base.applied() + applied.get(),
                 base.duplicates() + duplicates.get(), base.rejected() + rejected.get(), base.retries() + retries.get(),
                 calls.get(), seconds, resolvedNow.get() / seconds, callLatency, onlineBefore, onlineDuring, probeFailures,
-                utilisation);
+                utilisation, rateHistory());
     }
 
     /**
@@ -271,12 +285,36 @@ public final class BatchRun {
     }
 
     private void dispatch(List<InputRecord> group, boolean validating) throws InterruptedException {
+        long due = 0;
+        if (pacer != null && !validating) {
+            due = pacer.next();
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+        }
         inFlight.acquire();
-        send(group, validating, 0);
+        send(group, validating, 0, due);
     }
 
-    private void send(List<InputRecord> group, boolean validating, int attempt) {
-        long start = System.nanoTime();
+    /** Multiplicative decrease when online users suffer, additive increase while they do not (AIMD). */
+    private void adapt(OnlineProbe probe, long t0) {
+        double p99 = probe.cutRecent().at(0.99);
+        double start = o.strategy().rate() > 0 ? o.strategy().rate() : 100.0 * o.strategy().chunk();
+        double rate = new AdaptiveRate(start, o.strategy().chunk(), o.strategy().adaptiveP99Millis()).next(pacer.rate(), p99);
+        pacer.rate(rate);
+        rateHistory.add(new double[] {(System.nanoTime() - t0) / 1e9, rate, p99});
+    }
+
+    /** Seconds into the run, the rate set then and the online p99 that made it so (adaptive runs). */
+    public List<double[]> rateHistory() {
+        return List.copyOf(rateHistory);
+    }
+
+    /**
+     * @param due when the request was due on a rate-limited schedule (0: now); its latency counts from then
+     */
+    private void send(List<InputRecord> group, boolean validating, int attempt, long due) {
+        long start = due != 0 ? due : System.nanoTime();
         calls.incrementAndGet();
         client.execute(request(group, validating)).aggregate().handle((resp, err) -> {
             callLatency.add((System.nanoTime() - start) / 1e6);
@@ -342,7 +380,7 @@ public final class BatchRun {
             retries.incrementAndGet();
             long cap = Math.min(10_000_000_000L, o.retryBase().toNanos() << Math.min(attempt, 20));
             long delay = ThreadLocalRandom.current().nextLong(cap + 1);
-            timer.schedule(() -> send(group, validating, attempt + 1), delay, TimeUnit.NANOSECONDS);
+            timer.schedule(() -> send(group, validating, attempt + 1, 0), delay, TimeUnit.NANOSECONDS);
             return;
         }
         try {

@@ -23,6 +23,7 @@ public final class OnlineProbe implements AutoCloseable {
     });
     private final AtomicLong failures = new AtomicLong();
     private volatile Latencies current = new Latencies();
+    private volatile Latencies recent = new Latencies();
     private long started;
     private long sent;
 
@@ -44,11 +45,14 @@ public final class OnlineProbe implements AutoCloseable {
             long due = started + sent * intervalNanos;
             sent++;
             Latencies into = current;
+            Latencies window = recent;
             client.get(path).aggregate().handle((r, e) -> {
                 if (e != null || r.status().code() >= 500) {
                     failures.incrementAndGet();
                 }
-                into.add((System.nanoTime() - due) / 1e6);
+                double ms = (System.nanoTime() - due) / 1e6;
+                into.add(ms);
+                window.add(ms);
                 return null;
             });
         }
@@ -58,6 +62,13 @@ public final class OnlineProbe implements AutoCloseable {
     public Latencies cut() {
         Latencies l = current;
         current = new Latencies();
+        return l;
+    }
+
+    /** What the probe saw since the last call of this method: the window an adaptive rate looks at. */
+    public Latencies cutRecent() {
+        Latencies l = recent;
+        recent = new Latencies();
         return l;
     }
 

@@ -9,15 +9,23 @@ import java.util.Locale;
  * in one chunked NDJSON request, and whether a validation pass comes first. Written as parts joined by
  * {@code +} (or {@code ,} in {@code --strategy}): {@code per-record}, {@code chunk:N}, {@code parallel:C},
  * {@code stream:N}, {@code validate-then-load} (the service's validation endpoint) or
- * {@code validate-then-load:local} (the same rules, checked here). Unnamed parts take their defaults:
- * one record per request, one request at a time.
+ * {@code validate-then-load:local} (the same rules, checked here), {@code throttle:R} (at most R records/s,
+ * requests on a fixed schedule) and {@code adaptive[:P99]} (the rate follows the online probe: down when
+ * its p99 passes P99, default 200ms, up while it stays below). Unnamed parts take their defaults: one
+ * record per request, one request at a time, no rate limit.
  *
  * @param chunk    records per request (1: one call per record, to the single-record endpoint)
  * @param parallel requests in flight at once
  * @param stream   records go as NDJSON with chunked transfer to the stream endpoint, {@code chunk} per request
  * @param validate how records are checked before loading: none, by the service, or locally
+ * @param rate     records per second at most (0: as fast as answers come); with {@code adaptive}, the start
+ * @param adaptiveP99Millis online p99 the rate adapts to keep under (0: fixed rate)
  */
-public record Strategy(int chunk, int parallel, boolean stream, Validate validate) {
+public record Strategy(int chunk, int parallel, boolean stream, Validate validate, double rate, double adaptiveP99Millis) {
+
+    public Strategy(int chunk, int parallel, boolean stream, Validate validate) {
+        this(chunk, parallel, stream, validate, 0, 0);
+    }
 
     /** The validation pass before loading. */
     public enum Validate {
@@ -33,6 +41,13 @@ public record Strategy(int chunk, int parallel, boolean stream, Validate validat
         if (parallel < 1 || parallel > 4096) {
             throw new IllegalArgumentException("requests in flight must be 1..4096, not " + parallel);
         }
+        if (rate < 0 || adaptiveP99Millis < 0) {
+            throw new IllegalArgumentException("rates and latency objectives are positive");
+        }
+    }
+
+    public boolean throttled() {
+        return rate > 0 || adaptiveP99Millis > 0;
     }
 
     /** Parses one strategy; the message of a bad one says which part and what is allowed. */
@@ -45,6 +60,8 @@ public record Strategy(int chunk, int parallel, boolean stream, Validate validat
         int parallel = 1;
         boolean stream = false;
         Validate validate = Validate.NONE;
+        double rate = 0;
+        double adaptive = 0;
         boolean sized = false;
         for (String raw : s.split("[+,]")) {
             String part = raw.trim().toLowerCase(Locale.ROOT);
@@ -76,11 +93,24 @@ public record Strategy(int chunk, int parallel, boolean stream, Validate validat
                     default -> throw new IllegalArgumentException("in \"" + spec + "\": validate-then-load takes "
                             + "service (the default: the service's validation endpoint) or local, not " + arg);
                 };
+                case "throttle" -> rate = number(part, arg == null ? null : arg.replaceFirst("/s$", ""), 100_000_000);
+                case "adaptive" -> {
+                    try {
+                        adaptive = arg == null ? 200 : dev.vigil.config.Durations.parse(arg).toNanos() / 1e6;
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("\"" + part + "\": the online p99 to keep under is a duration, "
+                                + "e.g. adaptive:200ms");
+                    }
+                    if (adaptive <= 0) {
+                        throw new IllegalArgumentException("\"" + part + "\": the online p99 must be more than 0");
+                    }
+                }
                 default -> throw new IllegalArgumentException("in \"" + spec + "\": unknown part \"" + raw.trim()
-                        + "\"; parts are per-record, chunk:N, parallel:C, stream[:N], validate-then-load[:local], joined by +");
+                        + "\"; parts are per-record, chunk:N, parallel:C, stream[:N], validate-then-load[:local], "
+                        + "throttle:R, adaptive[:P99], joined by +");
             }
         }
-        return new Strategy(chunk, parallel, stream, validate);
+        return new Strategy(chunk, parallel, stream, validate, rate, adaptive);
     }
 
     /** Several strategies, separated by commas; inside one, parts are joined by {@code +}. */
@@ -129,6 +159,12 @@ public record Strategy(int chunk, int parallel, boolean stream, Validate validat
         }
         if (parallel > 1) {
             parts.add("parallel:" + parallel);
+        }
+        if (rate > 0) {
+            parts.add("throttle:" + (long) rate);
+        }
+        if (adaptiveP99Millis > 0) {
+            parts.add("adaptive:" + dev.vigil.config.Durations.format(java.time.Duration.ofNanos((long) (adaptiveP99Millis * 1e6))));
         }
         return String.join("+", parts);
     }

@@ -155,4 +155,39 @@ class BatchRunTest {
         assertThat(service.ledger().applied()).isEqualTo(requests);
         assertThat(rejects(options(in, "chunk:25").rejects())).hasSize(in.bad().size());
     }
+
+    @Test
+    void aStallIsChargedToEveryRequestDueDuringItNotOnlyToTheOnesInFlight() throws Exception {
+        service = ReferenceService.start(ServiceModel.DEFAULT.withCosts(Duration.ofMillis(1), Duration.ZERO).withWorkers(2),
+                0, "127.0.0.1");
+        Input in = ndjson(600);
+        // 200 records/s, one per request: 3 s of schedule. A 1 s stall at 0.7 s holds up the ~200 requests due
+        // meanwhile; measured from when they were due, a sixth of all requests waited more than half a second.
+        BatchRun.Options o = options(in, "per-record+parallel:2+throttle:200").withProbe(0, "/online", Duration.ZERO);
+        var stall = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        stall.schedule(() -> java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + service.port() + "/admin/stall?millis=1000"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding()),
+                700, java.util.concurrent.TimeUnit.MILLISECONDS);
+
+        RunResult r = new BatchRun(o).run(p -> { });
+        stall.shutdown();
+
+        assertThat(service.ledger().keys()).isEqualTo(in.valid());
+        // Timed from the moment each request went out, only the two in flight at the stall would be slow,
+        // and the 90th percentile would be a few milliseconds.
+        assertThat(r.callLatency().at(0.9)).isGreaterThan(400);
+        assertThat(r.callLatency().max()).isGreaterThan(900);
+    }
+
+    @Test
+    void anAdaptiveRunAppliesEverythingAndRecordsTheRateItSetEachSecond() throws Exception {
+        service = ReferenceService.start(FAST, 0, "127.0.0.1");
+        Input in = ndjson(6000);
+
+        RunResult r = new BatchRun(options(in, "chunk:10+parallel:2+throttle:2000+adaptive:50ms")).run(p -> { });
+
+        assertThat(service.ledger().keys()).isEqualTo(in.valid());
+        assertThat(r.rateHistory()).isNotEmpty().allSatisfy(h -> assertThat(h[1]).isGreaterThanOrEqualTo(10));
+    }
 }
