@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = "Push hundreds of thousands of records through an existing service, and get the numbers: "
                 + "records/s, request latency, retries, rejects, the load on the service and what its online users felt.",
-        subcommands = {BatchRunCommand.class})
+        subcommands = {BatchRunCommand.class, BatchCompareCommand.class, BatchTuneCommand.class})
 public final class BatchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

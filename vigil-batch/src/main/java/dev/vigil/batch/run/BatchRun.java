@@ -52,41 +52,56 @@ public final class BatchRun {
      * @param onlinePath      the service's online endpoint
      * @param baseline        how long the probe measures before the run starts
      * @param checkpointEvery how often progress is written
+     * @param keyPrefix       put before every idempotency key: comparisons give each strategy its own keys, so
+     *                        that each applies its records anew
+     * @param timeLimit       stop sending new records after this long (null: send them all); comparisons use
+     *                        it so that a slow strategy need not take an hour to show its rate
      */
     public record Options(Path input, RecordReader.Format format, URI target, Strategy strategy, Path checkpoint,
                           Path rejects, boolean fresh, int maxRetries, Duration retryBase, double probePerSecond,
-                          String onlinePath, Duration baseline, Duration checkpointEvery) {
+                          String onlinePath, Duration baseline, Duration checkpointEvery, String keyPrefix,
+                          Duration timeLimit) {
 
         public static Options of(Path input, URI target, Strategy strategy) {
             return new Options(input, RecordReader.Format.of(input), target, strategy,
                     input.resolveSibling(input.getFileName() + ".checkpoint.json"),
                     input.resolveSibling(input.getFileName() + ".rejects.ndjson"), false, 5, Duration.ofMillis(50), 20,
-                    "/online", Duration.ofSeconds(2), Duration.ofSeconds(1));
+                    "/online", Duration.ofSeconds(2), Duration.ofSeconds(1), "", null);
         }
 
         public Options withFiles(Path checkpointFile, Path rejectFile) {
             return new Options(input, format, target, strategy, checkpointFile, rejectFile, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
         }
 
         public Options fresh(boolean f) {
             return new Options(input, format, target, strategy, checkpoint, rejects, f, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
         }
 
         public Options withRetries(int max, Duration base) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, max, base, probePerSecond,
-                    onlinePath, baseline, checkpointEvery);
+                    onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
         }
 
         public Options withProbe(double perSecond, String path, Duration before) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    perSecond, path, before, checkpointEvery);
+                    perSecond, path, before, checkpointEvery, keyPrefix, timeLimit);
+        }
+
+        public Options withStrategy(Strategy st) {
+            return new Options(input, format, target, st, checkpoint, rejects, fresh, maxRetries, retryBase,
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
+        }
+
+        public Options forComparison(String prefix, Duration limit) {
+            return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
+                    probePerSecond, onlinePath, baseline, checkpointEvery, prefix, limit);
         }
 
         public Options withFormat(RecordReader.Format f) {
             return new Options(input, f, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
         }
     }
 
@@ -124,6 +139,8 @@ public final class BatchRun {
     private RunCheckpoint.Counts base = RunCheckpoint.Counts.ZERO;
     private volatile RecordReader reading;
     private volatile String phase = "starting";
+    private volatile boolean limited;
+    private long passStart;
     private volatile Throwable failure;
 
     public BatchRun(Options options) {
@@ -188,6 +205,7 @@ public final class BatchRun {
             pacer = new Pacer(s.rate() > 0 ? s.rate() : 100.0 * s.chunk(), s.chunk());
         }
         long t0 = System.nanoTime();
+        passStart = t0;
         var adapting = s.adaptiveP99Millis() > 0 ? timer.scheduleAtFixedRate(() -> adapt(probe, t0), 1, 1, TimeUnit.SECONDS) : null;
         var progress = timer.scheduleAtFixedRate(() -> {
             RecordReader r = reading;
@@ -233,7 +251,7 @@ public final class BatchRun {
         return new RunResult(o.strategy(), records, resumedAt, base.applied() + applied.get(),
                 base.duplicates() + duplicates.get(), base.rejected() + rejected.get(), base.retries() + retries.get(),
                 calls.get(), seconds, resolvedNow.get() / seconds, callLatency, onlineBefore, onlineDuring, probeFailures,
-                utilisation, rateHistory());
+                utilisation, rateHistory(), limited);
     }
 
     /**
@@ -249,7 +267,12 @@ public final class BatchRun {
         try (RecordReader reader = new RecordReader(o.input(), o.format())) {
             reading = reader;
             List<InputRecord> group = new ArrayList<>(Math.min(chunk, 10_000));
+            long stopAt = o.timeLimit() == null ? Long.MAX_VALUE : passStart + o.timeLimit().toNanos();
             while (reader.hasNext() && failure == null) {
+                if (System.nanoTime() > stopAt) {
+                    limited = true;
+                    break;
+                }
                 InputRecord r = reader.next();
                 records++;
                 if (completion.isDone(r.index())) {
@@ -332,7 +355,7 @@ public final class BatchRun {
         Strategy s = o.strategy();
         if (validating || (!s.stream() && s.chunk() > 1)) {
             ArrayNode a = JSON.createArrayNode();
-            group.forEach(r -> a.add(r.fields()));
+            group.forEach(r -> a.add(fields(r)));
             return HttpRequest.of(HttpMethod.POST, validating ? "/records/validate" : "/records/bulk", MediaType.JSON_UTF_8,
                     bytes(a));
         }
@@ -341,7 +364,7 @@ public final class BatchRun {
             List<HttpData> pieces = new ArrayList<>();
             StringBuilder piece = new StringBuilder();
             for (InputRecord r : group) {
-                piece.append(r.fields().toString()).append('\n');
+                piece.append(fields(r).toString()).append('\n');
                 if (piece.length() > 65_536) {
                     pieces.add(HttpData.ofUtf8(piece.toString()));
                     piece.setLength(0);
@@ -353,7 +376,15 @@ public final class BatchRun {
             return HttpRequest.of(RequestHeaders.builder(HttpMethod.POST, "/records/stream")
                     .contentType(MediaType.parse("application/x-ndjson")).build(), StreamMessage.of(pieces.toArray(HttpData[]::new)));
         }
-        return HttpRequest.of(HttpMethod.POST, "/records", MediaType.JSON_UTF_8, bytes(group.get(0).fields()));
+        return HttpRequest.of(HttpMethod.POST, "/records", MediaType.JSON_UTF_8, bytes(fields(group.get(0))));
+    }
+
+    /** The record as sent: with its key under the prefix a comparison gives each strategy. */
+    private com.fasterxml.jackson.databind.node.ObjectNode fields(InputRecord r) {
+        if (o.keyPrefix().isEmpty()) {
+            return r.fields();
+        }
+        return r.fields().deepCopy().put("id", o.keyPrefix() + r.key());
     }
 
     private static byte[] bytes(JsonNode n) {

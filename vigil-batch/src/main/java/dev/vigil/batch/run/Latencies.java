@@ -18,9 +18,10 @@ public final class Latencies {
         return (long) sketch.getCount();
     }
 
-    /** The q-quantile in ms, or NaN when nothing was recorded. */
+    /** The q-quantile in ms, or NaN when nothing was recorded; never above the maximum seen. */
     public synchronized double at(double q) {
-        return sketch.isEmpty() ? Double.NaN : sketch.getValueAtQuantile(q);
+        // The sketch answers within 1% of the true value, which near the top can be above the maximum.
+        return sketch.isEmpty() ? Double.NaN : Math.min(sketch.getValueAtQuantile(q), max);
     }
 
     public synchronized double max() {

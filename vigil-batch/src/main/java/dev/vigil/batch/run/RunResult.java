@@ -19,9 +19,10 @@ package dev.vigil.batch.run;
  * @param onlineDuring what the online probe measured while the run went on
  * @param utilisation  share of the service's worker time busy during the run, when the service reports it
  * @param rateHistory  adaptive runs: each second, {seconds into the run, rate set, online p99 seen}
+ * @param timeLimited  the run stopped at its time limit before the end of the input (comparisons)
  */
 public record RunResult(Strategy strategy, long records, long resumedAt, long applied, long duplicates, long rejected,
                         long retries, long calls, double seconds, double perSecond, Latencies callLatency,
                         Latencies onlineBefore, Latencies onlineDuring, long probeFailures, Double utilisation,
-                        java.util.List<double[]> rateHistory) {
+                        java.util.List<double[]> rateHistory, boolean timeLimited) {
 }

@@ -35,10 +35,10 @@ public final class TextReport {
 
     /** Several runs side by side, one line each. */
     public static String table(List<RunResult> results) {
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-36s %12s %9s %9s %9s %8s %8s %11s %6s%n",
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-44s %12s %9s %9s %9s %8s %8s %11s %6s%n",
                 "strategy", "records/s", "p50", "p99", "max", "retries", "rejects", "online p99", "load"));
         for (RunResult r : results) {
-            s.append(String.format(Locale.ROOT, "%-36s %,12.0f %9s %9s %9s %,8d %,8d %11s %6s%n", r.strategy(), r.perSecond(),
+            s.append(String.format(Locale.ROOT, "%-44s %,12.0f %9s %9s %9s %,8d %,8d %11s %6s%n", r.strategy(), r.perSecond(),
                     ms(r.callLatency().at(0.5)), ms(r.callLatency().at(0.99)), ms(r.callLatency().max()), r.retries(),
                     r.rejected(), r.onlineDuring() == null ? "-" : ms(r.onlineDuring().at(0.99)),
                     r.utilisation() == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.utilisation())));

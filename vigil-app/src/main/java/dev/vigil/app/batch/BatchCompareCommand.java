@@ -1,0 +1,63 @@
+package dev.vigil.app.batch;
+
+import dev.vigil.batch.run.Comparison;
+import dev.vigil.batch.run.HtmlReport;
+import dev.vigil.batch.run.Objective;
+import dev.vigil.batch.run.RunResult;
+import dev.vigil.batch.run.Strategy;
+import dev.vigil.batch.run.TextReport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code vigil batch compare}: several strategies side by side, and which to use. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Run several strategies one after the other against the same input and service, each under "
+                + "idempotency keys of its own (so each applies the records anew: use the reference service or a test "
+                + "environment) and for at most --time-limit; print a table, the recommended strategy and why, and "
+                + "write an HTML report."})
+public final class BatchCompareCommand implements Callable<Integer> {
+
+    @Mixin
+    TargetOptions target;
+
+    @Option(names = "--strategies", required = true, split = ",",
+            description = "Strategies separated by commas; parts of one joined by +, e.g. per-record,chunk:100,chunk:100+parallel:8")
+    List<String> strategies;
+
+    @Option(names = "--protect", description = "What online users must keep, e.g. 'online p99 < 200ms'")
+    String protect;
+
+    @Option(names = "--time-limit", defaultValue = "30s", description = "At most this long per strategy (its rate is what counts). Default: ${DEFAULT-VALUE}")
+    Duration timeLimit;
+
+    @Option(names = "--report", description = "HTML report to write (default: FILE.compare.html)")
+    Path report;
+
+    @Option(names = "--work-dir", description = "Checkpoints and rejects of each run (default: FILE.compare/)")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Strategy> list = strategies.stream().map(Strategy::parse).toList();
+        Objective objective = protect == null ? null : Objective.parse(protect);
+        var base = target.options(list.get(0));
+        Path dir = workDir != null ? workDir : target.input.resolveSibling(target.input.getFileName() + ".compare");
+        List<RunResult> results = Comparison.run(base, list, timeLimit, dir, r -> {
+            TargetOptions.endProgress();
+            System.err.printf("%s: %,.0f records/s%n", r.strategy(), r.perSecond());
+        }, TargetOptions.progress());
+        System.out.print(TextReport.table(results));
+        Comparison.Recommendation rec = Comparison.recommend(results, objective);
+        System.out.println();
+        System.out.println("recommended: " + rec.reason());
+        Path html = report != null ? report : target.input.resolveSibling(target.input.getFileName() + ".compare.html");
+        HtmlReport.write(html, target.input.getFileName().toString(), target.target.toString(), results, rec, objective);
+        System.out.println("report: " + html);
+        return rec.best() == null ? 3 : 0;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.vigil.app.batch;
+
+import dev.vigil.batch.run.Comparison;
+import dev.vigil.batch.run.HtmlReport;
+import dev.vigil.batch.run.Objective;
+import dev.vigil.batch.run.RunResult;
+import dev.vigil.batch.run.Strategy;
+import dev.vigil.batch.run.TextReport;
+import dev.vigil.batch.run.Tuner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code vigil batch tune}: find the fastest configuration that keeps online users' objective. */
+@Command(name = "tune", mixinStandardHelpOptions = true,
+        description = {"Search records per request (1, 10, 100, 1000) and requests in flight (doubling from 1 while "
+                + "throughput grows and the objective holds) for the fastest configuration that keeps --protect; each "
+                + "point runs --time-per-point under keys of its own. Prints every point tried and the recommendation, "
+                + "and writes an HTML report."})
+public final class BatchTuneCommand implements Callable<Integer> {
+
+    @Mixin
+    TargetOptions target;
+
+    @Option(names = "--protect", required = true, description = "What online users must keep, e.g. 'online p99 < 200ms'")
+    String protect;
+
+    @Option(names = "--time-per-point", defaultValue = "5s", description = "How long each configuration runs. Default: ${DEFAULT-VALUE}")
+    Duration timePerPoint;
+
+    @Option(names = "--report", description = "HTML report to write (default: FILE.tune.html)")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        Objective objective = Objective.parse(protect);
+        var base = target.options(Strategy.PER_RECORD);
+        Path dir = target.input.resolveSibling(target.input.getFileName() + ".tune");
+        List<RunResult> tried = Tuner.run(base, objective, timePerPoint, dir, r -> {
+            TargetOptions.endProgress();
+            System.err.printf("%s: %,.0f records/s, online %s %s%n", r.strategy(), r.perSecond(), objective.statistic(),
+                    objective.kept(r) ? "kept" : "broken");
+        }, TargetOptions.progress());
+        System.out.print(TextReport.table(tried));
+        Comparison.Recommendation rec = Comparison.recommend(tried, objective);
+        System.out.println();
+        System.out.println("recommended: " + rec.reason());
+        Path html = report != null ? report : target.input.resolveSibling(target.input.getFileName() + ".tune.html");
+        HtmlReport.write(html, target.input.getFileName().toString(), target.target.toString(), tried, rec, objective);
+        System.out.println("report: " + html);
+        return rec.best() == null ? 3 : 0;
+    }
+}

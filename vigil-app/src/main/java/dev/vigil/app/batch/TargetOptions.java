@@ -1,0 +1,74 @@
+package dev.vigil.app.batch;
+
+import dev.vigil.batch.input.RecordReader;
+import dev.vigil.batch.run.BatchRun;
+import dev.vigil.batch.run.Strategy;
+import dev.vigil.batch.run.TextReport;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** What every batch command takes: the input, the target, retries and the online probe. */
+final class TargetOptions {
+
+    @Parameters(paramLabel = "FILE", description = "Records: .csv (header row) or .ndjson/.jsonl")
+    Path input;
+
+    @Option(names = "--target", required = true, description = "The service's base URL, e.g. http://localhost:9090")
+    URI target;
+
+    @Option(names = "--format", description = "csv or ndjson (default: from the file name)")
+    RecordReader.Format format;
+
+    @Option(names = "--max-retries", defaultValue = "5", description = "Transient failures of a request before its records are rejected. Default: ${DEFAULT-VALUE}")
+    int maxRetries;
+
+    @Option(names = "--retry-base", defaultValue = "50ms", description = "First backoff; doubles each retry, full jitter, at most 10s. Default: ${DEFAULT-VALUE}")
+    Duration retryBase;
+
+    @Option(names = "--probe-rate", defaultValue = "20", description = "Online probe calls per second to --online-path (0: none). Default: ${DEFAULT-VALUE}")
+    double probeRate;
+
+    @Option(names = "--online-path", defaultValue = "/online", description = "The service's endpoint online users call. Default: ${DEFAULT-VALUE}")
+    String onlinePath;
+
+    @Option(names = "--baseline", defaultValue = "2s", description = "Online latency measured before each run starts. Default: ${DEFAULT-VALUE}")
+    Duration baseline;
+
+    BatchRun.Options options(Strategy s) {
+        if (!Files.isRegularFile(input)) {
+            throw new IllegalArgumentException(input + ": no such file");
+        }
+        BatchRun.Options o = BatchRun.Options.of(input, target, s).withRetries(maxRetries, retryBase)
+                .withProbe(probeRate, onlinePath, baseline);
+        return format == null ? o : o.withFormat(format);
+    }
+
+    /** Prints progress to standard error: a redrawn bar on a terminal, a line every 5 s otherwise. */
+    static BatchRun.Listener progress() {
+        boolean terminal = Terminal.isTerminal();
+        long[] startDone = {-1};
+        long[] lastPlain = {0};
+        return p -> {
+            if (startDone[0] < 0 || p.seconds() < lastPlain[0]) {
+                startDone[0] = p.done();
+                lastPlain[0] = 0;
+            }
+            if (terminal) {
+                System.err.print(TextReport.progress(p, startDone[0], true));
+            } else if (p.seconds() - lastPlain[0] >= 5) {
+                lastPlain[0] = (long) p.seconds();
+                System.err.println(TextReport.progress(p, startDone[0], false));
+            }
+        };
+    }
+
+    static void endProgress() {
+        if (Terminal.isTerminal()) {
+            System.err.println();
+        }
+    }
+}

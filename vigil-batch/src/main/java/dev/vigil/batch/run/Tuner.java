@@ -1,0 +1,53 @@
+package dev.vigil.batch.run;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Finds a good configuration without trying them all: for each chunk size (1, 10, 100, 1000 records per
+ * request), it doubles the requests in flight from 1 while throughput still grows by at least 5% and the
+ * online objective holds; it stops growing chunks once a chunk size brings less than the one before. Each
+ * point runs for {@code timePerPoint} under keys of its own.
+ */
+public final class Tuner {
+
+    static final int[] CHUNKS = {1, 10, 100, 1000};
+    static final int MAX_PARALLEL = 64;
+
+    private Tuner() {
+    }
+
+    public static List<RunResult> run(BatchRun.Options base, Objective protect, Duration timePerPoint, Path workDir,
+                                      Consumer<RunResult> onEach, BatchRun.Listener listener)
+            throws IOException, InterruptedException {
+        Comparison.Session session = new Comparison.Session(base, timePerPoint, workDir, listener);
+        List<RunResult> tried = new ArrayList<>();
+        double bestOfLastChunk = 0;
+        for (int chunk : CHUNKS) {
+            double bestHere = 0;
+            double previous = 0;
+            for (int parallel = 1; parallel <= MAX_PARALLEL; parallel *= 2) {
+                RunResult r = session.run(new Strategy(chunk, parallel, false, Strategy.Validate.NONE));
+                tried.add(r);
+                onEach.accept(r);
+                boolean kept = protect == null || protect.kept(r);
+                if (kept) {
+                    bestHere = Math.max(bestHere, r.perSecond());
+                }
+                if (!kept || r.perSecond() < previous * 1.05) {
+                    break;
+                }
+                previous = r.perSecond();
+            }
+            if (bestHere < bestOfLastChunk) {
+                break;
+            }
+            bestOfLastChunk = bestHere;
+        }
+        return tried;
+    }
+}
