@@ -38,12 +38,19 @@ final class TargetOptions {
     @Option(names = "--baseline", defaultValue = "2s", description = "Online latency measured before each run starts. Default: ${DEFAULT-VALUE}")
     Duration baseline;
 
+    @Option(names = "--report-to", description = "A Vigil server (e.g. http://localhost:8080): every request goes there as a "
+            + "call event (source vigil-batch, peer the target), so the run shows up in monitoring like production traffic")
+    URI reportTo;
+
     BatchRun.Options options(Strategy s) {
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException(input + ": no such file");
         }
         BatchRun.Options o = BatchRun.Options.of(input, target, s).withRetries(maxRetries, retryBase)
                 .withProbe(probeRate, onlinePath, baseline);
+        if (reportTo != null) {
+            o = o.reportingTo(reportTo);
+        }
         return format == null ? o : o.withFormat(format);
     }
 

@@ -56,52 +56,58 @@ public final class BatchRun {
      *                        that each applies its records anew
      * @param timeLimit       stop sending new records after this long (null: send them all); comparisons use
      *                        it so that a slow strategy need not take an hour to show its rate
+     * @param reportTo        a Vigil server to post every request to as a call event (null: none)
      */
     public record Options(Path input, RecordReader.Format format, URI target, Strategy strategy, Path checkpoint,
                           Path rejects, boolean fresh, int maxRetries, Duration retryBase, double probePerSecond,
                           String onlinePath, Duration baseline, Duration checkpointEvery, String keyPrefix,
-                          Duration timeLimit) {
+                          Duration timeLimit, URI reportTo) {
 
         public static Options of(Path input, URI target, Strategy strategy) {
             return new Options(input, RecordReader.Format.of(input), target, strategy,
                     input.resolveSibling(input.getFileName() + ".checkpoint.json"),
                     input.resolveSibling(input.getFileName() + ".rejects.ndjson"), false, 5, Duration.ofMillis(50), 20,
-                    "/online", Duration.ofSeconds(2), Duration.ofSeconds(1), "", null);
+                    "/online", Duration.ofSeconds(2), Duration.ofSeconds(1), "", null, null);
         }
 
         public Options withFiles(Path checkpointFile, Path rejectFile) {
             return new Options(input, format, target, strategy, checkpointFile, rejectFile, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
         }
 
         public Options fresh(boolean f) {
             return new Options(input, format, target, strategy, checkpoint, rejects, f, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
         }
 
         public Options withRetries(int max, Duration base) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, max, base, probePerSecond,
-                    onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
+                    onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
         }
 
         public Options withProbe(double perSecond, String path, Duration before) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    perSecond, path, before, checkpointEvery, keyPrefix, timeLimit);
+                    perSecond, path, before, checkpointEvery, keyPrefix, timeLimit, reportTo);
         }
 
         public Options withStrategy(Strategy st) {
             return new Options(input, format, target, st, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
         }
 
         public Options forComparison(String prefix, Duration limit) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, prefix, limit);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, prefix, limit, reportTo);
+        }
+
+        public Options reportingTo(URI vigil) {
+            return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, vigil);
         }
 
         public Options withFormat(RecordReader.Format f) {
             return new Options(input, f, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
         }
     }
 
@@ -140,6 +146,7 @@ public final class BatchRun {
     private volatile RecordReader reading;
     private volatile String phase = "starting";
     private volatile boolean limited;
+    private EventReporter reporter;
     private long passStart;
     private volatile Throwable failure;
 
@@ -183,6 +190,10 @@ public final class BatchRun {
             }
         }
         rejectFile = new RejectFile(o.rejects(), rejectBytes);
+        if (o.reportTo() != null) {
+            reporter = new EventReporter(WebClient.builder(o.reportTo()).factory(factory).build(), o.target(),
+                    Long.toString(System.currentTimeMillis(), 36), o.strategy());
+        }
         inFlight = new Semaphore(o.strategy().parallel());
         Stats before = Stats.read(client);
         OnlineProbe probe = o.probePerSecond() > 0 ? new OnlineProbe(client, o.onlinePath(), o.probePerSecond()) : null;
@@ -243,6 +254,9 @@ public final class BatchRun {
             probe.close();
         }
         Stats after = Stats.read(client);
+        if (reporter != null) {
+            reporter.close();
+        }
         rejectFile.close();
         timer.shutdownNow();
         factory.close();
@@ -251,7 +265,8 @@ public final class BatchRun {
         return new RunResult(o.strategy(), records, resumedAt, base.applied() + applied.get(),
                 base.duplicates() + duplicates.get(), base.rejected() + rejected.get(), base.retries() + retries.get(),
                 calls.get(), seconds, resolvedNow.get() / seconds, callLatency, onlineBefore, onlineDuring, probeFailures,
-                utilisation, rateHistory(), limited);
+                utilisation, rateHistory(), limited,
+                reporter == null ? null : new RunResult.Reported(reporter.runId(), reporter.sent(), reporter.dropped()));
     }
 
     /**
@@ -338,9 +353,16 @@ public final class BatchRun {
      */
     private void send(List<InputRecord> group, boolean validating, int attempt, long due) {
         long start = due != 0 ? due : System.nanoTime();
+        long startMicros = EventReporter.nowMicros() - (System.nanoTime() - start) / 1000;
         calls.incrementAndGet();
-        client.execute(request(group, validating)).aggregate().handle((resp, err) -> {
-            callLatency.add((System.nanoTime() - start) / 1e6);
+        HttpRequest req = request(group, validating);
+        String operation = "POST " + req.path();
+        client.execute(req).aggregate().handle((resp, err) -> {
+            double millis = (System.nanoTime() - start) / 1e6;
+            callLatency.add(millis);
+            if (reporter != null) {
+                reporter.call(startMicros, operation, millis, group.size(), err == null && resp.status().code() < 400, attempt);
+            }
             try {
                 onReply(group, validating, attempt, resp, err);
             } catch (Throwable t) {

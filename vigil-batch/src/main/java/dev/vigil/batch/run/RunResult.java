@@ -20,9 +20,14 @@ package dev.vigil.batch.run;
  * @param utilisation  share of the service's worker time busy during the run, when the service reports it
  * @param rateHistory  adaptive runs: each second, {seconds into the run, rate set, online p99 seen}
  * @param timeLimited  the run stopped at its time limit before the end of the input (comparisons)
+ * @param reported     events posted to Vigil ({@code --report-to}), and those dropped, or null without it
  */
 public record RunResult(Strategy strategy, long records, long resumedAt, long applied, long duplicates, long rejected,
                         long retries, long calls, double seconds, double perSecond, Latencies callLatency,
                         Latencies onlineBefore, Latencies onlineDuring, long probeFailures, Double utilisation,
-                        java.util.List<double[]> rateHistory, boolean timeLimited) {
+                        java.util.List<double[]> rateHistory, boolean timeLimited, Reported reported) {
+
+    /** What {@code --report-to} delivered: events posted under the run's id, and events dropped. */
+    public record Reported(String runId, long sent, long dropped) {
+    }
 }

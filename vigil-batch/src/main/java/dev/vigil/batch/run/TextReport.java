@@ -28,6 +28,10 @@ public final class TextReport {
                     ms(r.onlineDuring().at(0.5)), ms(r.onlineDuring().at(0.95)), ms(r.onlineDuring().at(0.99)),
                     ms(r.onlineDuring().max()), r.probeFailures() > 0 ? ", " + r.probeFailures() + " failed" : ""));
         }
+        if (r.reported() != null) {
+            s.append(String.format(Locale.ROOT, "  reported to Vigil: %,d call events under batchRun=%s%s%n", r.reported().sent(),
+                    r.reported().runId(), r.reported().dropped() > 0 ? " (" + r.reported().dropped() + " dropped: Vigil did not keep up)" : ""));
+        }
         s.append("  service load: ").append(r.utilisation() == null ? "not reported by the target (GET /stats)"
                 : String.format(Locale.ROOT, "%.0f%% of its workers' time busy", 100 * r.utilisation())).append('\n');
         return s.toString();

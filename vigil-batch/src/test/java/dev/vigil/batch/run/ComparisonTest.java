@@ -71,7 +71,7 @@ class ComparisonTest {
     @Test
     void anObjectiveNoStrategyKeepsRecommendsNothingAndSaysWhatToTry() {
         RunResult slow = new RunResult(Strategy.PER_RECORD, 10, 0, 10, 0, 0, 0, 10, 1, 10, new Latencies(), null,
-                latencies(500), 0, null, List.of(), false);
+                latencies(500), 0, null, List.of(), false, null);
         Comparison.Recommendation rec = Comparison.recommend(List.of(slow), Objective.parse("online p99 < 200ms"));
         assertThat(rec.best()).isNull();
         assertThat(rec.reason()).isEqualTo("no strategy kept online p99 < 200 ms: lower the parallelism, throttle "
