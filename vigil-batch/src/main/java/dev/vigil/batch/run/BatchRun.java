@@ -195,7 +195,6 @@ public final class BatchRun {
                     Long.toString(System.currentTimeMillis(), 36), o.strategy());
         }
         inFlight = new Semaphore(o.strategy().parallel());
-        Stats before = Stats.read(client);
         OnlineProbe probe = o.probePerSecond() > 0 ? new OnlineProbe(client, o.onlinePath(), o.probePerSecond()) : null;
         Latencies onlineBefore = null;
         if (probe != null) {
@@ -215,6 +214,8 @@ public final class BatchRun {
             // Without a given rate an adaptive run starts at a modest one and climbs.
             pacer = new Pacer(s.rate() > 0 ? s.rate() : 100.0 * s.chunk(), s.chunk());
         }
+        // Read after the probe's baseline: the service's load is measured over the run alone.
+        Stats before = Stats.read(client);
         long t0 = System.nanoTime();
         passStart = t0;
         var adapting = s.adaptiveP99Millis() > 0 ? timer.scheduleAtFixedRate(() -> adapt(probe, t0), 1, 1, TimeUnit.SECONDS) : null;
