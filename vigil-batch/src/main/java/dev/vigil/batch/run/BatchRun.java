@@ -139,6 +139,7 @@ public final class BatchRun {
     private final Object resolveLock = new Object();
     private Semaphore inFlight;
     private Pacer pacer;
+    private AdaptiveRate adaptiveRate;
     private final List<double[]> rateHistory = java.util.Collections.synchronizedList(new ArrayList<>());
     private Completion completion;
     private RejectFile rejectFile;
@@ -195,7 +196,11 @@ public final class BatchRun {
                     Long.toString(System.currentTimeMillis(), 36), o.strategy());
         }
         inFlight = new Semaphore(o.strategy().parallel());
-        OnlineProbe probe = o.probePerSecond() > 0 ? new OnlineProbe(client, o.onlinePath(), o.probePerSecond()) : null;
+        // An adaptive run steers by the probe's p99 over two seconds: at 20 calls/s that is the worst of 40, and
+        // one pause would steer it. It probes at 50/s at least (100 calls a window).
+        double probeRate = o.strategy().adaptiveP99Millis() > 0 && o.probePerSecond() > 0
+                ? Math.max(50, o.probePerSecond()) : o.probePerSecond();
+        OnlineProbe probe = probeRate > 0 ? new OnlineProbe(client, o.onlinePath(), probeRate) : null;
         Latencies onlineBefore = null;
         if (probe != null) {
             probe.start();
@@ -213,12 +218,13 @@ public final class BatchRun {
         if (s.throttled()) {
             // Without a given rate an adaptive run starts at a modest one and climbs.
             pacer = new Pacer(s.rate() > 0 ? s.rate() : 100.0 * s.chunk(), s.chunk());
+            adaptiveRate = new AdaptiveRate(pacer.rate(), s.chunk(), s.adaptiveP99Millis());
         }
         // Read after the probe's baseline: the service's load is measured over the run alone.
         Stats before = Stats.read(client);
         long t0 = System.nanoTime();
         passStart = t0;
-        var adapting = s.adaptiveP99Millis() > 0 ? timer.scheduleAtFixedRate(() -> adapt(probe, t0), 1, 1, TimeUnit.SECONDS) : null;
+        var adapting = s.adaptiveP99Millis() > 0 ? timer.scheduleAtFixedRate(() -> adapt(probe, t0), 2, 2, TimeUnit.SECONDS) : null;
         var progress = timer.scheduleAtFixedRate(() -> {
             RecordReader r = reading;
             listener.progress(new Progress(completion.doneBelow(), r == null ? 0 : r.bytesRead(), size,
@@ -338,8 +344,7 @@ public final class BatchRun {
     /** Multiplicative decrease when online users suffer, additive increase while they do not (AIMD). */
     private void adapt(OnlineProbe probe, long t0) {
         double p99 = probe.cutRecent().at(0.99);
-        double start = o.strategy().rate() > 0 ? o.strategy().rate() : 100.0 * o.strategy().chunk();
-        double rate = new AdaptiveRate(start, o.strategy().chunk(), o.strategy().adaptiveP99Millis()).next(pacer.rate(), p99);
+        double rate = adaptiveRate.next(pacer.rate(), p99);
         pacer.rate(rate);
         rateHistory.add(new double[] {(System.nanoTime() - t0) / 1e9, rate, p99});
     }

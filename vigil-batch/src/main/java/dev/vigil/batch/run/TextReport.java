@@ -28,6 +28,13 @@ public final class TextReport {
                     ms(r.onlineDuring().at(0.5)), ms(r.onlineDuring().at(0.95)), ms(r.onlineDuring().at(0.99)),
                     ms(r.onlineDuring().max()), r.probeFailures() > 0 ? ", " + r.probeFailures() + " failed" : ""));
         }
+        if (!r.rateHistory().isEmpty()) {
+            StringBuilder h = new StringBuilder();
+            for (double[] step : r.rateHistory()) {
+                h.append(String.format(Locale.ROOT, " %.0fs:%,.0f/s(%s)", step[0], step[1], ms(step[2])));
+            }
+            s.append("  adaptive rate (time: rate set (online p99 seen)):").append(h).append('\n');
+        }
         if (r.reported() != null) {
             s.append(String.format(Locale.ROOT, "  reported to Vigil: %,d call events under batchRun=%s%s%n", r.reported().sent(),
                     r.reported().runId(), r.reported().dropped() > 0 ? " (" + r.reported().dropped() + " dropped: Vigil did not keep up)" : ""));
