@@ -60,7 +60,9 @@ class GracefulStopIT {
                 }));
             }
             Thread.sleep(1500);
+            long t0 = System.nanoTime();
             exit = vigil.terminate();
+            System.out.printf("SIGTERM to exit: %d ms, %d events acknowledged%n", (System.nanoTime() - t0) / 1_000_000, acked.size());
             stop.set(true);
             for (Thread t : clients) {
                 t.join();
@@ -69,11 +71,16 @@ class GracefulStopIT {
         }
         assertThat(exit).isZero();
         assertThat(acked).isNotEmpty();
+        long t1 = System.nanoTime();
         try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--bind", "127.0.0.1", "--data", data.toString())) {
+            System.out.printf("restart: %d ms%n", (System.nanoTime() - t1) / 1_000_000);
             Set<String> stored = new HashSet<>();
+            long t2 = System.nanoTime();
             for (JsonNode e : Http.allEvents(vigil.url)) {
                 stored.add(e.at("/correlation/eid").asText());
             }
+            System.out.printf("read back %d events: %d ms%n%s%n", stored.size(), (System.nanoTime() - t2) / 1_000_000,
+                    String.join("\n", vigil.output));
             assertThat(stored).containsAll(acked);
         }
     }
