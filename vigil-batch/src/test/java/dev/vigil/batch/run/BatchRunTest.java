@@ -190,4 +190,26 @@ class BatchRunTest {
         assertThat(service.ledger().keys()).isEqualTo(in.valid());
         assertThat(r.rateHistory()).isNotEmpty().allSatisfy(h -> assertThat(h[1]).isGreaterThanOrEqualTo(10));
     }
+
+    @Test
+    void injectedLatencySpikesShowInTheTailOfTheRequestLatency() throws Exception {
+        service = ReferenceService.start(FAST.withSpikes(0.1, Duration.ofMillis(60)), 0, "127.0.0.1");
+        Input in = ndjson(400);
+
+        RunResult r = new BatchRun(options(in, "chunk:4+parallel:4").withProbe(0, "/online", Duration.ZERO)).run(p -> { });
+
+        assertThat(service.ledger().keys()).isEqualTo(in.valid());
+        // One request in ten takes 60 ms more: the median does not see it, the 95th percentile does.
+        assertThat(r.callLatency().at(0.5)).isLessThan(30);
+        assertThat(r.callLatency().at(0.95)).isGreaterThan(60);
+    }
+
+    @Test
+    void progressIsABarWithRateAndEtaOnATerminalAndAPlainLineElsewhere() {
+        BatchRun.Progress p = new BatchRun.Progress(25_000, 250, 1000, 5, 12, 3, "loading");
+        assertThat(TextReport.progress(p, 0, true)).isEqualTo("\r[########......................]  25%  25,000 done, "
+                + "5,000 records/s, ETA 0:15, 12 rejected, 3 retries  (loading)   ");
+        assertThat(TextReport.progress(p, 0, false)).isEqualTo("loading: 25% of the input read (25,000 done, 5,000 "
+                + "records/s, ETA 0:15, 12 rejected, 3 retries)");
+    }
 }
