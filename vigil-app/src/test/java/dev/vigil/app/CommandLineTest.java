@@ -29,13 +29,14 @@ class CommandLineTest {
     void helpListsTheCommands() {
         Run r = run("--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("serve", "demo", "loadgen");
+        assertThat(r.out()).contains("serve", "demo", "loadgen", "batch", "lab");
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"serve", "demo", "loadgen"}) {
-            Run r = run(cmd, "--help");
+        for (String cmd : new String[] {"serve", "demo", "loadgen", "batch run", "batch compare", "batch tune",
+                "lab service", "lab records"}) {
+            Run r = run((cmd + " --help").split(" "));
             assertThat(r.exit()).as(cmd).isZero();
             assertThat(r.out()).as(cmd).contains("--help");
         }

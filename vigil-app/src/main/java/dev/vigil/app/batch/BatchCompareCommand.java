@@ -1,11 +1,9 @@
 package dev.vigil.app.batch;
 
 import dev.vigil.batch.run.Comparison;
-import dev.vigil.batch.run.HtmlReport;
 import dev.vigil.batch.run.Objective;
 import dev.vigil.batch.run.RunResult;
 import dev.vigil.batch.run.Strategy;
-import dev.vigil.batch.run.TextReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,13 +49,6 @@ public final class BatchCompareCommand implements Callable<Integer> {
             TargetOptions.endProgress();
             System.err.printf("%s: %,.0f records/s%n", r.strategy(), r.perSecond());
         }, TargetOptions.progress());
-        System.out.print(TextReport.table(results));
-        Comparison.Recommendation rec = Comparison.recommend(results, objective);
-        System.out.println();
-        System.out.println("recommended: " + rec.reason());
-        Path html = report != null ? report : target.input.resolveSibling(target.input.getFileName() + ".compare.html");
-        HtmlReport.write(html, target.input.getFileName().toString(), target.target.toString(), results, rec, objective);
-        System.out.println("report: " + html);
-        return rec.best() == null ? 3 : 0;
+        return target.conclude(results, objective, report, ".compare.html");
     }
 }

@@ -1,11 +1,8 @@
 package dev.vigil.app.batch;
 
-import dev.vigil.batch.run.Comparison;
-import dev.vigil.batch.run.HtmlReport;
 import dev.vigil.batch.run.Objective;
 import dev.vigil.batch.run.RunResult;
 import dev.vigil.batch.run.Strategy;
-import dev.vigil.batch.run.TextReport;
 import dev.vigil.batch.run.Tuner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,13 +42,6 @@ public final class BatchTuneCommand implements Callable<Integer> {
             System.err.printf("%s: %,.0f records/s, online %s %s%n", r.strategy(), r.perSecond(), objective.statistic(),
                     objective.kept(r) ? "kept" : "broken");
         }, TargetOptions.progress());
-        System.out.print(TextReport.table(tried));
-        Comparison.Recommendation rec = Comparison.recommend(tried, objective);
-        System.out.println();
-        System.out.println("recommended: " + rec.reason());
-        Path html = report != null ? report : target.input.resolveSibling(target.input.getFileName() + ".tune.html");
-        HtmlReport.write(html, target.input.getFileName().toString(), target.target.toString(), tried, rec, objective);
-        System.out.println("report: " + html);
-        return rec.best() == null ? 3 : 0;
+        return target.conclude(tried, objective, report, ".tune.html");
     }
 }

@@ -73,6 +73,23 @@ final class TargetOptions {
         };
     }
 
+    /**
+     * Prints the table and the recommendation of several runs and writes the HTML report.
+     *
+     * @return the exit code: 0, or 3 when no run kept the objective
+     */
+    int conclude(java.util.List<dev.vigil.batch.run.RunResult> results, dev.vigil.batch.run.Objective objective,
+                 Path report, String defaultSuffix) throws java.io.IOException {
+        System.out.print(TextReport.table(results));
+        dev.vigil.batch.run.Comparison.Recommendation rec = dev.vigil.batch.run.Comparison.recommend(results, objective);
+        System.out.println();
+        System.out.println("recommended: " + rec.reason());
+        Path html = report != null ? report : input.resolveSibling(input.getFileName() + defaultSuffix);
+        dev.vigil.batch.run.HtmlReport.write(html, input.getFileName().toString(), target.toString(), results, rec, objective);
+        System.out.println("report: " + html);
+        return rec.best() == null ? 3 : 0;
+    }
+
     static void endProgress() {
         if (Terminal.isTerminal()) {
             System.err.println();
