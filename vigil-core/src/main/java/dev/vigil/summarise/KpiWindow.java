@@ -130,6 +130,25 @@ public final class KpiWindow {
         return durations.getValueAtQuantile(q);
     }
 
+    /**
+     * How many timed events took at most {@code micros}, from the sketch: events whose bucket's value is at
+     * most the threshold, so exact except for the bucket holding the threshold (1% wide).
+     */
+    public double countAtMost(long micros) {
+        if (timed == 0) {
+            return 0;
+        }
+        var mapping = durations.getIndexMapping();
+        double[] under = {durations.getCount() - durations.getPositiveValueStore().getTotalCount()
+                - durations.getNegativeValueStore().getTotalCount()};
+        durations.getPositiveValueStore().forEach((index, n) -> {
+            if (mapping.value(index) <= micros) {
+                under[0] += n;
+            }
+        });
+        return under[0];
+    }
+
     /** Counts and percentiles alike: two windows that saw the same events in any grouping are equal here. */
     public boolean sameAs(KpiWindow o) {
         if (count != o.count || errors != o.errors || timed != o.timed) {

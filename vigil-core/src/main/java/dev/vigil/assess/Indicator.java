@@ -1,0 +1,48 @@
+package dev.vigil.assess;
+
+import dev.vigil.summarise.KpiWindow;
+
+/**
+ * How a one-minute KPI window counts towards an objective. Closed set: a ratio of good events (not
+ * failed, or faster than a threshold) or a threshold on a window's statistic (the window is good when its
+ * p95 is under 300 ms, say).
+ */
+public sealed interface Indicator {
+
+    /** The minute's contribution, in events. */
+    Tally tally(KpiWindow w);
+
+    /** Events that did not fail, of all events. */
+    record NotFailed() implements Indicator {
+        @Override
+        public Tally tally(KpiWindow w) {
+            return new Tally(w.count() - w.errors(), w.count());
+        }
+    }
+
+    /**
+     * Timed events that took at most {@code thresholdMicros}, of all timed events. The count under the
+     * threshold comes from the window's sketch: within its 1% relative accuracy of the threshold.
+     */
+    record FasterThan(long thresholdMicros) implements Indicator {
+        @Override
+        public Tally tally(KpiWindow w) {
+            double good = Math.min(w.timed(), Math.max(0, w.countAtMost(thresholdMicros)));
+            return new Tally(good, w.timed());
+        }
+    }
+
+    /**
+     * A minute is one good occurrence when its statistic (e.g. p95 of durations) is at most the limit;
+     * minutes without timed events do not count.
+     */
+    record StatisticAtMost(double quantile, long limitMicros) implements Indicator {
+        @Override
+        public Tally tally(KpiWindow w) {
+            if (w.timed() == 0) {
+                return Tally.EMPTY;
+            }
+            return new Tally(w.durationAt(quantile) <= limitMicros ? 1 : 0, 1);
+        }
+    }
+}

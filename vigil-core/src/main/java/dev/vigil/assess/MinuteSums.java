@@ -1,0 +1,111 @@
+package dev.vigil.assess;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Good and total per minute with sums over any range in O(log n) (a Fenwick tree), so that judging
+ * seven alert windows every minute over a month of minutes stays cheap. Minutes may be set again (a
+ * revised window); minutes before a horizon can be dropped, which rebuilds the tree from the minutes kept.
+ */
+final class MinuteSums {
+
+    private static final long MINUTE = 60_000_000L;
+
+    private final TreeMap<Long, Tally> minutes = new TreeMap<>();
+    private long base = Long.MIN_VALUE;
+    private double[] good = new double[1024];
+    private double[] total = new double[1024];
+
+    void put(long minuteStart, Tally t) {
+        Tally old = minutes.put(minuteStart, t);
+        if (base == Long.MIN_VALUE || minuteStart < base) {
+            rebuild(minuteStart);
+            return;
+        }
+        int i = index(minuteStart);
+        if (i >= good.length) {
+            // The rebuild takes the new minute in with the others.
+            grow(i + 1);
+            return;
+        }
+        add(i, t.good() - (old == null ? 0 : old.good()), t.total() - (old == null ? 0 : old.total()));
+    }
+
+    /** Sums over the minutes starting in [from, to). */
+    Tally sum(long from, long to) {
+        if (base == Long.MIN_VALUE || to <= from) {
+            return Tally.EMPTY;
+        }
+        double[] hi = prefix(indexCeil(to) - 1);
+        double[] lo = prefix(indexCeil(from) - 1);
+        // Rounding in long sums may leave -1e-12: clamp to keep a tally's invariants.
+        double t = Math.max(0, hi[1] - lo[1]);
+        double g = Math.min(t, Math.max(0, hi[0] - lo[0]));
+        return new Tally(g, t);
+    }
+
+    void forgetBefore(long micros) {
+        if (minutes.headMap(micros, false).isEmpty()) {
+            return;
+        }
+        minutes.headMap(micros, false).clear();
+        rebuild(minutes.isEmpty() ? Long.MIN_VALUE : minutes.firstKey());
+    }
+
+    int size() {
+        return minutes.size();
+    }
+
+    private int index(long minuteStart) {
+        return (int) ((minuteStart - base) / MINUTE);
+    }
+
+    /** Index of the first minute starting at or after {@code micros}, clamped to the tree. */
+    private int indexCeil(long micros) {
+        if (micros <= base) {
+            return 0;
+        }
+        long i = Math.floorDiv(micros - base + MINUTE - 1, MINUTE);
+        return (int) Math.min(i, good.length);
+    }
+
+    private void rebuild(long newBase) {
+        base = newBase;
+        int n = 1024;
+        if (!minutes.isEmpty()) {
+            n = Math.max(n, index(minutes.lastKey()) + 1);
+        }
+        good = new double[Integer.highestOneBit(n - 1) << 1];
+        total = new double[good.length];
+        for (Map.Entry<Long, Tally> e : minutes.entrySet()) {
+            add(index(e.getKey()), e.getValue().good(), e.getValue().total());
+        }
+    }
+
+    /** Rebuilds at a size of at least {@code n}: rebuilding is simpler than patching a Fenwick tree's top levels. */
+    private void grow(int n) {
+        rebuild(base);
+        if (good.length < n) {
+            throw new IllegalStateException("the tree did not grow to " + n);
+        }
+    }
+
+    private void add(int i, double g, double t) {
+        for (int k = i + 1; k <= good.length; k += k & -k) {
+            good[k - 1] += g;
+            total[k - 1] += t;
+        }
+    }
+
+    /** Sums of minutes 0..i (inclusive); i = -1 gives zero. */
+    private double[] prefix(int i) {
+        double g = 0;
+        double t = 0;
+        for (int k = Math.min(i, good.length - 1) + 1; k > 0; k -= k & -k) {
+            g += good[k - 1];
+            t += total[k - 1];
+        }
+        return new double[] {g, t};
+    }
+}
