@@ -47,6 +47,10 @@ public final class RecordReader implements Iterator<InputRecord>, AutoCloseable 
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longest NDJSON line read: a file without line breaks must not take the heap. */
+    static final int MAX_LINE_CHARS = 16 * 1024 * 1024;
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String TOO_LONG = new String("too long");
 
     private final String fileName;
     private final Format format;
@@ -139,12 +143,16 @@ public final class RecordReader implements Iterator<InputRecord>, AutoCloseable 
     private InputRecord readLine() throws IOException {
         String l;
         do {
-            l = lines.readLine();
+            l = boundedLine();
             if (l == null) {
                 return null;
             }
             line++;
         } while (l.isBlank());
+        if (l == TOO_LONG) {
+            return unreadable("line " + line + ": longer than " + MAX_LINE_CHARS / (1024 * 1024)
+                    + " MiB; a record is one line of JSON (is this NDJSON?)");
+        }
         JsonNode n;
         try {
             n = JSON.readTree(l);
@@ -155,6 +163,31 @@ public final class RecordReader implements Iterator<InputRecord>, AutoCloseable 
             return unreadable("line " + line + ": a record is a JSON object, not " + n.getNodeType().toString().toLowerCase());
         }
         return record(o);
+    }
+
+    /** A line of at most {@link #MAX_LINE_CHARS}; a longer one is skipped to its end and reported, not held. */
+    private String boundedLine() throws IOException {
+        StringBuilder b = new StringBuilder();
+        boolean tooLong = false;
+        int c;
+        while ((c = lines.read()) != -1) {
+            if (c == '\n') {
+                break;
+            }
+            if (b.length() < MAX_LINE_CHARS) {
+                b.append((char) c);
+            } else {
+                tooLong = true;
+            }
+        }
+        if (c == -1 && b.isEmpty() && !tooLong) {
+            return null;
+        }
+        if (tooLong) {
+            return TOO_LONG;
+        }
+        int n = b.length();
+        return n > 0 && b.charAt(n - 1) == '\r' ? b.substring(0, n - 1) : b.toString();
     }
 
     private InputRecord record(ObjectNode fields) {

@@ -52,4 +52,24 @@ class RecordReaderTest {
         assertThat(rs.get(2).unreadable()).startsWith("line 4: not JSON");
         assertThat(rs.get(3).key()).isEqualTo("in.ndjson#3");
     }
+
+    @Test
+    void aLineLongerThanTheLimitIsUnreadableAndTheNextOneIsRead() throws Exception {
+        Path f = dir.resolve("huge.ndjson");
+        try (var w = Files.newBufferedWriter(f)) {
+            w.write("{\"id\":\"A\",\"blob\":\"");
+            char[] chunk = new char[1 << 20];
+            java.util.Arrays.fill(chunk, 'x');
+            for (int i = 0; i < RecordReader.MAX_LINE_CHARS / chunk.length + 1; i++) {
+                w.write(chunk);
+            }
+            w.write("\"}\r\n{\"id\":\"B\"}\r\n");
+        }
+
+        List<InputRecord> rs = all(f);
+
+        assertThat(rs).hasSize(2);
+        assertThat(rs.get(0).unreadable()).isEqualTo("line 1: longer than 16 MiB; a record is one line of JSON (is this NDJSON?)");
+        assertThat(rs.get(1).key()).isEqualTo("B");
+    }
 }
