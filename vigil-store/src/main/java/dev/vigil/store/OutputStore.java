@@ -183,7 +183,8 @@ public final class OutputStore implements AutoCloseable {
     }
 
     /**
-     * Deletes the cases written after the checkpoint at journal record {@code checkpoint}: the pipeline,
+     * Deletes the cases written (and the late marks given) after the checkpoint at journal record
+     * {@code checkpoint}: the pipeline,
      * restored to that checkpoint, is about to replay the journal after it and write them again. Windows
      * need no such care: their rows are keyed by series and minute, and the replay rewrites each one.
      */
@@ -191,6 +192,9 @@ public final class OutputStore implements AutoCloseable {
         try (Statement st = writeConn.createStatement()) {
             st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM cases WHERE written_after >= " + checkpoint + ")");
             st.execute("DELETE FROM cases WHERE written_after >= " + checkpoint);
+            // Lateness depends on what a partition had seen: the replay decides again for the events after R.
+            st.execute("DELETE FROM late_events WHERE seq > (SELECT coalesce(max(seq), 0) FROM events WHERE record_no <= "
+                    + checkpoint + ")");
         }
         writeConn.commit();
     }

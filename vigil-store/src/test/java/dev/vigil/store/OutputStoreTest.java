@@ -137,4 +137,20 @@ class OutputStoreTest {
             assertThat(store.lateness(List.of())).isEmpty();
         }
     }
+
+    @Test
+    void forgettingAfterACheckpointAlsoDropsTheLateMarksOfLaterRecords() throws Exception {
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+             OutputStore store = new OutputStore(j)) {
+            long first = j.append(List.of(EventJournalTest.event(1, "s", "n", Map.of())), Map.of(), 0).get().firstSeq();
+            long second = j.append(List.of(EventJournalTest.event(2, "s", "n", Map.of())), Map.of(), 0).get().firstSeq();
+            j.query(dev.vigil.query.EventQuery.all(10));
+            store.write(List.of(), List.of(), List.of(new dev.vigil.order.LateEvent(first, dev.vigil.order.Lateness.LATE),
+                    new dev.vigil.order.LateEvent(second, dev.vigil.order.Lateness.LATE)), 0);
+
+            store.forgetAfter(1);
+
+            assertThat(store.lateness(List.of(first, second))).isEqualTo(Map.of(first, "late"));
+        }
+    }
 }
