@@ -18,7 +18,6 @@ import dev.vigil.server.config.YamlTree.Loc;
 import dev.vigil.server.config.YamlTree.MapNode;
 import dev.vigil.server.config.YamlTree.Node;
 import dev.vigil.server.config.YamlTree.Null;
-import dev.vigil.server.config.YamlTree.Scalar;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +35,7 @@ import java.util.Set;
  * Reads vigil.yaml (docs/CONFIG.md) into a {@link VigilConfig}, checking all of it: every problem is
  * reported with file, line, column and the fix, and nothing is half-loaded.
  */
-public final class ConfigLoader {
+public final class ConfigLoader extends YamlChecks {
 
     private static final List<String> TOP = List.of("pipeline", "sources", "processes");
     private static final List<String> PIPELINE = List.of("allowedLateness", "maxLateness", "idleTimeout", "partitions",
@@ -48,11 +47,8 @@ public final class ConfigLoader {
     private static final List<String> PROCESS = List.of("activities", "start", "end", "keys", "stuckAfter");
     private static final Map<String, Double> UNITS = Map.of("ns", 0.001, "us", 1.0, "ms", 1000.0, "s", 1_000_000.0);
 
-    private final String file;
-    private final List<ConfigError> errors = new ArrayList<>();
-
     private ConfigLoader(String file) {
-        this.file = file;
+        super(file);
     }
 
     /** Loads a file; its name as given is what error messages quote. */
@@ -73,9 +69,7 @@ public final class ConfigLoader {
         Node root = YamlTree.parse(text, file, l.errors);
         VigilConfig c = l.config(root);
         if (!l.errors.isEmpty()) {
-            List<ConfigError> sorted = new ArrayList<>(l.errors);
-            sorted.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line()) : Integer.compare(a.column(), b.column()));
-            throw new InvalidConfig(sorted);
+            throw new InvalidConfig(l.sortedErrors());
         }
         return c;
     }
@@ -408,61 +402,6 @@ public final class ConfigLoader {
         return errors.isEmpty() ? new Processes(defs) : Processes.NONE;
     }
 
-    private List<String> strings(MapNode m, String field, String what, Loc owner, String hint) {
-        Entry e = m.entries().get(field);
-        if (e == null) {
-            error(owner, what + " needs \"" + field + "\": " + hint);
-            return null;
-        }
-        if (!(e.value() instanceof ListNode l) || l.items().isEmpty()) {
-            error(e.value().loc(), field + " of " + what + " must be a non-empty list: " + hint);
-            return null;
-        }
-        List<String> out = new ArrayList<>();
-        for (Node n : l.items()) {
-            String s = scalar(n, field);
-            if (s == null) {
-                return null;
-            }
-            out.add(s);
-        }
-        return out;
-    }
-
-    private Duration duration(MapNode m, String field, Duration otherwise) {
-        Entry e = m.entries().get(field);
-        if (e == null) {
-            return otherwise;
-        }
-        String s = scalar(e.value(), field);
-        if (s == null) {
-            return null;
-        }
-        try {
-            Duration d = Durations.parse(s);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException();
-            }
-            return d;
-        } catch (IllegalArgumentException ex) {
-            error(e.value().loc(), "\"" + s + "\" is not a duration for " + field + ": write e.g. 500ms, 30s, 5m, 2h or 30d");
-            return null;
-        }
-    }
-
-    private Integer integer(Node n, String field) {
-        String s = scalar(n, field);
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            error(n.loc(), field + " must be a whole number, found \"" + s + "\"");
-            return null;
-        }
-    }
-
     private FieldPath path(String text, Loc at, String field) {
         try {
             return FieldPath.parse(text);
@@ -472,65 +411,4 @@ public final class ConfigLoader {
         }
     }
 
-    private String scalar(Node n, String field) {
-        if (n instanceof Scalar s) {
-            return s.text();
-        }
-        error(n.loc(), field + " must be a single value, found " + n.describe());
-        return null;
-    }
-
-    private MapNode map(Node n, String what, String expected) {
-        if (n instanceof MapNode m) {
-            return m;
-        }
-        error(n.loc(), what + " must be " + expected + ", found " + n.describe());
-        return null;
-    }
-
-    private void known(MapNode m, String where, List<String> allowed) {
-        for (Entry e : m.entries().values()) {
-            if (!allowed.contains(e.key())) {
-                error(e.keyLoc(), "unknown field \"" + e.key() + "\" " + where + suggestion(e.key(), allowed)
-                        + " (allowed: " + String.join(", ", allowed) + ")");
-            }
-        }
-    }
-
-    private void error(Loc at, String message) {
-        errors.add(new ConfigError(file, at.line(), at.column(), message));
-    }
-
-    /** "; did you mean "time"?" when a known word is within two edits, else nothing. */
-    static String suggestion(String word, List<String> known) {
-        String best = null;
-        int bestDistance = 3;
-        for (String k : known) {
-            int d = distance(word.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best == null ? "" : "; did you mean \"" + best + "\"?";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
 }

@@ -1,0 +1,150 @@
+package dev.vigil.server.config;
+
+import dev.vigil.config.Durations;
+import dev.vigil.server.config.YamlTree.Entry;
+import dev.vigil.server.config.YamlTree.ListNode;
+import dev.vigil.server.config.YamlTree.Loc;
+import dev.vigil.server.config.YamlTree.MapNode;
+import dev.vigil.server.config.YamlTree.Node;
+import dev.vigil.server.config.YamlTree.Scalar;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every YAML file Vigil reads checks the same way: values of the expected shape, known fields (with a
+ * did-you-mean), durations, whole numbers; each problem collected with file, line, column and the fix.
+ */
+abstract class YamlChecks {
+
+    final String file;
+    final List<ConfigError> errors = new ArrayList<>();
+
+    YamlChecks(String file) {
+        this.file = file;
+    }
+
+    /** The problems found, sorted by place. */
+    List<ConfigError> sortedErrors() {
+        List<ConfigError> sorted = new ArrayList<>(errors);
+        sorted.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line()) : Integer.compare(a.column(), b.column()));
+        return sorted;
+    }
+
+    final List<String> strings(MapNode m, String field, String what, Loc owner, String hint) {
+        Entry e = m.entries().get(field);
+        if (e == null) {
+            error(owner, what + " needs \"" + field + "\": " + hint);
+            return null;
+        }
+        if (!(e.value() instanceof ListNode l) || l.items().isEmpty()) {
+            error(e.value().loc(), field + " of " + what + " must be a non-empty list: " + hint);
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (Node n : l.items()) {
+            String s = scalar(n, field);
+            if (s == null) {
+                return null;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    final Duration duration(MapNode m, String field, Duration otherwise) {
+        Entry e = m.entries().get(field);
+        if (e == null) {
+            return otherwise;
+        }
+        String s = scalar(e.value(), field);
+        if (s == null) {
+            return null;
+        }
+        try {
+            Duration d = Durations.parse(s);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        } catch (IllegalArgumentException ex) {
+            error(e.value().loc(), "\"" + s + "\" is not a duration for " + field + ": write e.g. 500ms, 30s, 5m, 2h or 30d");
+            return null;
+        }
+    }
+
+    final Integer integer(Node n, String field) {
+        String s = scalar(n, field);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            error(n.loc(), field + " must be a whole number, found \"" + s + "\"");
+            return null;
+        }
+    }
+
+    final String scalar(Node n, String field) {
+        if (n instanceof Scalar s) {
+            return s.text();
+        }
+        error(n.loc(), field + " must be a single value, found " + n.describe());
+        return null;
+    }
+
+    final MapNode map(Node n, String what, String expected) {
+        if (n instanceof MapNode m) {
+            return m;
+        }
+        error(n.loc(), what + " must be " + expected + ", found " + n.describe());
+        return null;
+    }
+
+    final void known(MapNode m, String where, List<String> allowed) {
+        for (Entry e : m.entries().values()) {
+            if (!allowed.contains(e.key())) {
+                error(e.keyLoc(), "unknown field \"" + e.key() + "\" " + where + suggestion(e.key(), allowed)
+                        + " (allowed: " + String.join(", ", allowed) + ")");
+            }
+        }
+    }
+
+    final void error(Loc at, String message) {
+        errors.add(new ConfigError(file, at.line(), at.column(), message));
+    }
+
+    /** "; did you mean "time"?" when a known word is within two edits, else nothing. */
+    static String suggestion(String word, List<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String k : known) {
+            int d = distance(word.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best == null ? "" : "; did you mean \"" + best + "\"?";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}
