@@ -66,22 +66,41 @@ final class YamlTree {
             }
             return read(p, t, file, errors);
         } catch (JsonProcessingException e) {
-            int line;
-            int column;
-            String problem;
-            if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
-                // SnakeYAML knows the problem itself ("expected ',' or ']', but got <stream end>"); its marks count from 0.
-                line = m.getProblemMark().getLine() + 1;
-                column = m.getProblemMark().getColumn() + 1;
-                problem = (m.getContext() == null ? "" : m.getContext() + ": ") + m.getProblem();
-            } else {
-                JsonLocation l = e.getLocation();
-                line = l == null ? 1 : l.getLineNr();
-                column = l == null ? 1 : l.getColumnNr();
-                problem = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+            throw syntaxError(e, file);
+        } catch (IOException e) {
+            throw new InvalidConfig(List.of(new ConfigError(file, 1, 1, "cannot read: " + e.getMessage())));
+        }
+    }
+
+    private static InvalidConfig syntaxError(JsonProcessingException e, String file) {
+        int line;
+        int column;
+        String problem;
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+            // SnakeYAML knows the problem itself ("expected ',' or ']', but got <stream end>"); its marks count from 0.
+            line = m.getProblemMark().getLine() + 1;
+            column = m.getProblemMark().getColumn() + 1;
+            problem = (m.getContext() == null ? "" : m.getContext() + ": ") + m.getProblem();
+        } else {
+            JsonLocation l = e.getLocation();
+            line = l == null ? 1 : l.getLineNr();
+            column = l == null ? 1 : l.getColumnNr();
+            problem = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+        }
+        return new InvalidConfig(List.of(new ConfigError(file, line, column,
+                "not valid YAML: " + problem + "; check the indentation and quoting around here")));
+    }
+
+    /** Parses every document of a multi-document file (separated by ---); empty documents are left out. */
+    static List<Node> parseAll(String text, String file, List<ConfigError> errors) throws InvalidConfig {
+        List<Node> docs = new java.util.ArrayList<>();
+        try (JsonParser p = FACTORY.createParser(text)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                docs.add(read(p, t, file, errors));
             }
-            throw new InvalidConfig(List.of(new ConfigError(file, line, column,
-                    "not valid YAML: " + problem + "; check the indentation and quoting around here")));
+            return docs;
+        } catch (JsonProcessingException e) {
+            throw syntaxError(e, file);
         } catch (IOException e) {
             throw new InvalidConfig(List.of(new ConfigError(file, 1, 1, "cannot read: " + e.getMessage())));
         }
