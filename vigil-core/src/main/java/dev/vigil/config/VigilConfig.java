@@ -3,6 +3,8 @@ package dev.vigil.config;
 import dev.vigil.correlate.Processes;
 import dev.vigil.interpret.SourceRules;
 import dev.vigil.order.LatenessPolicy;
+import dev.vigil.assess.Objective;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,15 +14,17 @@ import java.util.Map;
  * @param origin            the file it came from, or "(defaults)"
  * @param partitions        pipeline partitions (threads), 0 for one per core
  * @param checkpointEveryMillis how often operator state is written to the store
+ * @param objectives        the objectives of the OpenSLO files vigil.yaml names
  */
 public record VigilConfig(String origin, LatenessPolicy lateness, int partitions, long checkpointEveryMillis,
-                          Map<String, SourceRules> sources, Processes processes) {
+                          Map<String, SourceRules> sources, Processes processes, List<Objective> objectives) {
 
     public static final VigilConfig DEFAULT = new VigilConfig("(defaults)", LatenessPolicy.DEFAULT, 0, 30_000L,
-            Map.of(), Processes.NONE);
+            Map.of(), Processes.NONE, List.of());
 
     public VigilConfig {
         sources = Map.copyOf(sources);
+        objectives = List.copyOf(objectives);
     }
 
     /** The partitions to run: as configured, or one per core. */

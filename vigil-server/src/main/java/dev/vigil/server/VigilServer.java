@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.server.api.ApiService;
 import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
+import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.PipelineRuntime;
 import dev.vigil.store.EventJournal;
 import java.net.InetSocketAddress;
@@ -41,11 +42,14 @@ public final class VigilServer implements AutoCloseable {
     private final EventJournal journal;
     private final PipelineRuntime pipeline;
     private final AtomicBoolean stopping;
+    private final ObjectivesRuntime objectives;
 
-    private VigilServer(Server server, EventJournal journal, PipelineRuntime pipeline, AtomicBoolean stopping) {
+    private VigilServer(Server server, EventJournal journal, PipelineRuntime pipeline, ObjectivesRuntime objectives,
+                        AtomicBoolean stopping) {
         this.server = server;
         this.journal = journal;
         this.pipeline = pipeline;
+        this.objectives = objectives;
         this.stopping = stopping;
     }
 
@@ -65,7 +69,9 @@ public final class VigilServer implements AutoCloseable {
             }
             IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes(),
                     options.config().sources());
-            ApiService api = new ApiService(journal, pipeline);
+            ObjectivesRuntime objectives = new ObjectivesRuntime(options.config().objectives(), pipeline.store(),
+                    pipeline.status(), options.config().lateness().maxLatenessMicros()).start();
+            ApiService api = new ApiService(journal, pipeline, objectives);
             AtomicBoolean stopping = new AtomicBoolean();
             HttpService health = (ctx, req) -> Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
@@ -98,6 +104,8 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/kpis/series").build((ctx, req) -> api.series(ctx))
                     .route().get("/api/v1/cases").build((ctx, req) -> api.cases(ctx))
                     .route().get("/api/v1/cases/{id}").build((ctx, req) -> api.caseById(ctx, ctx.pathParam("id")))
+                    .route().get("/api/v1/objectives").build((ctx, req) -> api.objectives(ctx))
+                    .route().get("/api/v1/alerts").build((ctx, req) -> api.alerts(ctx))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)
                     .serviceUnder("/", (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
@@ -114,7 +122,7 @@ public final class VigilServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + options.bindAddress() + ":" + options.port()
                         + ": " + why, e);
             }
-            return new VigilServer(server, journal, pipeline, stopping);
+            return new VigilServer(server, journal, pipeline, objectives, stopping);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -139,6 +147,7 @@ public final class VigilServer implements AutoCloseable {
         stopping.set(true);
         try {
             server.stop().join();
+            objectives.close();
         } finally {
             try {
                 journal.close();

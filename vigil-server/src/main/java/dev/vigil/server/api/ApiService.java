@@ -42,10 +42,55 @@ public final class ApiService {
 
     private final EventJournal journal;
     private final PipelineRuntime pipeline;
+    private final dev.vigil.server.runtime.ObjectivesRuntime objectives;
 
-    public ApiService(EventJournal journal, PipelineRuntime pipeline) {
+    public ApiService(EventJournal journal, PipelineRuntime pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives) {
         this.journal = journal;
         this.pipeline = pipeline;
+        this.objectives = objectives;
+    }
+
+    /** {@code GET /api/v1/objectives}: every objective's standing in its current period. */
+    public HttpResponse objectives(ServiceRequestContext ctx) {
+        return blocking(ctx, () -> Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("objectives");
+            for (var s : objectives.states()) {
+                ObjectiveJson.write(g, s);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    /** {@code GET /api/v1/alerts}: the burn-rate alerts firing now, and the last changes. */
+    public HttpResponse alerts(ServiceRequestContext ctx) {
+        return blocking(ctx, () -> Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("firing");
+            for (var e : objectives.firing().entrySet()) {
+                for (var r : e.getValue()) {
+                    g.writeStartObject();
+                    g.writeStringField("objective", e.getKey());
+                    ObjectiveJson.rule(g, r);
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("recent");
+            for (var t : objectives.recentTransitions()) {
+                g.writeStartObject();
+                g.writeStringField("objective", t.objective());
+                g.writeStringField("state", t.firing() ? "firing" : "resolved");
+                g.writeStringField("at", dev.vigil.event.Timestamps.format(t.atMicros()));
+                ObjectiveJson.rule(g, t.rule());
+                g.writeNumberField("longWindowBurnRate", t.longBurn());
+                g.writeNumberField("shortWindowBurnRate", t.shortBurn());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
     }
 
     /** {@code GET /api/v1/kpis}: one series' windows, merged into steps of 1m, 1h or 1d. */

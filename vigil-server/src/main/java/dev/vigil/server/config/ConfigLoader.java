@@ -37,7 +37,7 @@ import java.util.Set;
  */
 public final class ConfigLoader extends YamlChecks {
 
-    private static final List<String> TOP = List.of("pipeline", "sources", "processes");
+    private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives");
     private static final List<String> PIPELINE = List.of("allowedLateness", "maxLateness", "idleTimeout", "partitions",
             "checkpointEvery");
     private static final List<String> SOURCE = List.of("rules");
@@ -76,7 +76,7 @@ public final class ConfigLoader extends YamlChecks {
 
     private VigilConfig config(Node root) {
         if (root instanceof Null) {
-            return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE);
+            return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of());
         }
         MapNode top = map(root, "the file", "a mapping with pipeline, sources and processes");
         if (top == null) {
@@ -147,7 +147,8 @@ public final class ConfigLoader extends YamlChecks {
                 processes = processes(m);
             }
         }
-        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes);
+        List<dev.vigil.assess.Objective> objectives = top.entries().containsKey("objectives") ? objectives(top) : List.of();
+        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives);
     }
 
     private SourceRules source(Entry e) {
@@ -337,6 +338,52 @@ public final class ConfigLoader extends YamlChecks {
         }
         error(at, "unknown " + field + " \"" + v + "\"" + suggestion(v, names) + "; use one of " + String.join(", ", names));
         return false;
+    }
+
+    /**
+     * The OpenSLO files and folders (their .yaml and .yml files) that {@code objectives:} lists, relative
+     * to vigil.yaml's folder; their own problems come with their own file names.
+     */
+    private List<dev.vigil.assess.Objective> objectives(MapNode top) {
+        Entry e = top.entries().get("objectives");
+        List<String> paths = strings(top, "objectives", "vigil.yaml", top.loc(), "a list of OpenSLO files or folders, e.g. [slo/]");
+        if (paths == null) {
+            return List.of();
+        }
+        java.nio.file.Path base = java.nio.file.Path.of(file).toAbsolutePath().getParent();
+        List<dev.vigil.assess.Objective> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String p : paths) {
+            java.nio.file.Path path = base.resolve(p);
+            List<java.nio.file.Path> files = new ArrayList<>();
+            if (Files.isDirectory(path)) {
+                try (var s = Files.list(path)) {
+                    s.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().forEach(files::add);
+                } catch (IOException ex) {
+                    error(e.value().loc(), "cannot list " + path + ": " + ex.getMessage());
+                }
+            } else if (Files.isRegularFile(path)) {
+                files.add(path);
+            } else {
+                error(e.value().loc(), "no file or folder " + p + " (relative to " + base + ")");
+            }
+            for (java.nio.file.Path f : files) {
+                try {
+                    for (dev.vigil.assess.Objective o : OpenSloLoader.parse(Files.readString(f), f.toString())) {
+                        if (!names.add(o.name())) {
+                            errors.add(new ConfigError(f.toString(), 1, 1, "a second objective named " + o.name()
+                                    + ": SLO names must be unique across the objectives' files"));
+                        }
+                        out.add(o);
+                    }
+                } catch (InvalidConfig bad) {
+                    errors.addAll(bad.errors());
+                } catch (IOException ex) {
+                    errors.add(new ConfigError(f.toString(), 1, 1, "cannot read: " + ex.getMessage()));
+                }
+            }
+        }
+        return out;
     }
 
     private Processes processes(MapNode m) {

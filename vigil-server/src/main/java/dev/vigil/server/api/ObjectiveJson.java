@@ -1,0 +1,89 @@
+package dev.vigil.server.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vigil.assess.BurnRule;
+import dev.vigil.assess.ObjectiveLedger;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.runtime.ObjectivesRuntime;
+import java.io.IOException;
+
+/** Objectives and alert rules as the API writes them. */
+final class ObjectiveJson {
+
+    private static final long MINUTE = 60_000_000L;
+    private static final long[] BURN_WINDOWS = {60 * MINUTE, 6 * 60 * MINUTE, 1440 * MINUTE, 3 * 1440 * MINUTE};
+    private static final String[] BURN_NAMES = {"1h", "6h", "1d", "3d"};
+
+    private ObjectiveJson() {
+    }
+
+    static void write(JsonGenerator g, ObjectivesRuntime.State s) throws IOException {
+        var o = s.objective();
+        g.writeStartObject();
+        g.writeStringField("name", o.name());
+        if (o.displayName() != null) {
+            g.writeStringField("displayName", o.displayName());
+        }
+        if (o.service() != null) {
+            g.writeStringField("service", o.service());
+        }
+        g.writeObjectFieldStart("series");
+        g.writeStringField("dimension", o.series().dimension().wire());
+        g.writeStringField("key", o.series().key());
+        if (o.series().name() != null) {
+            g.writeStringField("name", o.series().name());
+        }
+        g.writeEndObject();
+        g.writeNumberField("target", o.spec().target());
+        g.writeStringField("indicator", o.spec().indicator().toString());
+        g.writeStringField("budgeting", o.spec().budgeting() instanceof dev.vigil.assess.Budgeting.Occurrences
+                ? "Occurrences" : "Timeslices");
+        if (s.evaluatedTo() == Long.MIN_VALUE) {
+            g.writeStringField("state", "no closed minute yet");
+            g.writeEndObject();
+            return;
+        }
+        long now = s.evaluatedTo();
+        ObjectiveLedger.Status st = s.ledger().status(now);
+        g.writeStringField("evaluatedTo", Timestamps.format(now));
+        g.writeStringField("periodStart", Timestamps.format(st.periodStart()));
+        g.writeStringField("periodEnd", Timestamps.format(st.periodEnd()));
+        number(g, "achieved", st.achieved());
+        g.writeStringField("state", Double.isNaN(st.achieved()) ? "no data" : st.achieved() >= o.spec().target() ? "met" : "breached");
+        g.writeObjectFieldStart("budget");
+        g.writeNumberField("total", st.budgetTotal());
+        g.writeNumberField("consumed", st.budgetConsumed());
+        g.writeNumberField("remaining", st.budgetRemaining());
+        number(g, "remainingShare", st.budgetRemainingShare());
+        g.writeEndObject();
+        g.writeObjectFieldStart("burnRate");
+        for (int i = 0; i < BURN_WINDOWS.length; i++) {
+            g.writeNumberField(BURN_NAMES[i], s.ledger().burnRate(BURN_WINDOWS[i], now));
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("alerts");
+        for (BurnRule r : o.spec().rules()) {
+            g.writeStartObject();
+            rule(g, r);
+            g.writeBooleanField("firing", s.ledger().firing(r));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    static void rule(JsonGenerator g, BurnRule r) throws IOException {
+        g.writeStringField("severity", r.severity());
+        g.writeNumberField("factor", r.factor());
+        g.writeStringField("longWindow", dev.vigil.config.Durations.format(java.time.Duration.ofNanos(r.longMicros() * 1000)));
+        g.writeStringField("shortWindow", dev.vigil.config.Durations.format(java.time.Duration.ofNanos(r.shortMicros() * 1000)));
+    }
+
+    private static void number(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isNaN(v)) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, v);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.vigil.server.runtime;
+
+import dev.vigil.assess.BurnRule;
+import dev.vigil.assess.Objective;
+import dev.vigil.assess.ObjectiveLedger;
+import dev.vigil.event.Timestamps;
+import dev.vigil.store.OutputStore;
+import dev.vigil.summarise.WindowSpan;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each objective's ledger up to date from the KPI windows in the store, minute by minute as the
+ * pipeline's watermark closes them, and evaluates its burn-rate alerts at each closed minute. Reading the
+ * stored windows (rather than the writer's stream) makes a restart the same code path as a running server:
+ * the first pass reads the whole period back. The last {@code maxLateness} of minutes is read again each
+ * time, so windows amended by late events count as amended.
+ */
+public final class ObjectivesRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectivesRuntime.class);
+    private static final long MINUTE = 60_000_000L;
+    private static final long THREE_DAYS = 3 * 1440 * MINUTE;
+
+    /** One objective's ledger and where its reading stands. */
+    public static final class State {
+        final Objective objective;
+        final ObjectiveLedger ledger;
+        long evaluatedTo = Long.MIN_VALUE;
+
+        State(Objective o) {
+            this.objective = o;
+            this.ledger = new ObjectiveLedger(o.spec());
+        }
+
+        public Objective objective() {
+            return objective;
+        }
+
+        public ObjectiveLedger ledger() {
+            return ledger;
+        }
+
+        /** The end of the last minute judged, or Long.MIN_VALUE before any. */
+        public long evaluatedTo() {
+            return evaluatedTo;
+        }
+    }
+
+    private final Map<String, State> states = new LinkedHashMap<>();
+    private final OutputStore store;
+    private final PipelineRuntime.Status pipeline;
+    private final long rereadMicros;
+    private final Deque<ObjectiveLedger.Transition> recent = new ArrayDeque<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vigil-objectives");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ObjectivesRuntime(List<Objective> objectives, OutputStore store, PipelineRuntime.Status pipeline,
+                             long maxLatenessMicros) {
+        for (Objective o : objectives) {
+            states.put(o.name(), new State(o));
+        }
+        this.store = store;
+        this.pipeline = pipeline;
+        this.rereadMicros = maxLatenessMicros + MINUTE;
+    }
+
+    public ObjectivesRuntime start() {
+        if (!states.isEmpty()) {
+            timer.scheduleWithFixedDelay(this::tickSafely, 0, 1, TimeUnit.SECONDS);
+        }
+        return this;
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (Exception e) {
+            LOG.error("evaluating objectives failed; trying again in a second", e);
+        }
+    }
+
+    /** Reads the minutes the watermark closed since the last time and judges each. */
+    synchronized void tick() throws java.sql.SQLException {
+        long wm = pipeline.watermark();
+        if (wm == Long.MIN_VALUE) {
+            return;
+        }
+        long closedTo = WindowSpan.MINUTE.startOf(wm);
+        for (State s : states.values()) {
+            if (closedTo <= s.evaluatedTo) {
+                continue;
+            }
+            boolean first = s.evaluatedTo == Long.MIN_VALUE;
+            long horizon = s.objective.spec().window().lengthAt(closedTo - 1) + THREE_DAYS;
+            long from = first ? closedTo - horizon : Math.max(closedTo - horizon, s.evaluatedTo - rereadMicros);
+            Objective.Series series = s.objective.series();
+            for (OutputStore.KpiStep step : store.kpis(series.dimension(), series.key(), series.name(), from, closedTo,
+                    WindowSpan.MINUTE)) {
+                s.ledger.put(step.startMicros(), s.objective.spec().indicator().tally(step.window()));
+            }
+            // On the first pass only the present is judged: alerts of the past are not raised again at start.
+            long start = first ? closedTo : s.evaluatedTo + MINUTE;
+            for (long end = start; end <= closedTo; end += MINUTE) {
+                for (ObjectiveLedger.Transition t : s.ledger.evaluate(end)) {
+                    remember(t);
+                }
+            }
+            s.evaluatedTo = closedTo;
+            s.ledger.forgetBefore(closedTo - horizon);
+        }
+    }
+
+    private void remember(ObjectiveLedger.Transition t) {
+        LOG.info("objective {}: {} alert {} at {} (burn {}x over {} min, {}x over {} min)", t.objective(),
+                t.rule().severity(), t.firing() ? "firing" : "resolved", Timestamps.format(t.atMicros()),
+                String.format(java.util.Locale.ROOT, "%.1f", t.longBurn()), t.rule().longMicros() / MINUTE,
+                String.format(java.util.Locale.ROOT, "%.1f", t.shortBurn()), t.rule().shortMicros() / MINUTE);
+        recent.addFirst(t);
+        while (recent.size() > 1000) {
+            recent.removeLast();
+        }
+    }
+
+    public synchronized List<State> states() {
+        return List.copyOf(states.values());
+    }
+
+    public synchronized State state(String name) {
+        return states.get(name);
+    }
+
+    /** Alert changes, newest first (the last 1,000). */
+    public synchronized List<ObjectiveLedger.Transition> recentTransitions() {
+        return new ArrayList<>(recent);
+    }
+
+    /** The rules firing now, by objective. */
+    public synchronized Map<String, List<BurnRule>> firing() {
+        Map<String, List<BurnRule>> out = new LinkedHashMap<>();
+        for (State s : states.values()) {
+            List<BurnRule> f = s.objective.spec().rules().stream().filter(s.ledger::firing).toList();
+            if (!f.isEmpty()) {
+                out.put(s.objective.name(), f);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

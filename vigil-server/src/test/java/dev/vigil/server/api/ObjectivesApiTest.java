@@ -1,0 +1,96 @@
+package dev.vigil.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.ServerOptions;
+import dev.vigil.server.VigilServer;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.summarise.WindowSpan;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An OpenSLO objective named in vigil.yaml, judged on the KPI windows of events posted over HTTP. */
+class ObjectivesApiTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anObjectiveShowsItsAchievedValueBudgetAndTheBurnRateAlertsAnErrorBurstFires() throws Exception {
+        Files.createDirectories(dir.resolve("slo"));
+        Files.writeString(dir.resolve("slo/bank.yaml"), """
+                apiVersion: openslo/v1
+                kind: SLO
+                metadata: {name: bank-ok}
+                spec:
+                  service: billing
+                  indicator:
+                    metadata: {name: bank-calls-ok}
+                    spec:
+                      ratioMetric:
+                        good: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank, good: notFailed}}}
+                        total: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
+                  timeWindow: [{duration: 1d, isRolling: true}]
+                  budgetingMethod: Occurrences
+                  objectives: [{target: 0.99}]
+                """);
+        Path yaml = dir.resolve("vigil.yaml");
+        Files.writeString(yaml, """
+                pipeline: {allowedLateness: 2s, idleTimeout: 0s, partitions: 2}
+                objectives: [slo/]
+                """);
+        long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * 60_000_000L);
+        HttpClient http = HttpClient.newHttpClient();
+        try (VigilServer server = VigilServer.start(ServerOptions.defaults(dir.resolve("data")).withPort(0)
+                .withBindAddress("127.0.0.1").withConfig(ConfigLoader.load(yaml)))) {
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            StringBuilder body = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                body.append("{\"time\":\"").append(Timestamps.format(t0 + i * 500_000L)).append("\",\"source\":\"billing\",")
+                        .append("\"name\":\"Charge\",\"kind\":\"call\",\"peer\":\"bank\",\"durationMs\":10,\"outcome\":\"")
+                        .append(i % 2 == 0 ? "error" : "ok").append("\"}\n");
+            }
+            // Past the minute and the lateness, in every partition: the minute closes.
+            body.append(("{\"time\":\"" + Timestamps.format(t0 + 90_000_000L) + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/ingest/events"))
+                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+
+            JsonNode o = null;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                o = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).at("/objectives/0");
+                if (o.has("achieved") && !o.get("achieved").isNull()) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(o.get("name").asText()).isEqualTo("bank-ok");
+            assertThat(o.get("achieved").asDouble()).isEqualTo(0.5);
+            assertThat(o.get("state").asText()).isEqualTo("breached");
+            // 1% of 100 calls may fail: a budget of 1, of which 50 spent.
+            assertThat(o.at("/budget/total").asDouble()).isEqualTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(o.at("/budget/consumed").asDouble()).isEqualTo(50);
+            assertThat(o.at("/burnRate/1h").asDouble()).isEqualTo(50, org.assertj.core.api.Assertions.within(1e-9));
+
+            JsonNode alerts = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/alerts")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            // A 1-day period scales the workbook's factors by 1/30; 50x burns past all four.
+            assertThat(alerts.get("firing")).hasSize(4).allSatisfy(a -> assertThat(a.get("objective").asText()).isEqualTo("bank-ok"));
+        }
+    }
+}
