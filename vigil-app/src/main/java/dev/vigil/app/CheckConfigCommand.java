@@ -25,7 +25,7 @@ public final class CheckConfigCommand implements Callable<Integer> {
             VigilConfig c = ConfigLoader.load(file);
             int rules = c.sources().values().stream().mapToInt(s -> s.rules().size()).sum();
             System.out.println(file + ": valid: " + c.sources().size() + " source(s) with " + rules + " rule(s), "
-                    + c.processes().size() + " process(es)");
+                    + c.processes().size() + " process(es), " + c.objectives().size() + " objective(s)");
             for (SourceRules s : c.sources().values()) {
                 System.out.println("  source " + s.source() + ": POST /ingest/events?source=" + s.source() + " ("
                         + s.rules().size() + " rule(s))");
@@ -33,6 +33,10 @@ public final class CheckConfigCommand implements Callable<Integer> {
             for (ProcessDef p : c.processes().all()) {
                 System.out.println("  process " + p.name() + ": " + String.join(" -> ", p.activities()) + "; keys "
                         + String.join(", ", p.keys()));
+            }
+            for (var o : c.objectives()) {
+                System.out.println("  objective " + o.name() + ": " + o.series().dimension().wire() + " " + o.series().key()
+                        + (o.series().name() == null ? "" : " " + o.series().name()) + ", target " + o.spec().target());
             }
             return 0;
         } catch (InvalidConfig e) {
