@@ -30,6 +30,7 @@ public record BurnRule(String severity, double factor, long longMicros, long sho
 
     /** A stable name for deduplication: severity, factor and windows. */
     public String id() {
-        return severity + "-" + factor + "x-" + longMicros / MINUTE + "m-" + shortMicros / MINUTE + "m";
+        String f = new java.math.BigDecimal(factor).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return severity + "-" + f + "x-" + longMicros / MINUTE + "m-" + shortMicros / MINUTE + "m";
     }
 }

@@ -126,6 +126,11 @@ public final class ObjectiveLedger {
         return out;
     }
 
+    /** Takes up a rule's state as it was stored (a restart must not raise an alert that already fired). */
+    public void restoreFiring(String ruleId, boolean isFiring) {
+        firing.put(ruleId, isFiring);
+    }
+
     public boolean firing(BurnRule r) {
         return firing.getOrDefault(r.id(), false);
     }

@@ -15,16 +15,19 @@ import java.util.Map;
  * @param partitions        pipeline partitions (threads), 0 for one per core
  * @param checkpointEveryMillis how often operator state is written to the store
  * @param objectives        the objectives of the OpenSLO files vigil.yaml names
+ * @param webhooks          where alert notifications go (Alertmanager webhook format)
  */
 public record VigilConfig(String origin, LatenessPolicy lateness, int partitions, long checkpointEveryMillis,
-                          Map<String, SourceRules> sources, Processes processes, List<Objective> objectives) {
+                          Map<String, SourceRules> sources, Processes processes, List<Objective> objectives,
+                          List<String> webhooks) {
 
     public static final VigilConfig DEFAULT = new VigilConfig("(defaults)", LatenessPolicy.DEFAULT, 0, 30_000L,
-            Map.of(), Processes.NONE, List.of());
+            Map.of(), Processes.NONE, List.of(), List.of());
 
     public VigilConfig {
         sources = Map.copyOf(sources);
         objectives = List.copyOf(objectives);
+        webhooks = List.copyOf(webhooks);
     }
 
     /** The partitions to run: as configured, or one per core. */

@@ -70,7 +70,8 @@ public final class VigilServer implements AutoCloseable {
             IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes(),
                     options.config().sources());
             ObjectivesRuntime objectives = new ObjectivesRuntime(options.config().objectives(), pipeline.store(),
-                    pipeline.status(), options.config().lateness().maxLatenessMicros()).start();
+                    new dev.vigil.store.AlertStore(journal), options.config().webhooks(), pipeline.status(),
+                    options.config().lateness().maxLatenessMicros()).start();
             ApiService api = new ApiService(journal, pipeline, objectives);
             AtomicBoolean stopping = new AtomicBoolean();
             HttpService health = (ctx, req) -> Json.response(HttpStatus.OK, g -> {

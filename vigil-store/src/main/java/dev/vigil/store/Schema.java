@@ -91,6 +91,26 @@ final class Schema {
                 seq      BIGINT  PRIMARY KEY,
                 lateness VARCHAR NOT NULL
             );
+            """,
+            // 5: alerts. Which burn-rate rules fire (so a restart does not raise them again), and the outbox of
+            // notifications: written in the same transaction as the state change, deleted once delivered.
+            """
+            CREATE TABLE alert_state (
+                objective VARCHAR   NOT NULL,
+                rule      VARCHAR   NOT NULL,
+                firing    BOOLEAN   NOT NULL,
+                since     TIMESTAMP NOT NULL,
+                PRIMARY KEY (objective, rule)
+            );
+            CREATE TABLE alert_outbox (
+                id           BIGINT    PRIMARY KEY,
+                target       VARCHAR   NOT NULL,
+                payload      VARCHAR   NOT NULL,
+                created      TIMESTAMP NOT NULL,
+                attempts     INTEGER   NOT NULL,
+                next_attempt TIMESTAMP NOT NULL,
+                last_error   VARCHAR
+            );
             """);
 
     private Schema() {

@@ -37,7 +37,8 @@ import java.util.Set;
  */
 public final class ConfigLoader extends YamlChecks {
 
-    private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives");
+    private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives", "alerting");
+    private static final List<String> ALERTING = List.of("webhooks");
     private static final List<String> PIPELINE = List.of("allowedLateness", "maxLateness", "idleTimeout", "partitions",
             "checkpointEvery");
     private static final List<String> SOURCE = List.of("rules");
@@ -76,7 +77,7 @@ public final class ConfigLoader extends YamlChecks {
 
     private VigilConfig config(Node root) {
         if (root instanceof Null) {
-            return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of());
+            return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of(), List.of());
         }
         MapNode top = map(root, "the file", "a mapping with pipeline, sources and processes");
         if (top == null) {
@@ -148,7 +149,26 @@ public final class ConfigLoader extends YamlChecks {
             }
         }
         List<dev.vigil.assess.Objective> objectives = top.entries().containsKey("objectives") ? objectives(top) : List.of();
-        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives);
+        List<String> webhooks = List.of();
+        Entry alerting = top.entries().get("alerting");
+        if (alerting != null) {
+            MapNode a = map(alerting.value(), "alerting", "a mapping with webhooks: [https://...]");
+            if (a != null) {
+                known(a, "in alerting", ALERTING);
+                List<String> urls = a.entries().containsKey("webhooks")
+                        ? strings(a, "webhooks", "alerting", a.loc(), "a list of URLs that take Alertmanager webhook JSON") : null;
+                if (urls != null) {
+                    Entry w = a.entries().get("webhooks");
+                    for (String u : urls) {
+                        if (!u.startsWith("http://") && !u.startsWith("https://")) {
+                            error(w.value().loc(), "webhook \"" + u + "\" must be an http:// or https:// URL");
+                        }
+                    }
+                    webhooks = urls;
+                }
+            }
+        }
+        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, webhooks);
     }
 
     private SourceRules source(Entry e) {

@@ -58,6 +58,11 @@ public final class ObjectivesRuntime implements AutoCloseable {
 
     private final Map<String, State> states = new LinkedHashMap<>();
     private final OutputStore store;
+    private final dev.vigil.store.AlertStore alerts;
+    private final List<String> webhooks;
+    private final WebhookDelivery delivery;
+    /** When each firing rule started, for the notification's startsAt. */
+    private final Map<String, Long> firingSince = new java.util.HashMap<>();
     private final PipelineRuntime.Status pipeline;
     private final long rereadMicros;
     private final Deque<ObjectiveLedger.Transition> recent = new ArrayDeque<>();
@@ -67,12 +72,20 @@ public final class ObjectivesRuntime implements AutoCloseable {
         return t;
     });
 
-    public ObjectivesRuntime(List<Objective> objectives, OutputStore store, PipelineRuntime.Status pipeline,
-                             long maxLatenessMicros) {
+    public ObjectivesRuntime(List<Objective> objectives, OutputStore store, dev.vigil.store.AlertStore alerts,
+                             List<String> webhooks, PipelineRuntime.Status pipeline, long maxLatenessMicros)
+            throws java.sql.SQLException {
+        Map<String, Map<String, Boolean>> stored = alerts.states();
         for (Objective o : objectives) {
-            states.put(o.name(), new State(o));
+            State s = new State(o);
+            // Rules that fired before a restart still fire: they are not raised, or notified, again.
+            stored.getOrDefault(o.name(), Map.of()).forEach(s.ledger::restoreFiring);
+            states.put(o.name(), s);
         }
         this.store = store;
+        this.alerts = alerts;
+        this.webhooks = List.copyOf(webhooks);
+        this.delivery = new WebhookDelivery(alerts);
         this.pipeline = pipeline;
         this.rereadMicros = maxLatenessMicros + MINUTE;
     }
@@ -115,7 +128,7 @@ public final class ObjectivesRuntime implements AutoCloseable {
             long start = first ? closedTo : s.evaluatedTo + MINUTE;
             for (long end = start; end <= closedTo; end += MINUTE) {
                 for (ObjectiveLedger.Transition t : s.ledger.evaluate(end)) {
-                    remember(t);
+                    remember(s.objective, t);
                 }
             }
             s.evaluatedTo = closedTo;
@@ -123,7 +136,16 @@ public final class ObjectivesRuntime implements AutoCloseable {
         }
     }
 
-    private void remember(ObjectiveLedger.Transition t) {
+    private void remember(Objective o, ObjectiveLedger.Transition t) throws java.sql.SQLException {
+        String key = o.name() + "/" + t.rule().id();
+        long since = t.firing() ? t.atMicros() : firingSince.getOrDefault(key, t.atMicros());
+        if (t.firing()) {
+            firingSince.put(key, t.atMicros());
+        } else {
+            firingSince.remove(key);
+        }
+        // State and notifications in one transaction: a crash leaves both or neither.
+        alerts.change(o.name(), t.rule().id(), t.firing(), t.atMicros(), webhooks, AlertmanagerPayload.of(o, t, since));
         LOG.info("objective {}: {} alert {} at {} (burn {}x over {} min, {}x over {} min)", t.objective(),
                 t.rule().severity(), t.firing() ? "firing" : "resolved", Timestamps.format(t.atMicros()),
                 String.format(java.util.Locale.ROOT, "%.1f", t.longBurn()), t.rule().longMicros() / MINUTE,
@@ -162,5 +184,11 @@ public final class ObjectivesRuntime implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        delivery.close();
+        try {
+            alerts.close();
+        } catch (java.sql.SQLException e) {
+            LOG.error("closing the alert store failed", e);
+        }
     }
 }

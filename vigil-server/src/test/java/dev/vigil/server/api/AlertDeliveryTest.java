@@ -1,0 +1,144 @@
+package dev.vigil.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.ServerOptions;
+import dev.vigil.server.VigilServer;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.summarise.WindowSpan;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A webhook receiver that is down when alerts fire, stays down across a restart of Vigil, then comes up:
+ * every notification arrives, each once, in Alertmanager's webhook format; the restart raises nothing again.
+ */
+class AlertDeliveryTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void notificationsWaitForADownReceiverAcrossARestartAndArriveExactlyOnce() throws Exception {
+        Map<String, Integer> received = new ConcurrentHashMap<>();
+        List<JsonNode> payloads = new CopyOnWriteArrayList<>();
+        AtomicInteger refused = new AtomicInteger();
+        boolean[] up = {false};
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (!up[0]) {
+                refused.incrementAndGet();
+                ex.sendResponseHeaders(503, -1);
+            } else {
+                received.merge(ex.getRequestHeaders().getFirst("X-Vigil-Notification"), 1, Integer::sum);
+                payloads.add(JSON.readTree(new String(body, StandardCharsets.UTF_8)));
+                ex.sendResponseHeaders(200, -1);
+            }
+            ex.close();
+        });
+        receiver.start();
+        try {
+            Files.createDirectories(dir.resolve("slo"));
+            Files.writeString(dir.resolve("slo/bank.yaml"), """
+                    apiVersion: openslo/v1
+                    kind: SLO
+                    metadata: {name: bank-ok}
+                    spec:
+                      indicator:
+                        spec:
+                          ratioMetric:
+                            good: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
+                            total: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
+                      timeWindow: [{duration: 1d}]
+                      budgetingMethod: Occurrences
+                      objectives: [{target: 0.99}]
+                    """);
+            Path yaml = dir.resolve("vigil.yaml");
+            Files.writeString(yaml, """
+                    pipeline: {allowedLateness: 2s, idleTimeout: 0s, partitions: 2}
+                    objectives: [slo/]
+                    alerting: {webhooks: ["http://127.0.0.1:%d/hook"]}
+                    """.formatted(receiver.getAddress().getPort()));
+            ServerOptions options = ServerOptions.defaults(dir.resolve("data")).withPort(0).withBindAddress("127.0.0.1")
+                    .withConfig(ConfigLoader.load(yaml));
+            HttpClient http = HttpClient.newHttpClient();
+            long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * 60_000_000L);
+
+            try (VigilServer vigil = VigilServer.start(options)) {
+                URI base = URI.create("http://127.0.0.1:" + vigil.port());
+                StringBuilder body = new StringBuilder();
+                for (int i = 0; i < 100; i++) {
+                    body.append("{\"time\":\"").append(Timestamps.format(t0 + i * 500_000L))
+                            .append("\",\"source\":\"billing\",\"name\":\"Charge\",\"kind\":\"call\",\"peer\":\"bank\",")
+                            .append("\"outcome\":\"").append(i % 2 == 0 ? "error" : "ok").append("\"}\n");
+                }
+                body.append(("{\"time\":\"" + Timestamps.format(t0 + 90_000_000L) + "\",\"source\":\"clock\",\"name\":\"tick\"}\n")
+                        .repeat(8));
+                assertThat(http.send(HttpRequest.newBuilder(base.resolve("/ingest/events")).header("Content-Type",
+                        "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                await(() -> firing(http, base) == 4 && refused.get() >= 4, "four alerts firing and refused by the receiver");
+            }
+
+            try (VigilServer vigil = VigilServer.start(options)) {
+                URI base = URI.create("http://127.0.0.1:" + vigil.port());
+                await(() -> firing(http, base) == 4, "the four alerts still firing after the restart");
+                up[0] = true;
+                await(() -> received.size() == 4, "the four notifications delivered");
+                Thread.sleep(1500);
+            }
+            assertThat(received.values()).as("each notification once: %s", received).containsOnly(1);
+            assertThat(payloads).hasSize(4).allSatisfy(p -> {
+                assertThat(p.get("version").asText()).isEqualTo("4");
+                assertThat(p.get("status").asText()).isEqualTo("firing");
+                assertThat(p.at("/alerts/0/labels/alertname").asText()).isEqualTo("ErrorBudgetBurn");
+                assertThat(p.at("/alerts/0/labels/objective").asText()).isEqualTo("bank-ok");
+            });
+            assertThat(payloads).extracting(p -> p.at("/alerts/0/labels/rule").asText()).doesNotHaveDuplicates();
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    static int firing(HttpClient http, URI base) {
+        try {
+            return JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/alerts")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("firing").size();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void await(Check c, String what) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!c.ok()) {
+            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+}

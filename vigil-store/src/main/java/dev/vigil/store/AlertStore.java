@@ -1,0 +1,120 @@
+package dev.vigil.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Alert state and the notification outbox in DuckDB. A state change and its notifications are written in
+ * one transaction, so a crash leaves both or neither; a notification leaves the outbox only once its
+ * receiver acknowledged it, so a receiver that is down, or a Vigil that restarts, loses none.
+ */
+public final class AlertStore implements AutoCloseable {
+
+    /** A notification waiting for delivery. */
+    public record Pending(long id, String target, String payload, int attempts) {
+    }
+
+    private final Connection conn;
+    private long nextId;
+
+    public AlertStore(EventJournal journal) throws SQLException {
+        this.conn = journal.newConnection();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM alert_outbox")) {
+            rs.next();
+            nextId = rs.getLong(1) + 1;
+        }
+    }
+
+    /** Which rules fire, by objective then rule id. */
+    public synchronized Map<String, Map<String, Boolean>> states() throws SQLException {
+        Map<String, Map<String, Boolean>> out = new HashMap<>();
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT objective, rule, firing FROM alert_state")) {
+            while (rs.next()) {
+                out.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getBoolean(3));
+            }
+        }
+        return out;
+    }
+
+    /** Records a rule's new state and queues its notification to each target, atomically. */
+    public synchronized void change(String objective, String rule, boolean firing, long atMicros, List<String> targets,
+                                    String payload) throws SQLException {
+        conn.setAutoCommit(false);
+        try (PreparedStatement state = conn.prepareStatement("INSERT OR REPLACE INTO alert_state VALUES (?, ?, ?, make_timestamp(?))");
+             PreparedStatement out = conn.prepareStatement(
+                     "INSERT INTO alert_outbox VALUES (?, ?, ?, now(), 0, now(), NULL)")) {
+            state.setString(1, objective);
+            state.setString(2, rule);
+            state.setBoolean(3, firing);
+            state.setLong(4, atMicros);
+            state.execute();
+            for (String t : targets) {
+                out.setLong(1, nextId++);
+                out.setString(2, t);
+                out.setString(3, payload);
+                out.addBatch();
+            }
+            if (!targets.isEmpty()) {
+                out.executeBatch();
+            }
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
+    /** Notifications whose next attempt is due, oldest first. */
+    public synchronized List<Pending> due(int limit) throws SQLException {
+        List<Pending> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT id, target, payload, attempts FROM alert_outbox WHERE next_attempt <= now() ORDER BY id LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
+                }
+            }
+        }
+        return out;
+    }
+
+    public synchronized void delivered(long id) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM alert_outbox WHERE id = ?")) {
+            ps.setLong(1, id);
+            ps.execute();
+        }
+    }
+
+    public synchronized void failed(long id, long retryInMillis, String error) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE alert_outbox SET attempts = attempts + 1, "
+                + "next_attempt = now() + to_milliseconds(?), last_error = ? WHERE id = ?")) {
+            ps.setLong(1, retryInMillis);
+            ps.setString(2, error.length() > 500 ? error.substring(0, 500) : error);
+            ps.setLong(3, id);
+            ps.execute();
+        }
+    }
+
+    public synchronized long waiting() throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM alert_outbox")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        conn.close();
+    }
+}
