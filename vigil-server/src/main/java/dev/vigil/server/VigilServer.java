@@ -106,6 +106,7 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/cases").build((ctx, req) -> api.cases(ctx))
                     .route().get("/api/v1/cases/{id}").build((ctx, req) -> api.caseById(ctx, ctx.pathParam("id")))
                     .route().get("/api/v1/objectives").build((ctx, req) -> api.objectives(ctx))
+                    .route().get("/api/v1/objectives/{name}").build((ctx, req) -> api.objective(ctx, ctx.pathParam("name")))
                     .route().get("/api/v1/alerts").build((ctx, req) -> api.alerts(ctx))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)

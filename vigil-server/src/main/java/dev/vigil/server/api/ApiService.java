@@ -63,6 +63,18 @@ public final class ApiService {
         }));
     }
 
+    /** {@code GET /api/v1/objectives/{name}}: one objective, and its budget and burn rates through the period. */
+    public HttpResponse objective(ServiceRequestContext ctx, String name) {
+        return blocking(ctx, () -> {
+            var s = objectives.state(name);
+            if (s == null) {
+                return Json.error(HttpStatus.NOT_FOUND, "not_found", "no objective " + name
+                        + " (GET /api/v1/objectives lists them; they come from the OpenSLO files vigil.yaml names)", null);
+            }
+            return Json.response(HttpStatus.OK, g -> ObjectiveJson.history(g, s));
+        });
+    }
+
     /** {@code GET /api/v1/alerts}: the burn-rate alerts firing now, and the last changes. */
     public HttpResponse alerts(ServiceRequestContext ctx) {
         return blocking(ctx, () -> Json.response(HttpStatus.OK, g -> {

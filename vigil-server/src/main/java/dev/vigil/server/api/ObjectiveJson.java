@@ -72,6 +72,37 @@ final class ObjectiveJson {
         g.writeEndObject();
     }
 
+    /**
+     * The objective's path through its current period: at each step (an hour, or a day for periods over 60
+     * days) up to the last minute judged, what was achieved so far, the budget left, and the burn rates.
+     */
+    static void history(JsonGenerator g, ObjectivesRuntime.State s) throws IOException {
+        g.writeStartObject();
+        g.writeFieldName("objective");
+        write(g, s);
+        g.writeArrayFieldStart("history");
+        if (s.evaluatedTo() != Long.MIN_VALUE) {
+            long now = s.evaluatedTo();
+            ObjectiveLedger.Status current = s.ledger().status(now);
+            long period = current.periodEnd() - current.periodStart();
+            long step = period > 60L * 1440 * MINUTE ? 1440 * MINUTE : 60 * MINUTE;
+            for (long t = current.periodStart() + step; t < now + step; t += step) {
+                long at = Math.min(t, now);
+                ObjectiveLedger.Status st = s.ledger().status(at);
+                g.writeStartObject();
+                g.writeStringField("at", Timestamps.format(at));
+                number(g, "achieved", st.achieved());
+                g.writeNumberField("budgetConsumed", st.budgetConsumed());
+                number(g, "budgetRemainingShare", st.budgetRemainingShare());
+                g.writeNumberField("burnRate1h", s.ledger().burnRate(BURN_WINDOWS[0], at));
+                g.writeNumberField("burnRate6h", s.ledger().burnRate(BURN_WINDOWS[1], at));
+                g.writeEndObject();
+            }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
     static void rule(JsonGenerator g, BurnRule r) throws IOException {
         g.writeStringField("severity", r.severity());
         g.writeNumberField("factor", r.factor());

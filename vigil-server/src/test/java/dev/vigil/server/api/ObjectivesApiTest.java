@@ -91,6 +91,16 @@ class ObjectivesApiTest {
                     HttpResponse.BodyHandlers.ofString()).body());
             // A 1-day period scales the workbook's factors by 1/30; 50x burns past all four.
             assertThat(alerts.get("firing")).hasSize(4).allSatisfy(a -> assertThat(a.get("objective").asText()).isEqualTo("bank-ok"));
+
+            HttpResponse<String> one = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives/bank-ok")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode history = JSON.readTree(one.body()).get("history");
+            // Hourly steps over the rolling day up to the last minute judged; the last one is that minute.
+            assertThat(history.size()).isBetween(24, 25);
+            assertThat(history.get(history.size() - 1).get("achieved").asDouble()).isEqualTo(0.5);
+            assertThat(history.get(history.size() - 1).get("budgetConsumed").asDouble()).isEqualTo(50);
+            assertThat(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives/nope")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
         }
     }
 }
