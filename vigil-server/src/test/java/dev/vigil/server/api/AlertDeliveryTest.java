@@ -87,16 +87,9 @@ class AlertDeliveryTest {
 
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
-                StringBuilder body = new StringBuilder();
-                for (int i = 0; i < 100; i++) {
-                    body.append("{\"time\":\"").append(Timestamps.format(t0 + i * 500_000L))
-                            .append("\",\"source\":\"billing\",\"name\":\"Charge\",\"kind\":\"call\",\"peer\":\"bank\",")
-                            .append("\"outcome\":\"").append(i % 2 == 0 ? "error" : "ok").append("\"}\n");
-                }
-                body.append(("{\"time\":\"" + Timestamps.format(t0 + 90_000_000L) + "\",\"source\":\"clock\",\"name\":\"tick\"}\n")
-                        .repeat(8));
+                String body = ObjectivesApiTest.errorBurst(t0);
                 assertThat(http.send(HttpRequest.newBuilder(base.resolve("/ingest/events")).header("Content-Type",
-                        "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                        "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
                 await(() -> firing(http, base) == 4 && refused.get() >= 4, "four alerts firing and refused by the receiver");
             }

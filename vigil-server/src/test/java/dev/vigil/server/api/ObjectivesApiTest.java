@@ -56,16 +56,9 @@ class ObjectivesApiTest {
         try (VigilServer server = VigilServer.start(ServerOptions.defaults(dir.resolve("data")).withPort(0)
                 .withBindAddress("127.0.0.1").withConfig(ConfigLoader.load(yaml)))) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
-            StringBuilder body = new StringBuilder();
-            for (int i = 0; i < 100; i++) {
-                body.append("{\"time\":\"").append(Timestamps.format(t0 + i * 500_000L)).append("\",\"source\":\"billing\",")
-                        .append("\"name\":\"Charge\",\"kind\":\"call\",\"peer\":\"bank\",\"durationMs\":10,\"outcome\":\"")
-                        .append(i % 2 == 0 ? "error" : "ok").append("\"}\n");
-            }
-            // Past the minute and the lateness, in every partition: the minute closes.
-            body.append(("{\"time\":\"" + Timestamps.format(t0 + 90_000_000L) + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8));
+            String body = errorBurst(t0);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/ingest/events"))
-                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
 
@@ -102,5 +95,20 @@ class ObjectivesApiTest {
             assertThat(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives/nope")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
         }
+    }
+
+    /**
+     * 100 calls to the bank in the minute from {@code t0}, every other one failed, then events past the minute
+     * and the 2 s lateness in every partition, so that the minute closes.
+     */
+    static String errorBurst(long t0) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            body.append("{\"time\":\"").append(Timestamps.format(t0 + i * 500_000L)).append("\",\"source\":\"billing\",")
+                    .append("\"name\":\"Charge\",\"kind\":\"call\",\"peer\":\"bank\",\"durationMs\":10,\"outcome\":\"")
+                    .append(i % 2 == 0 ? "error" : "ok").append("\"}\n");
+        }
+        body.append(("{\"time\":\"" + Timestamps.format(t0 + 90_000_000L) + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8));
+        return body.toString();
     }
 }
