@@ -3,6 +3,7 @@ package dev.vigil.config;
 import dev.vigil.correlate.Processes;
 import dev.vigil.interpret.SourceRules;
 import dev.vigil.order.LatenessPolicy;
+import dev.vigil.assess.Contract;
 import dev.vigil.assess.Objective;
 import java.util.List;
 import java.util.Map;
@@ -15,18 +16,20 @@ import java.util.Map;
  * @param partitions        pipeline partitions (threads), 0 for one per core
  * @param checkpointEveryMillis how often operator state is written to the store
  * @param objectives        the objectives of the OpenSLO files vigil.yaml names
+ * @param contracts         the contracts (Vigil's OpenSLO extension) in those files
  * @param webhooks          where alert notifications go (Alertmanager webhook format)
  */
 public record VigilConfig(String origin, LatenessPolicy lateness, int partitions, long checkpointEveryMillis,
                           Map<String, SourceRules> sources, Processes processes, List<Objective> objectives,
-                          List<String> webhooks) {
+                          List<Contract> contracts, List<String> webhooks) {
 
     public static final VigilConfig DEFAULT = new VigilConfig("(defaults)", LatenessPolicy.DEFAULT, 0, 30_000L,
-            Map.of(), Processes.NONE, List.of(), List.of());
+            Map.of(), Processes.NONE, List.of(), List.of(), List.of());
 
     public VigilConfig {
         sources = Map.copyOf(sources);
         objectives = List.copyOf(objectives);
+        contracts = List.copyOf(contracts);
         webhooks = List.copyOf(webhooks);
     }
 

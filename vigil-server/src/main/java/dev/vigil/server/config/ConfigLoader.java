@@ -77,7 +77,8 @@ public final class ConfigLoader extends YamlChecks {
 
     private VigilConfig config(Node root) {
         if (root instanceof Null) {
-            return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of(), List.of());
+            return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of(), List.of(),
+                    List.of());
         }
         MapNode top = map(root, "the file", "a mapping with pipeline, sources and processes");
         if (top == null) {
@@ -168,7 +169,7 @@ public final class ConfigLoader extends YamlChecks {
                 }
             }
         }
-        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, webhooks);
+        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, contracts, webhooks);
     }
 
     private SourceRules source(Entry e) {
@@ -364,6 +365,9 @@ public final class ConfigLoader extends YamlChecks {
      * The OpenSLO files and folders (their .yaml and .yml files) that {@code objectives:} lists, relative
      * to vigil.yaml's folder; their own problems come with their own file names.
      */
+    /** The contracts of the objectives' files, read along with them. */
+    private final List<dev.vigil.assess.Contract> contracts = new ArrayList<>();
+
     private List<dev.vigil.assess.Objective> objectives(MapNode top) {
         Entry e = top.entries().get("objectives");
         List<String> paths = strings(top, "objectives", "vigil.yaml", top.loc(), "a list of OpenSLO files or folders, e.g. [slo/]");
@@ -372,6 +376,7 @@ public final class ConfigLoader extends YamlChecks {
         }
         java.nio.file.Path base = java.nio.file.Path.of(file).toAbsolutePath().getParent();
         List<dev.vigil.assess.Objective> out = new ArrayList<>();
+        List<OpenSloLoader.Reference> references = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (String p : paths) {
             java.nio.file.Path path = base.resolve(p);
@@ -389,7 +394,10 @@ public final class ConfigLoader extends YamlChecks {
             }
             for (java.nio.file.Path f : files) {
                 try {
-                    for (dev.vigil.assess.Objective o : OpenSloLoader.parse(Files.readString(f), f.toString())) {
+                    OpenSloLoader.Documents docs = OpenSloLoader.read(Files.readString(f), f.toString());
+                    contracts.addAll(docs.contracts());
+                    references.addAll(docs.references());
+                    for (dev.vigil.assess.Objective o : docs.objectives()) {
                         if (!names.add(o.name())) {
                             errors.add(new ConfigError(f.toString(), 1, 1, "a second objective named " + o.name()
                                     + ": SLO names must be unique across the objectives' files"));
@@ -401,6 +409,14 @@ public final class ConfigLoader extends YamlChecks {
                 } catch (IOException ex) {
                     errors.add(new ConfigError(f.toString(), 1, 1, "cannot read: " + ex.getMessage()));
                 }
+            }
+        }
+        // A contract may cover objectives of any of the files: resolved once all are read.
+        for (OpenSloLoader.Reference r : references) {
+            if (!names.contains(r.objective())) {
+                errors.add(new ConfigError(r.at().file(), r.at().line(), r.at().column(), "contract " + r.contract()
+                        + " covers \"" + r.objective() + "\", which no SLO of the objectives' files is named"
+                        + suggestion(r.objective(), List.copyOf(names))));
             }
         }
         return out;

@@ -30,7 +30,10 @@ import java.util.Map;
 public final class OpenSloLoader extends YamlChecks {
 
     private static final List<String> KINDS = List.of("SLO", "SLI", "Service", "AlertPolicy", "AlertCondition",
-            "AlertNotificationTarget", "DataSource");
+            "AlertNotificationTarget", "DataSource", "Contract");
+    private static final List<String> CONTRACT = List.of("supplier", "provider", "unit", "objectives", "period", "notes",
+            "penaltyBands");
+    private static final List<String> BAND = List.of("below", "consequence");
     private static final List<String> DOC = List.of("apiVersion", "kind", "metadata", "spec");
     private static final List<String> METADATA = List.of("name", "displayName", "labels", "annotations");
     private static final List<String> SLO = List.of("description", "service", "indicator", "indicatorRef", "timeWindow",
@@ -49,6 +52,16 @@ public final class OpenSloLoader extends YamlChecks {
     /** Each document's name, checked once (null when it has none or a bad one). */
     private final Map<MapNode, String> names = new java.util.IdentityHashMap<>();
     private final List<Objective> objectives = new ArrayList<>();
+    private final List<dev.vigil.assess.Contract> contracts = new ArrayList<>();
+    private final List<Reference> references = new ArrayList<>();
+
+    /** A contract's reference to an objective, resolved once every file is read. */
+    public record Reference(String objective, String contract, ConfigError at) {
+    }
+
+    /** What a file holds: objectives, contracts, and the contracts' references to objectives. */
+    public record Documents(List<Objective> objectives, List<dev.vigil.assess.Contract> contracts, List<Reference> references) {
+    }
 
     private OpenSloLoader(String file) {
         super(file);
@@ -56,22 +69,107 @@ public final class OpenSloLoader extends YamlChecks {
 
     /** Reads one file of OpenSLO documents; {@code file} is how messages name it. */
     public static List<Objective> parse(String text, String file) throws InvalidConfig {
+        return read(text, file).objectives();
+    }
+
+    /** Reads one file: objectives, and Vigil's contracts, whose references the caller resolves across files. */
+    public static Documents read(String text, String file) throws InvalidConfig {
         OpenSloLoader l = new OpenSloLoader(file);
         List<Node> docs = YamlTree.parseAll(text, file, l.errors);
         List<MapNode> slos = new ArrayList<>();
+        List<MapNode> contracts = new ArrayList<>();
         for (Node d : docs) {
             MapNode doc = l.document(d);
             if (doc != null && "SLO".equals(l.kind(doc))) {
                 slos.add(doc);
+            } else if (doc != null && "Contract".equals(l.kind(doc))) {
+                contracts.add(doc);
             }
         }
         for (MapNode slo : slos) {
             l.slo(slo);
         }
+        for (MapNode c : contracts) {
+            l.contract(c);
+        }
         if (!l.errors.isEmpty()) {
             throw new InvalidConfig(l.sortedErrors());
         }
-        return List.copyOf(l.objectives);
+        return new Documents(List.copyOf(l.objectives), List.copyOf(l.contracts), List.copyOf(l.references));
+    }
+
+    private void contract(MapNode doc) {
+        String name = names.get(doc);
+        Entry specEntry = doc.entries().get("spec");
+        MapNode spec = specEntry == null ? null : map(specEntry.value(), "spec", "a mapping");
+        if (spec == null) {
+            if (specEntry == null) {
+                error(doc.loc(), "a Contract needs a spec with supplier (or provider) and objectives");
+            }
+            return;
+        }
+        known(spec, "in a Contract's spec", CONTRACT);
+        Entry supplier = spec.entries().get("supplier");
+        Entry provider = spec.entries().get("provider");
+        if ((supplier == null) == (provider == null)) {
+            error(spec.loc(), "a Contract names exactly one of supplier (an outside company) or provider (an internal team)");
+        }
+        String party = supplier != null ? scalar(supplier.value(), "supplier") : provider != null ? scalar(provider.value(), "provider") : null;
+        String unit = spec.entries().get("unit") == null ? null : scalar(spec.entries().get("unit").value(), "unit");
+        String notes = spec.entries().get("notes") == null ? null : scalar(spec.entries().get("notes").value(), "notes");
+        String period = "1M";
+        Entry p = spec.entries().get("period");
+        if (p != null) {
+            period = scalar(p.value(), "period");
+            if (period != null && !period.matches("[1-9][0-9]*[MQY]")) {
+                error(p.value().loc(), "period must be months, quarters or years: 1M, 3M, 1Q or 1Y");
+                period = null;
+            }
+        }
+        List<String> objectiveNames = strings(spec, "objectives", "a Contract", spec.loc(), "the SLO names it covers, e.g. [carrier-availability]");
+        if (objectiveNames != null && name != null) {
+            ListNode list = (ListNode) spec.entries().get("objectives").value();
+            for (int i = 0; i < objectiveNames.size(); i++) {
+                Loc at = list.items().get(i).loc();
+                references.add(new Reference(objectiveNames.get(i), name, new ConfigError(file, at.line(), at.column(), "")));
+            }
+        }
+        List<dev.vigil.assess.Contract.PenaltyBand> bands = new ArrayList<>();
+        Entry pb = spec.entries().get("penaltyBands");
+        if (pb != null) {
+            if (!(pb.value() instanceof ListNode list)) {
+                error(pb.value().loc(), "penaltyBands must be a list such as [{below: 99.9, consequence: 5% credit}]");
+            } else {
+                double previous = 100;
+                for (Node n : list.items()) {
+                    MapNode band = map(n, "a penalty band", "a mapping with below (a percentage) and consequence");
+                    if (band == null) {
+                        continue;
+                    }
+                    known(band, "in a penalty band", BAND);
+                    Entry below = band.entries().get("below");
+                    Entry what = band.entries().get("consequence");
+                    if (below == null || what == null) {
+                        error(band.loc(), "a penalty band needs below (e.g. 99.5) and consequence (e.g. 10% service credit)");
+                        continue;
+                    }
+                    Double b = number(below.value(), "below");
+                    if (b != null && (b <= 0 || b > 100)) {
+                        error(below.value().loc(), "below is a percentage in (0, 100]");
+                    } else if (b != null && b >= previous) {
+                        error(below.value().loc(), "penalty bands go from the mildest to the strictest: each below lower "
+                                + "than the one before");
+                    } else if (b != null) {
+                        previous = b;
+                        bands.add(new dev.vigil.assess.Contract.PenaltyBand(b, scalar(what.value(), "consequence")));
+                    }
+                }
+            }
+        }
+        if (name != null && party != null && objectiveNames != null && period != null) {
+            contracts.add(new dev.vigil.assess.Contract(name, displayName(doc), party, supplier != null, unit,
+                    objectiveNames, period, notes, bands));
+        }
     }
 
     private String kind(MapNode doc) {
@@ -86,18 +184,20 @@ public final class OpenSloLoader extends YamlChecks {
             return null;
         }
         known(doc, "in an OpenSLO document", DOC);
+        Entry kind = doc.entries().get("kind");
+        String k = kind == null ? null : scalar(kind.value(), "kind");
+        String expected = "Contract".equals(k) ? "vigil.dev/v1" : "openslo/v1";
         Entry api = doc.entries().get("apiVersion");
         if (api == null) {
-            error(doc.loc(), "missing apiVersion: write apiVersion: openslo/v1");
-        } else if (!"openslo/v1".equals(scalar(api.value(), "apiVersion"))) {
-            error(api.value().loc(), "apiVersion must be openslo/v1 (Vigil reads OpenSLO v1)");
+            error(doc.loc(), "missing apiVersion: write apiVersion: " + expected);
+        } else if (!expected.equals(scalar(api.value(), "apiVersion"))) {
+            error(api.value().loc(), "Contract".equals(k) ? "a Contract is Vigil's extension: apiVersion must be vigil.dev/v1"
+                    : "apiVersion must be openslo/v1 (Vigil reads OpenSLO v1)");
         }
-        Entry kind = doc.entries().get("kind");
         if (kind == null) {
             error(doc.loc(), "missing kind: one of " + String.join(", ", KINDS));
             return null;
         }
-        String k = scalar(kind.value(), "kind");
         if (k != null && !KINDS.contains(k)) {
             error(kind.value().loc(), "unknown kind \"" + k + "\"" + suggestion(k, KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");
             return null;

@@ -133,7 +133,7 @@ class OpenSloLoaderTest {
                         "slo.yaml:8:20: budgetingMethod must be Occurrences or Timeslices; did you mean \"Occurrences\"?",
                         "slo.yaml:9:25: target must be between 0 and 1 (exclusive), e.g. 0.999",
                         "slo.yaml:12:7: unknown kind \"SLQ\"; did you mean \"SLO\"? (kinds: SLO, SLI, Service, AlertPolicy, "
-                                + "AlertCondition, AlertNotificationTarget, DataSource)",
+                                + "AlertCondition, AlertNotificationTarget, DataSource, Contract)",
                         "slo.yaml:19:3: an SLO needs objectives: e.g. objectives: [{target: 0.999}]",
                         "slo.yaml:22:37: Vigil reads metric sources of type Vigil, whose spec names a KPI series: "
                                 + "{dimension: peer, key: carrier-api}",
