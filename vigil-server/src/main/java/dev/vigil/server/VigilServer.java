@@ -72,7 +72,7 @@ public final class VigilServer implements AutoCloseable {
             ObjectivesRuntime objectives = new ObjectivesRuntime(options.config().objectives(), pipeline.store(),
                     new dev.vigil.store.AlertStore(journal), options.config().webhooks(), pipeline.status(),
                     options.config().lateness().maxLatenessMicros()).start();
-            ApiService api = new ApiService(journal, pipeline, objectives);
+            ApiService api = new ApiService(journal, pipeline, objectives, options.config().contracts());
             AtomicBoolean stopping = new AtomicBoolean();
             HttpService health = (ctx, req) -> Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
@@ -108,6 +108,7 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/objectives").build((ctx, req) -> api.objectives(ctx))
                     .route().get("/api/v1/objectives/{name}").build((ctx, req) -> api.objective(ctx, ctx.pathParam("name")))
                     .route().get("/api/v1/alerts").build((ctx, req) -> api.alerts(ctx))
+                    .route().get("/api/v1/contracts").build((ctx, req) -> api.contracts(ctx))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)
                     .serviceUnder("/", (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",

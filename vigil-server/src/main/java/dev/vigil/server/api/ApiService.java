@@ -43,11 +43,71 @@ public final class ApiService {
     private final EventJournal journal;
     private final PipelineRuntime pipeline;
     private final dev.vigil.server.runtime.ObjectivesRuntime objectives;
+    private final List<dev.vigil.assess.Contract> contracts;
 
-    public ApiService(EventJournal journal, PipelineRuntime pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives) {
+    public ApiService(EventJournal journal, PipelineRuntime pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives,
+                      List<dev.vigil.assess.Contract> contracts) {
         this.journal = journal;
         this.pipeline = pipeline;
         this.objectives = objectives;
+        this.contracts = List.copyOf(contracts);
+    }
+
+    /**
+     * {@code GET /api/v1/contracts}: each contract with its objectives' standing in their current period and,
+     * for each, the strictest penalty band its achieved value falls below.
+     */
+    public HttpResponse contracts(ServiceRequestContext ctx) {
+        return blocking(ctx, () -> Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("contracts");
+            for (var c : contracts) {
+                g.writeStartObject();
+                g.writeStringField("name", c.name());
+                if (c.displayName() != null) {
+                    g.writeStringField("displayName", c.displayName());
+                }
+                g.writeStringField(c.external() ? "supplier" : "provider", c.party());
+                if (c.unit() != null) {
+                    g.writeStringField("unit", c.unit());
+                }
+                g.writeStringField("period", c.period());
+                if (c.notes() != null) {
+                    g.writeStringField("notes", c.notes());
+                }
+                g.writeArrayFieldStart("objectives");
+                for (String name : c.objectives()) {
+                    var s = objectives.state(name);
+                    g.writeStartObject();
+                    g.writeStringField("name", name);
+                    if (s != null && s.evaluatedTo() != Long.MIN_VALUE) {
+                        var st = s.ledger().status(s.evaluatedTo());
+                        double achieved = st.achieved();
+                        if (!Double.isNaN(achieved)) {
+                            g.writeNumberField("achievedPercent", 100 * achieved);
+                            g.writeBooleanField("met", achieved >= s.objective().spec().target());
+                            dev.vigil.assess.Contract.PenaltyBand reached = null;
+                            for (var b : c.bands()) {
+                                if (100 * achieved < b.belowPercent()) {
+                                    reached = b;
+                                }
+                            }
+                            if (reached != null) {
+                                g.writeObjectFieldStart("penaltyBand");
+                                g.writeNumberField("below", reached.belowPercent());
+                                g.writeStringField("consequence", reached.consequence());
+                                g.writeEndObject();
+                            }
+                        }
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
     }
 
     /** {@code GET /api/v1/objectives}: every objective's standing in its current period. */

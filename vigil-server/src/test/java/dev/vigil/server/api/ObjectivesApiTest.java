@@ -46,6 +46,17 @@ class ObjectivesApiTest {
                   budgetingMethod: Occurrences
                   objectives: [{target: 0.99}]
                 """);
+        Files.writeString(dir.resolve("slo/contract.yaml"), """
+                apiVersion: vigil.dev/v1
+                kind: Contract
+                metadata: {name: bank-2026}
+                spec:
+                  supplier: First Bank
+                  objectives: [bank-ok]
+                  penaltyBands:
+                    - {below: 99, consequence: 5% credit}
+                    - {below: 90, consequence: 20% credit}
+                """);
         Path yaml = dir.resolve("vigil.yaml");
         Files.writeString(yaml, """
                 pipeline: {allowedLateness: 2s, idleTimeout: 0s, partitions: 2}
@@ -94,6 +105,14 @@ class ObjectivesApiTest {
             assertThat(history.get(history.size() - 1).get("budgetConsumed").asDouble()).isEqualTo(50);
             assertThat(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives/nope")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+
+            JsonNode contract = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/contracts")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).at("/contracts/0");
+            assertThat(contract.get("supplier").asText()).isEqualTo("First Bank");
+            // 50% achieved falls below both bands: the strictest applies.
+            assertThat(contract.at("/objectives/0/achievedPercent").asDouble()).isEqualTo(50);
+            assertThat(contract.at("/objectives/0/met").asBoolean()).isFalse();
+            assertThat(contract.at("/objectives/0/penaltyBand/consequence").asText()).isEqualTo("20% credit");
         }
     }
 
