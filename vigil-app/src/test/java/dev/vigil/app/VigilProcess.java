@@ -39,39 +39,35 @@ final class VigilProcess implements AutoCloseable {
         return Path.of(jar);
     }
 
+    /** Starts a command that serves, and waits until it says where it listens. */
     static VigilProcess start(String... args) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<URI> url = new CompletableFuture<>();
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        Thread.ofPlatform().daemon(true).start(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    lines.add(line);
-                    Matcher m = URL.matcher(line);
-                    if (!url.isDone() && m.find()) {
-                        url.complete(URI.create("http://127.0.0.1:" + m.group(2)));
-                    }
-                }
-            } catch (IOException e) {
-                // the process went away
+        Spawned s = spawn(args, line -> {
+            Matcher m = URL.matcher(line);
+            if (!url.isDone() && m.find()) {
+                url.complete(URI.create("http://127.0.0.1:" + m.group(2)));
             }
-            url.completeExceptionally(new IllegalStateException("vigil exited before listening: " + lines));
-        });
+        }, lines -> url.completeExceptionally(new IllegalStateException("vigil exited before listening: " + lines)));
         try {
-            return new VigilProcess(p, url.get(60, TimeUnit.SECONDS), lines);
+            return new VigilProcess(s.process(), url.get(60, TimeUnit.SECONDS), s.lines());
         } catch (Exception e) {
-            p.destroyForcibly();
-            throw new IllegalStateException("vigil did not start: " + lines, e);
+            s.process().destroyForcibly();
+            throw new IllegalStateException("vigil did not start: " + s.lines(), e);
         }
     }
 
     /** Starts a command that serves nothing (no URL to wait for), e.g. a batch run. */
     static VigilProcess launch(String... args) throws IOException {
+        Spawned s = spawn(args, line -> { }, lines -> { });
+        return new VigilProcess(s.process(), null, s.lines());
+    }
+
+    private record Spawned(Process process, List<String> lines) {
+    }
+
+    /** The jar as a child process; a daemon thread collects its output and shows each line to {@code onLine}. */
+    private static Spawned spawn(String[] args, java.util.function.Consumer<String> onLine,
+                                 java.util.function.Consumer<List<String>> onEnd) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
         cmd.addAll(List.of(args));
@@ -82,12 +78,14 @@ final class VigilProcess implements AutoCloseable {
             try {
                 for (String line; (line = out.readLine()) != null; ) {
                     lines.add(line);
+                    onLine.accept(line);
                 }
             } catch (IOException e) {
                 // the process went away
             }
+            onEnd.accept(lines);
         });
-        return new VigilProcess(p, null, lines);
+        return new Spawned(p, lines);
     }
 
     /** Waits for the process to end by itself; its exit code. */

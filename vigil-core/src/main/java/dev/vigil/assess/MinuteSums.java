@@ -25,8 +25,8 @@ final class MinuteSums {
         }
         int i = index(minuteStart);
         if (i >= good.length) {
-            // The rebuild takes the new minute in with the others.
-            grow(i + 1);
+            // Past the tree's end: rebuild it larger, the new minute in with the others.
+            rebuild(base);
             return;
         }
         add(i, t.good() - (old == null ? 0 : old.good()), t.total() - (old == null ? 0 : old.total()));
@@ -53,10 +53,6 @@ final class MinuteSums {
         rebuild(minutes.isEmpty() ? Long.MIN_VALUE : minutes.firstKey());
     }
 
-    int size() {
-        return minutes.size();
-    }
-
     private int index(long minuteStart) {
         return (int) ((minuteStart - base) / MINUTE);
     }
@@ -80,14 +76,6 @@ final class MinuteSums {
         total = new double[good.length];
         for (Map.Entry<Long, Tally> e : minutes.entrySet()) {
             add(index(e.getKey()), e.getValue().good(), e.getValue().total());
-        }
-    }
-
-    /** Rebuilds at a size of at least {@code n}: rebuilding is simpler than patching a Fenwick tree's top levels. */
-    private void grow(int n) {
-        rebuild(base);
-        if (good.length < n) {
-            throw new IllegalStateException("the tree did not grow to " + n);
         }
     }
 

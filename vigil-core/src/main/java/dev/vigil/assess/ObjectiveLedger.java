@@ -14,8 +14,6 @@ import java.util.Map;
  */
 public final class ObjectiveLedger {
 
-    private static final long MINUTE = 60_000_000L;
-
     /**
      * @param target    the share that must be good, in (0, 1)
      * @param indicator how a minute's KPI window counts
@@ -135,20 +133,20 @@ public final class ObjectiveLedger {
         return firing.getOrDefault(r.id(), false);
     }
 
-    /** Drops minutes older than any question can reach: the period and the longest alert window. */
-    public void forgetBefore(long micros) {
-        long keep = micros;
+    /**
+     * The earliest minute a question asked at {@code now} can reach: the start of the period, or the start of
+     * the longest alert window, whichever is earlier.
+     */
+    public long reach(long now) {
+        long earliest = spec.window().periodAt(now - 1)[0];
         for (BurnRule r : spec.rules()) {
-            keep = Math.min(keep, micros - r.longMicros());
+            earliest = Math.min(earliest, now - r.longMicros());
         }
-        minutes.forgetBefore(Math.min(keep, spec.window().periodAt(micros - 1)[0]));
+        return earliest;
     }
 
-    public int minutesHeld() {
-        return minutes.size();
-    }
-
-    static long minute(long micros) {
-        return Math.floorDiv(micros, MINUTE) * MINUTE;
+    /** Drops the minutes no question asked at {@code now} or later can reach. */
+    public void forgetBefore(long now) {
+        minutes.forgetBefore(reach(now));
     }
 }

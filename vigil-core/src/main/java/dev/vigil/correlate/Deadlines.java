@@ -40,14 +40,17 @@ final class Deadlines {
     }
 
     private final TreeMap<Long, Bucket> buckets = new TreeMap<>();
-    private final List<Object[]> deferred = new ArrayList<>();
+    private record Deferred(long at, CaseState state) {
+    }
+
+    private final List<Deferred> deferred = new ArrayList<>();
     private boolean handing;
     private int size;
 
     void add(long at, CaseState state) {
         if (handing) {
             // A handler re-queues while its bucket is being read: add once that is over.
-            deferred.add(new Object[] {at, state});
+            deferred.add(new Deferred(at, state));
             return;
         }
         buckets.computeIfAbsent(at >> SHIFT, b -> new Bucket()).add(at, state);
@@ -88,8 +91,8 @@ final class Deadlines {
             if (kept != null) {
                 buckets.put(first.getKey(), kept);
             }
-            for (Object[] d : deferred) {
-                add((Long) d[0], (CaseState) d[1]);
+            for (Deferred d : deferred) {
+                add(d.at(), d.state());
             }
             deferred.clear();
             if (kept != null) {

@@ -105,8 +105,7 @@ public final class Partition {
      */
     public boolean windowDue() {
         long wm = clock.watermark();
-        return wm >= summariser.nextCloseMicros()
-                || (wm != EventClock.NONE && WindowSpan.MINUTE.startOf(wm) > WindowSpan.MINUTE.startOf(advancedTo));
+        return wm >= summariser.nextCloseMicros() || WindowSpan.MINUTE.entersLaterWindow(advancedTo, wm);
     }
 
     public List<CaseChange> drainCases() {

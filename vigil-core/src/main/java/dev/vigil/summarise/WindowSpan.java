@@ -30,4 +30,9 @@ public enum WindowSpan {
         long q = Math.floorDiv(timeMicros, micros);
         return q <= Long.MIN_VALUE / micros ? Long.MIN_VALUE : q * micros;
     }
+
+    /** Whether a clock moving from {@code from} to {@code to} entered a later window. */
+    public boolean entersLaterWindow(long from, long to) {
+        return startOf(to) > startOf(from);
+    }
 }

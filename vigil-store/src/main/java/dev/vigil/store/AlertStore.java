@@ -32,13 +32,18 @@ public final class AlertStore implements AutoCloseable {
         }
     }
 
-    /** Which rules fire, by objective then rule id. */
-    public synchronized Map<String, Map<String, Boolean>> states() throws SQLException {
-        Map<String, Map<String, Boolean>> out = new HashMap<>();
+    /** A rule's last change: whether it fires, and since when. */
+    public record State(boolean firing, long sinceMicros) {
+    }
+
+    /** Each rule's last change, by objective then rule id. */
+    public synchronized Map<String, Map<String, State>> states() throws SQLException {
+        Map<String, Map<String, State>> out = new HashMap<>();
         try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT objective, rule, firing FROM alert_state")) {
+             ResultSet rs = st.executeQuery("SELECT objective, rule, firing, epoch_us(since) FROM alert_state")) {
             while (rs.next()) {
-                out.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getBoolean(3));
+                out.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                        .put(rs.getString(2), new State(rs.getBoolean(3), rs.getLong(4)));
             }
         }
         return out;
@@ -103,13 +108,6 @@ public final class AlertStore implements AutoCloseable {
             ps.setString(2, error.length() > 500 ? error.substring(0, 500) : error);
             ps.setLong(3, id);
             ps.execute();
-        }
-    }
-
-    public synchronized long waiting() throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM alert_outbox")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

@@ -67,34 +67,29 @@ public final class OutputStore implements AutoCloseable {
         try (Statement st = writeConn.createStatement()) {
             // The appender joins the connection's transaction only once one is open.
             st.execute("SELECT 1");
-            stageWindows(conn, windows);
-            boolean retired = stageCases(conn, cases, afterCheckpoint);
-            if (!late.isEmpty()) {
-                try (DuckDBAppender a = conn.createAppender("temp", "main", "stage_late")) {
-                    for (LateEvent l : late) {
-                        a.beginRow().append(l.seq()).append(l.wire()).endRow();
-                    }
-                    a.flush();
-                }
-                st.execute("INSERT OR REPLACE INTO late_events SELECT DISTINCT ON (seq) * FROM stage_late");
-                st.execute("DELETE FROM stage_late");
-            }
+            // Each kind of row: staged, moved in one statement, and the staging table emptied for next time.
             if (!windows.isEmpty()) {
+                stageWindows(conn, windows);
                 st.execute("INSERT OR REPLACE INTO kpi_windows SELECT * FROM stage_windows");
-            }
-            if (retired) {
-                st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM stage_retired)");
-                st.execute("DELETE FROM cases WHERE id IN (SELECT id FROM stage_retired)");
+                st.execute("DELETE FROM stage_windows");
             }
             if (!cases.isEmpty()) {
+                if (stageCases(conn, cases, afterCheckpoint)) {
+                    st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM stage_retired)");
+                    st.execute("DELETE FROM cases WHERE id IN (SELECT id FROM stage_retired)");
+                    st.execute("DELETE FROM stage_retired");
+                }
                 st.execute("INSERT OR REPLACE INTO cases SELECT * FROM stage_cases");
                 // A case only ever gains keys, so the keys it had stay right.
                 st.execute("INSERT OR IGNORE INTO case_keys SELECT DISTINCT * FROM stage_case_keys");
+                st.execute("DELETE FROM stage_cases");
+                st.execute("DELETE FROM stage_case_keys");
             }
-            st.execute("DELETE FROM stage_windows");
-            st.execute("DELETE FROM stage_cases");
-            st.execute("DELETE FROM stage_case_keys");
-            st.execute("DELETE FROM stage_retired");
+            if (!late.isEmpty()) {
+                stageLate(conn, late);
+                st.execute("INSERT OR REPLACE INTO late_events SELECT DISTINCT ON (seq) * FROM stage_late");
+                st.execute("DELETE FROM stage_late");
+            }
             writeConn.commit();
         } catch (SQLException | RuntimeException e) {
             try {
@@ -106,10 +101,16 @@ public final class OutputStore implements AutoCloseable {
         }
     }
 
-    private static void stageWindows(DuckDBConnection conn, List<MergedWindow> windows) throws SQLException {
-        if (windows.isEmpty()) {
-            return;
+    private static void stageLate(DuckDBConnection conn, List<LateEvent> late) throws SQLException {
+        try (DuckDBAppender a = conn.createAppender("temp", "main", "stage_late")) {
+            for (LateEvent l : late) {
+                a.beginRow().append(l.seq()).append(l.wire()).endRow();
+            }
+            a.flush();
         }
+    }
+
+    private static void stageWindows(DuckDBConnection conn, List<MergedWindow> windows) throws SQLException {
         try (DuckDBAppender a = conn.createAppender("temp", "main", "stage_windows")) {
             for (MergedWindow w : windows) {
                 a.beginRow()
@@ -131,9 +132,6 @@ public final class OutputStore implements AutoCloseable {
     /** Stages the last state of each case changed; returns whether any case id was retired. */
     private static boolean stageCases(DuckDBConnection conn, List<CaseChange> changes, long afterCheckpoint)
             throws SQLException {
-        if (changes.isEmpty()) {
-            return false;
-        }
         // Within one batch a case may change twice: the last word counts. An id retired and then used again
         // is cleared first, so that keys of what it was before do not stay with it.
         Map<String, CaseChange> last = new java.util.LinkedHashMap<>();

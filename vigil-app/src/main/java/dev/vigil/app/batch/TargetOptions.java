@@ -57,18 +57,16 @@ final class TargetOptions {
     /** Prints progress to standard error: a redrawn bar on a terminal, a line every 5 s otherwise. */
     static BatchRun.Listener progress() {
         boolean terminal = Terminal.isTerminal();
-        long[] startDone = {-1};
-        long[] lastPlain = {0};
+        // Plain lines: one each time a run enters another 5 s stretch (a run's clock starts again at 0).
+        long[] lastStretch = {-1};
         return p -> {
-            if (startDone[0] < 0 || p.seconds() < lastPlain[0]) {
-                startDone[0] = p.done();
-                lastPlain[0] = 0;
-            }
             if (terminal) {
-                System.err.print(TextReport.progress(p, startDone[0], true));
-            } else if (p.seconds() - lastPlain[0] >= 5) {
-                lastPlain[0] = (long) p.seconds();
-                System.err.println(TextReport.progress(p, startDone[0], false));
+                System.err.print(TextReport.progress(p, true));
+            } else if ((long) (p.seconds() / 5) != lastStretch[0]) {
+                lastStretch[0] = (long) (p.seconds() / 5);
+                if (lastStretch[0] > 0) {
+                    System.err.println(TextReport.progress(p, false));
+                }
             }
         };
     }

@@ -112,8 +112,12 @@ public final class BatchRun {
     }
 
     /** Where a run stands, for a progress display. */
-    public record Progress(long done, long bytesRead, long totalBytes, double seconds, long rejected, long retries,
-                           String phase) {
+    /**
+     * @param done      records done (contiguously from the start of the input)
+     * @param doneAtStart records done when this run started (a resumed run's rate counts from there)
+     */
+    public record Progress(long done, long doneAtStart, long bytesRead, long totalBytes, double seconds, long rejected,
+                           long retries, String phase) {
     }
 
     /** Receives progress now and then (from a timer thread). */
@@ -225,9 +229,10 @@ public final class BatchRun {
         long t0 = System.nanoTime();
         passStart = t0;
         var adapting = s.adaptiveP99Millis() > 0 ? timer.scheduleAtFixedRate(() -> adapt(probe, t0), 2, 2, TimeUnit.SECONDS) : null;
+        long doneAtStart = completion.doneBelow();
         var progress = timer.scheduleAtFixedRate(() -> {
             RecordReader r = reading;
-            listener.progress(new Progress(completion.doneBelow(), r == null ? 0 : r.bytesRead(), size,
+            listener.progress(new Progress(completion.doneBelow(), doneAtStart, r == null ? 0 : r.bytesRead(), size,
                     (System.nanoTime() - t0) / 1e9, base.rejected() + rejected.get(), base.retries() + retries.get(), phase));
         }, 200, 200, TimeUnit.MILLISECONDS);
         var checkpoints = timer.scheduleAtFixedRate(() -> checkpoint(inputId, size, modified),
@@ -272,7 +277,7 @@ public final class BatchRun {
         return new RunResult(o.strategy(), records, resumedAt, base.applied() + applied.get(),
                 base.duplicates() + duplicates.get(), base.rejected() + rejected.get(), base.retries() + retries.get(),
                 calls.get(), seconds, resolvedNow.get() / seconds, callLatency, onlineBefore, onlineDuring, probeFailures,
-                utilisation, rateHistory(), limited,
+                utilisation, List.copyOf(rateHistory), limited,
                 reporter == null ? null : new RunResult.Reported(reporter.runId(), reporter.sent(), reporter.dropped()));
     }
 
@@ -349,25 +354,21 @@ public final class BatchRun {
         rateHistory.add(new double[] {(System.nanoTime() - t0) / 1e9, rate, p99});
     }
 
-    /** Seconds into the run, the rate set then and the online p99 that made it so (adaptive runs). */
-    public List<double[]> rateHistory() {
-        return List.copyOf(rateHistory);
-    }
-
     /**
      * @param due when the request was due on a rate-limited schedule (0: now); its latency counts from then
      */
     private void send(List<InputRecord> group, boolean validating, int attempt, long due) {
         long start = due != 0 ? due : System.nanoTime();
-        long startMicros = EventReporter.nowMicros() - (System.nanoTime() - start) / 1000;
         calls.incrementAndGet();
         HttpRequest req = request(group, validating);
-        String operation = "POST " + req.path();
+        // Wall-clock start for the reported event, only when there is a report to make.
+        long startMicros = reporter == null ? 0 : EventReporter.nowMicros() - (System.nanoTime() - start) / 1000;
         client.execute(req).aggregate().handle((resp, err) -> {
             double millis = (System.nanoTime() - start) / 1e6;
             callLatency.add(millis);
             if (reporter != null) {
-                reporter.call(startMicros, operation, millis, group.size(), err == null && resp.status().code() < 400, attempt);
+                reporter.call(startMicros, "POST " + req.path(), millis, group.size(),
+                        err == null && resp.status().code() < 400, attempt);
             }
             try {
                 onReply(group, validating, attempt, resp, err);

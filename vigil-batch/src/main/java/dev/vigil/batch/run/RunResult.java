@@ -18,7 +18,7 @@ package dev.vigil.batch.run;
  * @param onlineBefore what the online probe measured before the run started
  * @param onlineDuring what the online probe measured while the run went on
  * @param utilisation  share of the service's worker time busy during the run, when the service reports it
- * @param rateHistory  adaptive runs: each second, {seconds into the run, rate set, online p99 seen}
+ * @param rateHistory  adaptive runs: every two seconds, {seconds into the run, rate set, online p99 seen}
  * @param timeLimited  the run stopped at its time limit before the end of the input (comparisons)
  * @param reported     events posted to Vigil ({@code --report-to}), and those dropped, or null without it
  */

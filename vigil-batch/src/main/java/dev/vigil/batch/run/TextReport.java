@@ -65,9 +65,9 @@ public final class TextReport {
     }
 
     /** A progress line: a bar on a terminal, plain text otherwise. */
-    public static String progress(BatchRun.Progress p, long startDone, boolean terminal) {
+    public static String progress(BatchRun.Progress p, boolean terminal) {
         double fraction = p.totalBytes() == 0 ? 1 : Math.min(1, (double) p.bytesRead() / p.totalBytes());
-        double rate = p.seconds() > 0 ? (p.done() - startDone) / p.seconds() : 0;
+        double rate = p.seconds() > 0 ? (p.done() - p.doneAtStart()) / p.seconds() : 0;
         double eta = fraction > 0 && fraction < 1 ? p.seconds() * (1 - fraction) / fraction : 0;
         String counts = String.format(Locale.ROOT, "%,d done, %,.0f records/s, ETA %s, %,d rejected, %,d retries", p.done(),
                 rate, clock(eta), p.rejected(), p.retries());

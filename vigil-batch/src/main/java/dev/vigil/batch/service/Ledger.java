@@ -28,10 +28,6 @@ public final class Ledger {
         return Outcome.DUPLICATE;
     }
 
-    public boolean contains(String key) {
-        return applied.containsKey(key);
-    }
-
     public int applied() {
         return applied.size();
     }

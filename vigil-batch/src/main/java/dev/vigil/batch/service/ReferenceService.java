@@ -89,10 +89,6 @@ public final class ReferenceService implements AutoCloseable {
         return ledger;
     }
 
-    public ServiceModel model() {
-        return model;
-    }
-
     // --- request handling -------------------------------------------------------------------------------
 
     private record Reply(HttpStatus status, JsonNode body) {

@@ -206,10 +206,10 @@ class BatchRunTest {
 
     @Test
     void progressIsABarWithRateAndEtaOnATerminalAndAPlainLineElsewhere() {
-        BatchRun.Progress p = new BatchRun.Progress(25_000, 250, 1000, 5, 12, 3, "loading");
-        assertThat(TextReport.progress(p, 0, true)).isEqualTo("\r[########......................]  25%  25,000 done, "
+        BatchRun.Progress p = new BatchRun.Progress(25_000, 0, 250, 1000, 5, 12, 3, "loading");
+        assertThat(TextReport.progress(p, true)).isEqualTo("\r[########......................]  25%  25,000 done, "
                 + "5,000 records/s, ETA 0:15, 12 rejected, 3 retries  (loading)   ");
-        assertThat(TextReport.progress(p, 0, false)).isEqualTo("loading: 25% of the input read (25,000 done, 5,000 "
+        assertThat(TextReport.progress(p, false)).isEqualTo("loading: 25% of the input read (25,000 done, 5,000 "
                 + "records/s, ETA 0:15, 12 rejected, 3 retries)");
     }
 }

@@ -613,17 +613,4 @@ public final class OpenSloLoader extends YamlChecks {
             return null;
         }
     }
-
-    private Double number(Node n, String field) {
-        String s = scalar(n, field);
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            error(n.loc(), field + " must be a number, found \"" + s + "\"");
-            return null;
-        }
-    }
 }

@@ -86,6 +86,19 @@ abstract class YamlChecks {
         }
     }
 
+    final Double number(Node n, String field) {
+        String s = scalar(n, field);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            error(n.loc(), field + " must be a number, found \"" + s + "\"");
+            return null;
+        }
+    }
+
     final String scalar(Node n, String field) {
         if (n instanceof Scalar s) {
             return s.text();

@@ -29,7 +29,6 @@ public final class ObjectivesRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObjectivesRuntime.class);
     private static final long MINUTE = 60_000_000L;
-    private static final long THREE_DAYS = 3 * 1440 * MINUTE;
 
     /** One objective's ledger and where its reading stands. */
     public static final class State {
@@ -75,11 +74,17 @@ public final class ObjectivesRuntime implements AutoCloseable {
     public ObjectivesRuntime(List<Objective> objectives, OutputStore store, dev.vigil.store.AlertStore alerts,
                              List<String> webhooks, PipelineRuntime.Status pipeline, long maxLatenessMicros)
             throws java.sql.SQLException {
-        Map<String, Map<String, Boolean>> stored = alerts.states();
+        Map<String, Map<String, dev.vigil.store.AlertStore.State>> stored = alerts.states();
         for (Objective o : objectives) {
             State s = new State(o);
-            // Rules that fired before a restart still fire: they are not raised, or notified, again.
-            stored.getOrDefault(o.name(), Map.of()).forEach(s.ledger::restoreFiring);
+            // Rules that fired before a restart still fire: they are not raised, or notified, again, and their
+            // resolution reports when they started.
+            stored.getOrDefault(o.name(), Map.of()).forEach((rule, st) -> {
+                s.ledger.restoreFiring(rule, st.firing());
+                if (st.firing()) {
+                    firingSince.put(o.name() + "/" + rule, st.sinceMicros());
+                }
+            });
             states.put(o.name(), s);
         }
         this.store = store;
@@ -117,8 +122,8 @@ public final class ObjectivesRuntime implements AutoCloseable {
                 continue;
             }
             boolean first = s.evaluatedTo == Long.MIN_VALUE;
-            long horizon = s.objective.spec().window().lengthAt(closedTo - 1) + THREE_DAYS;
-            long from = first ? closedTo - horizon : Math.max(closedTo - horizon, s.evaluatedTo - rereadMicros);
+            long reach = s.ledger.reach(closedTo);
+            long from = first ? reach : Math.max(reach, s.evaluatedTo - rereadMicros);
             Objective.Series series = s.objective.series();
             for (OutputStore.KpiStep step : store.kpis(series.dimension(), series.key(), series.name(), from, closedTo,
                     WindowSpan.MINUTE)) {
@@ -132,7 +137,7 @@ public final class ObjectivesRuntime implements AutoCloseable {
                 }
             }
             s.evaluatedTo = closedTo;
-            s.ledger.forgetBefore(closedTo - horizon);
+            s.ledger.forgetBefore(closedTo);
         }
     }
 

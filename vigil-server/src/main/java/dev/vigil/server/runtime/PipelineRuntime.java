@@ -6,7 +6,6 @@ import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.ProcessDef;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
-import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
 import dev.vigil.order.LateEvent;
 import dev.vigil.order.Lateness;
@@ -394,8 +393,7 @@ public final class PipelineRuntime implements AutoCloseable {
                 // bounded in time (what the API shows lags by at most that) and in size (memory). Closed
                 // windows are written at once: they come a few times a minute, and are what users wait for.
                 long now = System.currentTimeMillis();
-                boolean windowsDue = merger.watermark() != EventClock.NONE
-                        && WindowSpan.MINUTE.startOf(merger.watermark()) > WindowSpan.MINUTE.startOf(status.watermark);
+                boolean windowsDue = WindowSpan.MINUTE.entersLaterWindow(status.watermark, merger.watermark());
                 if (windowsDue || now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
                     write(cases, late);
                     lastWrite = now;

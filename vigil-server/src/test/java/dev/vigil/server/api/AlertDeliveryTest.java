@@ -60,20 +60,7 @@ class AlertDeliveryTest {
         receiver.start();
         try {
             Files.createDirectories(dir.resolve("slo"));
-            Files.writeString(dir.resolve("slo/bank.yaml"), """
-                    apiVersion: openslo/v1
-                    kind: SLO
-                    metadata: {name: bank-ok}
-                    spec:
-                      indicator:
-                        spec:
-                          ratioMetric:
-                            good: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
-                            total: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
-                      timeWindow: [{duration: 1d}]
-                      budgetingMethod: Occurrences
-                      objectives: [{target: 0.99}]
-                    """);
+            Files.writeString(dir.resolve("slo/bank.yaml"), ObjectivesApiTest.BANK_SLO);
             Path yaml = dir.resolve("vigil.yaml");
             Files.writeString(yaml, """
                     pipeline: {allowedLateness: 2s, idleTimeout: 0s, partitions: 2}

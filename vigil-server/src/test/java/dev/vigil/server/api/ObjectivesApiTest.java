@@ -24,28 +24,31 @@ class ObjectivesApiTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** 99% of calls to the bank must not fail, over a rolling day. */
+    static final String BANK_SLO = """
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata: {name: bank-ok}
+            spec:
+              service: billing
+              indicator:
+                metadata: {name: bank-calls-ok}
+                spec:
+                  ratioMetric:
+                    good: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank, good: notFailed}}}
+                    total: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
+              timeWindow: [{duration: 1d, isRolling: true}]
+              budgetingMethod: Occurrences
+              objectives: [{target: 0.99}]
+            """;
+
     @TempDir
     Path dir;
 
     @Test
     void anObjectiveShowsItsAchievedValueBudgetAndTheBurnRateAlertsAnErrorBurstFires() throws Exception {
         Files.createDirectories(dir.resolve("slo"));
-        Files.writeString(dir.resolve("slo/bank.yaml"), """
-                apiVersion: openslo/v1
-                kind: SLO
-                metadata: {name: bank-ok}
-                spec:
-                  service: billing
-                  indicator:
-                    metadata: {name: bank-calls-ok}
-                    spec:
-                      ratioMetric:
-                        good: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank, good: notFailed}}}
-                        total: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
-                  timeWindow: [{duration: 1d, isRolling: true}]
-                  budgetingMethod: Occurrences
-                  objectives: [{target: 0.99}]
-                """);
+        Files.writeString(dir.resolve("slo/bank.yaml"), BANK_SLO);
         Files.writeString(dir.resolve("slo/contract.yaml"), """
                 apiVersion: vigil.dev/v1
                 kind: Contract
