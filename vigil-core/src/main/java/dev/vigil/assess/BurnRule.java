@@ -6,8 +6,10 @@ import java.util.List;
  * One multi-window burn-rate alert (Google SRE workbook, ch. 5): it fires when the error budget burns
  * faster than {@code factor} over both the long window and the short one, and resolves when it no longer
  * does over both. The short window makes it resolve soon after the burn stops.
+ *
+ * @param orEqual whether a burn rate equal to the factor fires too (OpenSLO's {@code op: gte})
  */
-public record BurnRule(String severity, double factor, long longMicros, long shortMicros) {
+public record BurnRule(String severity, double factor, long longMicros, long shortMicros, boolean orEqual) {
 
     private static final long MINUTE = 60_000_000L;
     private static final long HOUR = 60 * MINUTE;
@@ -19,6 +21,23 @@ public record BurnRule(String severity, double factor, long longMicros, long sho
      * budget spent within the long window; for another period length the factors scale so the same shares
      * of its budget trigger them.
      */
+    public BurnRule {
+        if (!(factor > 0) || shortMicros < MINUTE || longMicros < shortMicros) {
+            throw new IllegalArgumentException("a burn rule needs a factor above 0 and windows of whole minutes, "
+                    + "the short one no longer than the long one");
+        }
+    }
+
+    /** A rule that fires above (not at) the factor, as the workbook's. */
+    public BurnRule(String severity, double factor, long longMicros, long shortMicros) {
+        this(severity, factor, longMicros, shortMicros, false);
+    }
+
+    /** Whether burn rates over the long and the short window both reach this rule. */
+    public boolean firesAt(double longBurn, double shortBurn) {
+        return orEqual ? longBurn >= factor && shortBurn >= factor : longBurn > factor && shortBurn > factor;
+    }
+
     public static List<BurnRule> standard(long periodMicros) {
         double scale = (double) periodMicros / THIRTY_DAYS;
         return List.of(
@@ -31,6 +50,6 @@ public record BurnRule(String severity, double factor, long longMicros, long sho
     /** A stable name for deduplication: severity, factor and windows. */
     public String id() {
         String f = new java.math.BigDecimal(factor).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
-        return severity + "-" + f + "x-" + longMicros / MINUTE + "m-" + shortMicros / MINUTE + "m";
+        return severity + "-" + (orEqual ? "ge" : "") + f + "x-" + longMicros / MINUTE + "m-" + shortMicros / MINUTE + "m";
     }
 }

@@ -114,7 +114,7 @@ public final class ObjectiveLedger {
         for (BurnRule r : spec.rules()) {
             double longBurn = burnRate(r.longMicros(), now);
             double shortBurn = burnRate(r.shortMicros(), now);
-            boolean fire = longBurn > r.factor() && shortBurn > r.factor();
+            boolean fire = r.firesAt(longBurn, shortBurn);
             boolean was = firing.getOrDefault(r.id(), false);
             if (fire != was) {
                 firing.put(r.id(), fire);

@@ -66,6 +66,13 @@ final class ObjectiveJson {
             g.writeStartObject();
             rule(g, r);
             g.writeBooleanField("firing", s.ledger().firing(r));
+            g.writeArrayFieldStart("policies");
+            for (dev.vigil.assess.AlertPolicy p : o.policies()) {
+                if (p.rules().contains(r)) {
+                    g.writeString(p.name());
+                }
+            }
+            g.writeEndArray();
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -104,6 +111,7 @@ final class ObjectiveJson {
     }
 
     static void rule(JsonGenerator g, BurnRule r) throws IOException {
+        g.writeStringField("rule", r.id());
         g.writeStringField("severity", r.severity());
         g.writeNumberField("factor", r.factor());
         g.writeStringField("longWindow", dev.vigil.config.Durations.format(java.time.Duration.ofNanos(r.longMicros() * 1000)));

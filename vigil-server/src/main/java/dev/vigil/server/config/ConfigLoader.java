@@ -361,13 +361,13 @@ public final class ConfigLoader extends YamlChecks {
         return false;
     }
 
+    /** The contracts of the objectives' files, read along with them. */
+    private final List<dev.vigil.assess.Contract> contracts = new ArrayList<>();
+
     /**
      * The OpenSLO files and folders (their .yaml and .yml files) that {@code objectives:} lists, relative
      * to vigil.yaml's folder; their own problems come with their own file names.
      */
-    /** The contracts of the objectives' files, read along with them. */
-    private final List<dev.vigil.assess.Contract> contracts = new ArrayList<>();
-
     private List<dev.vigil.assess.Objective> objectives(MapNode top) {
         Entry e = top.entries().get("objectives");
         List<String> paths = strings(top, "objectives", "vigil.yaml", top.loc(), "a list of OpenSLO files or folders, e.g. [slo/]");
@@ -375,9 +375,7 @@ public final class ConfigLoader extends YamlChecks {
             return List.of();
         }
         java.nio.file.Path base = java.nio.file.Path.of(file).toAbsolutePath().getParent();
-        List<dev.vigil.assess.Objective> out = new ArrayList<>();
-        List<OpenSloLoader.Reference> references = new ArrayList<>();
-        java.util.Set<String> names = new java.util.HashSet<>();
+        List<OpenSloLoader.Documents> read = new ArrayList<>();
         for (String p : paths) {
             java.nio.file.Path path = base.resolve(p);
             List<java.nio.file.Path> files = new ArrayList<>();
@@ -394,16 +392,7 @@ public final class ConfigLoader extends YamlChecks {
             }
             for (java.nio.file.Path f : files) {
                 try {
-                    OpenSloLoader.Documents docs = OpenSloLoader.read(Files.readString(f), f.toString());
-                    contracts.addAll(docs.contracts());
-                    references.addAll(docs.references());
-                    for (dev.vigil.assess.Objective o : docs.objectives()) {
-                        if (!names.add(o.name())) {
-                            errors.add(new ConfigError(f.toString(), 1, 1, "a second objective named " + o.name()
-                                    + ": SLO names must be unique across the objectives' files"));
-                        }
-                        out.add(o);
-                    }
+                    read.add(OpenSloLoader.read(Files.readString(f), f.toString()));
                 } catch (InvalidConfig bad) {
                     errors.addAll(bad.errors());
                 } catch (IOException ex) {
@@ -411,15 +400,10 @@ public final class ConfigLoader extends YamlChecks {
                 }
             }
         }
-        // A contract may cover objectives of any of the files: resolved once all are read.
-        for (OpenSloLoader.Reference r : references) {
-            if (!names.contains(r.objective())) {
-                errors.add(new ConfigError(r.at().file(), r.at().line(), r.at().column(), "contract " + r.contract()
-                        + " covers \"" + r.objective() + "\", which no SLO of the objectives' files is named"
-                        + suggestion(r.objective(), List.copyOf(names))));
-            }
-        }
-        return out;
+        // Names used in one file may be defined in another: resolved once all are read.
+        OpenSloLinker.Linked linked = OpenSloLinker.link(read, errors);
+        contracts.addAll(linked.contracts());
+        return linked.objectives();
     }
 
     private Processes processes(MapNode m) {

@@ -25,7 +25,10 @@ import java.util.Map;
 /**
  * Reads OpenSLO v1 documents (docs/SLO.md) into objectives over Vigil's KPI windows. Indicators name a
  * Vigil series through a metric source of type {@code Vigil}; every problem is reported with file, line,
- * column and the fix, all at once. Kinds read so far: SLO, SLI and Service; the alerting kinds come next.
+ * column and the fix, all at once. Kinds read: SLO, SLI, Service, AlertPolicy, AlertCondition,
+ * AlertNotificationTarget, and Vigil's Contract. Names that other files may define (alert policies, conditions,
+ * targets, the SLOs a contract covers) are left as references for {@link OpenSloLinker}; an SLI is looked up
+ * in its SLO's own file.
  */
 public final class OpenSloLoader extends YamlChecks {
 
@@ -45,31 +48,68 @@ public final class OpenSloLoader extends YamlChecks {
             "statistic");
     private static final List<String> WINDOW = List.of("duration", "isRolling", "calendar");
     private static final List<String> CALENDAR = List.of("startTime", "timeZone");
+    private static final List<String> POLICY = List.of("description", "alertWhenNoData", "alertWhenResolved",
+            "alertWhenBreaching", "conditions", "notificationTargets");
+    private static final List<String> CONDITION = List.of("description", "severity", "condition");
+    private static final List<String> BURN = List.of("kind", "op", "threshold", "lookbackWindow", "alertAfter");
+    private static final List<String> TARGET = List.of("description", "target");
+    private static final List<String> INLINE = List.of("apiVersion", "kind", "metadata", "spec");
     private static final List<String> OBJECTIVE = List.of("displayName", "op", "value", "target", "targetPercent",
             "timeSliceTarget", "timeSliceWindow");
 
     private final Map<String, Node> slis = new LinkedHashMap<>();
     /** Each document's name, checked once (null when it has none or a bad one). */
     private final Map<MapNode, String> names = new java.util.IdentityHashMap<>();
-    private final List<Objective> objectives = new ArrayList<>();
+    private final List<Named<Objective>> objectives = new ArrayList<>();
     private final List<dev.vigil.assess.Contract> contracts = new ArrayList<>();
     private final List<Reference> references = new ArrayList<>();
+    private final List<Named<BurnRule>> conditions = new ArrayList<>();
+    private final List<Named<String>> targets = new ArrayList<>();
+    private final List<Named<PolicyDraft>> policies = new ArrayList<>();
+    private final List<PolicyUse> uses = new ArrayList<>();
 
     /** A contract's reference to an objective, resolved once every file is read. */
     public record Reference(String objective, String contract, ConfigError at) {
     }
 
-    /** What a file holds: objectives, contracts, and the contracts' references to objectives. */
-    public record Documents(List<Objective> objectives, List<dev.vigil.assess.Contract> contracts, List<Reference> references) {
+    /** A name used where a document of any of the files may define it, and where it is used. */
+    public record Ref(String name, ConfigError at) {
+    }
+
+    /** A document defined under a name, and where the name is written. */
+    public record Named<T>(String name, T value, ConfigError at) {
+    }
+
+    /** An AlertPolicy as read: conditions and targets inline or by name. */
+    public record PolicyDraft(String name, List<BurnRule> rules, List<Ref> conditionRefs, List<String> targets,
+                              List<Ref> targetRefs, boolean notifyFiring, boolean notifyResolved) {
+    }
+
+    /** An SLO's alert policy: inline, or by name ({@code alertPolicyRef}). */
+    public record PolicyUse(String objective, PolicyDraft inline, Ref ref) {
+    }
+
+    /**
+     * What a file holds: objectives (their alert policies still to be applied), contracts, the names they
+     * use, and the alerting documents it defines.
+     */
+    public record Documents(List<Named<Objective>> objectives, List<dev.vigil.assess.Contract> contracts, List<Reference> references,
+                            List<Named<BurnRule>> conditions, List<Named<String>> targets, List<Named<PolicyDraft>> policies,
+                            List<PolicyUse> uses) {
     }
 
     private OpenSloLoader(String file) {
         super(file);
     }
 
-    /** Reads one file of OpenSLO documents; {@code file} is how messages name it. */
+    /** Reads one file of OpenSLO documents, alert policies applied; {@code file} is how messages name it. */
     public static List<Objective> parse(String text, String file) throws InvalidConfig {
-        return read(text, file).objectives();
+        List<ConfigError> errors = new ArrayList<>();
+        List<Objective> out = OpenSloLinker.link(List.of(read(text, file)), errors).objectives();
+        if (!errors.isEmpty()) {
+            throw new InvalidConfig(errors);
+        }
+        return out;
     }
 
     /** Reads one file: objectives, and Vigil's contracts, whose references the caller resolves across files. */
@@ -80,10 +120,17 @@ public final class OpenSloLoader extends YamlChecks {
         List<MapNode> contracts = new ArrayList<>();
         for (Node d : docs) {
             MapNode doc = l.document(d);
-            if (doc != null && "SLO".equals(l.kind(doc))) {
+            String kind = doc == null ? null : l.kind(doc);
+            if ("SLO".equals(kind)) {
                 slos.add(doc);
-            } else if (doc != null && "Contract".equals(l.kind(doc))) {
+            } else if ("Contract".equals(kind)) {
                 contracts.add(doc);
+            } else if ("AlertCondition".equals(kind)) {
+                l.define(doc, l.conditions, l.conditionSpec(l.spec(doc, "AlertCondition", "severity and condition")));
+            } else if ("AlertNotificationTarget".equals(kind)) {
+                l.define(doc, l.targets, l.targetSpec(l.spec(doc, "AlertNotificationTarget", "target (a webhook URL)")));
+            } else if ("AlertPolicy".equals(kind)) {
+                l.define(doc, l.policies, l.policySpec(l.names.get(doc), l.spec(doc, "AlertPolicy", "conditions")));
             }
         }
         for (MapNode slo : slos) {
@@ -95,7 +142,222 @@ public final class OpenSloLoader extends YamlChecks {
         if (!l.errors.isEmpty()) {
             throw new InvalidConfig(l.sortedErrors());
         }
-        return new Documents(List.copyOf(l.objectives), List.copyOf(l.contracts), List.copyOf(l.references));
+        return new Documents(List.copyOf(l.objectives), List.copyOf(l.contracts), List.copyOf(l.references),
+                List.copyOf(l.conditions), List.copyOf(l.targets), List.copyOf(l.policies), List.copyOf(l.uses));
+    }
+
+    private <T> void define(MapNode doc, List<Named<T>> into, T value) {
+        String name = names.get(doc);
+        if (name != null && value != null) {
+            Loc at = ((MapNode) doc.entries().get("metadata").value()).entries().get("name").value().loc();
+            into.add(new Named<>(name, value, located(at)));
+        }
+    }
+
+    private ConfigError located(Loc at) {
+        return new ConfigError(file, at.line(), at.column(), "");
+    }
+
+    /** A document's spec, or null with an error saying what it needs. */
+    private MapNode spec(MapNode doc, String kind, String needs) {
+        Entry s = doc.entries().get("spec");
+        if (s == null) {
+            error(doc.loc(), "an " + kind + " needs a spec with " + needs);
+            return null;
+        }
+        return map(s.value(), "spec", "a mapping");
+    }
+
+    /** An AlertCondition's spec: a burn-rate condition, read as a multi-window rule (docs/SLO.md). */
+    private BurnRule conditionSpec(MapNode spec) {
+        if (spec == null) {
+            return null;
+        }
+        known(spec, "in an AlertCondition's spec", CONDITION);
+        Entry sev = spec.entries().get("severity");
+        Entry cond = spec.entries().get("condition");
+        if (sev == null || cond == null) {
+            error(spec.loc(), "an AlertCondition needs severity (e.g. page) and condition (kind: burnrate, op: gte, "
+                    + "threshold, lookbackWindow, alertAfter)");
+            return null;
+        }
+        String severity = scalar(sev.value(), "severity");
+        MapNode c = map(cond.value(), "condition", "a mapping with kind, op, threshold, lookbackWindow and alertAfter");
+        if (c == null) {
+            return null;
+        }
+        known(c, "in a condition", BURN);
+        List<String> missing = BURN.stream().filter(f -> !c.entries().containsKey(f)).toList();
+        if (!missing.isEmpty()) {
+            error(c.loc(), "a condition needs " + String.join(", ", missing) + " (e.g. kind: burnrate, op: gte, "
+                    + "threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m)");
+            return null;
+        }
+        String kind = scalar(c.entries().get("kind").value(), "kind");
+        if (kind != null && !kind.equalsIgnoreCase("burnrate")) {
+            error(c.entries().get("kind").value().loc(), "Vigil alerts on error-budget burn: kind must be burnrate");
+            kind = null;
+        }
+        String op = scalar(c.entries().get("op").value(), "op");
+        if (op != null && !op.equals("gte") && !op.equals("gt")) {
+            error(c.entries().get("op").value().loc(), "op must be gte or gt: a burn-rate alert fires when the burn "
+                    + "rate reaches the threshold" + suggestion(op, List.of("gte", "gt")));
+            op = null;
+        }
+        Double threshold = number(c.entries().get("threshold").value(), "threshold");
+        if (threshold != null && !(threshold > 0)) {
+            error(c.entries().get("threshold").value().loc(), "threshold is a burn rate above 0, e.g. 14.4 (the budget "
+                    + "spent 14.4 times faster than the period allows)");
+            threshold = null;
+        }
+        Long lookback = minutes(c.entries().get("lookbackWindow").value(), "lookbackWindow");
+        Long after = minutes(c.entries().get("alertAfter").value(), "alertAfter");
+        if (lookback != null && after != null && after > lookback) {
+            error(c.entries().get("alertAfter").value().loc(), "alertAfter (the short window) must not be longer than "
+                    + "lookbackWindow (the long one); the workbook uses a twelfth of it, e.g. 1h and 5m");
+            return null;
+        }
+        if (severity == null || kind == null || op == null || threshold == null || lookback == null || after == null) {
+            return null;
+        }
+        return new BurnRule(severity, threshold, lookback * 60_000_000L, after * 60_000_000L, op.equals("gte"));
+    }
+
+    /** A duration of whole minutes, at least one. */
+    private Long minutes(Node n, String field) {
+        String s = scalar(n, field);
+        if (s == null) {
+            return null;
+        }
+        try {
+            java.time.Duration d = Durations.parse(s);
+            if (d.toMinutes() >= 1 && d.toSeconds() % 60 == 0) {
+                return d.toMinutes();
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        error(n.loc(), field + " must be whole minutes, at least one: e.g. 5m, 1h or 3d");
+        return null;
+    }
+
+    private String targetSpec(MapNode spec) {
+        if (spec == null) {
+            return null;
+        }
+        known(spec, "in an AlertNotificationTarget's spec", TARGET);
+        Entry t = spec.entries().get("target");
+        if (t == null) {
+            error(spec.loc(), "an AlertNotificationTarget needs target: the webhook URL Vigil posts alerts to");
+            return null;
+        }
+        String url = scalar(t.value(), "target");
+        if (url == null) {
+            return null;
+        }
+        try {
+            java.net.URI u = new java.net.URI(url);
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                return url;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        error(t.value().loc(), "Vigil posts alerts to webhooks (Alertmanager format): target must be an http(s) URL "
+                + "such as https://alerts.example.com/vigil");
+        return null;
+    }
+
+    private PolicyDraft policySpec(String name, MapNode spec) {
+        if (spec == null) {
+            return null;
+        }
+        known(spec, "in an AlertPolicy's spec", POLICY);
+        Entry noData = spec.entries().get("alertWhenNoData");
+        if (noData != null && Boolean.TRUE.equals(bool(noData.value(), "alertWhenNoData"))) {
+            error(noData.value().loc(), "Vigil does not alert on missing data: set alertWhenNoData: false or leave it out");
+        }
+        Boolean firing = spec.entries().get("alertWhenBreaching") == null ? Boolean.TRUE
+                : bool(spec.entries().get("alertWhenBreaching").value(), "alertWhenBreaching");
+        Boolean resolved = spec.entries().get("alertWhenResolved") == null ? Boolean.TRUE
+                : bool(spec.entries().get("alertWhenResolved").value(), "alertWhenResolved");
+        if (Boolean.FALSE.equals(firing) && Boolean.FALSE.equals(resolved)) {
+            error(spec.loc(), "this policy would notify nothing: alertWhenBreaching and alertWhenResolved are both false");
+        }
+        List<BurnRule> rules = new ArrayList<>();
+        List<Ref> conditionRefs = new ArrayList<>();
+        Entry conds = spec.entries().get("conditions");
+        if (conds == null) {
+            error(spec.loc(), "an AlertPolicy needs conditions: e.g. [{conditionRef: fast-burn}]");
+        } else if (!(conds.value() instanceof ListNode list) || list.items().isEmpty()) {
+            error(conds.value().loc(), "conditions must be a non-empty list of {conditionRef: NAME} or inline "
+                    + "AlertCondition documents");
+        } else {
+            for (Node n : list.items()) {
+                inlineOrRef(n, "AlertCondition", "conditionRef", rules, conditionRefs, this::conditionSpec);
+            }
+        }
+        List<String> targetUrls = new ArrayList<>();
+        List<Ref> targetRefs = new ArrayList<>();
+        Entry tgts = spec.entries().get("notificationTargets");
+        if (tgts != null) {
+            if (!(tgts.value() instanceof ListNode list)) {
+                error(tgts.value().loc(), "notificationTargets must be a list of {targetRef: NAME} or inline "
+                        + "AlertNotificationTarget documents");
+            } else {
+                for (Node n : list.items()) {
+                    inlineOrRef(n, "AlertNotificationTarget", "targetRef", targetUrls, targetRefs, this::targetSpec);
+                }
+            }
+        }
+        if (name == null || firing == null || resolved == null) {
+            return null;
+        }
+        return new PolicyDraft(name, rules, conditionRefs, targetUrls, targetRefs, firing, resolved);
+    }
+
+    /**
+     * One item of a list that takes either a reference ({@code {conditionRef: NAME}}) or the document inline
+     * ({@code {kind: AlertCondition, metadata: {name: ...}, spec: ...}}).
+     */
+    private <T> void inlineOrRef(Node n, String kind, String refField, List<T> inline, List<Ref> refs,
+                                 java.util.function.Function<MapNode, T> read) {
+        MapNode item = map(n, "an item", "{" + refField + ": NAME} or an inline " + kind);
+        if (item == null) {
+            return;
+        }
+        Entry ref = item.entries().get(refField);
+        if (ref != null) {
+            known(item, "beside " + refField, List.of(refField));
+            String name = scalar(ref.value(), refField);
+            if (name != null) {
+                refs.add(new Ref(name, located(ref.value().loc())));
+            }
+            return;
+        }
+        known(item, "in an inline " + kind + " (or write {" + refField + ": NAME})", INLINE);
+        Entry k = item.entries().get("kind");
+        String found = k == null ? null : scalar(k.value(), "kind");
+        if (!kind.equals(found)) {
+            error(k == null ? item.loc() : k.value().loc(), "an item here is {" + refField + ": NAME} or an inline "
+                    + "document with kind: " + kind);
+            return;
+        }
+        T value = read.apply(spec(item, kind, "its fields"));
+        if (value != null) {
+            inline.add(value);
+        }
+    }
+
+    private Boolean bool(Node n, String field) {
+        String s = scalar(n, field);
+        if ("true".equals(s) || "false".equals(s)) {
+            return Boolean.valueOf(s);
+        }
+        if (s != null) {
+            error(n.loc(), field + " must be true or false");
+        }
+        return null;
     }
 
     private void contract(MapNode doc) {
@@ -294,12 +556,25 @@ public final class OpenSloLoader extends YamlChecks {
             }
         }
         Parsed p = sli == null ? null : sliSpec(sli, objective);
+        Entry ap = spec.entries().get("alertPolicies");
+        if (ap != null && !(ap.value() instanceof ListNode)) {
+            error(ap.value().loc(), "alertPolicies must be a list of {alertPolicyRef: NAME} or inline AlertPolicy documents");
+        } else if (ap != null) {
+            for (Node n : ((ListNode) ap.value()).items()) {
+                List<PolicyDraft> inline = new ArrayList<>();
+                List<Ref> refs = new ArrayList<>();
+                inlineOrRef(n, "AlertPolicy", "alertPolicyRef", inline, refs,
+                        m -> policySpec(n instanceof MapNode item ? name(item) : null, m));
+                inline.forEach(d -> uses.add(new PolicyUse(name, d, null)));
+                refs.forEach(r -> uses.add(new PolicyUse(name, null, r)));
+            }
+        }
         if (name == null || window == null || target == null || budgeting == null || p == null) {
             return;
         }
         long now = System.currentTimeMillis() * 1000;
-        objectives.add(new Objective(name, displayName(doc), service, p.series(), new ObjectiveLedger.Spec(name, p.indicator(),
-                target, window, budgeting, BurnRule.standard(window.lengthAt(now)))));
+        define(doc, objectives, new Objective(name, displayName(doc), service, p.series(), new ObjectiveLedger.Spec(name,
+                p.indicator(), target, window, budgeting, BurnRule.standard(window.lengthAt(now)))));
     }
 
     /** The SLI spec node: inline (indicator.spec) or referenced (indicatorRef). */

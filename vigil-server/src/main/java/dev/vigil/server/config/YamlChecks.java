@@ -24,10 +24,11 @@ abstract class YamlChecks {
         this.file = file;
     }
 
-    /** The problems found, sorted by place. */
+    /** The problems found, sorted by file and place in it. */
     List<ConfigError> sortedErrors() {
         List<ConfigError> sorted = new ArrayList<>(errors);
-        sorted.sort((a, b) -> a.line() != b.line() ? Integer.compare(a.line(), b.line()) : Integer.compare(a.column(), b.column()));
+        sorted.sort(java.util.Comparator.comparing(ConfigError::file).thenComparingInt(ConfigError::line)
+                .thenComparingInt(ConfigError::column));
         return sorted;
     }
 

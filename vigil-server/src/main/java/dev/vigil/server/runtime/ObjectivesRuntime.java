@@ -150,7 +150,9 @@ public final class ObjectivesRuntime implements AutoCloseable {
             firingSince.remove(key);
         }
         // State and notifications in one transaction: a crash leaves both or neither.
-        alerts.change(o.name(), t.rule().id(), t.firing(), t.atMicros(), webhooks, AlertmanagerPayload.of(o, t, since));
+        // Each policy's targets hear of the rules it watches; without policies, the default webhooks hear of all.
+        alerts.change(o.name(), t.rule().id(), t.firing(), t.atMicros(), o.targets(t.rule(), t.firing(), webhooks),
+                AlertmanagerPayload.of(o, t, since));
         LOG.info("objective {}: {} alert {} at {} (burn {}x over {} min, {}x over {} min)", t.objective(),
                 t.rule().severity(), t.firing() ? "firing" : "resolved", Timestamps.format(t.atMicros()),
                 String.format(java.util.Locale.ROOT, "%.1f", t.longBurn()), t.rule().longMicros() / MINUTE,

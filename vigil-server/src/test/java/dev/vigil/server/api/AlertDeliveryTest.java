@@ -101,6 +101,89 @@ class AlertDeliveryTest {
         }
     }
 
+    @Test
+    void eachAlertPolicySendsTheRulesItWatchesToItsOwnTargetsAndOnlyTheChangesItAsksFor() throws Exception {
+        Map<String, List<String>> received = new ConcurrentHashMap<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        for (String path : List.of("/default", "/pager")) {
+            receiver.createContext(path, ex -> {
+                JsonNode p = JSON.readTree(ex.getRequestBody().readAllBytes());
+                received.computeIfAbsent(path, k -> new CopyOnWriteArrayList<>())
+                        .add(p.at("/alerts/0/labels/rule").asText() + " " + p.get("status").asText());
+                ex.sendResponseHeaders(200, -1);
+                ex.close();
+            });
+        }
+        receiver.start();
+        String hooks = "http://127.0.0.1:" + receiver.getAddress().getPort();
+        try {
+            Files.createDirectories(dir.resolve("slo"));
+            Files.writeString(dir.resolve("slo/bank.yaml"), ObjectivesApiTest.BANK_SLO + """
+                      alertPolicies:
+                        - alertPolicyRef: paging
+                        - kind: AlertPolicy
+                          metadata: {name: tickets}
+                          spec:
+                            alertWhenResolved: false
+                            conditions:
+                              - kind: AlertCondition
+                                metadata: {name: slow-burn}
+                                spec:
+                                  severity: ticket
+                                  condition: {kind: burnrate, op: gt, threshold: 3, lookbackWindow: 1d, alertAfter: 2h}
+                    """);
+            Files.writeString(dir.resolve("slo/alerting.yaml"), """
+                    apiVersion: openslo/v1
+                    kind: AlertPolicy
+                    metadata: {name: paging}
+                    spec:
+                      conditions:
+                        - kind: AlertCondition
+                          metadata: {name: fast-burn}
+                          spec:
+                            severity: page
+                            condition: {kind: burnrate, op: gte, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}
+                      notificationTargets: [{targetRef: pager}]
+                    ---
+                    apiVersion: openslo/v1
+                    kind: AlertNotificationTarget
+                    metadata: {name: pager}
+                    spec: {target: "%s/pager"}
+                    """.formatted(hooks));
+            Path yaml = dir.resolve("vigil.yaml");
+            Files.writeString(yaml, """
+                    pipeline: {allowedLateness: 2s, idleTimeout: 0s, partitions: 2}
+                    objectives: [slo/]
+                    alerting: {webhooks: ["%s/default"]}
+                    """.formatted(hooks));
+            ServerOptions options = ServerOptions.defaults(dir.resolve("data")).withPort(0).withBindAddress("127.0.0.1")
+                    .withConfig(ConfigLoader.load(yaml));
+            HttpClient http = HttpClient.newHttpClient();
+            long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * 60_000_000L);
+            try (VigilServer vigil = VigilServer.start(options)) {
+                URI base = URI.create("http://127.0.0.1:" + vigil.port());
+                post(http, base, ObjectivesApiTest.errorBurst(t0));
+                await(() -> firing(http, base) == 2, "the page and the ticket firing");
+                // Ten quiet minutes later the 5-minute window is clean: the page resolves, the ticket (2 h) does not.
+                post(http, base, ("{\"time\":\"" + Timestamps.format(t0 + 10 * 60_000_000L)
+                        + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8));
+                await(() -> received.getOrDefault("/pager", List.of()).size() == 2, "the page's firing and resolution");
+                Thread.sleep(1500);
+            }
+            assertThat(received.get("/pager")).containsExactly("page-ge14.4x-60m-5m firing", "page-ge14.4x-60m-5m resolved");
+            assertThat(received.get("/default")).as("tickets: no target of its own, no resolution")
+                    .containsExactly("ticket-3x-1440m-120m firing");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    static void post(HttpClient http, URI base, String ndjson) throws Exception {
+        assertThat(http.send(HttpRequest.newBuilder(base.resolve("/ingest/events")).header("Content-Type",
+                "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
     static int firing(HttpClient http, URI base) {
         try {
             return JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/alerts")).build(),

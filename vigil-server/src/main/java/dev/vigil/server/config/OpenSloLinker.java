@@ -1,0 +1,117 @@
+package dev.vigil.server.config;
+
+import dev.vigil.assess.AlertPolicy;
+import dev.vigil.assess.BurnRule;
+import dev.vigil.assess.Contract;
+import dev.vigil.assess.Objective;
+import dev.vigil.server.config.OpenSloLoader.Documents;
+import dev.vigil.server.config.OpenSloLoader.Named;
+import dev.vigil.server.config.OpenSloLoader.PolicyDraft;
+import dev.vigil.server.config.OpenSloLoader.PolicyUse;
+import dev.vigil.server.config.OpenSloLoader.Ref;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Joins the OpenSLO files of one configuration: names are unique across them, and a name one file uses
+ * (an alert policy, condition or notification target; an SLO a contract covers) may be defined in any.
+ * Each unresolved name is reported where it is used, with the names that exist.
+ */
+final class OpenSloLinker {
+
+    /** The objectives with their alert policies applied, and the contracts. */
+    record Linked(List<Objective> objectives, List<Contract> contracts) {
+    }
+
+    private final List<ConfigError> errors;
+
+    private OpenSloLinker(List<ConfigError> errors) {
+        this.errors = errors;
+    }
+
+    static Linked link(List<Documents> files, List<ConfigError> errors) {
+        OpenSloLinker l = new OpenSloLinker(errors);
+        Map<String, BurnRule> conditions = l.unique("AlertCondition", files, Documents::conditions);
+        Map<String, String> targets = l.unique("AlertNotificationTarget", files, Documents::targets);
+        Map<String, PolicyDraft> drafts = l.unique("AlertPolicy", files, Documents::policies);
+        Map<String, Objective> objectives = l.unique("SLO", files, Documents::objectives);
+        Map<String, List<AlertPolicy>> chosen = new LinkedHashMap<>();
+        for (Documents d : files) {
+            for (PolicyUse use : d.uses()) {
+                PolicyDraft draft = use.inline() != null ? use.inline() : l.resolve(use.ref(), drafts, "alert policy");
+                AlertPolicy policy = draft == null ? null : l.policy(draft, conditions, targets);
+                if (policy != null && use.objective() != null) {
+                    chosen.computeIfAbsent(use.objective(), k -> new ArrayList<>()).add(policy);
+                }
+            }
+        }
+        List<Objective> out = new ArrayList<>();
+        objectives.values().forEach(o -> out.add(o.withPolicies(chosen.getOrDefault(o.name(), List.of()))));
+        List<Contract> contracts = new ArrayList<>();
+        for (Documents d : files) {
+            contracts.addAll(d.contracts());
+            for (OpenSloLoader.Reference r : d.references()) {
+                if (!objectives.containsKey(r.objective())) {
+                    l.error(r.at(), "contract " + r.contract() + " covers \"" + r.objective() + "\", which no SLO of the "
+                            + "objectives' files is named" + YamlChecks.suggestion(r.objective(), List.copyOf(objectives.keySet())));
+                }
+            }
+        }
+        return new Linked(List.copyOf(out), List.copyOf(contracts));
+    }
+
+    /** Policies are resolved once per use: a policy's own unresolved names are reported at each of its uses' files. */
+    private AlertPolicy policy(PolicyDraft d, Map<String, BurnRule> conditions, Map<String, String> targets) {
+        List<BurnRule> rules = new ArrayList<>(d.rules());
+        List<String> urls = new ArrayList<>(d.targets());
+        boolean complete = true;
+        for (Ref r : d.conditionRefs()) {
+            BurnRule rule = resolve(r, conditions, "alert condition");
+            complete &= rule != null;
+            if (rule != null) {
+                rules.add(rule);
+            }
+        }
+        for (Ref r : d.targetRefs()) {
+            String url = resolve(r, targets, "notification target");
+            complete &= url != null;
+            if (url != null) {
+                urls.add(url);
+            }
+        }
+        return complete ? new AlertPolicy(d.name(), rules, urls, d.notifyFiring(), d.notifyResolved()) : null;
+    }
+
+    private <T> T resolve(Ref r, Map<String, T> defined, String what) {
+        T found = defined.get(r.name());
+        if (found == null && !reported.contains(r)) {
+            reported.add(r);
+            error(r.at(), "no " + what + " named \"" + r.name() + "\" in the objectives' files"
+                    + YamlChecks.suggestion(r.name(), List.copyOf(defined.keySet()))
+                    + (defined.isEmpty() ? " (none is defined)" : " (defined: " + String.join(", ", defined.keySet()) + ")"));
+        }
+        return found;
+    }
+
+    private final java.util.Set<Ref> reported = new java.util.HashSet<>();
+
+    private <T> Map<String, T> unique(String kind, List<Documents> files, Function<Documents, List<Named<T>>> of) {
+        Map<String, T> out = new LinkedHashMap<>();
+        for (Documents d : files) {
+            for (Named<T> n : of.apply(d)) {
+                if (out.putIfAbsent(n.name(), n.value()) != null) {
+                    error(n.at(), "a second " + kind + " named " + n.name() + ": names must be unique across the "
+                            + "objectives' files");
+                }
+            }
+        }
+        return out;
+    }
+
+    private void error(ConfigError at, String message) {
+        errors.add(new ConfigError(at.file(), at.line(), at.column(), message));
+    }
+}
