@@ -24,4 +24,15 @@ public record Contract(String name, String displayName, String party, boolean ex
     /** Below this achieved percentage, this consequence (e.g. "10% service credit"). */
     public record PenaltyBand(double belowPercent, String consequence) {
     }
+
+    /** The strictest band an achieved percentage falls below, or null when it falls below none (or is unknown). */
+    public PenaltyBand bandReached(double achievedPercent) {
+        PenaltyBand reached = null;
+        for (PenaltyBand b : bands) {
+            if (achievedPercent < b.belowPercent()) {
+                reached = b;
+            }
+        }
+        return reached;
+    }
 }

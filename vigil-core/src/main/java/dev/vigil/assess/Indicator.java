@@ -12,11 +12,27 @@ public sealed interface Indicator {
     /** The minute's contribution, in events. */
     Tally tally(KpiWindow w);
 
+    /**
+     * The minute's value as a report shows it: the good share (0 to 1) for ratios, the statistic in
+     * milliseconds for thresholds; NaN when the minute has nothing to judge.
+     */
+    double reading(KpiWindow w);
+
+    /** Whether a higher reading is the worse one (a latency statistic), not the lower (a good share). */
+    default boolean higherIsWorse() {
+        return false;
+    }
+
     /** Events that did not fail, of all events. */
     record NotFailed() implements Indicator {
         @Override
         public Tally tally(KpiWindow w) {
             return new Tally(w.count() - w.errors(), w.count());
+        }
+
+        @Override
+        public double reading(KpiWindow w) {
+            return tally(w).ratio();
         }
     }
 
@@ -29,6 +45,11 @@ public sealed interface Indicator {
         public Tally tally(KpiWindow w) {
             double good = Math.min(w.timed(), Math.max(0, w.countAtMost(thresholdMicros)));
             return new Tally(good, w.timed());
+        }
+
+        @Override
+        public double reading(KpiWindow w) {
+            return tally(w).ratio();
         }
     }
 
@@ -43,6 +64,16 @@ public sealed interface Indicator {
                 return Tally.EMPTY;
             }
             return new Tally(w.durationAt(quantile) <= limitMicros ? 1 : 0, 1);
+        }
+
+        @Override
+        public double reading(KpiWindow w) {
+            return w.timed() == 0 ? Double.NaN : w.durationAt(quantile) / 1000.0;
+        }
+
+        @Override
+        public boolean higherIsWorse() {
+            return true;
         }
     }
 }

@@ -86,12 +86,7 @@ public final class ApiService {
                         if (!Double.isNaN(achieved)) {
                             g.writeNumberField("achievedPercent", 100 * achieved);
                             g.writeBooleanField("met", achieved >= s.objective().spec().target());
-                            dev.vigil.assess.Contract.PenaltyBand reached = null;
-                            for (var b : c.bands()) {
-                                if (100 * achieved < b.belowPercent()) {
-                                    reached = b;
-                                }
-                            }
+                            dev.vigil.assess.Contract.PenaltyBand reached = c.bandReached(100 * achieved);
                             if (reached != null) {
                                 g.writeObjectFieldStart("penaltyBand");
                                 g.writeNumberField("below", reached.belowPercent());
