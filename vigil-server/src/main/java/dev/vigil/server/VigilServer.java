@@ -108,6 +108,7 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/objectives").build((ctx, req) -> api.objectives(ctx))
                     .route().get("/api/v1/objectives/{name}").build((ctx, req) -> api.objective(ctx, ctx.pathParam("name")))
                     .route().get("/api/v1/alerts").build((ctx, req) -> api.alerts(ctx))
+                    .route().get("/api/v1/reports").build((ctx, req) -> api.report(ctx))
                     .route().get("/api/v1/contracts").build((ctx, req) -> api.contracts(ctx))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)

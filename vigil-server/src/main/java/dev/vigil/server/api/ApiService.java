@@ -28,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.vigil.server.report.ContractReport;
+import dev.vigil.server.report.ReportRequest;
 
 /** The read side of the JSON API under {@code /api/v1}. Queries run on the blocking executor, never on an event loop. */
 public final class ApiService {
@@ -38,6 +40,7 @@ public final class ApiService {
     private static final Set<String> KPI_PARAMS = Set.of("dimension", "key", "name", "from", "to", "step");
     private static final Set<String> SERIES_PARAMS = Set.of("dimension", "from", "to");
     private static final Set<String> CASE_PARAMS = Set.of("process", "status", "from", "to", "key", "limit", "order", "cursor");
+    private static final Set<String> REPORT_PARAMS = Set.of("contract", "unit", "all", "period", "format", "zone");
     private static final int MAX_STEPS = 10_000;
 
     private final EventJournal journal;
@@ -103,6 +106,43 @@ public final class ApiService {
             g.writeEndArray();
             g.writeEndObject();
         }));
+    }
+
+    /**
+     * {@code GET /api/v1/reports}: a period report of one contract, a business unit's contracts or all, as
+     * HTML (the default), CSV or JSON (docs/API.md).
+     */
+    public HttpResponse report(ServiceRequestContext ctx) {
+        ReportRequest request;
+        try {
+            Params p = new Params(ctx.queryParams(), REPORT_PARAMS);
+            String all = p.text("all");
+            if (all != null && !all.equals("true") && !all.equals("false")) {
+                throw new BadParameter("all", "\"all\" is true or false");
+            }
+            request = ReportRequest.of(p.text("contract"), p.text("unit"), "true".equals(all), p.text("period"),
+                    p.text("format"), p.text("zone"));
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        } catch (ReportRequest.Invalid e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        }
+        List<dev.vigil.assess.Objective> declared = objectives.states().stream().map(s -> s.objective()).toList();
+        return blocking(ctx, () -> {
+            ContractReport report;
+            try {
+                report = ContractReport.build(declared, contracts, pipeline.store(), request,
+                        dev.vigil.event.Timestamps.toMicros(java.time.Instant.now()));
+            } catch (ReportRequest.Invalid e) {
+                return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+            }
+            var headers = com.linecorp.armeria.common.ResponseHeaders.builder(HttpStatus.OK)
+                    .contentType(com.linecorp.armeria.common.MediaType.parse(request.format().mediaType));
+            if (request.format() == ReportRequest.Format.CSV) {
+                headers.set("Content-Disposition", "attachment; filename=\"" + request.fileName() + "\"");
+            }
+            return HttpResponse.of(headers.build(), com.linecorp.armeria.common.HttpData.wrap(request.format().render(report)));
+        });
     }
 
     /** {@code GET /api/v1/objectives}: every objective's standing in its current period. */
