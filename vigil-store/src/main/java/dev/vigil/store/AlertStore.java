@@ -1,5 +1,7 @@
 package dev.vigil.store;
 
+import dev.vigil.assess.BurnRule;
+import dev.vigil.assess.ObjectiveLedger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,12 +25,17 @@ public final class AlertStore implements AutoCloseable {
 
     private final Connection conn;
     private long nextId;
+    private long nextHistory;
 
     public AlertStore(EventJournal journal) throws SQLException {
         this.conn = journal.newConnection();
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM alert_outbox")) {
             rs.next();
             nextId = rs.getLong(1) + 1;
+        }
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max(seq), 0) FROM alert_history")) {
+            rs.next();
+            nextHistory = rs.getLong(1) + 1;
         }
     }
 
@@ -49,21 +56,35 @@ public final class AlertStore implements AutoCloseable {
         return out;
     }
 
-    /** Records a rule's new state and queues its notification to each target, atomically. */
-    public synchronized void change(String objective, String rule, boolean firing, long atMicros, List<String> targets,
-                                    String payload) throws SQLException {
+    /** Records a rule's change (its state, and the history) and queues its notification to each target, atomically. */
+    public synchronized void change(ObjectiveLedger.Transition t, List<String> targets, String payload) throws SQLException {
         conn.setAutoCommit(false);
         try (PreparedStatement state = conn.prepareStatement("INSERT OR REPLACE INTO alert_state VALUES (?, ?, ?, make_timestamp(?))");
+             PreparedStatement history = conn.prepareStatement(
+                     "INSERT INTO alert_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?), ?, ?)");
              PreparedStatement out = conn.prepareStatement(
                      "INSERT INTO alert_outbox VALUES (?, ?, ?, now(), 0, now(), NULL)")) {
-            state.setString(1, objective);
-            state.setString(2, rule);
-            state.setBoolean(3, firing);
-            state.setLong(4, atMicros);
+            state.setString(1, t.objective());
+            state.setString(2, t.rule().id());
+            state.setBoolean(3, t.firing());
+            state.setLong(4, t.atMicros());
             state.execute();
-            for (String t : targets) {
+            BurnRule r = t.rule();
+            history.setLong(1, nextHistory++);
+            history.setString(2, t.objective());
+            history.setString(3, r.severity());
+            history.setDouble(4, r.factor());
+            history.setLong(5, r.longMicros());
+            history.setLong(6, r.shortMicros());
+            history.setBoolean(7, r.orEqual());
+            history.setBoolean(8, t.firing());
+            history.setLong(9, t.atMicros());
+            history.setDouble(10, finite(t.longBurn()));
+            history.setDouble(11, finite(t.shortBurn()));
+            history.execute();
+            for (String target : targets) {
                 out.setLong(1, nextId++);
-                out.setString(2, t);
+                out.setString(2, target);
                 out.setString(3, payload);
                 out.addBatch();
             }
@@ -77,6 +98,27 @@ public final class AlertStore implements AutoCloseable {
         } finally {
             conn.setAutoCommit(true);
         }
+    }
+
+    private static double finite(double v) {
+        return Double.isFinite(v) ? v : Double.MAX_VALUE;
+    }
+
+    /** The last {@code limit} alert changes, newest first, across restarts. */
+    public synchronized List<ObjectiveLedger.Transition> history(int limit) throws SQLException {
+        List<ObjectiveLedger.Transition> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT objective, severity, factor, long_us, short_us, or_equal, "
+                + "firing, epoch_us(changed_at), long_burn, short_burn FROM alert_history ORDER BY seq DESC LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    BurnRule r = new BurnRule(rs.getString(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5), rs.getBoolean(6));
+                    out.add(new ObjectiveLedger.Transition(rs.getString(1), r, rs.getBoolean(7), rs.getLong(8),
+                            rs.getDouble(9), rs.getDouble(10)));
+                }
+            }
+        }
+        return out;
     }
 
     /** Notifications whose next attempt is due, oldest first. */

@@ -111,6 +111,23 @@ final class Schema {
                 next_attempt TIMESTAMP NOT NULL,
                 last_error   VARCHAR
             );
+            """,
+            // 6: every alert change, for GET /api/v1/alerts' recent changes across restarts; written in the same
+            // transaction as the state.
+            """
+            CREATE TABLE alert_history (
+                seq        BIGINT    PRIMARY KEY,
+                objective  VARCHAR   NOT NULL,
+                severity   VARCHAR   NOT NULL,
+                factor     DOUBLE    NOT NULL,
+                long_us    BIGINT    NOT NULL,
+                short_us   BIGINT    NOT NULL,
+                or_equal   BOOLEAN   NOT NULL,
+                firing     BOOLEAN   NOT NULL,
+                changed_at TIMESTAMP NOT NULL,
+                long_burn  DOUBLE    NOT NULL,
+                short_burn DOUBLE    NOT NULL
+            );
             """);
 
     private Schema() {

@@ -172,32 +172,35 @@ public final class ApiService {
 
     /** {@code GET /api/v1/alerts}: the burn-rate alerts firing now, and the last changes. */
     public HttpResponse alerts(ServiceRequestContext ctx) {
-        return blocking(ctx, () -> Json.response(HttpStatus.OK, g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("firing");
-            for (var e : objectives.firing().entrySet()) {
-                for (var r : e.getValue()) {
+        return blocking(ctx, () -> {
+            var recent = objectives.recentTransitions();
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("firing");
+                for (var e : objectives.firing().entrySet()) {
+                    for (var r : e.getValue()) {
+                        g.writeStartObject();
+                        g.writeStringField("objective", e.getKey());
+                        ObjectiveJson.rule(g, r);
+                        g.writeEndObject();
+                    }
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("recent");
+                for (var t : recent) {
                     g.writeStartObject();
-                    g.writeStringField("objective", e.getKey());
-                    ObjectiveJson.rule(g, r);
+                    g.writeStringField("objective", t.objective());
+                    g.writeStringField("state", t.firing() ? "firing" : "resolved");
+                    g.writeStringField("at", dev.vigil.event.Timestamps.format(t.atMicros()));
+                    ObjectiveJson.rule(g, t.rule());
+                    g.writeNumberField("longWindowBurnRate", t.longBurn());
+                    g.writeNumberField("shortWindowBurnRate", t.shortBurn());
                     g.writeEndObject();
                 }
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("recent");
-            for (var t : objectives.recentTransitions()) {
-                g.writeStartObject();
-                g.writeStringField("objective", t.objective());
-                g.writeStringField("state", t.firing() ? "firing" : "resolved");
-                g.writeStringField("at", dev.vigil.event.Timestamps.format(t.atMicros()));
-                ObjectiveJson.rule(g, t.rule());
-                g.writeNumberField("longWindowBurnRate", t.longBurn());
-                g.writeNumberField("shortWindowBurnRate", t.shortBurn());
+                g.writeEndArray();
                 g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+            });
+        });
     }
 
     /** {@code GET /api/v1/kpis}: one series' windows, merged into steps of 1m, 1h or 1d. */

@@ -6,9 +6,7 @@ import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.event.Timestamps;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.WindowSpan;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +62,6 @@ public final class ObjectivesRuntime implements AutoCloseable {
     private final Map<String, Long> firingSince = new java.util.HashMap<>();
     private final PipelineRuntime.Status pipeline;
     private final long rereadMicros;
-    private final Deque<ObjectiveLedger.Transition> recent = new ArrayDeque<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vigil-objectives");
         t.setDaemon(true);
@@ -151,16 +148,11 @@ public final class ObjectivesRuntime implements AutoCloseable {
         }
         // State and notifications in one transaction: a crash leaves both or neither.
         // Each policy's targets hear of the rules it watches; without policies, the default webhooks hear of all.
-        alerts.change(o.name(), t.rule().id(), t.firing(), t.atMicros(), o.targets(t.rule(), t.firing(), webhooks),
-                AlertmanagerPayload.of(o, t, since));
+        alerts.change(t, o.targets(t.rule(), t.firing(), webhooks), AlertmanagerPayload.of(o, t, since));
         LOG.info("objective {}: {} alert {} at {} (burn {}x over {} min, {}x over {} min)", t.objective(),
                 t.rule().severity(), t.firing() ? "firing" : "resolved", Timestamps.format(t.atMicros()),
                 String.format(java.util.Locale.ROOT, "%.1f", t.longBurn()), t.rule().longMicros() / MINUTE,
                 String.format(java.util.Locale.ROOT, "%.1f", t.shortBurn()), t.rule().shortMicros() / MINUTE);
-        recent.addFirst(t);
-        while (recent.size() > 1000) {
-            recent.removeLast();
-        }
     }
 
     public synchronized List<State> states() {
@@ -171,9 +163,9 @@ public final class ObjectivesRuntime implements AutoCloseable {
         return states.get(name);
     }
 
-    /** Alert changes, newest first (the last 1,000). */
-    public synchronized List<ObjectiveLedger.Transition> recentTransitions() {
-        return new ArrayList<>(recent);
+    /** Alert changes, newest first (the last 1,000), kept across restarts. */
+    public List<ObjectiveLedger.Transition> recentTransitions() throws java.sql.SQLException {
+        return alerts.history(1000);
     }
 
     /** The rules firing now, by objective. */

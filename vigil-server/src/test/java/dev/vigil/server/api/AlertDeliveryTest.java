@@ -84,6 +84,10 @@ class AlertDeliveryTest {
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
                 await(() -> firing(http, base) == 4, "the four alerts still firing after the restart");
+                JsonNode recent = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/alerts")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("recent");
+                assertThat(recent).as("the changes before the restart are still listed").hasSize(4)
+                        .allSatisfy(c -> assertThat(c.get("state").asText()).isEqualTo("firing"));
                 up[0] = true;
                 await(() -> received.size() == 4, "the four notifications delivered");
                 Thread.sleep(1500);
