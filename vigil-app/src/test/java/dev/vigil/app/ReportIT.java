@@ -160,7 +160,7 @@ class ReportIT {
             assertThat(b.driver.getTitle()).startsWith("Service level report ").endsWith(" · ParcelCo <delivery> services");
             assertThat(b.driver.findElement(By.tagName("h2")).getText()).isEqualTo("ParcelCo <delivery> services");
             assertThat(b.driver.findElements(By.cssSelector("article svg"))).hasSize(2)
-                    .allSatisfy(svg -> assertThat(svg.findElements(By.tagName("polyline"))).isNotEmpty());
+                    .allSatisfy(svg -> assertThat(svg.findElements(By.cssSelector("polyline, circle"))).isNotEmpty());
             assertThat(b.driver.findElement(By.cssSelector("table.summary tbody tr")).getText())
                     .contains("Carrier API availability", "99%", "95%", "breached", "500%", "below 97%: 10% service credit");
             assertThat(b.driver.findElements(By.xpath("//h4[.='Breach intervals']/following-sibling::table[1]/tbody/tr")))

@@ -40,7 +40,10 @@ public final class PeriodReport {
     public record Spend(long startMicros, long endMicros, double consumed, double shareOfBudget) {
     }
 
-    /** The period so far at the end of each day: achieved, and the share of the whole period's budget spent. */
+    /**
+     * The period so far at the end of each day up to the report's time: achieved, and the share of the whole
+     * period's budget spent.
+     */
     public record Step(long endMicros, double achieved, double budgetSpentShare) {
     }
 
@@ -66,8 +69,12 @@ public final class PeriodReport {
         }
     }
 
-    /** Judges {@code o} over {@code period} from its minutes there (in any order; those outside are ignored). */
-    public static Result of(Objective o, ReportPeriod period, List<Minute> minutes) {
+    /**
+     * Judges {@code o} over {@code period} from its minutes there (in any order; those outside are ignored),
+     * as of {@code asOfMicros}: the daily path stops at the day holding it, so that a period still running
+     * shows no days to come.
+     */
+    public static Result of(Objective o, ReportPeriod period, List<Minute> minutes, long asOfMicros) {
         long start = period.startMicros();
         long end = period.endMicros();
         ObjectiveLedger.Spec own = o.spec();
@@ -93,8 +100,9 @@ public final class PeriodReport {
         spends.sort(Comparator.comparingDouble(Spend::consumed).reversed().thenComparingLong(Spend::startMicros));
         List<Step> path = new ArrayList<>();
         for (java.time.LocalDate d = period.first(); ; d = d.plusDays(1)) {
+            long dayStart = dev.vigil.event.Timestamps.toMicros(d.atStartOfDay(period.zone()).toInstant());
             long dayEnd = dev.vigil.event.Timestamps.toMicros(d.plusDays(1).atStartOfDay(period.zone()).toInstant());
-            if (dayEnd > end) {
+            if (dayEnd > end || dayStart >= asOfMicros) {
                 break;
             }
             ObjectiveLedger.Status so = ledger.status(dayEnd);

@@ -61,7 +61,7 @@ class PeriodReportTest {
                 total += 1000;
             }
         }
-        PeriodReport.Result r = PeriodReport.of(objective(new Indicator.NotFailed(), 0.999), OCTOBER, minutes);
+        PeriodReport.Result r = PeriodReport.of(objective(new Indicator.NotFailed(), 0.999), OCTOBER, minutes, end);
 
         assertThat(end - start).as("31 days and the extra hour of 25 October").isEqualTo((31L * 1440 + 60) * MINUTE);
         assertThat(total).isEqualTo((31L * 1440 + 60) * 1000);
@@ -107,7 +107,8 @@ class PeriodReportTest {
                 new PeriodReport.Minute(at("2026-10-03T08:00"), new Tally(0, 1), 450.0),
                 new PeriodReport.Minute(at("2026-10-03T08:01"), new Tally(0, 1), 900.0),
                 new PeriodReport.Minute(at("2026-10-03T08:02"), new Tally(1, 1), 120.0));
-        PeriodReport.Result r = PeriodReport.of(objective(new Indicator.StatisticAtMost(0.95, 300_000), 0.99), OCTOBER, minutes);
+        PeriodReport.Result r = PeriodReport.of(objective(new Indicator.StatisticAtMost(0.95, 300_000), 0.99), OCTOBER, minutes,
+                OCTOBER.endMicros());
         assertThat(r.breaches()).containsExactly(new PeriodReport.Breach(at("2026-10-03T08:00"), at("2026-10-03T08:02"), 2,
                 900.0, new Tally(0, 2)));
         assertThat(r.verdict()).isEqualTo("breached");
@@ -115,8 +116,10 @@ class PeriodReportTest {
 
     @Test
     void aPeriodWithoutDataSaysSoInsteadOfMetOrBreached() {
-        PeriodReport.Result r = PeriodReport.of(objective(new Indicator.NotFailed(), 0.999), OCTOBER, List.of());
+        PeriodReport.Result r = PeriodReport.of(objective(new Indicator.NotFailed(), 0.999), OCTOBER, List.of(),
+                at("2026-10-12T09:30"));
         assertThat(r.verdict()).isEqualTo("no data");
+        assertThat(r.path()).as("days up to the report's time, none to come").hasSize(12);
         assertThat(r.breaches()).isEmpty();
         assertThat(r.costliest()).isEmpty();
     }

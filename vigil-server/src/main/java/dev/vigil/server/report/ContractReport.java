@@ -81,7 +81,7 @@ public record ContractReport(ReportPeriod period, long generatedAtMicros, List<S
                     minutes.add(new PeriodReport.Minute(step.startMicros(), o.spec().indicator().tally(step.window()),
                             o.spec().indicator().reading(step.window())));
                 }
-                results.add(PeriodReport.of(o, p, minutes));
+                results.add(PeriodReport.of(o, p, minutes, nowMicros));
             }
             sections.add(new Section(c, results));
         }

@@ -16,6 +16,8 @@ import java.util.Locale;
  */
 public final class ReportHtml {
 
+    /** A printed report stays readable: further intervals are in the CSV and JSON. */
+    private static final int MAX_BREACH_ROWS = 100;
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEE d MMM yyyy HH:mm", Locale.ENGLISH);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM", Locale.ENGLISH);
     private static final String CSS = """
@@ -81,7 +83,7 @@ public final class ReportHtml {
                     .append("<td class=\"n\">").append(ReportText.percent(100 * o.objective().spec().target())).append("</td>")
                     .append("<td class=\"n\">").append(ReportText.percent(100 * o.achieved())).append("</td>")
                     .append("<td>").append(verdict(o.verdict())).append("</td>")
-                    .append("<td class=\"n\">").append(ReportText.percent(100 * o.budgetSpentShare())).append("</td>")
+                    .append("<td class=\"n\">").append(ReportText.budget(100 * o.budgetSpentShare())).append("</td>")
                     .append("<td>").append(o.breaches().size()).append("</td><td>")
                     .append(band == null ? "none" : esc("below " + ReportText.percent(band.belowPercent()) + ": "
                             + band.consequence())).append("</td></tr>\n");
@@ -103,7 +105,7 @@ public final class ReportHtml {
                 .append("Achieved ").append(ReportText.percent(100 * o.achieved())).append(" over ")
                 .append(ReportText.number(o.units().total())).append(" ").append(ReportText.unitsCounted(o))
                 .append("; error budget ").append(ReportText.number(o.budgetTotal())).append(", spent ")
-                .append(ReportText.number(o.budgetConsumed())).append(" (").append(ReportText.percent(100 * o.budgetSpentShare()))
+                .append(ReportText.number(o.budgetConsumed())).append(" (").append(ReportText.budget(100 * o.budgetSpentShare()))
                 .append(").</p>\n");
         if (!o.path().isEmpty() && o.hasData()) {
             double target = 100 * o.objective().spec().target();
@@ -125,15 +127,20 @@ public final class ReportHtml {
         } else {
             h.append("<table><thead><tr><th>Start</th><th>End</th><th class=\"n\">Minutes</th><th class=\"n\">Worst minute</th>")
                     .append("<th class=\"n\">Bad / all</th></tr></thead><tbody>\n");
-            for (PeriodReport.Breach b : o.breaches()) {
+            for (PeriodReport.Breach b : o.breaches().subList(0, Math.min(MAX_BREACH_ROWS, o.breaches().size()))) {
                 h.append("<tr><td>").append(esc(when(b.startMicros(), zone))).append("</td><td>").append(esc(when(b.endMicros(), zone)))
                         .append("</td><td class=\"n\">").append(b.minutes()).append("</td><td class=\"n\">")
                         .append(esc(ReportText.worst(o, b.worst()))).append("</td><td class=\"n\">")
                         .append(ReportText.number(b.tally().bad())).append(" / ").append(ReportText.number(b.tally().total()))
                         .append("</td></tr>\n");
             }
-            h.append("</tbody></table><p class=\"meta\">A breach interval joins minutes that each missed the target, "
-                    + "runs less than ").append(PeriodReport.JOIN_MINUTES).append(" minutes apart.</p>\n");
+            h.append("</tbody></table><p class=\"meta\">");
+            if (o.breaches().size() > MAX_BREACH_ROWS) {
+                h.append("The first ").append(MAX_BREACH_ROWS).append(" of ").append(o.breaches().size())
+                        .append(" intervals; the CSV and JSON reports list them all. ");
+            }
+            h.append("A breach interval joins minutes that each missed the target, runs less than ")
+                    .append(PeriodReport.JOIN_MINUTES).append(" minutes apart.</p>\n");
         }
         h.append("<h4>Hours that spent most of the budget</h4>\n");
         if (o.costliest().isEmpty()) {
@@ -143,7 +150,7 @@ public final class ReportHtml {
             for (PeriodReport.Spend sp : o.costliest()) {
                 h.append("<tr><td>").append(esc(when(sp.startMicros(), zone))).append("</td><td class=\"n\">")
                         .append(ReportText.number(sp.consumed())).append("</td><td class=\"n\">")
-                        .append(ReportText.percent(100 * sp.shareOfBudget())).append("</td></tr>\n");
+                        .append(ReportText.budget(100 * sp.shareOfBudget())).append("</td></tr>\n");
             }
             h.append("</tbody></table>\n");
         }

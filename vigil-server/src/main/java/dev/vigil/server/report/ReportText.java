@@ -42,17 +42,27 @@ final class ReportText {
         };
     }
 
-    /** A percentage with as many decimals as a contract review needs (99.95%, 99.9512%). */
+    /** A target or achieved percentage, with the decimals a contract review needs: 99%, 99.95%, 99.999%. */
     static String percent(double p) {
+        return percent(p, 3);
+    }
+
+    /** A percentage with at most {@code decimals} decimals, trailing zeros dropped; n/a when undefined. */
+    static String percent(double p, int decimals) {
         if (Double.isNaN(p)) {
             return "n/a";
         }
         if (Double.isInfinite(p)) {
             return "no budget";
         }
-        String s = String.format(Locale.ROOT, "%.4f", p);
+        String s = String.format(Locale.ROOT, "%." + decimals + "f", p);
         s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
         return s + "%";
+    }
+
+    /** A share of the budget: one decimal is enough (488.2%). */
+    static String budget(double p) {
+        return percent(p, 1);
     }
 
     static String millis(double ms) {

@@ -8,7 +8,7 @@ final class Svg {
 
     private static final int W = 640;
     private static final int H = 170;
-    private static final int LEFT = 52;
+    private static final int LEFT = 64;
     private static final int RIGHT = 12;
     private static final int TOP = 10;
     private static final int BOTTOM = 24;
@@ -33,7 +33,7 @@ final class Svg {
             h.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(W - RIGHT).append("\" y1=\"").append(f(y))
                     .append("\" y2=\"").append(f(y)).append("\" stroke=\"#eaeef2\"/>")
                     .append("<text x=\"").append(LEFT - 4).append("\" y=\"").append(f(y + 4)).append("\" text-anchor=\"end\">")
-                    .append(ReportText.percent(round(v))).append("</text>");
+                    .append(ReportText.percent(v, span >= 30 ? 0 : span >= 3 ? 1 : span >= 0.3 ? 2 : 3)).append("</text>");
         }
         int every = Math.max(1, (int) Math.ceil(n / 6.0));
         for (int i = 0; i < n; i += every) {
@@ -59,11 +59,20 @@ final class Svg {
     }
 
     private static void flush(StringBuilder h, StringBuilder points, String colour) {
-        if (points.length() > 0) {
-            h.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"")
-                    .append(points.toString().trim()).append("\"/>");
-            points.setLength(0);
+        String p = points.toString().trim();
+        if (p.isEmpty()) {
+            return;
         }
+        if (!p.contains(" ")) {
+            // A day alone (the first, or one between days without data): a dot, since a line needs two.
+            String[] xy = p.split(",");
+            h.append("<circle r=\"3\" fill=\"").append(colour).append("\" cx=\"").append(xy[0]).append("\" cy=\"")
+                    .append(xy[1]).append("\"/>");
+        } else {
+            h.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"")
+                    .append(p).append("\"/>");
+        }
+        points.setLength(0);
     }
 
     private static double x(int i, int n, double plotW) {
@@ -73,10 +82,6 @@ final class Svg {
     private static double y(double v, double lo, double span, double plotH) {
         double clamped = Math.max(lo, Math.min(lo + span, v));
         return TOP + plotH - plotH * (clamped - lo) / span;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 
     private static String f(double v) {
