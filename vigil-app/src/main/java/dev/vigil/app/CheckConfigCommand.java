@@ -25,7 +25,8 @@ public final class CheckConfigCommand implements Callable<Integer> {
             VigilConfig c = ConfigLoader.load(file);
             int rules = c.sources().values().stream().mapToInt(s -> s.rules().size()).sum();
             System.out.println(file + ": valid: " + c.sources().size() + " source(s) with " + rules + " rule(s), "
-                    + c.processes().size() + " process(es), " + c.objectives().size() + " objective(s)");
+                    + c.processes().size() + " process(es), " + c.objectives().size() + " objective(s), " + c.contracts().size()
+                    + " contract(s)");
             for (SourceRules s : c.sources().values()) {
                 System.out.println("  source " + s.source() + ": POST /ingest/events?source=" + s.source() + " ("
                         + s.rules().size() + " rule(s))");
@@ -36,7 +37,14 @@ public final class CheckConfigCommand implements Callable<Integer> {
             }
             for (var o : c.objectives()) {
                 System.out.println("  objective " + o.name() + ": " + o.series().dimension().wire() + " " + o.series().key()
-                        + (o.series().name() == null ? "" : " " + o.series().name()) + ", target " + o.spec().target());
+                        + (o.series().name() == null ? "" : " " + o.series().name()) + ", target " + o.spec().target()
+                        + (o.policies().isEmpty() ? ", standard burn-rate alerts to alerting.webhooks"
+                        : ", alert policies " + String.join(", ", o.policies().stream().map(p -> p.name()).toList())));
+            }
+            for (var k : c.contracts()) {
+                System.out.println("  contract " + k.name() + ": " + (k.external() ? "supplier " : "provider ") + k.party()
+                        + (k.unit() == null ? "" : ", unit " + k.unit()) + ", period " + k.period() + ", covers "
+                        + String.join(", ", k.objectives()));
             }
             return 0;
         } catch (InvalidConfig e) {
