@@ -66,18 +66,8 @@ public final class ApiService {
             g.writeArrayFieldStart("contracts");
             for (var c : contracts) {
                 g.writeStartObject();
-                g.writeStringField("name", c.name());
-                if (c.displayName() != null) {
-                    g.writeStringField("displayName", c.displayName());
-                }
-                g.writeStringField(c.external() ? "supplier" : "provider", c.party());
-                if (c.unit() != null) {
-                    g.writeStringField("unit", c.unit());
-                }
+                dev.vigil.server.report.ReportJson.contract(g, c);
                 g.writeStringField("period", c.period());
-                if (c.notes() != null) {
-                    g.writeStringField("notes", c.notes());
-                }
                 g.writeArrayFieldStart("objectives");
                 for (String name : c.objectives()) {
                     var s = objectives.state(name);
@@ -89,13 +79,7 @@ public final class ApiService {
                         if (!Double.isNaN(achieved)) {
                             g.writeNumberField("achievedPercent", 100 * achieved);
                             g.writeBooleanField("met", achieved >= s.objective().spec().target());
-                            dev.vigil.assess.Contract.PenaltyBand reached = c.bandReached(100 * achieved);
-                            if (reached != null) {
-                                g.writeObjectFieldStart("penaltyBand");
-                                g.writeNumberField("below", reached.belowPercent());
-                                g.writeStringField("consequence", reached.consequence());
-                                g.writeEndObject();
-                            }
+                            dev.vigil.server.report.ReportJson.penaltyBand(g, c.bandReached(100 * achieved));
                         }
                     }
                     g.writeEndObject();

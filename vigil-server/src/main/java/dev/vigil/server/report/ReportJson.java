@@ -31,17 +31,7 @@ public final class ReportJson {
         for (ContractReport.Section s : r.sections()) {
             Contract c = s.contract();
             g.writeStartObject();
-            g.writeStringField("name", c.name());
-            if (c.displayName() != null) {
-                g.writeStringField("displayName", c.displayName());
-            }
-            g.writeStringField(c.external() ? "supplier" : "provider", c.party());
-            if (c.unit() != null) {
-                g.writeStringField("unit", c.unit());
-            }
-            if (c.notes() != null) {
-                g.writeStringField("notes", c.notes());
-            }
+            contract(g, c);
             g.writeBooleanField("met", s.met());
             g.writeArrayFieldStart("objectives");
             for (PeriodReport.Result o : s.results()) {
@@ -78,12 +68,7 @@ public final class ReportJson {
         number(g, "spentPercent", 100 * o.budgetSpentShare());
         g.writeEndObject();
         Contract.PenaltyBand band = o.hasData() ? c.bandReached(100 * o.achieved()) : null;
-        if (band != null) {
-            g.writeObjectFieldStart("penaltyBand");
-            g.writeNumberField("below", band.belowPercent());
-            g.writeStringField("consequence", band.consequence());
-            g.writeEndObject();
-        }
+        penaltyBand(g, band);
         String unit = ReportText.readingUnit(o);
         g.writeArrayFieldStart("breaches");
         for (PeriodReport.Breach b : o.breaches()) {
@@ -118,6 +103,31 @@ public final class ReportJson {
         }
         g.writeEndArray();
         g.writeEndObject();
+    }
+
+    /** A contract's own fields, as the contracts and reports endpoints both show them. */
+    public static void contract(JsonGenerator g, Contract c) throws IOException {
+        g.writeStringField("name", c.name());
+        if (c.displayName() != null) {
+            g.writeStringField("displayName", c.displayName());
+        }
+        g.writeStringField(c.external() ? "supplier" : "provider", c.party());
+        if (c.unit() != null) {
+            g.writeStringField("unit", c.unit());
+        }
+        if (c.notes() != null) {
+            g.writeStringField("notes", c.notes());
+        }
+    }
+
+    /** The penalty band reached, when one is. */
+    public static void penaltyBand(JsonGenerator g, Contract.PenaltyBand band) throws IOException {
+        if (band != null) {
+            g.writeObjectFieldStart("penaltyBand");
+            g.writeNumberField("below", band.belowPercent());
+            g.writeStringField("consequence", band.consequence());
+            g.writeEndObject();
+        }
     }
 
     static String time(long micros, ZoneId zone) {

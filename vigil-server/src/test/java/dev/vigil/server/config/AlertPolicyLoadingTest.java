@@ -19,19 +19,7 @@ class AlertPolicyLoadingTest {
     static final long MINUTE = 60_000_000L;
     static final List<String> DEFAULTS = List.of("http://default.example/hook");
 
-    static final String SLO = """
-            apiVersion: openslo/v1
-            kind: SLO
-            metadata: {name: carrier-availability}
-            spec:
-              indicator:
-                spec:
-                  ratioMetric:
-                    good: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api}}}
-                    total: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api}}}
-              timeWindow: [{duration: 28d, isRolling: true}]
-              budgetingMethod: Occurrences
-              objectives: [{target: 0.999}]
+    static final String SLO = ContractLoadingTest.SLO + """
               alertPolicies:
                 - alertPolicyRef: paging
                 - kind: AlertPolicy
