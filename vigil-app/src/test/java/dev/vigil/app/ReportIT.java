@@ -128,6 +128,15 @@ class ReportIT {
                     .contains(",parcelco-2026,supplier,ParcelCo,retail,carrier-availability,99,95,breached,events,1045,1100,11,55,500,97,\"10% service credit\""));
             assertThat(lines).filteredOn(l -> l.startsWith("breach,")).hasSize(1);
 
+            assertThat(badRequest(vigil.url, "/api/v1/reports?contract=parcelco-2026&period=2026-13")).isEqualTo(
+                    "period: period \"2026-13\": months are 01 to 12");
+            assertThat(badRequest(vigil.url, "/api/v1/reports?contract=parcelco-2026&unit=retail&period=" + period)).isEqualTo(
+                    "contract: give exactly one of contract (a contract's name), unit (a business unit's contracts) or all");
+            assertThat(badRequest(vigil.url, "/api/v1/reports?unit=retial&period=" + period)).isEqualTo(
+                    "unit: no contract serves the business unit \"retial\"; did you mean \"retail\"? (units: retail)");
+            assertThat(badRequest(vigil.url, "/api/v1/reports?all=true&period=" + period + "&format=pdf")).isEqualTo(
+                    "format: format must be html, csv or json, not \"pdf\"");
+
             // The CLI asks the running server and writes the HTML; chromium opens it as a file, offline.
             Path html = dir.resolve("report.html");
             VigilProcess cli = VigilProcess.launch("report", "--contract", "parcelco-2026", "--period", period,
@@ -170,6 +179,15 @@ class ReportIT {
             byte[] bytes = Base64.getDecoder().decode(pdf);
             assertThat(new String(bytes, 0, 5, StandardCharsets.ISO_8859_1)).isEqualTo("%PDF-");
         }
+    }
+
+    /** The parameter and detail of a 400 answer. */
+    static String badRequest(java.net.URI base, String path) throws Exception {
+        HttpResponse<String> r = Http.CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        JsonNode e = Http.JSON.readTree(r.body());
+        return e.get("at").asText() + ": " + e.get("detail").asText();
     }
 
     static YearMonth month(long micros) {
