@@ -40,6 +40,11 @@ public final class ServerFlags {
                     + "Default: ./vigil.yaml when it exists, else built-in defaults")
     Path config;
 
+    /** The data folder (--data). */
+    public Path data() {
+        return data;
+    }
+
     public ServerOptions toOptions() throws InvalidConfig {
         return toOptions(null);
     }

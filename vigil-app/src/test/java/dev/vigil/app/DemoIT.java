@@ -60,6 +60,13 @@ class DemoIT {
                         .isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now().plusSeconds(5));
                 assertThat(e.at("/attributes/site").asText()).startsWith("DC-");
             });
+            // The suppliers' objectives and contracts come with the demo (judging them is ObjectivesApiTest's part).
+            JsonNode objectives = Http.get(vigil.url, "/api/v1/objectives").get("objectives");
+            assertThat(objectives.findValuesAsText("name")).containsExactly("tax-gateway-availability", "carrier-availability",
+                    "carrier-latency");
+            assertThat(Http.get(vigil.url, "/api/v1/contracts").get("contracts").findValuesAsText("supplier"))
+                    .containsExactly("TaxCo", "ParcelCo");
+            assertThat(data.resolve("demo-config/slo.yaml")).exists();
             assertThat(vigil.terminate()).isZero();
             assertThat(String.join("\n", vigil.output)).doesNotContain("failed posts");
         }

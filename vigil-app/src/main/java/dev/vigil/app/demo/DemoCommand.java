@@ -37,13 +37,15 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rate must be between 1 and 1000000 events per second");
         }
         Lifecycle lifecycle = new Lifecycle();
-        VigilServer server = VigilServer.start(flags.toOptions(demoConfig()));
+        VigilServer server = VigilServer.start(flags.toOptions(demoConfig(flags.data())));
         String url = "http://localhost:" + server.port();
         PrintStream out = System.out;
         out.println("Vigil " + Vigil.version() + " demo on " + url + "  (data: " + server.journal().file().toAbsolutePath() + ")");
         out.println("  try: curl '" + url + "/api/v1/stats'   curl '" + url + "/api/v1/events?limit=5&order=desc'");
         out.println("       curl '" + url + "/api/v1/cases?status=stuck'   curl '" + url
                 + "/api/v1/kpis?dimension=peer&key=carrier-api'");
+        out.println("       curl '" + url + "/api/v1/objectives'   vigil report --contract parcelco-2026 --period "
+                + java.time.YearMonth.now(java.time.ZoneOffset.UTC) + " --server " + url);
         out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events; Ctrl-C stops");
         out.flush();
         Simulator sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed);
@@ -68,13 +70,27 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The built-in configuration of the simulated estate (its process, its lateness). */
-    static dev.vigil.config.VigilConfig demoConfig() throws dev.vigil.server.config.InvalidConfig {
-        try (java.io.InputStream in = DemoCommand.class.getResourceAsStream("demo-vigil.yaml")) {
-            return dev.vigil.server.config.ConfigLoader.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
-                    "demo-vigil.yaml (built in)");
+    /**
+     * The demo's built-in configuration (its process, rules, objectives and contracts), written under the data
+     * folder so that it can be read, changed and given back with --config, and so that {@code vigil report}
+     * finds the contracts.
+     */
+    static dev.vigil.config.VigilConfig demoConfig(java.nio.file.Path dataDir) throws dev.vigil.server.config.InvalidConfig {
+        java.nio.file.Path dir = dataDir.resolve("demo-config");
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            for (String[] f : new String[][] {{"demo-vigil.yaml", "vigil.yaml"}, {"demo-slo.yaml", "slo.yaml"}}) {
+                try (java.io.InputStream in = DemoCommand.class.getResourceAsStream(f[0])) {
+                    if (in == null) {
+                        throw new IllegalStateException("the demo's built-in " + f[0] + " is missing from the jar");
+                    }
+                    java.nio.file.Files.write(dir.resolve(f[1]), in.readAllBytes());
+                }
+            }
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("the demo's built-in configuration is missing from the jar", e);
+            throw new java.io.UncheckedIOException("cannot write the demo's configuration into " + dir, e);
         }
+        return dev.vigil.server.config.ConfigLoader.load(dir.resolve("vigil.yaml"));
     }
 
     private static void printStatus(Simulator sim, VigilServer server, PrintStream out) {
