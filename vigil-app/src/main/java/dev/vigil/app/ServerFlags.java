@@ -45,12 +45,17 @@ public final class ServerFlags {
         return data;
     }
 
-    public ServerOptions toOptions() throws InvalidConfig {
-        return toOptions(null);
+    /** A configuration made only when it is the one used. */
+    public interface Fallback {
+        VigilConfig load() throws InvalidConfig;
     }
 
-    /** The options, with {@code fallback} as the configuration when no --config is given and no ./vigil.yaml exists. */
-    public ServerOptions toOptions(VigilConfig fallback) throws InvalidConfig {
+    public ServerOptions toOptions() throws InvalidConfig {
+        return toOptions(() -> VigilConfig.DEFAULT);
+    }
+
+    /** The options, with {@code fallback}'s configuration when no --config is given and no ./vigil.yaml exists. */
+    public ServerOptions toOptions(Fallback fallback) throws InvalidConfig {
         return ServerOptions.defaults(data)
                 .withPort(port)
                 .withBindAddress(bind)
@@ -59,7 +64,7 @@ public final class ServerFlags {
                 .withConfig(loadConfig(fallback));
     }
 
-    private VigilConfig loadConfig(VigilConfig fallback) throws InvalidConfig {
+    private VigilConfig loadConfig(Fallback fallback) throws InvalidConfig {
         if (config != null) {
             if (!Files.isRegularFile(config)) {
                 throw new InvalidConfig(java.util.List.of(new dev.vigil.server.config.ConfigError(config.toString(), 1, 1,
@@ -71,7 +76,7 @@ public final class ServerFlags {
         if (Files.isRegularFile(local)) {
             return ConfigLoader.load(local);
         }
-        return fallback != null ? fallback : VigilConfig.DEFAULT;
+        return fallback.load();
     }
 
     static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {

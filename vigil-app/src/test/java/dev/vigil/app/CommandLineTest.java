@@ -69,4 +69,28 @@ class CommandLineTest {
         assertThat(Durations.parseSize("1024")).isEqualTo(1024L);
         assertThatThrownBy(() -> Durations.parseSize("lots")).hasMessageContaining("not a size");
     }
+
+    @Test
+    void theFallbackConfigurationIsMadeOnlyWhenNoConfigIsGiven(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // The demo's fallback writes files: with --config (an edited copy of them, say) it must not run.
+        java.nio.file.Path yaml = dir.resolve("mine.yaml");
+        java.nio.file.Files.writeString(yaml, "pipeline: {allowedLateness: 3s}\n");
+        int[] made = {0};
+        ServerFlags.Fallback fallback = () -> {
+            made[0]++;
+            return dev.vigil.config.VigilConfig.DEFAULT;
+        };
+        ServerFlags given = flags("--data", dir.toString(), "--config", yaml.toString());
+        assertThat(given.toOptions(fallback).config().lateness().allowedLatenessMicros()).isEqualTo(3_000_000L);
+        assertThat(made[0]).isZero();
+        flags("--data", dir.toString()).toOptions(fallback);
+        assertThat(made[0]).as("no --config and no ./vigil.yaml in %s", java.nio.file.Path.of("").toAbsolutePath()).isEqualTo(1);
+    }
+
+    static ServerFlags flags(String... args) {
+        ServerFlags f = new ServerFlags();
+        new CommandLine(f).registerConverter(Duration.class, Durations::parse).parseArgs(args);
+        return f;
+    }
 }

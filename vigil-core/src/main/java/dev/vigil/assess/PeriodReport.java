@@ -98,16 +98,19 @@ public final class PeriodReport {
             }
         }
         spends.sort(Comparator.comparingDouble(Spend::consumed).reversed().thenComparingLong(Spend::startMicros));
+        // Each day's budget units added to the days before: one pass over the period (asking the ledger for
+        // the status at each day's end would count time slices from the period's start again every day).
+        // A time slice that straddles midnight in the period's zone counts as two partial slices here.
         List<Step> path = new ArrayList<>();
+        Tally soFar = Tally.EMPTY;
         for (java.time.LocalDate d = period.first(); ; d = d.plusDays(1)) {
             long dayStart = dev.vigil.event.Timestamps.toMicros(d.atStartOfDay(period.zone()).toInstant());
             long dayEnd = dev.vigil.event.Timestamps.toMicros(d.plusDays(1).atStartOfDay(period.zone()).toInstant());
             if (dayEnd > end || dayStart >= asOfMicros) {
                 break;
             }
-            ObjectiveLedger.Status so = ledger.status(dayEnd);
-            path.add(new Step(dayEnd, so.achieved(), status.budgetTotal() > 0 ? so.budgetConsumed() / status.budgetTotal()
-                    : Double.NaN));
+            soFar = soFar.plus(ledger.budgetUnits(dayStart, dayEnd));
+            path.add(new Step(dayEnd, soFar.ratio(), status.budgetTotal() > 0 ? soFar.bad() / status.budgetTotal() : Double.NaN));
         }
         return new Result(o, period, status.tally(), status.achieved(), status.budgetTotal(), status.budgetConsumed(),
                 breaches(inside, own.target(), own.indicator().higherIsWorse()),

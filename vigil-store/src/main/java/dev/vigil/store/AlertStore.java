@@ -79,8 +79,8 @@ public final class AlertStore implements AutoCloseable {
             history.setBoolean(7, r.orEqual());
             history.setBoolean(8, t.firing());
             history.setLong(9, t.atMicros());
-            history.setDouble(10, finite(t.longBurn()));
-            history.setDouble(11, finite(t.shortBurn()));
+            history.setDouble(10, t.longBurn());
+            history.setDouble(11, t.shortBurn());
             history.execute();
             for (String target : targets) {
                 out.setLong(1, nextId++);
@@ -98,10 +98,6 @@ public final class AlertStore implements AutoCloseable {
         } finally {
             conn.setAutoCommit(true);
         }
-    }
-
-    private static double finite(double v) {
-        return Double.isFinite(v) ? v : Double.MAX_VALUE;
     }
 
     /** The last {@code limit} alert changes, newest first, across restarts. */

@@ -37,7 +37,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rate must be between 1 and 1000000 events per second");
         }
         Lifecycle lifecycle = new Lifecycle();
-        VigilServer server = VigilServer.start(flags.toOptions(demoConfig(flags.data())));
+        // Written only when used: a --config pointing at an edited copy in demo-config/ must not be overwritten.
+        VigilServer server = VigilServer.start(flags.toOptions(() -> demoConfig(flags.data())));
         String url = "http://localhost:" + server.port();
         PrintStream out = System.out;
         out.println("Vigil " + Vigil.version() + " demo on " + url + "  (data: " + server.journal().file().toAbsolutePath() + ")");

@@ -38,11 +38,24 @@ final class OpenSloLinker {
         Map<String, String> targets = l.unique("AlertNotificationTarget", files, Documents::targets);
         Map<String, PolicyDraft> drafts = l.unique("AlertPolicy", files, Documents::policies);
         Map<String, Objective> objectives = l.unique("SLO", files, Documents::objectives);
+        // Each named policy is resolved once, however many SLOs use it; one with an unresolved name of its own
+        // (reported where that name stands) is left out of the map.
+        Map<String, AlertPolicy> named = new LinkedHashMap<>();
+        drafts.forEach((name, draft) -> {
+            AlertPolicy p = l.policy(draft, conditions, targets);
+            if (p != null) {
+                named.put(name, p);
+            }
+        });
         Map<String, List<AlertPolicy>> chosen = new LinkedHashMap<>();
         for (Documents d : files) {
             for (PolicyUse use : d.uses()) {
-                PolicyDraft draft = use.inline() != null ? use.inline() : l.resolve(use.ref(), drafts, "alert policy");
-                AlertPolicy policy = draft == null ? null : l.policy(draft, conditions, targets);
+                AlertPolicy policy;
+                if (use.inline() != null) {
+                    policy = l.policy(use.inline(), conditions, targets);
+                } else {
+                    policy = l.resolve(use.ref(), drafts, "alert policy") == null ? null : named.get(use.ref().name());
+                }
                 if (policy != null && use.objective() != null) {
                     chosen.computeIfAbsent(use.objective(), k -> new ArrayList<>()).add(policy);
                 }
@@ -56,14 +69,14 @@ final class OpenSloLinker {
             for (OpenSloLoader.Reference r : d.references()) {
                 if (!objectives.containsKey(r.objective())) {
                     l.error(r.at(), "contract " + r.contract() + " covers \"" + r.objective() + "\", which no SLO of the "
-                            + "objectives' files is named" + YamlChecks.suggestion(r.objective(), List.copyOf(objectives.keySet())));
+                            + "objectives' files is named" + DidYouMean.suggestion(r.objective(), List.copyOf(objectives.keySet())));
                 }
             }
         }
         return new Linked(List.copyOf(out), List.copyOf(contracts));
     }
 
-    /** Policies are resolved once per use: a policy's own unresolved names are reported at each of its uses' files. */
+    /** A policy with its conditions and targets resolved, or null when one of them is not defined. */
     private AlertPolicy policy(PolicyDraft d, Map<String, BurnRule> conditions, Map<String, String> targets) {
         List<BurnRule> rules = new ArrayList<>(d.rules());
         List<String> urls = new ArrayList<>(d.targets());
@@ -87,16 +100,13 @@ final class OpenSloLinker {
 
     private <T> T resolve(Ref r, Map<String, T> defined, String what) {
         T found = defined.get(r.name());
-        if (found == null && !reported.contains(r)) {
-            reported.add(r);
+        if (found == null) {
             error(r.at(), "no " + what + " named \"" + r.name() + "\" in the objectives' files"
-                    + YamlChecks.suggestion(r.name(), List.copyOf(defined.keySet()))
+                    + DidYouMean.suggestion(r.name(), List.copyOf(defined.keySet()))
                     + (defined.isEmpty() ? " (none is defined)" : " (defined: " + String.join(", ", defined.keySet()) + ")"));
         }
         return found;
     }
-
-    private final java.util.Set<Ref> reported = new java.util.HashSet<>();
 
     private <T> Map<String, T> unique(String kind, List<Documents> files, Function<Documents, List<Named<T>>> of) {
         Map<String, T> out = new LinkedHashMap<>();

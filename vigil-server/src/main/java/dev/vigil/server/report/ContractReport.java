@@ -70,22 +70,33 @@ public record ContractReport(ReportPeriod period, long generatedAtMicros, List<S
         } catch (IllegalArgumentException e) {
             throw new ReportRequest.Invalid("period", e.getMessage());
         }
+        // Contracts may share objectives (--all, --unit): each is read from the store and judged once.
+        Map<String, PeriodReport.Result> judged = new java.util.HashMap<>();
         List<Section> sections = new ArrayList<>();
         for (Contract c : chosen) {
             List<PeriodReport.Result> results = new ArrayList<>();
             for (String name : c.objectives()) {
-                Objective o = objectives.get(name);
-                List<PeriodReport.Minute> minutes = new ArrayList<>();
-                for (OutputStore.KpiStep step : store.kpis(o.series().dimension(), o.series().key(), o.series().name(),
-                        p.startMicros(), p.endMicros(), WindowSpan.MINUTE)) {
-                    minutes.add(new PeriodReport.Minute(step.startMicros(), o.spec().indicator().tally(step.window()),
-                            o.spec().indicator().reading(step.window())));
+                PeriodReport.Result r = judged.get(name);
+                if (r == null) {
+                    r = judge(objectives.get(name), store, p, nowMicros);
+                    judged.put(name, r);
                 }
-                results.add(PeriodReport.of(o, p, minutes, nowMicros));
+                results.add(r);
             }
             sections.add(new Section(c, results));
         }
         return new ContractReport(p, nowMicros, sections);
+    }
+
+    private static PeriodReport.Result judge(Objective o, OutputStore store, ReportPeriod p, long nowMicros)
+            throws SQLException {
+        List<PeriodReport.Minute> minutes = new ArrayList<>();
+        for (OutputStore.KpiStep step : store.kpis(o.series().dimension(), o.series().key(), o.series().name(),
+                p.startMicros(), p.endMicros(), WindowSpan.MINUTE)) {
+            minutes.add(new PeriodReport.Minute(step.startMicros(), o.spec().indicator().tally(step.window()),
+                    o.spec().indicator().reading(step.window())));
+        }
+        return PeriodReport.of(o, p, minutes, nowMicros);
     }
 
     static List<Contract> select(List<Contract> contracts, Selection selection) {

@@ -3,7 +3,7 @@ package dev.vigil.server.report;
 import dev.vigil.assess.Contract;
 import dev.vigil.assess.PeriodReport;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import dev.vigil.event.Timestamps;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -114,11 +114,12 @@ public final class ReportHtml {
             double lo = Math.min(target, achieved.stream().filter(v -> !Double.isNaN(v)).mapToDouble(v -> v).min().orElse(target));
             lo = Math.max(0, lo - (100 - lo) * 0.15);
             double hi = Math.max(100, spent.stream().filter(v -> !Double.isNaN(v)).mapToDouble(v -> v).max().orElse(100));
+            List<String> days = labels(o, zone);
             h.append("<figure>");
             Svg.line(h, "Achieved so far, by day, against the target", achieved, lo, 100, target, "target "
-                    + ReportText.percent(target), labels(o, zone), "#0969da");
+                    + ReportText.percent(target), days, "#0969da");
             h.append("<figcaption>Achieved from the start of the period to the end of each day; dashed: the target.</figcaption></figure>\n<figure>");
-            Svg.line(h, "Error budget spent so far, by day", spent, 0, hi * 1.05, 100, "whole budget", labels(o, zone), "#bf8700");
+            Svg.line(h, "Error budget spent so far, by day", spent, 0, hi * 1.05, 100, "whole budget", days, "#bf8700");
             h.append("<figcaption>Share of the period's error budget spent by the end of each day; dashed: all of it.</figcaption></figure>\n");
         }
         h.append("<h4>Breach intervals</h4>\n");
@@ -158,7 +159,7 @@ public final class ReportHtml {
     }
 
     private static List<String> labels(PeriodReport.Result o, ZoneId zone) {
-        return o.path().stream().map(p -> DAY.format(Instant.ofEpochSecond(p.endMicros() / 1_000_000 - 1).atZone(zone))).toList();
+        return o.path().stream().map(p -> DAY.format(Timestamps.toInstant(p.endMicros() - 1).atZone(zone))).toList();
     }
 
     private static String verdict(String v) {
@@ -187,7 +188,7 @@ public final class ReportHtml {
     }
 
     static String when(long micros, ZoneId zone) {
-        return WHEN.format(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L)).atZone(zone));
+        return WHEN.format(Timestamps.toInstant(micros).atZone(zone));
     }
 
     static String esc(String s) {

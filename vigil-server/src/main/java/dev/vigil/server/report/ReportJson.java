@@ -5,7 +5,7 @@ import dev.vigil.assess.Contract;
 import dev.vigil.assess.PeriodReport;
 import dev.vigil.server.Json;
 import java.io.IOException;
-import java.time.Instant;
+import dev.vigil.event.Timestamps;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
@@ -131,8 +131,7 @@ public final class ReportJson {
     }
 
     static String time(long micros, ZoneId zone) {
-        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-                Math.floorMod(micros, 1_000_000L) * 1000).atZone(zone).toOffsetDateTime());
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Timestamps.toInstant(micros).atZone(zone).toOffsetDateTime());
     }
 
     private static void number(JsonGenerator g, String field, double v) throws IOException {
