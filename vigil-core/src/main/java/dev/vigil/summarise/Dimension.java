@@ -11,7 +11,14 @@ public enum Dimension implements WireName {
     /** The called peer: an internal service or an external supplier. */
     PEER("peer"),
     /** The business unit. */
-    UNIT("unit");
+    UNIT("unit"),
+    /**
+     * {@code source/unit} of every event: what a service emits, under the business unit it reports ("" when
+     * none). The estate overview groups services by unit from it. Appended: checkpoints store the ordinal.
+     */
+    SERVICE("service"),
+    /** {@code source/peer} of every event with a peer: the observed calls from which the estate map is drawn. */
+    CALL("call");
 
     private final String wire;
 

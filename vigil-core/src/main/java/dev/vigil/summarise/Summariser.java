@@ -14,9 +14,9 @@ import java.util.TreeMap;
  * windows the watermark has passed. Owns its state; no threads, no clock: the runtime feeds it events and
  * watermarks, so the embedded runtime, a Flink job and a test drive the very same code.
  *
- * <p>Series per event: calls count under (service, operation); any event with a peer under (peer); any
- * event with a business unit under (unit). Process activities are counted by the correlation stage, which
- * knows the process; it feeds {@link #accept(KpiKey, long, long, boolean)} directly.
+ * <p>Series per event: calls count under (service, operation); every event under (service, unit); any
+ * event with a peer under (peer) and (service, peer); any event with a business unit under (unit). Process
+ * activities are counted by the correlation stage, which knows the process; it feeds {@link #accept(KpiKey, long, long, boolean)} directly.
  *
  * <p>An event whose window the watermark has already closed but which is not yet final (see
  * {@link #advance(long, long)}) is folded into an amendment: at the next advance the window is handed out
@@ -37,13 +37,21 @@ public final class Summariser {
 
     /** Folds one event into the windows of its series. */
     public void accept(Event e) {
+        long start = span.startOf(e.timeMicros());
+        if (start + span.micros() <= finalBefore) {
+            // Counted once per event, not once per series it would have fed.
+            tooLate++;
+            return;
+        }
         long duration = e.durationMicros() == null ? -1 : e.durationMicros();
         boolean failed = e.failed();
         if (e.kind() == EventKind.CALL) {
             accept(new KpiKey(Dimension.SERVICE_OPERATION, e.source(), e.name()), e.timeMicros(), duration, failed);
         }
+        accept(new KpiKey(Dimension.SERVICE, e.source(), e.unit()), e.timeMicros(), duration, failed);
         if (e.peer() != null) {
             accept(KpiKey.of(Dimension.PEER, e.peer()), e.timeMicros(), duration, failed);
+            accept(new KpiKey(Dimension.CALL, e.source(), e.peer()), e.timeMicros(), duration, failed);
         }
         if (e.unit() != null) {
             accept(KpiKey.of(Dimension.UNIT, e.unit()), e.timeMicros(), duration, failed);

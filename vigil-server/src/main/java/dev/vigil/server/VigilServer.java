@@ -73,6 +73,10 @@ public final class VigilServer implements AutoCloseable {
                     new dev.vigil.store.AlertStore(journal), options.config().webhooks(), pipeline.status(),
                     options.config().lateness().maxLatenessMicros()).start();
             ApiService api = new ApiService(journal, pipeline, objectives, options.config().contracts());
+            dev.vigil.server.api.EstateApi estate = new dev.vigil.server.api.EstateApi(pipeline, objectives,
+                    options.config().contracts());
+            HttpService notFound = (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
+                    "no endpoint " + req.method() + " " + req.path() + "; see docs/API.md", null);
             AtomicBoolean stopping = new AtomicBoolean();
             HttpService health = (ctx, req) -> Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
@@ -110,10 +114,15 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/alerts").build((ctx, req) -> api.alerts(ctx))
                     .route().get("/api/v1/reports").build((ctx, req) -> api.report(ctx))
                     .route().get("/api/v1/contracts").build((ctx, req) -> api.contracts(ctx))
+                    .route().get("/api/v1/estate").build((ctx, req) -> estate.estate(ctx))
+                    .route().get("/api/v1/processes").build((ctx, req) -> estate.processes(ctx))
+                    .route().get("/api/v1/search").build((ctx, req) -> estate.search(ctx))
+                    .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/").build(Dashboard.index())
+                    .serviceUnder("/ui/vendor/echarts/", Dashboard.echarts(notFound))
+                    .serviceUnder("/ui/", Dashboard.files(notFound))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)
-                    .serviceUnder("/", (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
-                            "no endpoint " + req.method() + " " + req.path() + "; see docs/API.md", null))
+                    .serviceUnder("/", notFound)
                     .build();
             try {
                 server.start().join();

@@ -271,6 +271,121 @@ public final class OutputStore implements AutoCloseable {
         return out;
     }
 
+    /** One series' windows in a range merged into one: its totals and duration sketch, and its first window. */
+    public record SeriesTotal(String key, String name, KpiWindow window, long firstMicros) {
+    }
+
+    /**
+     * Every series of a dimension with windows in [from, to), each merged over the range: the estate overview
+     * and map read a whole dimension at once rather than one query per service.
+     */
+    public List<SeriesTotal> totals(Dimension dimension, long fromMicros, long toMicros) throws SQLException {
+        java.util.LinkedHashMap<List<String>, KpiWindow> merged = new java.util.LinkedHashMap<>();
+        Map<List<String>, Long> first = new java.util.HashMap<>();
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement("""
+                    SELECT k1, k2, count, errors, timed, sketch, epoch_us(start) FROM kpi_windows
+                    WHERE dimension = ? AND start >= make_timestamp(?) AND start < make_timestamp(?)
+                    ORDER BY k1, k2""")) {
+                ps.setString(1, dimension.wire());
+                ps.setLong(2, fromMicros);
+                ps.setLong(3, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        KpiWindow w = KpiWindow.of(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBytes(6));
+                        List<String> key = List.of(rs.getString(1), rs.getString(2));
+                        merged.merge(key, w, (a, b) -> {
+                            a.mergeWith(b);
+                            return a;
+                        });
+                        first.merge(key, rs.getLong(7), Math::min);
+                    }
+                }
+            }
+        }
+        List<SeriesTotal> out = new ArrayList<>();
+        merged.forEach((k, w) -> out.add(new SeriesTotal(k.get(0), k.get(1), w, first.get(k))));
+        return out;
+    }
+
+    /** A path through a process and how many cases took it. */
+    public record PathCount(List<String> path, long cases) {
+    }
+
+    /**
+     * One process over the cases that started in a range: how many per status, the duration percentiles of the
+     * completed ones (exact, computed by the store), and its most frequent paths.
+     */
+    public record ProcessSummary(String process, Map<String, Long> byStatus, long completedOk, Double p50Ms, Double p90Ms,
+                                 Double p99Ms, List<PathCount> paths) {
+    }
+
+    public List<ProcessSummary> processSummaries(long fromMicros, long toMicros, int pathsPerProcess) throws SQLException {
+        Map<String, Map<String, Long>> byStatus = new TreeMap<>();
+        Map<String, double[]> percentiles = new java.util.HashMap<>();
+        Map<String, Long> completedOk = new java.util.HashMap<>();
+        Map<String, List<PathCount>> paths = new java.util.HashMap<>();
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement("""
+                    SELECT process, status, count(*), count(*) FILTER (WHERE outcome = 'ok'),
+                           quantile_cont(duration_us, [0.5, 0.9, 0.99])
+                    FROM cases WHERE first_time >= make_timestamp(?) AND first_time < make_timestamp(?)
+                    GROUP BY process, status""")) {
+                ps.setLong(1, fromMicros);
+                ps.setLong(2, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String process = rs.getString(1);
+                        String status = rs.getString(2);
+                        byStatus.computeIfAbsent(process, p -> new TreeMap<>()).put(status, rs.getLong(3));
+                        if (status.equals(CaseStatus.COMPLETED.wire())) {
+                            completedOk.put(process, rs.getLong(4));
+                            Object[] q = (Object[]) rs.getArray(5).getArray();
+                            percentiles.put(process, new double[] {((Number) q[0]).doubleValue(),
+                                    ((Number) q[1]).doubleValue(), ((Number) q[2]).doubleValue()});
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = readConn.prepareStatement("""
+                    SELECT process, path, n FROM (
+                      SELECT process, path, count(*) AS n,
+                             row_number() OVER (PARTITION BY process ORDER BY count(*) DESC, path) AS r
+                      FROM cases WHERE first_time >= make_timestamp(?) AND first_time < make_timestamp(?)
+                      GROUP BY process, path)
+                    WHERE r <= ? ORDER BY process, n DESC, path""")) {
+                ps.setLong(1, fromMicros);
+                ps.setLong(2, toMicros);
+                ps.setInt(3, pathsPerProcess);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        paths.computeIfAbsent(rs.getString(1), p -> new ArrayList<>())
+                                .add(new PathCount(parse(rs.getString(2), LIST), rs.getLong(3)));
+                    }
+                }
+            }
+        }
+        List<ProcessSummary> out = new ArrayList<>();
+        byStatus.forEach((process, counts) -> {
+            double[] q = percentiles.get(process);
+            out.add(new ProcessSummary(process, counts, completedOk.getOrDefault(process, 0L),
+                    q == null ? null : q[0] / 1000, q == null ? null : q[1] / 1000, q == null ? null : q[2] / 1000,
+                    paths.getOrDefault(process, List.of())));
+        });
+        return out;
+    }
+
+    /**
+     * Cases whose id starts with the text or that carry it as a correlation key value (any key): what a person
+     * pastes into a search box is an order number, rarely the key's name.
+     */
+    public List<CaseRecord> casesMatching(String text, int limit) throws SQLException {
+        String escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return queryCases("SELECT " + CASE_COLUMNS + " FROM cases c WHERE c.id LIKE ? ESCAPE '\\' "
+                + "OR c.id IN (SELECT case_id FROM case_keys WHERE value = ?) ORDER BY c.first_time DESC, c.id LIMIT " + limit,
+                List.of(escaped + "%", text));
+    }
+
     /** Which cases to list. Null fields do not filter. */
     public record CaseQuery(String process, CaseStatus status, Long fromMicros, Long toMicros, String keyName,
                             String keyValue, int limit, boolean descending, Long afterFirstMicros, String afterId) {

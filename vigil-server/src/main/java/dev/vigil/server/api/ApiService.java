@@ -591,11 +591,11 @@ public final class ApiService {
         g.writeEndObject();
     }
 
-    private interface Query {
+    interface Query {
         HttpResponse run() throws SQLException;
     }
 
-    private static HttpResponse blocking(ServiceRequestContext ctx, Query query) {
+    static HttpResponse blocking(ServiceRequestContext ctx, Query query) {
         Supplier<HttpResponse> task = () -> {
             try {
                 return query.run();

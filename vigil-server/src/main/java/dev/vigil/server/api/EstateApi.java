@@ -1,0 +1,402 @@
+package dev.vigil.server.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.vigil.assess.BurnRule;
+import dev.vigil.assess.Contract;
+import dev.vigil.correlate.CaseRecord;
+import dev.vigil.correlate.CaseStatus;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.Json;
+import dev.vigil.server.runtime.ObjectivesRuntime;
+import dev.vigil.server.runtime.PipelineRuntime;
+import dev.vigil.store.OutputStore;
+import dev.vigil.summarise.Dimension;
+import dev.vigil.summarise.KpiWindow;
+import dev.vigil.summarise.WindowSpan;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The estate as a whole, for the dashboard: services by business unit with their health, suppliers, the
+ * observed calls between them, process summaries, and search. Everything is read from the pipeline's
+ * outputs (KPI windows, cases) and the objectives' ledgers; nothing here scans the event journal.
+ */
+public final class EstateApi {
+
+    private static final long MINUTE = WindowSpan.MINUTE.micros();
+    private static final Set<String> ESTATE_PARAMS = Set.of("minutes");
+    private static final Set<String> PROCESS_PARAMS = Set.of("from", "to", "paths");
+    private static final Set<String> SEARCH_PARAMS = Set.of("q", "limit");
+
+    private final PipelineRuntime pipeline;
+    private final ObjectivesRuntime objectives;
+    private final List<Contract> contracts;
+
+    public EstateApi(PipelineRuntime pipeline, ObjectivesRuntime objectives, List<Contract> contracts) {
+        this.pipeline = pipeline;
+        this.objectives = objectives;
+        this.contracts = List.copyOf(contracts);
+    }
+
+    /**
+     * Peers that are external suppliers: those whose calls a supplier contract's objectives measure. A peer no
+     * contract covers is taken as internal; it still appears on the map, as a service seen only by its callers.
+     */
+    Set<String> suppliers() {
+        Set<String> names = new HashSet<>();
+        for (Contract c : contracts) {
+            if (!c.external()) {
+                continue;
+            }
+            for (String name : c.objectives()) {
+                var s = objectives.state(name);
+                if (s != null && s.objective().series().dimension() == Dimension.PEER) {
+                    names.add(s.objective().series().key());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** {@code GET /api/v1/estate?minutes=15}: every service, supplier and call over the last closed minutes. */
+    public HttpResponse estate(ServiceRequestContext ctx) {
+        int minutes;
+        try {
+            minutes = new Params(ctx.queryParams(), ESTATE_PARAMS).integer("minutes", 15, 1, 1440);
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        }
+        return ApiService.blocking(ctx, () -> {
+            long watermark = pipeline.status().watermark();
+            if (watermark == Long.MIN_VALUE) {
+                return Json.response(HttpStatus.OK, g -> {
+                    g.writeStartObject();
+                    g.writeNullField("watermark");
+                    g.writeNumberField("minutes", minutes);
+                    for (String f : new String[] {"units", "suppliers", "calledOnly", "calls"}) {
+                        g.writeArrayFieldStart(f);
+                        g.writeEndArray();
+                    }
+                    g.writeEndObject();
+                });
+            }
+            // Only closed minutes: a window appears once the watermark has passed its end.
+            long to = WindowSpan.MINUTE.startOf(watermark);
+            long asked = to - minutes * MINUTE;
+            OutputStore store = pipeline.store();
+            List<OutputStore.SeriesTotal> services = store.totals(Dimension.SERVICE, asked, to);
+            List<OutputStore.SeriesTotal> peers = store.totals(Dimension.PEER, asked, to);
+            List<OutputStore.SeriesTotal> calls = store.totals(Dimension.CALL, asked, to);
+            // Rates are per second of the minutes the estate was seen: a Vigil started five minutes ago has five
+            // minutes of events, and dividing them by fifteen would understate every rate threefold.
+            long from = Math.max(asked, services.stream().mapToLong(OutputStore.SeriesTotal::firstMicros).min().orElse(asked));
+            Set<String> suppliers = suppliers();
+            Map<String, List<BurnRule>> firing = objectives.firing();
+            List<ObjectivesRuntime.State> states = objectives.states();
+            double seconds = Math.max(1, (to - from) / 1e6);
+
+            // A service reporting under several units (rare; a shared service) is listed under each.
+            Map<String, List<Row>> units = new TreeMap<>();
+            Set<String> emitters = new HashSet<>();
+            for (OutputStore.SeriesTotal t : services) {
+                emitters.add(t.key());
+                Row row = new Row(t.key(), t.window(), Health.judge(t.window(), covering(states, t.key(), false), firing));
+                units.computeIfAbsent(t.name(), u -> new ArrayList<>()).add(row);
+            }
+            List<Row> supplierRows = new ArrayList<>();
+            List<Row> calledOnly = new ArrayList<>();
+            for (OutputStore.SeriesTotal t : peers) {
+                boolean external = suppliers.contains(t.key());
+                if (!external && emitters.contains(t.key())) {
+                    continue;
+                }
+                Row row = new Row(t.key(), t.window(), Health.judge(t.window(), covering(states, t.key(), true), firing));
+                (external ? supplierRows : calledOnly).add(row);
+            }
+            // A supplier under contract with no calls in the window is still listed: silence is news too.
+            for (String s : suppliers) {
+                if (supplierRows.stream().noneMatch(r -> r.name.equals(s))) {
+                    supplierRows.add(new Row(s, null, Health.judge(null, covering(states, s, true), firing)));
+                }
+            }
+            List<Map.Entry<String, List<Row>>> unitList = new ArrayList<>(units.entrySet());
+            unitList.forEach(e -> e.getValue().sort(Row.WORST_FIRST));
+            unitList.sort(Comparator.comparing((Map.Entry<String, List<Row>> e) -> e.getValue().get(0), Row.WORST_FIRST));
+            supplierRows.sort(Row.WORST_FIRST);
+            calledOnly.sort(Row.WORST_FIRST);
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeStringField("watermark", Timestamps.format(watermark));
+                g.writeStringField("from", Timestamps.format(from));
+                g.writeStringField("to", Timestamps.format(to));
+                g.writeNumberField("minutes", (to - from) / MINUTE);
+                g.writeArrayFieldStart("units");
+                for (Map.Entry<String, List<Row>> u : unitList) {
+                    g.writeStartObject();
+                    if (u.getKey().isEmpty()) {
+                        g.writeNullField("unit");
+                    } else {
+                        g.writeStringField("unit", u.getKey());
+                    }
+                    g.writeStringField("status", u.getValue().get(0).health.level().wire());
+                    g.writeArrayFieldStart("services");
+                    for (Row r : u.getValue()) {
+                        r.write(g, "service", seconds, states, false);
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("suppliers");
+                for (Row r : supplierRows) {
+                    r.write(g, "supplier", seconds, states, true);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("calledOnly");
+                for (Row r : calledOnly) {
+                    r.write(g, "service", seconds, states, true);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("calls");
+                for (OutputStore.SeriesTotal c : calls) {
+                    g.writeStartObject();
+                    g.writeStringField("source", c.key());
+                    g.writeStringField("peer", c.name());
+                    g.writeBooleanField("external", suppliers.contains(c.name()));
+                    figures(g, c.window(), seconds);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    /**
+     * The objectives that speak for a service (its OpenSLO {@code service}, or a series of its own) or for a
+     * peer (a series of calls to it).
+     */
+    static List<ObjectivesRuntime.State> covering(List<ObjectivesRuntime.State> states, String name, boolean asPeer) {
+        Predicate<ObjectivesRuntime.State> covers = s -> {
+            var o = s.objective();
+            var series = o.series();
+            if (asPeer) {
+                return series.dimension() == Dimension.PEER && series.key().equals(name);
+            }
+            return name.equals(o.service()) || (series.key().equals(name)
+                    && (series.dimension() == Dimension.SERVICE_OPERATION || series.dimension() == Dimension.SERVICE));
+        };
+        return states.stream().filter(covers).toList();
+    }
+
+    /** Count, rate, errors and latency percentiles of a merged window, as every estate row writes them. */
+    static void figures(JsonGenerator g, KpiWindow w, double seconds) throws IOException {
+        long count = w == null ? 0 : w.count();
+        g.writeNumberField("count", count);
+        g.writeNumberField("ratePerSecond", Math.round(count * 1000 / seconds) / 1000.0);
+        g.writeNumberField("errors", w == null ? 0 : w.errors());
+        g.writeNumberField("errorRatio", w == null ? 0 : Math.round(w.errorRatio() * 1e6) / 1e6);
+        for (double q : new double[] {0.5, 0.95, 0.99}) {
+            String field = "p" + Math.round(q * 100) + "Ms";
+            double v = w == null ? Double.NaN : w.durationAt(q);
+            if (Double.isNaN(v)) {
+                g.writeNullField(field);
+            } else {
+                g.writeNumberField(field, Math.round(v) / 1000.0);
+            }
+        }
+    }
+
+    private record Row(String name, KpiWindow window, Health health) {
+        static final Comparator<Row> WORST_FIRST = Comparator.comparing((Row r) -> r.health.level())
+                .thenComparing(r -> r.window == null ? 0 : -r.window.errorRatio())
+                .thenComparing(Row::name);
+
+        void write(JsonGenerator g, String field, double seconds, List<ObjectivesRuntime.State> states, boolean asPeer)
+                throws IOException {
+            g.writeStartObject();
+            g.writeStringField(field, name);
+            figures(g, window, seconds);
+            g.writeStringField("status", health.level().wire());
+            g.writeArrayFieldStart("reasons");
+            for (String reason : health.reasons()) {
+                g.writeString(reason);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("objectives");
+            for (ObjectivesRuntime.State s : covering(states, name, asPeer)) {
+                g.writeString(s.objective().name());
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    /** {@code GET /api/v1/processes}: per process, the cases that started in the range. */
+    public HttpResponse processes(ServiceRequestContext ctx) {
+        long from;
+        long to;
+        int paths;
+        try {
+            Params p = new Params(ctx.queryParams(), PROCESS_PARAMS);
+            Long t = p.time("to");
+            Long f = p.time("from");
+            to = t != null ? t : Timestamps.toMicros(java.time.Instant.now()) + 1;
+            from = f != null ? f : to - 1440 * MINUTE;
+            if (from >= to) {
+                throw new BadParameter("from", "\"from\" must be before \"to\"");
+            }
+            paths = p.integer("paths", 5, 1, 50);
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        }
+        return ApiService.blocking(ctx, () -> {
+            Map<String, OutputStore.ProcessSummary> found = new LinkedHashMap<>();
+            for (OutputStore.ProcessSummary s : pipeline.store().processSummaries(from, to, paths)) {
+                found.put(s.process(), s);
+            }
+            // Declared processes come first, in their declared order, with or without cases.
+            List<String> names = new ArrayList<>();
+            pipeline.processes().all().forEach(d -> names.add(d.name()));
+            found.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add);
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeStringField("from", Timestamps.format(from));
+                g.writeStringField("to", Timestamps.format(to));
+                g.writeArrayFieldStart("processes");
+                for (String name : names) {
+                    OutputStore.ProcessSummary s = found.get(name);
+                    Map<String, Long> by = s == null ? Map.of() : s.byStatus();
+                    long started = by.values().stream().mapToLong(Long::longValue).sum();
+                    g.writeStartObject();
+                    g.writeStringField("name", name);
+                    g.writeNumberField("started", started);
+                    for (CaseStatus st : CaseStatus.values()) {
+                        g.writeNumberField(st.wire(), by.getOrDefault(st.wire(), 0L));
+                    }
+                    g.writeNumberField("completedOk", s == null ? 0 : s.completedOk());
+                    g.writeObjectFieldStart("completedDurationMs");
+                    nullable(g, "p50", s == null ? null : s.p50Ms());
+                    nullable(g, "p90", s == null ? null : s.p90Ms());
+                    nullable(g, "p99", s == null ? null : s.p99Ms());
+                    g.writeEndObject();
+                    g.writeArrayFieldStart("paths");
+                    for (OutputStore.PathCount pc : s == null ? List.<OutputStore.PathCount>of() : s.paths()) {
+                        g.writeStartObject();
+                        g.writeArrayFieldStart("path");
+                        for (String a : pc.path()) {
+                            g.writeString(a);
+                        }
+                        g.writeEndArray();
+                        g.writeNumberField("cases", pc.cases());
+                        g.writeNumberField("share", Math.round(1e4 * pc.cases() / (double) started) / 1e4);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private static void nullable(JsonGenerator g, String field, Double v) throws IOException {
+        if (v == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, Math.round(v * 1000) / 1000.0);
+        }
+    }
+
+    /**
+     * {@code GET /api/v1/search?q=...}: services, suppliers, processes and objectives whose name contains the
+     * text (any case), and cases whose id starts with it or that carry it as a correlation key value.
+     */
+    public HttpResponse search(ServiceRequestContext ctx) {
+        String q;
+        int limit;
+        try {
+            Params p = new Params(ctx.queryParams(), SEARCH_PARAMS);
+            q = p.text("q") == null ? "" : p.text("q").strip();
+            if (q.isEmpty()) {
+                throw new BadParameter("q", "\"q\" is required: a service, supplier, process or objective name, a case id, "
+                        + "or a correlation key value such as an order number");
+            }
+            if (q.length() > 256) {
+                throw new BadParameter("q", "\"q\" is longer than 256 characters");
+            }
+            limit = p.integer("limit", 20, 1, 100);
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        }
+        return ApiService.blocking(ctx, () -> {
+            String needle = q.toLowerCase(Locale.ROOT);
+            long now = Timestamps.toMicros(java.time.Instant.now());
+            long since = now - 7 * 1440 * MINUTE;
+            Set<String> suppliers = suppliers();
+            List<String[]> hits = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (OutputStore.Series s : pipeline.store().series(Dimension.SERVICE, since, now + MINUTE)) {
+                if (s.key().toLowerCase(Locale.ROOT).contains(needle) && seen.add("service:" + s.key())) {
+                    hits.add(new String[] {"service", s.key(), s.name().isEmpty() ? "service" : "service in " + s.name()});
+                }
+            }
+            for (OutputStore.Series s : pipeline.store().series(Dimension.PEER, since, now + MINUTE)) {
+                boolean external = suppliers.contains(s.key());
+                String kind = external ? "supplier" : "service";
+                if (s.key().toLowerCase(Locale.ROOT).contains(needle) && seen.add(kind + ":" + s.key())) {
+                    hits.add(new String[] {kind, s.key(), external ? "external supplier" : "service (seen by its callers)"});
+                }
+            }
+            pipeline.processes().all().stream().filter(d -> d.name().toLowerCase(Locale.ROOT).contains(needle))
+                    .forEach(d -> hits.add(new String[] {"process", d.name(), "process"}));
+            objectives.states().stream().map(s -> s.objective())
+                    .filter(o -> o.name().toLowerCase(Locale.ROOT).contains(needle))
+                    .forEach(o -> hits.add(new String[] {"objective", o.name(), "objective on " + o.series().key()}));
+            List<CaseRecord> cases = pipeline.store().casesMatching(q, limit);
+            return Json.response(HttpStatus.OK, g -> {
+                g.writeStartObject();
+                g.writeStringField("q", q);
+                g.writeArrayFieldStart("results");
+                int n = 0;
+                for (String[] h : hits) {
+                    if (n++ >= limit) {
+                        break;
+                    }
+                    g.writeStartObject();
+                    g.writeStringField("kind", h[0]);
+                    g.writeStringField("name", h[1]);
+                    g.writeStringField("detail", h[2]);
+                    g.writeEndObject();
+                }
+                for (CaseRecord c : cases) {
+                    if (n++ >= limit) {
+                        break;
+                    }
+                    g.writeStartObject();
+                    g.writeStringField("kind", "case");
+                    g.writeStringField("name", c.id());
+                    StringBuilder keys = new StringBuilder();
+                    c.keys().forEach((k, vs) -> vs.forEach(v -> keys.append(keys.isEmpty() ? "" : ", ").append(k).append('=').append(v)));
+                    g.writeStringField("detail", c.process() + " case, " + c.status().wire() + (keys.isEmpty() ? "" : ", " + keys));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+        });
+    }
+}

@@ -1,0 +1,114 @@
+// The dashboard's shell: routes the URL fragment to a view, refreshes the live views every few seconds
+// without reloading the page, and runs the search box.
+import { ApiError } from './util.js';
+import * as overview from './views/overview.js';
+import * as map from './views/map.js';
+import * as detail from './views/detail.js';
+import * as processes from './views/processes.js';
+import * as kase from './views/case.js';
+import * as objectives from './views/objectives.js';
+import * as search from './views/search.js';
+
+const REFRESH_MS = 5000;
+
+const ROUTES = [
+  [/^$/, overview, () => ({}), 'overview'],
+  [/^map$/, map, () => ({}), 'map'],
+  [/^service\/(.+)$/, detail, m => ({ kind: 'service', name: decodeURIComponent(m[1]) }), 'overview'],
+  [/^supplier\/(.+)$/, detail, m => ({ kind: 'supplier', name: decodeURIComponent(m[1]) }), 'overview'],
+  [/^processes$/, processes, () => ({}), 'processes'],
+  [/^process\/([^/]+)(?:\/(open|completed|stuck|all))?$/, processes,
+    m => ({ process: decodeURIComponent(m[1]), status: m[2] || 'stuck' }), 'processes'],
+  [/^case\/(.+)$/, kase, m => ({ id: decodeURIComponent(m[1]) }), 'processes'],
+  [/^objectives$/, objectives, () => ({}), 'objectives'],
+  [/^search\/(.*)$/, search, m => ({ q: decodeURIComponent(m[1]) }), null],
+];
+
+const main = document.getElementById('view');
+const live = document.getElementById('live');
+const problem = document.getElementById('problem');
+let current = null;
+let generation = 0;
+
+function route() {
+  const path = location.hash.replace(/^#\/?/, '');
+  for (const [re, view, args, nav] of ROUTES) {
+    const m = path.match(re);
+    if (m) return { view, args: args(m), nav };
+  }
+  return null;
+}
+
+function showProblem(e) {
+  if (!e) {
+    problem.hidden = true;
+    return;
+  }
+  problem.hidden = false;
+  problem.textContent = e instanceof ApiError
+    ? `The server refused a request (${e.status}): ${e.message}`
+    : `Vigil is not answering (${e.message}); retrying every ${REFRESH_MS / 1000} s.`;
+}
+
+async function render(first) {
+  const mine = generation;
+  try {
+    await current.view.render(main, current.args, first);
+    if (mine !== generation) return;
+    showProblem(null);
+    live.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB');
+  } catch (e) {
+    if (mine !== generation) return;
+    if (first && e instanceof ApiError) {
+      main.replaceChildren();
+      const p = document.createElement('p');
+      p.className = 'empty';
+      p.textContent = e.message;
+      main.append(p);
+    }
+    showProblem(e);
+  }
+}
+
+async function navigate() {
+  generation++;
+  const r = route();
+  document.querySelectorAll('[data-nav]').forEach(a => {
+    if (r && a.dataset.nav === r.nav) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+  if (!r) {
+    main.innerHTML = '<h1>Not found</h1><p class="empty">No page here. <a href="#/">Back to the overview</a>.</p>';
+    current = null;
+    return;
+  }
+  current = r;
+  main.innerHTML = '<p class="loading">Loading…</p>';
+  await render(true);
+  const h1 = main.querySelector('h1');
+  document.title = (h1 ? h1.textContent + ' · ' : '') + 'Vigil';
+  main.focus({ preventScroll: true });
+}
+
+setInterval(() => {
+  if (current && current.view.live && document.visibilityState === 'visible') render(false);
+}, REFRESH_MS);
+
+window.addEventListener('hashchange', navigate);
+
+document.getElementById('search').addEventListener('submit', ev => {
+  ev.preventDefault();
+  const q = document.getElementById('q').value.trim();
+  if (q) location.hash = '#/search/' + encodeURIComponent(q);
+});
+
+// "/" focuses the search box, as on most dashboards, unless one is typing somewhere already.
+document.addEventListener('keydown', ev => {
+  const t = ev.target;
+  if (ev.key === '/' && !(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t.isContentEditable)) {
+    ev.preventDefault();
+    document.getElementById('q').focus();
+  }
+});
+
+navigate();

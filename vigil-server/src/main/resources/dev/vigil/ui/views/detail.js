@@ -1,0 +1,143 @@
+// Service or supplier detail: rate, errors and latency over a chosen range, what it calls and who calls it,
+// the objectives that cover it, and their recent alerts.
+import { api, html, badge, rate, percent, ms, entityLink, table, time } from '../util.js';
+import { lines, COLOURS } from '../charts.js';
+
+export const live = true;
+
+const RANGES = [['1h', 'Last hour', 3600e3, '1m'], ['1d', 'Last day', 86400e3, '1m'], ['30d', 'Last 30 days', 30 * 86400e3, '1h']];
+let state = { key: null, range: '1h', from: null, to: null };
+
+/** The step that keeps a custom range readable: minutes up to two days, hours up to 60 days, then days. */
+function stepFor(spanMs) {
+  return spanMs <= 2 * 86400e3 ? '1m' : spanMs <= 60 * 86400e3 ? '1h' : '1d';
+}
+
+function localInput(d) {
+  const pad = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function find(estate, kind, name) {
+  if (kind === 'supplier') return { row: estate.suppliers.find(s => s.supplier === name), dimension: 'peer' };
+  for (const u of estate.units) {
+    const row = u.services.find(s => s.service === name);
+    if (row) return { row, unit: u.unit, dimension: 'service' };
+  }
+  const called = estate.calledOnly.find(s => s.service === name);
+  return { row: called, dimension: called ? 'peer' : 'service' };
+}
+
+function shell(el, args) {
+  el.innerHTML = html`<h1>${args.name} <span class="kind">${args.kind}</span></h1>
+    <div class="status-line"></div>
+    <form class="range" aria-label="Time range">
+      ${RANGES.map(([v, label]) => html`<label><input type="radio" name="range" value="${v}"> ${label}</label>`)}
+      <label><input type="radio" name="range" value="custom"> Custom:</label>
+      <label class="sr-only" for="from">From</label><input type="datetime-local" id="from" name="from">
+      <label class="sr-only" for="to">To</label><input type="datetime-local" id="to" name="to">
+      <button type="submit">Show</button>
+    </form>
+    <p class="sub range-text"></p>
+    <div class="charts">
+      <div class="chart" id="c-rate"></div><div class="chart" id="c-errors"></div><div class="chart" id="c-latency"></div>
+    </div>
+    <div class="cols"><section><h2>Objectives</h2><div class="objectives"></div></section>
+      <section><h2>Recent alerts</h2><div class="alerts"></div></section></div>
+    <div class="cols"><section><h2>Calls out</h2><div class="out"></div></section>
+      <section><h2>Callers</h2><div class="in"></div></section></div>`.html;
+  const form = el.querySelector('form.range');
+  form.range.value = state.range;
+  form.addEventListener('change', ev => {
+    if (ev.target.name === 'range' && ev.target.value !== 'custom') {
+      state.range = ev.target.value;
+      render(el, args, false, true);
+    }
+  });
+  form.addEventListener('submit', ev => {
+    ev.preventDefault();
+    const from = form.from.value ? new Date(form.from.value) : null;
+    const to = form.to.value ? new Date(form.to.value) : new Date();
+    if (!from || !(from < to)) {
+      el.querySelector('.range-text').textContent = 'Choose a "from" before "to" for a custom range.';
+      return;
+    }
+    state.range = 'custom';
+    form.range.value = 'custom';
+    state.from = from;
+    state.to = to;
+    render(el, args, false, true);
+  });
+}
+
+export async function render(el, args, first, rangeChanged) {
+  const key = args.kind + '/' + args.name;
+  if (first || state.key !== key) {
+    state = { key, range: state.range === 'custom' ? '1h' : state.range, from: null, to: null };
+    shell(el, args);
+  }
+  let from;
+  let to;
+  let step;
+  if (state.range === 'custom') {
+    from = state.from;
+    to = state.to;
+    step = stepFor(to - from);
+  } else {
+    const r = RANGES.find(x => x[0] === state.range);
+    to = new Date();
+    from = new Date(to - r[2]);
+    step = r[3];
+    // A live range follows the clock; a custom one stays where it was put.
+    const form = el.querySelector('form.range');
+    if (!rangeChanged && document.activeElement !== form.from && document.activeElement !== form.to) {
+      form.from.value = localInput(from);
+      form.to.value = localInput(to);
+    }
+  }
+  if (!first && !rangeChanged && state.range === 'custom') return;
+  const [estate, objectives, alerts] = await Promise.all([api('estate'), api('objectives'), api('alerts')]);
+  const { row, unit, dimension } = find(estate, args.kind, args.name);
+  const kpis = await api('kpis', { dimension, key: args.name, step, from: from.toISOString(), to: to.toISOString() });
+
+  el.querySelector('.status-line').innerHTML = row
+    ? html`<p>${badge(row.status)} ${row.reasons.join('; ')}${unit ? html` · business unit <strong>${unit}</strong>` : ''}
+        · last ${estate.minutes} min: <span class="fig" data-fig="rate">${rate(row.ratePerSecond)}</span>,
+        errors <span class="fig" data-fig="errors">${percent(row.errorRatio)}</span>,
+        p95 <span class="fig" data-fig="p95">${ms(row.p95Ms)}</span>
+        ${dimension === 'peer' ? ' (as measured by its callers)' : ''}</p>`.html
+    : html`<p class="empty">No events from or to ${args.name} in the last ${estate.minutes} closed minutes.</p>`.html;
+  el.querySelector('.range-text').textContent = `${time(kpis.from)} to ${time(kpis.to)}, in steps of ${kpis.step}; `
+    + `percentiles within ${kpis.relativeError * 100}% of the exact value.`;
+  // Minutes the watermark has not closed yet have no window: drawn as gaps, not as a drop to zero.
+  const closed = estate.to ? Date.parse(estate.to) : 0;
+  const pts = f => kpis.points.map(p => [p.start, Date.parse(p.start) < closed ? f(p) : null]);
+  lines(el.querySelector('#c-rate'), 'Throughput', '/s', [{ name: 'events/s', points: pts(p => p.ratePerSecond) }]);
+  lines(el.querySelector('#c-errors'), 'Errors', '%', [
+    { name: 'error ratio', points: pts(p => p.count ? +(100 * p.errorRatio).toFixed(3) : null), colour: COLOURS.breached }]);
+  lines(el.querySelector('#c-latency'), 'Latency', ' ms', [
+    { name: 'p50', points: pts(p => p.p50Ms) }, { name: 'p95', points: pts(p => p.p95Ms) },
+    { name: 'p99', points: pts(p => p.p99Ms) }]);
+
+  const mine = objectives.objectives.filter(o => dimension === 'peer' || args.kind === 'supplier'
+    ? o.series.dimension === 'peer' && o.series.key === args.name
+    : o.service === args.name || (o.series.key === args.name && o.series.dimension !== 'peer'));
+  el.querySelector('.objectives').innerHTML = table(['Objective', 'State', 'Achieved', 'Budget left', 'Burn 1h'],
+    mine.map(o => html`<tr><th scope="row"><a href="#/objectives">${o.displayName || o.name}</a></th><td>${badge(o.state)}</td>
+      <td class="n">${percent(o.achieved, 3)}</td><td class="n">${o.budget ? percent(o.budget.remainingShare, 1) : '–'}</td>
+      <td class="n">${o.burnRate ? o.burnRate['1h'].toFixed(2) + '×' : '–'}</td></tr>`),
+    'No objective covers it (objectives come from the OpenSLO files vigil.yaml names; docs/SLO.md).').html;
+  const names = new Set(mine.map(o => o.name));
+  const recent = alerts.recent.filter(a => names.has(a.objective)).slice(0, 10);
+  el.querySelector('.alerts').innerHTML = table(['When', 'Objective', 'Change', 'Severity'],
+    recent.map(a => html`<tr><td>${time(a.at)}</td><td>${a.objective}</td><td>${badge(a.state)}</td><td>${a.severity}</td></tr>`),
+    'No alert changes.').html;
+  const callRow = (c, other, kind) => html`<tr><th scope="row">${entityLink(kind, other)}</th><td class="n">${rate(c.ratePerSecond)}</td>
+      <td class="n">${percent(c.errorRatio)}</td><td class="n">${ms(c.p95Ms)}</td></tr>`;
+  el.querySelector('.out').innerHTML = table(['Called', 'Rate', 'Error ratio', 'p95'],
+    estate.calls.filter(c => c.source === args.name).map(c => callRow(c, c.peer, c.external ? 'supplier' : 'service')),
+    'No calls out in the window.').html;
+  el.querySelector('.in').innerHTML = table(['Caller', 'Rate', 'Error ratio', 'p95'],
+    estate.calls.filter(c => c.peer === args.name).map(c => callRow(c, c.source, 'service')),
+    'No callers in the window.').html;
+}

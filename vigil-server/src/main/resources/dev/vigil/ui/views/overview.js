@@ -1,0 +1,76 @@
+// Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
+import { api, html, badge, rate, percent, ms, entityLink, table, enc } from '../util.js';
+
+export const live = true;
+let shown = null;
+
+function row(kind, r) {
+  return html`<tr data-status="${r.status}">
+    <th scope="row">${entityLink(kind, r[kind === 'supplier' ? 'supplier' : 'service'])}</th>
+    <td>${badge(r.status)}</td>
+    <td class="n">${rate(r.ratePerSecond)}</td>
+    <td class="n">${percent(r.errorRatio)}</td>
+    <td class="n">${ms(r.p95Ms)}</td>
+    <td class="why">${r.reasons.join('; ')}</td></tr>`;
+}
+
+const HEAD = ['Name', 'Status', 'Throughput', 'Error ratio', 'p95 latency', 'Why'];
+
+export function emptyEstate() {
+  return html`<div class="empty-state"><h2>No events yet</h2>
+    <p>Point your sources at <code>POST ${location.origin}/ingest/events</code> (one JSON event per line; see
+    docs/API.md), or run <code>./vigil demo</code> to watch a simulated estate. This page fills in by itself.</p></div>`;
+}
+
+function tile(label, value, detail, status) {
+  return html`<div class="tile ${status ? 's-' + status.replace(/\s+/g, '-') : ''}"><div class="label">${label}</div>
+    <div class="value">${value}</div><div class="detail">${detail}</div></div>`;
+}
+
+export async function render(el, args, first) {
+  const [estate, alerts, procs] = await Promise.all([api('estate'), api('alerts'), api('processes')]);
+  const key = JSON.stringify([estate, alerts.firing, procs]);
+  if (!first && key === shown) return;
+  shown = key;
+  if (!estate.watermark) {
+    el.innerHTML = html`<h1>Estate overview</h1>${emptyEstate()}`.html;
+    return;
+  }
+  const services = estate.units.flatMap(u => u.services);
+  const count = (rows, s) => rows.filter(r => r.status === s).length;
+  const bad = count(services, 'breached') + count(estate.suppliers, 'breached');
+  const risky = count(services, 'at risk') + count(estate.suppliers, 'at risk');
+  const stuck = procs.processes.reduce((n, p) => n + p.stuck, 0);
+  const burning = estate.suppliers.filter(s => s.status !== 'ok' && s.status !== 'no traffic');
+  const tiles = html`<section class="tiles" aria-label="Summary">
+    ${tile('Services and suppliers', services.length + estate.suppliers.length,
+      bad + ' breached, ' + risky + ' at risk', bad ? 'breached' : risky ? 'at risk' : 'ok')}
+    ${tile('Firing alerts', alerts.firing.length,
+      alerts.firing.length ? [...new Set(alerts.firing.map(a => a.objective))].join(', ') : 'none',
+      alerts.firing.length ? 'breached' : 'ok')}
+    ${tile('Suppliers burning budget', burning.length,
+      burning.length ? burning.map(s => s.supplier).join(', ') : 'none', burning.length ? 'at risk' : 'ok')}
+    ${tile('Stuck cases (24 h)', stuck,
+      procs.processes.filter(p => p.stuck).map(p => p.name + ': ' + p.stuck).join(', ') || 'none',
+      stuck ? 'at risk' : 'ok')}
+  </section>`;
+  const firing = alerts.firing.length ? html`<section aria-labelledby="firing-h"><h2 id="firing-h">Firing alerts</h2>
+    <ul class="alerts">${alerts.firing.map(a => html`<li>${badge('firing')} <strong>${a.objective}</strong>:
+      ${a.severity} (burn rate over ${a.factor}× in ${a.longWindow} and ${a.shortWindow})
+      <a href="#/objectives">details</a></li>`)}</ul></section>` : '';
+  const stuckList = stuck ? html`<p>Stuck business transactions: ${procs.processes.filter(p => p.stuck).map(p =>
+    html`<a href="#/process/${enc(p.name)}/stuck">${p.stuck} ${p.name}</a> `)}</p>` : '';
+  const units = estate.units.map(u => html`<section class="unit" aria-labelledby="unit-${u.unit || 'none'}">
+    <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
+    ${table(HEAD, u.services.map(r => row('service', r)), 'No services.')}</section>`);
+  el.innerHTML = html`<h1>Estate overview</h1>
+    <p class="sub">The last ${estate.minutes} closed minutes, ${new Date(estate.from).toLocaleTimeString('en-GB')}–${new Date(estate.to).toLocaleTimeString('en-GB')}
+      (event time; the watermark is at ${new Date(estate.watermark).toLocaleTimeString('en-GB')}). Worst first.</p>
+    ${tiles}${firing}${stuckList}
+    <section aria-labelledby="sup-h"><h2 id="sup-h">External suppliers</h2>
+      ${table(HEAD, estate.suppliers.map(r => row('supplier', r)),
+        'No supplier under contract: suppliers are the peers that a supplier contract\'s objectives measure (docs/SLO.md).')}</section>
+    ${units}
+    ${estate.calledOnly.length ? html`<section aria-labelledby="called-h"><h2 id="called-h">Services seen only by their callers</h2>
+      ${table(HEAD, estate.calledOnly.map(r => row('service', r)), '')}</section>` : ''}`.html;
+}
