@@ -137,7 +137,7 @@ class OpenSloLoaderTest {
                         "slo.yaml:19:3: an SLO needs objectives: e.g. objectives: [{target: 0.999}]",
                         "slo.yaml:22:37: Vigil reads metric sources of type Vigil, whose spec names a KPI series: "
                                 + "{dimension: peer, key: carrier-api}",
-                        "slo.yaml:23:63: dimension must be one of service-operation, process-activity, peer, unit; did you "
+                        "slo.yaml:23:63: dimension must be one of service-operation, process-activity, peer, unit, service, call; did you "
                                 + "mean \"peer\"?",
                         "slo.yaml:24:27: a rolling window is measured in m, h, d or w; months, quarters and years are "
                                 + "calendar windows (isRolling: false with a calendar)",
