@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,11 +219,7 @@ class DashboardIT {
         String again = "{\"time\":\"" + Instant.parse(last.get("time").asText()).plusMillis(1) + "\",\"source\":\""
                 + last.get("source").asText() + "\",\"name\":\"" + last.get("name").asText() + "\",\"kind\":\"activity\","
                 + "\"correlation\":" + last.get("correlation") + ",\"unit\":\"" + last.get("unit").asText() + "\"}";
-        HttpResponse<String> r = Http.CLIENT.send(HttpRequest.newBuilder(vigil.url.resolve("/ingest/events"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(again)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        long seq = Http.JSON.readTree(r.body()).get("firstSeq").asLong();
+        long seq = Http.postEvents(vigil.url, again).get("firstSeq").asLong();
         JsonNode found = awaitApi("/api/v1/cases/" + id, c -> {
             for (JsonNode e : c.get("events")) {
                 if (e.get("seq").asLong() == seq && e.has("arrival")) {
@@ -288,10 +282,7 @@ class DashboardIT {
                     .append("\"name\":\"BookCarrier\",\"outcome\":\"error\",\"durationMs\":30,\"peer\":\"carrier-api\",")
                     .append("\"unit\":\"logistics\"}\n");
         }
-        HttpResponse<String> r = Http.CLIENT.send(HttpRequest.newBuilder(vigil.url.resolve("/ingest/events"))
-                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Http.postEvents(vigil.url, body.toString()).get("accepted").asInt()).isEqualTo(4000);
         open("#/objectives");
         waitFor(Duration.ofSeconds(150), d ->
                 d.findElement(By.id("firing-h")).findElement(By.xpath("..")).getText().contains("carrier-availability"));

@@ -28,6 +28,17 @@ final class Http {
         return JSON.readTree(r.body());
     }
 
+    /** POSTs NDJSON events to /ingest/events; the answer (accepted, firstSeq, rejected), or an exception unless 200. */
+    static JsonNode postEvents(URI base, String ndjson) throws IOException, InterruptedException {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/ingest/events")).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("POST /ingest/events -> " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
     /** Every stored event, paging with the cursor. */
     static List<JsonNode> allEvents(URI base) throws IOException, InterruptedException {
         List<JsonNode> out = new ArrayList<>();

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.event.Timestamps;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +60,7 @@ class PipelineReplayIT {
         String uninterruptedStats;
         try (VigilProcess vigil = serve(tmp.resolve("a"), config)) {
             for (String b : batches) {
-                post(vigil.url, b);
+                Http.postEvents(vigil.url, b);
             }
             uninterrupted = settled(vigil.url, events);
             uninterruptedStats = Http.get(vigil.url, "/api/v1/stats").get("pipeline").toString()
@@ -85,7 +83,7 @@ class PipelineReplayIT {
         for (int killAfter : kills) {
             try (VigilProcess vigil = serve(b, config)) {
                 while (next < killAfter) {
-                    post(vigil.url, batches.get(next++));
+                    Http.postEvents(vigil.url, batches.get(next++));
                     Thread.sleep(25);
                 }
                 Thread.sleep(random.nextInt(300));
@@ -97,7 +95,7 @@ class PipelineReplayIT {
         Outputs recovered;
         try (VigilProcess vigil = serve(b, config)) {
             while (next < batches.size()) {
-                post(vigil.url, batches.get(next++));
+                Http.postEvents(vigil.url, batches.get(next++));
             }
             recovered = settled(vigil.url, events);
             lives.addAll(vigil.output);
@@ -183,14 +181,6 @@ class PipelineReplayIT {
             batches.add(b.toString());
         }
         return batches;
-    }
-
-    static void post(URI base, String body) throws Exception {
-        HttpResponse<String> r = Http.CLIENT.send(HttpRequest.newBuilder(base.resolve("/ingest/events"))
-                        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-ndjson")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
     /** Waits until the pipeline has folded every event and its outputs stop changing, then reads them. */

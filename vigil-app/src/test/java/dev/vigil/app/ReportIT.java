@@ -90,10 +90,7 @@ class ReportIT {
         JsonNode json;
         try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--bind", "127.0.0.1", "--data", data.toString(),
                 "--config", yaml.toString())) {
-            HttpResponse<String> posted = Http.CLIENT.send(HttpRequest.newBuilder(vigil.url.resolve("/ingest/events"))
-                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+            Http.postEvents(vigil.url, body.toString());
             String query = "/api/v1/reports?contract=parcelco-2026&period=" + period;
             long deadline = System.nanoTime() + 30_000_000_000L;
             do {

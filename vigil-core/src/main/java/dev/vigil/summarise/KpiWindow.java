@@ -51,12 +51,13 @@ public final class KpiWindow {
         }
     }
 
-    /** Folds another window of the same series into this one. */
-    public void mergeWith(KpiWindow other) {
+    /** Folds another window of the same series into this one; returns this one (for {@code Map.merge}). */
+    public KpiWindow mergeWith(KpiWindow other) {
         count += other.count;
         errors += other.errors;
         timed += other.timed;
         durations.mergeWith(other.durations);
+        return this;
     }
 
     /** The sketch in DDSketch's own binary encoding (mapping included), for snapshots and the store. */

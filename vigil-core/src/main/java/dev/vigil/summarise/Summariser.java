@@ -16,7 +16,8 @@ import java.util.TreeMap;
  *
  * <p>Series per event: calls count under (service, operation); every event under (service, unit); any
  * event with a peer under (peer) and (service, peer); any event with a business unit under (unit). Process
- * activities are counted by the correlation stage, which knows the process; it feeds {@link #accept(KpiKey, long, long, boolean)} directly.
+ * activities are counted by the correlation stage, which knows the process; it feeds
+ * {@link #accept(KpiKey, long, long, boolean)} directly.
  *
  * <p>An event whose window the watermark has already closed but which is not yet final (see
  * {@link #advance(long, long)}) is folded into an amendment: at the next advance the window is handed out

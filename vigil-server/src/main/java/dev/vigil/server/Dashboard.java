@@ -1,7 +1,5 @@
 package dev.vigil.server;
 
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ServerCacheControl;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.file.FileService;
@@ -38,7 +36,7 @@ final class Dashboard {
     static HttpService echarts(HttpService otherwise) {
         String version = echartsVersion();
         if (version == null) {
-            return (ctx, req) -> HttpResponse.of(HttpStatus.NOT_FOUND);
+            return otherwise;
         }
         return FileService.builder(Dashboard.class.getClassLoader(), "META-INF/resources/webjars/echarts/" + version)
                 .cacheControl(ServerCacheControl.IMMUTABLE).build().orElse(otherwise);

@@ -50,10 +50,24 @@ function showProblem(e) {
     : `Vigil is not answering (${e.message}); retrying every ${REFRESH_MS / 1000} s.`;
 }
 
+/**
+ * Draws the current view. A view either exports load(args) and draw(el, data, args), and is redrawn only when
+ * its data changed (so a refresh keeps focus and scrolling), or keeps state of its own and exports render.
+ */
 async function render(first) {
   const mine = generation;
+  const page = current;
   try {
-    await current.view.render(main, current.args, first);
+    if (page.view.render) {
+      await page.view.render(main, page.args, first);
+    } else {
+      const data = await page.view.load(page.args);
+      const key = JSON.stringify(data);
+      if (mine === generation && (first || key !== page.shown)) {
+        page.shown = key;
+        page.view.draw(main, data, page.args);
+      }
+    }
     if (mine !== generation) return;
     showProblem(null);
     live.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB');

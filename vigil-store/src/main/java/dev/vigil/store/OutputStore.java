@@ -234,10 +234,7 @@ public final class OutputStore implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         KpiWindow w = KpiWindow.of(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5));
-                        steps.merge(step.startOf(rs.getLong(1)), w, (a, b) -> {
-                            a.mergeWith(b);
-                            return a;
-                        });
+                        steps.merge(step.startOf(rs.getLong(1)), w, KpiWindow::mergeWith);
                     }
                 }
             }
@@ -294,10 +291,7 @@ public final class OutputStore implements AutoCloseable {
                     while (rs.next()) {
                         KpiWindow w = KpiWindow.of(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBytes(6));
                         List<String> key = List.of(rs.getString(1), rs.getString(2));
-                        merged.merge(key, w, (a, b) -> {
-                            a.mergeWith(b);
-                            return a;
-                        });
+                        merged.merge(key, w, KpiWindow::mergeWith);
                         first.merge(key, rs.getLong(7), Math::min);
                     }
                 }
@@ -313,40 +307,26 @@ public final class OutputStore implements AutoCloseable {
     }
 
     /**
-     * One process over the cases that started in a range: how many per status, the duration percentiles of the
-     * completed ones (exact, computed by the store), and its most frequent paths.
+     * One process over the cases that started in a range: how many per status, how many completed with outcome
+     * ok, the duration percentiles (p50, p90, p99, milliseconds; exact, computed by the store) of the completed
+     * ones or null without any, and its most frequent paths.
      */
-    public record ProcessSummary(String process, Map<String, Long> byStatus, long completedOk, Double p50Ms, Double p90Ms,
-                                 Double p99Ms, List<PathCount> paths) {
+    public record ProcessSummary(String process, Map<CaseStatus, Long> byStatus, long completedOk, double[] completedMs,
+                                 List<PathCount> paths) {
+        public long started() {
+            return byStatus.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     public List<ProcessSummary> processSummaries(long fromMicros, long toMicros, int pathsPerProcess) throws SQLException {
-        Map<String, Map<String, Long>> byStatus = new TreeMap<>();
-        Map<String, double[]> percentiles = new java.util.HashMap<>();
-        Map<String, Long> completedOk = new java.util.HashMap<>();
+        StringBuilder perStatus = new StringBuilder();
+        for (CaseStatus st : CaseStatus.values()) {
+            perStatus.append("count(*) FILTER (WHERE status = '").append(st.wire()).append("'), ");
+        }
+        String completed = "status = '" + CaseStatus.COMPLETED.wire() + "'";
         Map<String, List<PathCount>> paths = new java.util.HashMap<>();
+        List<ProcessSummary> out = new ArrayList<>();
         synchronized (readConn) {
-            try (PreparedStatement ps = readConn.prepareStatement("""
-                    SELECT process, status, count(*), count(*) FILTER (WHERE outcome = 'ok'),
-                           quantile_cont(duration_us, [0.5, 0.9, 0.99])
-                    FROM cases WHERE first_time >= make_timestamp(?) AND first_time < make_timestamp(?)
-                    GROUP BY process, status""")) {
-                ps.setLong(1, fromMicros);
-                ps.setLong(2, toMicros);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String process = rs.getString(1);
-                        String status = rs.getString(2);
-                        byStatus.computeIfAbsent(process, p -> new TreeMap<>()).put(status, rs.getLong(3));
-                        if (status.equals(CaseStatus.COMPLETED.wire())) {
-                            completedOk.put(process, rs.getLong(4));
-                            Object[] q = (Object[]) rs.getArray(5).getArray();
-                            percentiles.put(process, new double[] {((Number) q[0]).doubleValue(),
-                                    ((Number) q[1]).doubleValue(), ((Number) q[2]).doubleValue()});
-                        }
-                    }
-                }
-            }
             try (PreparedStatement ps = readConn.prepareStatement("""
                     SELECT process, path, n FROM (
                       SELECT process, path, count(*) AS n,
@@ -364,14 +344,36 @@ public final class OutputStore implements AutoCloseable {
                     }
                 }
             }
+            try (PreparedStatement ps = readConn.prepareStatement("SELECT process, " + perStatus
+                    + "count(*) FILTER (WHERE " + completed + " AND outcome = 'ok'), "
+                    + "quantile_cont(duration_us, [0.5, 0.9, 0.99]) FILTER (WHERE " + completed + ") "
+                    + "FROM cases WHERE first_time >= make_timestamp(?) AND first_time < make_timestamp(?) "
+                    + "GROUP BY process ORDER BY process")) {
+                ps.setLong(1, fromMicros);
+                ps.setLong(2, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    int n = CaseStatus.values().length;
+                    while (rs.next()) {
+                        Map<CaseStatus, Long> byStatus = new java.util.EnumMap<>(CaseStatus.class);
+                        for (CaseStatus st : CaseStatus.values()) {
+                            byStatus.put(st, rs.getLong(2 + st.ordinal()));
+                        }
+                        java.sql.Array q = rs.getArray(n + 3);
+                        double[] ms = null;
+                        if (q != null) {
+                            Object[] v = (Object[]) q.getArray();
+                            ms = new double[v.length];
+                            for (int i = 0; i < v.length; i++) {
+                                ms[i] = ((Number) v[i]).doubleValue() / 1000;
+                            }
+                        }
+                        String process = rs.getString(1);
+                        out.add(new ProcessSummary(process, byStatus, rs.getLong(n + 2), ms,
+                                paths.getOrDefault(process, List.of())));
+                    }
+                }
+            }
         }
-        List<ProcessSummary> out = new ArrayList<>();
-        byStatus.forEach((process, counts) -> {
-            double[] q = percentiles.get(process);
-            out.add(new ProcessSummary(process, counts, completedOk.getOrDefault(process, 0L),
-                    q == null ? null : q[0] / 1000, q == null ? null : q[1] / 1000, q == null ? null : q[2] / 1000,
-                    paths.getOrDefault(process, List.of())));
-        });
         return out;
     }
 

@@ -238,20 +238,7 @@ public final class ApiService {
                     KpiWindow w = i < steps.size() && steps.get(i).startMicros() == t ? steps.get(i++).window() : null;
                     g.writeStartObject();
                     g.writeStringField("start", Timestamps.format(t));
-                    long count = w == null ? 0 : w.count();
-                    g.writeNumberField("count", count);
-                    g.writeNumberField("ratePerSecond", Math.round(count * 1e9 / step.micros()) / 1000.0);
-                    g.writeNumberField("errors", w == null ? 0 : w.errors());
-                    g.writeNumberField("errorRatio", w == null ? 0 : Math.round(w.errorRatio() * 1e6) / 1e6);
-                    for (double q : new double[] {0.5, 0.9, 0.95, 0.99}) {
-                        String field = "p" + Math.round(q * 100) + "Ms";
-                        double v = w == null ? Double.NaN : w.durationAt(q);
-                        if (Double.isNaN(v)) {
-                            g.writeNullField(field);
-                        } else {
-                            g.writeNumberField(field, Math.round(v) / 1000.0);
-                        }
-                    }
+                    KpiJson.figures(g, w, step.micros() / 1e6);
                     g.writeEndObject();
                 }
                 g.writeEndArray();

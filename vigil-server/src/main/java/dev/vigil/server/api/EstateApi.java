@@ -39,22 +39,25 @@ public final class EstateApi {
     private static final Set<String> ESTATE_PARAMS = Set.of("minutes");
     private static final Set<String> PROCESS_PARAMS = Set.of("from", "to", "paths");
     private static final Set<String> SEARCH_PARAMS = Set.of("q", "limit");
+    /** The fields of OutputStore.ProcessSummary#completedMs, in its order. */
+    private static final String[] COMPLETED_PERCENTILES = {"p50", "p90", "p99"};
 
     private final PipelineRuntime pipeline;
     private final ObjectivesRuntime objectives;
-    private final List<Contract> contracts;
+    /** Fixed with the configuration, like the contracts and objectives it comes from. */
+    private final Set<String> suppliers;
 
     public EstateApi(PipelineRuntime pipeline, ObjectivesRuntime objectives, List<Contract> contracts) {
         this.pipeline = pipeline;
         this.objectives = objectives;
-        this.contracts = List.copyOf(contracts);
+        this.suppliers = suppliers(contracts, objectives);
     }
 
     /**
      * Peers that are external suppliers: those whose calls a supplier contract's objectives measure. A peer no
      * contract covers is taken as internal; it still appears on the map, as a service seen only by its callers.
      */
-    Set<String> suppliers() {
+    private static Set<String> suppliers(List<Contract> contracts, ObjectivesRuntime objectives) {
         Set<String> names = new HashSet<>();
         for (Contract c : contracts) {
             if (!c.external()) {
@@ -67,7 +70,7 @@ public final class EstateApi {
                 }
             }
         }
-        return names;
+        return Set.copyOf(names);
     }
 
     /** {@code GET /api/v1/estate?minutes=15}: every service, supplier and call over the last closed minutes. */
@@ -102,9 +105,8 @@ public final class EstateApi {
             // Rates are per second of the minutes the estate was seen: a Vigil started five minutes ago has five
             // minutes of events, and dividing them by fifteen would understate every rate threefold.
             long from = Math.max(asked, services.stream().mapToLong(OutputStore.SeriesTotal::firstMicros).min().orElse(asked));
-            Set<String> suppliers = suppliers();
             Map<String, List<BurnRule>> firing = objectives.firing();
-            List<ObjectivesRuntime.State> states = objectives.states();
+            List<Health.Standing> standings = objectives.states().stream().map(Health.Standing::of).toList();
             double seconds = Math.max(1, (to - from) / 1e6);
 
             // A service reporting under several units (rare; a shared service) is listed under each.
@@ -112,8 +114,8 @@ public final class EstateApi {
             Set<String> emitters = new HashSet<>();
             for (OutputStore.SeriesTotal t : services) {
                 emitters.add(t.key());
-                Row row = new Row(t.key(), t.window(), Health.judge(t.window(), covering(states, t.key(), false), firing));
-                units.computeIfAbsent(t.name(), u -> new ArrayList<>()).add(row);
+                units.computeIfAbsent(t.name(), u -> new ArrayList<>())
+                        .add(Row.of(t.key(), t.window(), covering(standings, t.key(), false), firing));
             }
             List<Row> supplierRows = new ArrayList<>();
             List<Row> calledOnly = new ArrayList<>();
@@ -122,13 +124,12 @@ public final class EstateApi {
                 if (!external && emitters.contains(t.key())) {
                     continue;
                 }
-                Row row = new Row(t.key(), t.window(), Health.judge(t.window(), covering(states, t.key(), true), firing));
-                (external ? supplierRows : calledOnly).add(row);
+                (external ? supplierRows : calledOnly).add(Row.of(t.key(), t.window(), covering(standings, t.key(), true), firing));
             }
             // A supplier under contract with no calls in the window is still listed: silence is news too.
             for (String s : suppliers) {
                 if (supplierRows.stream().noneMatch(r -> r.name.equals(s))) {
-                    supplierRows.add(new Row(s, null, Health.judge(null, covering(states, s, true), firing)));
+                    supplierRows.add(Row.of(s, null, covering(standings, s, true), firing));
                 }
             }
             List<Map.Entry<String, List<Row>>> unitList = new ArrayList<>(units.entrySet());
@@ -153,7 +154,7 @@ public final class EstateApi {
                     g.writeStringField("status", u.getValue().get(0).health.level().wire());
                     g.writeArrayFieldStart("services");
                     for (Row r : u.getValue()) {
-                        r.write(g, "service", seconds, states, false);
+                        r.write(g, "service", seconds);
                     }
                     g.writeEndArray();
                     g.writeEndObject();
@@ -161,12 +162,12 @@ public final class EstateApi {
                 g.writeEndArray();
                 g.writeArrayFieldStart("suppliers");
                 for (Row r : supplierRows) {
-                    r.write(g, "supplier", seconds, states, true);
+                    r.write(g, "supplier", seconds);
                 }
                 g.writeEndArray();
                 g.writeArrayFieldStart("calledOnly");
                 for (Row r : calledOnly) {
-                    r.write(g, "service", seconds, states, true);
+                    r.write(g, "service", seconds);
                 }
                 g.writeEndArray();
                 g.writeArrayFieldStart("calls");
@@ -175,7 +176,7 @@ public final class EstateApi {
                     g.writeStringField("source", c.key());
                     g.writeStringField("peer", c.name());
                     g.writeBooleanField("external", suppliers.contains(c.name()));
-                    figures(g, c.window(), seconds);
+                    KpiJson.figures(g, c.window(), seconds);
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -188,8 +189,8 @@ public final class EstateApi {
      * The objectives that speak for a service (its OpenSLO {@code service}, or a series of its own) or for a
      * peer (a series of calls to it).
      */
-    static List<ObjectivesRuntime.State> covering(List<ObjectivesRuntime.State> states, String name, boolean asPeer) {
-        Predicate<ObjectivesRuntime.State> covers = s -> {
+    static List<Health.Standing> covering(List<Health.Standing> standings, String name, boolean asPeer) {
+        Predicate<Health.Standing> covers = s -> {
             var o = s.objective();
             var series = o.series();
             if (asPeer) {
@@ -198,37 +199,23 @@ public final class EstateApi {
             return name.equals(o.service()) || (series.key().equals(name)
                     && (series.dimension() == Dimension.SERVICE_OPERATION || series.dimension() == Dimension.SERVICE));
         };
-        return states.stream().filter(covers).toList();
+        return standings.stream().filter(covers).toList();
     }
 
-    /** Count, rate, errors and latency percentiles of a merged window, as every estate row writes them. */
-    static void figures(JsonGenerator g, KpiWindow w, double seconds) throws IOException {
-        long count = w == null ? 0 : w.count();
-        g.writeNumberField("count", count);
-        g.writeNumberField("ratePerSecond", Math.round(count * 1000 / seconds) / 1000.0);
-        g.writeNumberField("errors", w == null ? 0 : w.errors());
-        g.writeNumberField("errorRatio", w == null ? 0 : Math.round(w.errorRatio() * 1e6) / 1e6);
-        for (double q : new double[] {0.5, 0.95, 0.99}) {
-            String field = "p" + Math.round(q * 100) + "Ms";
-            double v = w == null ? Double.NaN : w.durationAt(q);
-            if (Double.isNaN(v)) {
-                g.writeNullField(field);
-            } else {
-                g.writeNumberField(field, Math.round(v) / 1000.0);
-            }
-        }
-    }
-
-    private record Row(String name, KpiWindow window, Health health) {
+    /** A service, supplier or called-only peer: its window, the objectives covering it, and its health. */
+    private record Row(String name, KpiWindow window, List<Health.Standing> covering, Health health) {
         static final Comparator<Row> WORST_FIRST = Comparator.comparing((Row r) -> r.health.level())
                 .thenComparing(r -> r.window == null ? 0 : -r.window.errorRatio())
                 .thenComparing(Row::name);
 
-        void write(JsonGenerator g, String field, double seconds, List<ObjectivesRuntime.State> states, boolean asPeer)
-                throws IOException {
+        static Row of(String name, KpiWindow window, List<Health.Standing> covering, Map<String, List<BurnRule>> firing) {
+            return new Row(name, window, covering, Health.judge(window, covering, firing));
+        }
+
+        void write(JsonGenerator g, String field, double seconds) throws IOException {
             g.writeStartObject();
             g.writeStringField(field, name);
-            figures(g, window, seconds);
+            KpiJson.figures(g, window, seconds);
             g.writeStringField("status", health.level().wire());
             g.writeArrayFieldStart("reasons");
             for (String reason : health.reasons()) {
@@ -236,7 +223,7 @@ public final class EstateApi {
             }
             g.writeEndArray();
             g.writeArrayFieldStart("objectives");
-            for (ObjectivesRuntime.State s : covering(states, name, asPeer)) {
+            for (Health.Standing s : covering) {
                 g.writeString(s.objective().name());
             }
             g.writeEndArray();
@@ -277,23 +264,27 @@ public final class EstateApi {
                 g.writeStringField("to", Timestamps.format(to));
                 g.writeArrayFieldStart("processes");
                 for (String name : names) {
-                    OutputStore.ProcessSummary s = found.get(name);
-                    Map<String, Long> by = s == null ? Map.of() : s.byStatus();
-                    long started = by.values().stream().mapToLong(Long::longValue).sum();
+                    OutputStore.ProcessSummary s = found.getOrDefault(name,
+                            new OutputStore.ProcessSummary(name, Map.of(), 0, null, List.of()));
+                    long started = s.started();
                     g.writeStartObject();
                     g.writeStringField("name", name);
                     g.writeNumberField("started", started);
                     for (CaseStatus st : CaseStatus.values()) {
-                        g.writeNumberField(st.wire(), by.getOrDefault(st.wire(), 0L));
+                        g.writeNumberField(st.wire(), s.byStatus().getOrDefault(st, 0L));
                     }
-                    g.writeNumberField("completedOk", s == null ? 0 : s.completedOk());
+                    g.writeNumberField("completedOk", s.completedOk());
                     g.writeObjectFieldStart("completedDurationMs");
-                    nullable(g, "p50", s == null ? null : s.p50Ms());
-                    nullable(g, "p90", s == null ? null : s.p90Ms());
-                    nullable(g, "p99", s == null ? null : s.p99Ms());
+                    for (int i = 0; i < COMPLETED_PERCENTILES.length; i++) {
+                        if (s.completedMs() == null) {
+                            g.writeNullField(COMPLETED_PERCENTILES[i]);
+                        } else {
+                            g.writeNumberField(COMPLETED_PERCENTILES[i], Math.round(s.completedMs()[i] * 1000) / 1000.0);
+                        }
+                    }
                     g.writeEndObject();
                     g.writeArrayFieldStart("paths");
-                    for (OutputStore.PathCount pc : s == null ? List.<OutputStore.PathCount>of() : s.paths()) {
+                    for (OutputStore.PathCount pc : s.paths()) {
                         g.writeStartObject();
                         g.writeArrayFieldStart("path");
                         for (String a : pc.path()) {
@@ -311,14 +302,6 @@ public final class EstateApi {
                 g.writeEndObject();
             });
         });
-    }
-
-    private static void nullable(JsonGenerator g, String field, Double v) throws IOException {
-        if (v == null) {
-            g.writeNullField(field);
-        } else {
-            g.writeNumberField(field, Math.round(v * 1000) / 1000.0);
-        }
     }
 
     /**
@@ -346,57 +329,50 @@ public final class EstateApi {
             String needle = q.toLowerCase(Locale.ROOT);
             long now = Timestamps.toMicros(java.time.Instant.now());
             long since = now - 7 * 1440 * MINUTE;
-            Set<String> suppliers = suppliers();
-            List<String[]> hits = new ArrayList<>();
+            List<Hit> hits = new ArrayList<>();
             Set<String> seen = new HashSet<>();
             for (OutputStore.Series s : pipeline.store().series(Dimension.SERVICE, since, now + MINUTE)) {
                 if (s.key().toLowerCase(Locale.ROOT).contains(needle) && seen.add("service:" + s.key())) {
-                    hits.add(new String[] {"service", s.key(), s.name().isEmpty() ? "service" : "service in " + s.name()});
+                    hits.add(new Hit("service", s.key(), s.name().isEmpty() ? "service" : "service in " + s.name()));
                 }
             }
             for (OutputStore.Series s : pipeline.store().series(Dimension.PEER, since, now + MINUTE)) {
                 boolean external = suppliers.contains(s.key());
                 String kind = external ? "supplier" : "service";
                 if (s.key().toLowerCase(Locale.ROOT).contains(needle) && seen.add(kind + ":" + s.key())) {
-                    hits.add(new String[] {kind, s.key(), external ? "external supplier" : "service (seen by its callers)"});
+                    hits.add(new Hit(kind, s.key(), external ? "external supplier" : "service (seen by its callers)"));
                 }
             }
             pipeline.processes().all().stream().filter(d -> d.name().toLowerCase(Locale.ROOT).contains(needle))
-                    .forEach(d -> hits.add(new String[] {"process", d.name(), "process"}));
+                    .forEach(d -> hits.add(new Hit("process", d.name(), "process")));
             objectives.states().stream().map(s -> s.objective())
                     .filter(o -> o.name().toLowerCase(Locale.ROOT).contains(needle))
-                    .forEach(o -> hits.add(new String[] {"objective", o.name(), "objective on " + o.series().key()}));
-            List<CaseRecord> cases = pipeline.store().casesMatching(q, limit);
+                    .forEach(o -> hits.add(new Hit("objective", o.name(), "objective on " + o.series().key())));
+            if (hits.size() < limit) {
+                for (CaseRecord c : pipeline.store().casesMatching(q, limit - hits.size())) {
+                    StringBuilder keys = new StringBuilder();
+                    c.keys().forEach((k, vs) -> vs.forEach(v -> keys.append(", ").append(k).append('=').append(v)));
+                    hits.add(new Hit("case", c.id(), c.process() + " case, " + c.status().wire() + keys));
+                }
+            }
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
                 g.writeStringField("q", q);
                 g.writeArrayFieldStart("results");
-                int n = 0;
-                for (String[] h : hits) {
-                    if (n++ >= limit) {
-                        break;
-                    }
+                for (Hit h : hits.subList(0, Math.min(limit, hits.size()))) {
                     g.writeStartObject();
-                    g.writeStringField("kind", h[0]);
-                    g.writeStringField("name", h[1]);
-                    g.writeStringField("detail", h[2]);
-                    g.writeEndObject();
-                }
-                for (CaseRecord c : cases) {
-                    if (n++ >= limit) {
-                        break;
-                    }
-                    g.writeStartObject();
-                    g.writeStringField("kind", "case");
-                    g.writeStringField("name", c.id());
-                    StringBuilder keys = new StringBuilder();
-                    c.keys().forEach((k, vs) -> vs.forEach(v -> keys.append(keys.isEmpty() ? "" : ", ").append(k).append('=').append(v)));
-                    g.writeStringField("detail", c.process() + " case, " + c.status().wire() + (keys.isEmpty() ? "" : ", " + keys));
+                    g.writeStringField("kind", h.kind());
+                    g.writeStringField("name", h.name());
+                    g.writeStringField("detail", h.detail());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
                 g.writeEndObject();
             });
         });
+    }
+
+    /** One search result: what kind of thing, its name (or case id), and a line saying what it is. */
+    private record Hit(String kind, String name, String detail) {
     }
 }

@@ -2,6 +2,7 @@ package dev.vigil.server.api;
 
 import dev.vigil.assess.BurnRule;
 import dev.vigil.assess.Objective;
+import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.event.WireName;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.summarise.KpiWindow;
@@ -41,15 +42,25 @@ record Health(Level level, List<String> reasons) {
     /** Less budget left than this share puts an objective at risk before it is breached. */
     static final double LOW_BUDGET_SHARE = 0.25;
 
-    static Health judge(KpiWindow recent, List<ObjectivesRuntime.State> objectives, Map<String, List<BurnRule>> firing) {
+    /**
+     * An objective and where it stands at its last judged minute (null before any): worked out once per request,
+     * however many rows the objective covers.
+     */
+    record Standing(Objective objective, ObjectiveLedger.Status status) {
+        static Standing of(ObjectivesRuntime.State s) {
+            return new Standing(s.objective(), s.evaluatedTo() == Long.MIN_VALUE ? null : s.ledger().status(s.evaluatedTo()));
+        }
+    }
+
+    static Health judge(KpiWindow recent, List<Standing> objectives, Map<String, List<BurnRule>> firing) {
         Level level = recent == null || recent.count() == 0 ? Level.IDLE : Level.OK;
         List<String> reasons = new ArrayList<>();
-        for (ObjectivesRuntime.State s : objectives) {
+        for (Standing s : objectives) {
             Objective o = s.objective();
-            if (s.evaluatedTo() == Long.MIN_VALUE) {
+            var st = s.status();
+            if (st == null) {
                 continue;
             }
-            var st = s.ledger().status(s.evaluatedTo());
             double achieved = st.achieved();
             if (!Double.isNaN(achieved) && achieved < o.spec().target()) {
                 level = worse(level, Level.BREACHED);

@@ -5,8 +5,11 @@ export const live = false;
 
 const LATE = { late: 'late: arrived after the watermark passed it, folded in', tooLate: 'too late: beyond the maximum lateness, stored but not counted' };
 
-export async function render(el, args) {
-  const { case: c, events } = await api('cases/' + enc(args.id));
+export function load(args) {
+  return api('cases/' + enc(args.id));
+}
+
+export function draw(el, { case: c, events }) {
   el.innerHTML = html`<h1>Case ${c.id}</h1>
     <p>${badge(c.status)} <a href="#/process/${enc(c.process)}/${c.status}">${c.process}</a>, outcome ${c.outcome},
       ${c.events} events (${c.failedEvents} failed), ${ms(c.durationMs)} from ${time(c.start)} to ${time(c.end)}.</p>

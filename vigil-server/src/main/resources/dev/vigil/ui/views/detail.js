@@ -119,16 +119,15 @@ export async function render(el, args, first, rangeChanged) {
     { name: 'p50', points: pts(p => p.p50Ms) }, { name: 'p95', points: pts(p => p.p95Ms) },
     { name: 'p99', points: pts(p => p.p99Ms) }]);
 
-  const mine = objectives.objectives.filter(o => dimension === 'peer' || args.kind === 'supplier'
-    ? o.series.dimension === 'peer' && o.series.key === args.name
-    : o.service === args.name || (o.series.key === args.name && o.series.dimension !== 'peer'));
+  // Which objectives cover it is the server's rule (docs/API.md, /estate), not the page's.
+  const covering = new Set(row ? row.objectives : []);
+  const mine = objectives.objectives.filter(o => covering.has(o.name));
   el.querySelector('.objectives').innerHTML = table(['Objective', 'State', 'Achieved', 'Budget left', 'Burn 1h'],
     mine.map(o => html`<tr><th scope="row"><a href="#/objectives">${o.displayName || o.name}</a></th><td>${badge(o.state)}</td>
       <td class="n">${percent(o.achieved, 3)}</td><td class="n">${o.budget ? percent(o.budget.remainingShare, 1) : '–'}</td>
       <td class="n">${o.burnRate ? o.burnRate['1h'].toFixed(2) + '×' : '–'}</td></tr>`),
     'No objective covers it (objectives come from the OpenSLO files vigil.yaml names; docs/SLO.md).').html;
-  const names = new Set(mine.map(o => o.name));
-  const recent = alerts.recent.filter(a => names.has(a.objective)).slice(0, 10);
+  const recent = alerts.recent.filter(a => covering.has(a.objective)).slice(0, 10);
   el.querySelector('.alerts').innerHTML = table(['When', 'Objective', 'Change', 'Severity'],
     recent.map(a => html`<tr><td>${time(a.at)}</td><td>${a.objective}</td><td>${badge(a.state)}</td><td>${a.severity}</td></tr>`),
     'No alert changes.').html;

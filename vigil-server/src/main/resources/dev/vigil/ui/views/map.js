@@ -4,7 +4,6 @@ import { chartIn, COLOURS } from '../charts.js';
 import { emptyEstate } from './overview.js';
 
 export const live = true;
-let shown = null;
 
 /** Columns by call depth: who calls no one's services comes first, suppliers last. */
 function layout(nodes, calls) {
@@ -33,11 +32,11 @@ function layout(nodes, calls) {
   return Math.max(...[...columns.values()].map(c => c.length));
 }
 
-export async function render(el, args, first) {
-  const estate = await api('estate');
-  const key = JSON.stringify(estate);
-  if (!first && key === shown) return;
-  shown = key;
+export function load() {
+  return api('estate');
+}
+
+export function draw(el, estate) {
   if (!estate.watermark) {
     el.innerHTML = html`<h1>Estate map</h1>${emptyEstate()}`.html;
     return;
@@ -52,7 +51,7 @@ export async function render(el, args, first) {
   estate.calls.forEach(c => { add(c.source, 'ok', false); add(c.peer, 'ok', c.external); });
   const tallest = layout(nodes, estate.calls);
 
-  if (first || !el.querySelector('.graph')) {
+  if (!el.querySelector('.graph')) {
     el.innerHTML = html`<h1>Estate map</h1>
       <p class="sub">Calls observed in the last ${estate.minutes} closed minutes. Diamonds with dashed borders are
         external suppliers; a node not ok names its state beside its name. Edges: call rate, error ratio, p95. Select a node for its detail, or use the table below.</p>
@@ -64,7 +63,7 @@ export async function render(el, args, first) {
   const chart = chartIn(graph);
   chart.setOption({
     animation: false,
-    tooltip: { formatter: p => p.dataType === 'edge' ? p.data.tip : p.data.tip },
+    tooltip: { formatter: p => p.data.tip },
     series: [{
       type: 'graph', layout: 'none', roam: true, draggable: false, left: 40, right: 190, top: 30, bottom: 30,
       label: { show: true, position: 'right', fontSize: 12 },

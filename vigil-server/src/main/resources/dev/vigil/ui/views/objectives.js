@@ -3,7 +3,6 @@
 import { api, html, badge, percent, table, enc, time } from '../util.js';
 
 export const live = true;
-let shown = null;
 
 function budgetBar(share) {
   if (share === null || share === undefined) return '–';
@@ -19,11 +18,11 @@ function month(offset) {
   return d.toISOString().slice(0, 7);
 }
 
-export async function render(el, args, first) {
-  const [objectives, alerts, contracts] = await Promise.all([api('objectives'), api('alerts'), api('contracts')]);
-  const key = JSON.stringify([objectives, alerts, contracts]);
-  if (!first && key === shown) return;
-  shown = key;
+export function load() {
+  return Promise.all([api('objectives'), api('alerts'), api('contracts')]);
+}
+
+export function draw(el, [objectives, alerts, contracts]) {
   if (!objectives.objectives.length) {
     el.innerHTML = html`<h1>Objectives and alerts</h1><div class="empty-state"><h2>No objectives yet</h2>
       <p>Objectives are OpenSLO files named under <code>objectives:</code> in vigil.yaml (docs/SLO.md). Each is judged

@@ -2,7 +2,6 @@
 import { api, html, badge, rate, percent, ms, entityLink, table, enc } from '../util.js';
 
 export const live = true;
-let shown = null;
 
 function row(kind, r) {
   return html`<tr data-status="${r.status}">
@@ -27,11 +26,11 @@ function tile(label, value, detail, status) {
     <div class="value">${value}</div><div class="detail">${detail}</div></div>`;
 }
 
-export async function render(el, args, first) {
-  const [estate, alerts, procs] = await Promise.all([api('estate'), api('alerts'), api('processes')]);
-  const key = JSON.stringify([estate, alerts.firing, procs]);
-  if (!first && key === shown) return;
-  shown = key;
+export function load() {
+  return Promise.all([api('estate'), api('alerts'), api('processes')]);
+}
+
+export function draw(el, [estate, alerts, procs]) {
   if (!estate.watermark) {
     el.innerHTML = html`<h1>Estate overview</h1>${emptyEstate()}`.html;
     return;

@@ -3,7 +3,6 @@
 import { api, html, badge, percent, ms, table, enc, time } from '../util.js';
 
 export const live = true;
-let shown = null;
 
 const STATUSES = ['stuck', 'open', 'completed', 'all'];
 
@@ -24,16 +23,13 @@ function card(p) {
   </section>`;
 }
 
-export async function render(el, args, first) {
-  const calls = [api('processes')];
+export function load(args) {
+  return Promise.all([api('processes'), args.process ? api('cases', { process: args.process,
+    status: args.status === 'all' ? null : args.status, order: 'desc', limit: 50 }) : null]);
+}
+
+export function draw(el, [procs, cases], args) {
   const status = args.status;
-  if (args.process) {
-    calls.push(api('cases', { process: args.process, status: status === 'all' ? null : status, order: 'desc', limit: 50 }));
-  }
-  const [procs, cases] = await Promise.all(calls);
-  const key = JSON.stringify([procs.processes, cases]);
-  if (!first && key === shown) return;
-  shown = key;
   const shownProcs = args.process ? procs.processes.filter(p => p.name === args.process) : procs.processes;
   if (!procs.processes.length) {
     el.innerHTML = html`<h1>Processes</h1><div class="empty-state"><h2>No processes declared</h2>

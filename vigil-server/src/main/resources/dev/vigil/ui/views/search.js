@@ -8,9 +8,12 @@ const HREF = {
   case: n => '#/case/' + enc(n), objective: () => '#/objectives',
 };
 
-export async function render(el, args) {
+export function load(args) {
+  return api('search', { q: args.q, limit: 50 });
+}
+
+export function draw(el, r, args) {
   document.getElementById('q').value = args.q;
-  const r = await api('search', { q: args.q, limit: 50 });
   const only = r.results.length === 1 ? r.results[0] : null;
   el.innerHTML = html`<h1>Search: ${args.q}</h1>
     ${table(['Found', 'Kind', 'What'], r.results.map(x => html`<tr><th scope="row"><a href="${HREF[x.kind](x.name)}">${x.name}</a></th>
