@@ -2,6 +2,7 @@ package dev.vigil.bench;
 
 import dev.vigil.event.Event;
 import dev.vigil.summarise.ClosedWindow;
+import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.Summariser;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,11 +95,13 @@ public class OperatorsBench {
         return check(windows, counted, tooLate);
     }
 
-    /** {windows, events counted in them, events too late}. */
+    /**
+     * {windows of the W1 query (service, operation), events counted in them, events too late}. The summariser
+     * also keeps each event under its service (for the estate overview): every event must be counted there too.
+     */
     static long[] summarise(Event[] events) {
         Summariser s = new Summariser();
-        long windows = 0;
-        long counted = 0;
+        long[] tally = new long[3];
         long max = Long.MIN_VALUE;
         for (int i = 0; i < events.length; i++) {
             Event e = events[i];
@@ -107,17 +110,26 @@ public class OperatorsBench {
                 max = e.timeMicros();
             }
             if ((i & 4095) == 4095) {
-                for (ClosedWindow w : s.advance(max - W1.JITTER)) {
-                    windows++;
-                    counted += w.window().count();
-                }
+                tally(s.advance(max - W1.JITTER), tally);
             }
         }
-        for (ClosedWindow w : s.advance(Long.MAX_VALUE)) {
-            windows++;
-            counted += w.window().count();
+        tally(s.advance(Long.MAX_VALUE), tally);
+        if (tally[2] != tally[1]) {
+            throw new IllegalStateException("wrong result: " + tally[2] + " events under their service, " + tally[1]
+                    + " under their operation");
         }
-        return new long[] {windows, counted, s.tooLate()};
+        return new long[] {tally[0], tally[1], s.tooLate()};
+    }
+
+    private static void tally(List<ClosedWindow> windows, long[] tally) {
+        for (ClosedWindow w : windows) {
+            if (w.key().dimension() == Dimension.SERVICE_OPERATION) {
+                tally[0]++;
+                tally[1] += w.window().count();
+            } else if (w.key().dimension() == Dimension.SERVICE) {
+                tally[2] += w.window().count();
+            }
+        }
     }
 
     static long check(long windows, long counted, long tooLate) {
