@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -163,5 +164,89 @@ class SummariserProperties {
             assertThat(w.key().primary()).isEqualTo("late");
             assertThat(w.window().count()).isEqualTo(1);
         });
+    }
+
+    /** Each event's series spelled out on their own, as the summariser's class comment states them. */
+    static List<KpiKey> seriesOf(Event e) {
+        List<KpiKey> keys = new ArrayList<>();
+        if (e.kind() == EventKind.CALL) {
+            keys.add(new KpiKey(Dimension.SERVICE_OPERATION, e.source(), e.name()));
+        }
+        keys.add(new KpiKey(Dimension.SERVICE, e.source(), e.unit()));
+        if (e.peer() != null) {
+            keys.add(KpiKey.of(Dimension.PEER, e.peer()));
+            keys.add(new KpiKey(Dimension.CALL, e.source(), e.peer()));
+        }
+        if (e.unit() != null) {
+            keys.add(KpiKey.of(Dimension.UNIT, e.unit()));
+        }
+        return keys;
+    }
+
+    @Property(tries = 200)
+    void everySeriesWindowIsExactlyTheFoldOfItsOwnEventsAndDirectObservations(
+            @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events,
+            @ForAll @Size(max = 30) List<@net.jqwik.api.From("calls") Event> direct) {
+        // The reference folds each series as the events come; the summariser keeps finer cells and rolls
+        // them up. Direct observations land on the events' own series too, so both paths meet in one window.
+        TreeMap<Long, TreeMap<KpiKey, KpiWindow>> expected = new TreeMap<>();
+        Summariser s = new Summariser();
+        for (Event e : events) {
+            s.accept(e);
+            for (KpiKey key : seriesOf(e)) {
+                fold(expected, key, e);
+            }
+        }
+        for (Event e : direct) {
+            KpiKey key = new KpiKey(Dimension.SERVICE, e.source(), e.unit());
+            s.accept(key, e.timeMicros(), e.durationMicros() == null ? -1 : e.durationMicros(), e.failed());
+            fold(expected, key, e);
+        }
+        List<ClosedWindow> want = new ArrayList<>();
+        expected.forEach((start, m) -> m.forEach((key, w) -> want.add(new ClosedWindow(key, WindowSpan.MINUTE, start, w))));
+        assertThat(same(s.advance(Long.MAX_VALUE), want)).isTrue();
+    }
+
+    private static void fold(TreeMap<Long, TreeMap<KpiKey, KpiWindow>> into, KpiKey key, Event e) {
+        into.computeIfAbsent(WindowSpan.MINUTE.startOf(e.timeMicros()), s -> new TreeMap<>())
+                .computeIfAbsent(key, k -> new KpiWindow())
+                .accept(e.durationMicros() == null ? -1 : e.durationMicros(), e.failed());
+    }
+
+    @Property(tries = 100)
+    void aCheckpointRestoredMidStreamHandsOutWhatAnUninterruptedSummariserDoes(
+            @ForAll @Size(min = 1, max = 300) List<@net.jqwik.api.From("calls") Event> events,
+            @ForAll @IntRange(min = 0, max = 300) int cut,
+            @ForAll @IntRange(min = 0, max = 10) int minutes) throws Exception {
+        int at = Math.min(cut, events.size());
+        long watermark = WindowSpan.MINUTE.startOf(T0 + minutes * 60_000_000L);
+        long finalLine = watermark - 60_000_000L;
+        Summariser whole = new Summariser();
+        Summariser before = new Summariser();
+        List<ClosedWindow> wholeOut = new ArrayList<>();
+        List<ClosedWindow> restoredOut = new ArrayList<>();
+        for (int i = 0; i < at; i++) {
+            whole.accept(events.get(i));
+            before.accept(events.get(i));
+        }
+        wholeOut.addAll(whole.advance(watermark, finalLine));
+        restoredOut.addAll(before.advance(watermark, finalLine));
+        // The rest come after that advance: open windows, amendments and too-late events alike.
+        for (int i = at; i < events.size(); i++) {
+            whole.accept(events.get(i));
+            before.accept(events.get(i));
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        before.write(new java.io.DataOutputStream(bytes));
+        Summariser restored = new Summariser();
+        restored.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        for (Event e : events.subList(0, at)) {
+            whole.accept(e);
+            restored.accept(e);
+        }
+        wholeOut.addAll(whole.advance(Long.MAX_VALUE));
+        restoredOut.addAll(restored.advance(Long.MAX_VALUE));
+        assertThat(same(restoredOut, wholeOut)).isTrue();
+        assertThat(restored.tooLate()).isEqualTo(whole.tooLate());
     }
 }
