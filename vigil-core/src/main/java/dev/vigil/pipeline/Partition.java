@@ -11,8 +11,6 @@ import dev.vigil.order.LateCounts;
 import dev.vigil.order.Lateness;
 import dev.vigil.order.LatenessPolicy;
 import dev.vigil.summarise.ClosedWindow;
-import dev.vigil.summarise.Dimension;
-import dev.vigil.summarise.KpiKey;
 import dev.vigil.summarise.Summariser;
 import dev.vigil.summarise.WindowSpan;
 import java.io.ByteArrayInputStream;
@@ -60,12 +58,9 @@ public final class Partition {
             return l;
         }
         folded++;
-        summariser.accept(e);
         int[] at = r.location();
+        summariser.accept(e, at == null ? null : processes.get(at[0]).name());
         if (at != null) {
-            long duration = e.durationMicros() == null ? -1 : e.durationMicros();
-            summariser.accept(new KpiKey(Dimension.PROCESS_ACTIVITY, processes.get(at[0]).name(), e.name()),
-                    e.timeMicros(), duration, e.failed());
             correlator.accept(at[0], at[1], e.timeMicros(), e.failed(), r.keys());
         }
         return l;

@@ -16,9 +16,9 @@ import java.util.function.Consumer;
  * watermarks, so the embedded runtime, a Flink job and a test drive the very same code.
  *
  * <p>Series per event: calls count under (service, operation); every event under (service, unit); any
- * event with a peer under (peer) and (service, peer); any event with a business unit under (unit). Process
- * activities are counted by the correlation stage, which knows the process; it feeds
- * {@link #accept(KpiKey, long, long, boolean)} directly.
+ * event with a peer under (peer) and (service, peer); any event with a business unit under (unit); an
+ * activity of a process under (process, activity), the process named by the correlation stage, which knows
+ * it ({@link #accept(Event, String)}).
  *
  * <p>An event whose window the watermark has already closed but which is not yet final (see
  * {@link #advance(long, long)}) is folded into an amendment: at the next advance the window is handed out
@@ -39,22 +39,23 @@ public final class Summariser {
 
     /**
      * The finest grain an event is counted at: one window per distinct (kind is call, source, operation,
-     * unit, peer). Every series of an event is a roll-up of cells, made when the minute is handed out, so an
-     * event costs one lookup and one sketch insert however many series it feeds: the estate's service and
-     * call series came for free this way, where folding each series as it came halved the operator's speed.
-     * Operation is kept for calls only (it feeds no other series), so other events do not multiply cells.
+     * unit, peer, process). Every series of an event is a roll-up of cells, made when the minute is handed
+     * out, so an event costs one lookup and one sketch insert however many series it feeds: the estate's
+     * service and call series came for free this way, where folding each series as it came halved the
+     * operator's speed. The name is kept only where a series needs it (calls' operations, processes'
+     * activities), so other events do not multiply cells.
      */
-    private record Cell(boolean call, String source, String operation, String unit, String peer) {
+    private record Cell(boolean call, String source, String name, String unit, String peer, String process) {
 
-        static Cell of(Event e) {
+        static Cell of(Event e, String process) {
             boolean call = e.kind() == EventKind.CALL;
-            return new Cell(call, e.source(), call ? e.name() : "", e.unit(), e.peer());
+            return new Cell(call, e.source(), call || process != null ? e.name() : "", e.unit(), e.peer(), process);
         }
 
         /** The series this cell's events belong to (see the class comment). */
         void forEachSeries(Consumer<KpiKey> to) {
             if (call) {
-                to.accept(new KpiKey(Dimension.SERVICE_OPERATION, source, operation));
+                to.accept(new KpiKey(Dimension.SERVICE_OPERATION, source, name));
             }
             to.accept(new KpiKey(Dimension.SERVICE, source, unit));
             if (peer != null) {
@@ -64,10 +65,13 @@ public final class Summariser {
             if (unit != null) {
                 to.accept(KpiKey.of(Dimension.UNIT, unit));
             }
+            if (process != null) {
+                to.accept(new KpiKey(Dimension.PROCESS_ACTIVITY, process, name));
+            }
         }
     }
 
-    /** One minute's windows: events' cells, and series fed directly (process activities, restored checkpoints). */
+    /** One minute's windows: events' cells, and series fed directly (restored checkpoints, callers' own series). */
     private static final class Minute {
         final Map<Cell, KpiWindow> cells = new HashMap<>();
         final Map<KpiKey, KpiWindow> series = new HashMap<>();
@@ -96,9 +100,17 @@ public final class Summariser {
 
     /** Folds one event into the windows of its series. */
     public void accept(Event e) {
+        accept(e, null);
+    }
+
+    /**
+     * Folds one event into the windows of its series, and under (process, activity) when the correlation
+     * stage found it to be an activity of that process.
+     */
+    public void accept(Event e, String process) {
         Minute m = minuteOf(e.timeMicros());
         if (m != null) {
-            m.cells.computeIfAbsent(Cell.of(e), c -> new KpiWindow())
+            m.cells.computeIfAbsent(Cell.of(e, process), c -> new KpiWindow())
                     .accept(e.durationMicros() == null ? -1 : e.durationMicros(), e.failed());
         }
     }

@@ -167,7 +167,7 @@ class SummariserProperties {
     }
 
     /** Each event's series spelled out on their own, as the summariser's class comment states them. */
-    static List<KpiKey> seriesOf(Event e) {
+    static List<KpiKey> seriesOf(Event e, String process) {
         List<KpiKey> keys = new ArrayList<>();
         if (e.kind() == EventKind.CALL) {
             keys.add(new KpiKey(Dimension.SERVICE_OPERATION, e.source(), e.name()));
@@ -180,20 +180,32 @@ class SummariserProperties {
         if (e.unit() != null) {
             keys.add(KpiKey.of(Dimension.UNIT, e.unit()));
         }
+        if (process != null) {
+            keys.add(new KpiKey(Dimension.PROCESS_ACTIVITY, process, e.name()));
+        }
         return keys;
+    }
+
+    /** The process the correlation stage found an event to belong to, if any. */
+    @Provide
+    Arbitrary<String> processes() {
+        return Arbitraries.of("orders", "returns").injectNull(0.5);
     }
 
     @Property(tries = 200)
     void everySeriesWindowIsExactlyTheFoldOfItsOwnEventsAndDirectObservations(
             @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events,
+            @ForAll @Size(max = 300) List<@net.jqwik.api.From("processes") String> processes,
             @ForAll @Size(max = 30) List<@net.jqwik.api.From("calls") Event> direct) {
         // The reference folds each series as the events come; the summariser keeps finer cells and rolls
         // them up. Direct observations land on the events' own series too, so both paths meet in one window.
         TreeMap<Long, TreeMap<KpiKey, KpiWindow>> expected = new TreeMap<>();
         Summariser s = new Summariser();
-        for (Event e : events) {
-            s.accept(e);
-            for (KpiKey key : seriesOf(e)) {
+        for (int i = 0; i < events.size(); i++) {
+            Event e = events.get(i);
+            String process = i < processes.size() ? processes.get(i) : null;
+            s.accept(e, process);
+            for (KpiKey key : seriesOf(e, process)) {
                 fold(expected, key, e);
             }
         }
