@@ -1,7 +1,9 @@
 package dev.vigil.summarise;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.mapping.CubicallyInterpolatedMapping;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 
 /**
  * What one series did in one time window: how many events, how many failed, and a DDSketch of their
@@ -16,13 +18,19 @@ public final class KpiWindow {
     /** The sketch's relative accuracy: a reported percentile is within 1% of the true one. */
     public static final double RELATIVE_ACCURACY = 0.01;
 
+    /**
+     * The mapping {@code DDSketches.unboundedDense} would make, made once and shared: it is immutable, and one
+     * per window was an allocation per window and measured slower (docs/BENCHMARKS.md).
+     */
+    private static final IndexMapping MAPPING = new CubicallyInterpolatedMapping(RELATIVE_ACCURACY);
+
     private long count;
     private long errors;
     private long timed;
     private final DDSketch durations;
 
     public KpiWindow() {
-        this.durations = DDSketches.unboundedDense(RELATIVE_ACCURACY);
+        this.durations = new DDSketch(MAPPING, UnboundedSizeDenseStore::new);
     }
 
     private KpiWindow(long count, long errors, long timed, DDSketch durations) {
@@ -76,7 +84,7 @@ public final class KpiWindow {
     public static KpiWindow of(long count, long errors, long timed, byte[] sketch) {
         try {
             DDSketch d = DDSketch.decode(com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput.wrap(sketch),
-                    com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore::new);
+                    UnboundedSizeDenseStore::new);
             return new KpiWindow(count, errors, timed, d);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("not a DDSketch encoding: " + e.getMessage(), e);
