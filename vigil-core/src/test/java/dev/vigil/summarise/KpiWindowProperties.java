@@ -60,6 +60,19 @@ class KpiWindowProperties {
         assertThat(left.count()).isEqualTo(all.size());
     }
 
+    @Property
+    void aWindowRestoredFromItsBytesMergesWithFreshWindowsEitherWayRound(
+            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 3_600_000_000L) Long> a,
+            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 3_600_000_000L) Long> b,
+            @ForAll @Size(min = 1, max = 7) List<Boolean> failed) {
+        // Restored windows (checkpoints, the store) bring their own index mapping; fresh ones share one.
+        KpiWindow wa = of(a, failed);
+        KpiWindow restored = KpiWindow.of(wa.count(), wa.errors(), wa.timed(), wa.sketchBytes());
+        KpiWindow expected = wa.copy().mergeWith(of(b, failed));
+        assertThat(restored.copy().mergeWith(of(b, failed)).sameAs(expected)).isTrue();
+        assertThat(of(b, failed).mergeWith(restored).sameAs(expected)).isTrue();
+    }
+
     @Property(tries = 300)
     void percentilesAreWithinTheStatedRelativeErrorOfTheExactValue(
             @ForAll @Size(min = 1, max = 2000) List<@LongRange(min = 1, max = 100_000_000_000L) Long> durations,
