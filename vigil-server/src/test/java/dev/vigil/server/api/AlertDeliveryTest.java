@@ -1,9 +1,9 @@
 package dev.vigil.server.api;
 
+import static dev.vigil.server.api.ApiCalls.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.ServerOptions;
@@ -12,9 +12,6 @@ import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.summarise.WindowSpan;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * every notification arrives, each once, in Alertmanager's webhook format; the restart raises nothing again.
  */
 class AlertDeliveryTest {
-
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -69,23 +64,18 @@ class AlertDeliveryTest {
                     """.formatted(receiver.getAddress().getPort()));
             ServerOptions options = ServerOptions.defaults(dir.resolve("data")).withPort(0).withBindAddress("127.0.0.1")
                     .withConfig(ConfigLoader.load(yaml));
-            HttpClient http = HttpClient.newHttpClient();
             long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * 60_000_000L);
 
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
-                String body = ObjectivesApiTest.errorBurst(t0);
-                assertThat(http.send(HttpRequest.newBuilder(base.resolve("/ingest/events")).header("Content-Type",
-                        "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-                await(() -> firing(http, base) == 4 && refused.get() >= 4, "four alerts firing and refused by the receiver");
+                ApiCalls.postEvents(base, ObjectivesApiTest.errorBurst(t0));
+                await(() -> firing(base) == 4 && refused.get() >= 4, "four alerts firing and refused by the receiver");
             }
 
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
-                await(() -> firing(http, base) == 4, "the four alerts still firing after the restart");
-                JsonNode recent = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/alerts")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body()).get("recent");
+                await(() -> firing(base) == 4, "the four alerts still firing after the restart");
+                JsonNode recent = ApiCalls.get(base, "/api/v1/alerts").get("recent");
                 assertThat(recent).as("the changes before the restart are still listed").hasSize(4)
                         .allSatisfy(c -> assertThat(c.get("state").asText()).isEqualTo("firing"));
                 up[0] = true;
@@ -162,14 +152,13 @@ class AlertDeliveryTest {
                     """.formatted(hooks));
             ServerOptions options = ServerOptions.defaults(dir.resolve("data")).withPort(0).withBindAddress("127.0.0.1")
                     .withConfig(ConfigLoader.load(yaml));
-            HttpClient http = HttpClient.newHttpClient();
             long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * 60_000_000L);
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
-                post(http, base, ObjectivesApiTest.errorBurst(t0));
-                await(() -> firing(http, base) == 2, "the page and the ticket firing");
+                ApiCalls.postEvents(base, ObjectivesApiTest.errorBurst(t0));
+                await(() -> firing(base) == 2, "the page and the ticket firing");
                 // Ten quiet minutes later the 5-minute window is clean: the page resolves, the ticket (2 h) does not.
-                post(http, base, ("{\"time\":\"" + Timestamps.format(t0 + 10 * 60_000_000L)
+                ApiCalls.postEvents(base, ("{\"time\":\"" + Timestamps.format(t0 + 10 * 60_000_000L)
                         + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8));
                 await(() -> received.getOrDefault("/pager", List.of()).size() == 2, "the page's firing and resolution");
                 Thread.sleep(1500);
@@ -182,16 +171,10 @@ class AlertDeliveryTest {
         }
     }
 
-    static void post(HttpClient http, URI base, String ndjson) throws Exception {
-        assertThat(http.send(HttpRequest.newBuilder(base.resolve("/ingest/events")).header("Content-Type",
-                "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-    }
-
-    static int firing(HttpClient http, URI base) {
+    /** Alerts firing, or -1 while the server cannot say (still starting). */
+    static int firing(URI base) {
         try {
-            return JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/alerts")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).get("firing").size();
+            return JSON.readTree(ApiCalls.send(base, "/api/v1/alerts").body()).get("firing").size();
         } catch (Exception e) {
             return -1;
         }

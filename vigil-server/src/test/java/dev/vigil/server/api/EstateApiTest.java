@@ -1,5 +1,10 @@
 package dev.vigil.server.api;
 
+import static dev.vigil.server.api.ApiCalls.JSON;
+import static dev.vigil.server.api.ApiCalls.await;
+import static dev.vigil.server.api.ApiCalls.get;
+import static dev.vigil.server.api.ApiCalls.postEvents;
+import static dev.vigil.server.api.ApiCalls.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -10,8 +15,6 @@ import dev.vigil.server.VigilServer;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.summarise.WindowSpan;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +27,6 @@ class EstateApiTest {
 
     @TempDir
     Path dir;
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void theEstateProcessesAndSearchAgreeWithThePostedEvents() throws Exception {
@@ -72,10 +73,7 @@ class EstateApiTest {
         try (VigilServer server = VigilServer.start(ServerOptions.defaults(dir.resolve("data")).withPort(0)
                 .withBindAddress("127.0.0.1").withConfig(ConfigLoader.load(yaml)))) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/ingest/events"))
-                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            postEvents(base, body.toString());
             // The objective is judged beside the pipeline, once its minutes are closed.
             await(base, "/api/v1/objectives", o -> o.at("/objectives/0/achieved").isNumber()
                     && o.at("/objectives/0/evaluatedTo").asText().equals(Timestamps.format(t0 + 9 * 60_000_000L)));
@@ -160,31 +158,12 @@ class EstateApiTest {
                 + rest + "}\n";
     }
 
-    private JsonNode get(URI base, String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
-        return ObjectivesApiTest.JSON.readTree(r.body());
-    }
-
     private void assertBadParameter(URI base, String path, String parameter) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(base, path);
         assertThat(r.statusCode()).as(path).isEqualTo(400);
-        JsonNode e = ObjectivesApiTest.JSON.readTree(r.body());
+        JsonNode e = JSON.readTree(r.body());
         assertThat(e.get("error").asText()).isEqualTo("bad_parameter");
         assertThat(e.get("at").asText()).isEqualTo(parameter);
-    }
-
-    private JsonNode await(URI base, String path, java.util.function.Predicate<JsonNode> done) throws Exception {
-        JsonNode last = null;
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            last = get(base, path);
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(path + " did not come to the expected state: " + last);
     }
 
     private static java.util.List<String> texts(JsonNode array) {

@@ -1,18 +1,18 @@
 package dev.vigil.server.api;
 
+import static dev.vigil.server.api.ApiCalls.await;
+import static dev.vigil.server.api.ApiCalls.get;
+import static dev.vigil.server.api.ApiCalls.postEvents;
+import static dev.vigil.server.api.ApiCalls.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.summarise.WindowSpan;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,8 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** An OpenSLO objective named in vigil.yaml, judged on the KPI windows of events posted over HTTP. */
 class ObjectivesApiTest {
-
-    static final ObjectMapper JSON = new ObjectMapper();
 
     /** 99% of calls to the bank must not fail, over a rolling day. */
     static final String BANK_SLO = """
@@ -66,26 +64,12 @@ class ObjectivesApiTest {
                 objectives: [slo/]
                 """);
         long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * 60_000_000L);
-        HttpClient http = HttpClient.newHttpClient();
         try (VigilServer server = VigilServer.start(ServerOptions.defaults(dir.resolve("data")).withPort(0)
                 .withBindAddress("127.0.0.1").withConfig(ConfigLoader.load(yaml)))) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
-            String body = errorBurst(t0);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/ingest/events"))
-                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            postEvents(base, errorBurst(t0));
 
-            JsonNode o = null;
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                o = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body()).at("/objectives/0");
-                if (o.has("achieved") && !o.get("achieved").isNull()) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            JsonNode o = await(base, "/api/v1/objectives", j -> j.at("/objectives/0/achieved").isNumber()).at("/objectives/0");
             assertThat(o.get("name").asText()).isEqualTo("bank-ok");
             assertThat(o.get("achieved").asDouble()).isEqualTo(0.5);
             assertThat(o.get("state").asText()).isEqualTo("breached");
@@ -94,23 +78,18 @@ class ObjectivesApiTest {
             assertThat(o.at("/budget/consumed").asDouble()).isEqualTo(50);
             assertThat(o.at("/burnRate/1h").asDouble()).isEqualTo(50, org.assertj.core.api.Assertions.within(1e-9));
 
-            JsonNode alerts = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/alerts")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode alerts = get(base, "/api/v1/alerts");
             // A 1-day period scales the workbook's factors by 1/30; 50x burns past all four.
             assertThat(alerts.get("firing")).hasSize(4).allSatisfy(a -> assertThat(a.get("objective").asText()).isEqualTo("bank-ok"));
 
-            HttpResponse<String> one = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives/bank-ok")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode history = JSON.readTree(one.body()).get("history");
+            JsonNode history = get(base, "/api/v1/objectives/bank-ok").get("history");
             // Hourly steps over the rolling day up to the last minute judged; the last one is that minute.
             assertThat(history.size()).isBetween(24, 25);
             assertThat(history.get(history.size() - 1).get("achieved").asDouble()).isEqualTo(0.5);
             assertThat(history.get(history.size() - 1).get("budgetConsumed").asDouble()).isEqualTo(50);
-            assertThat(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/objectives/nope")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            assertThat(send(base, "/api/v1/objectives/nope").statusCode()).isEqualTo(404);
 
-            JsonNode contract = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/api/v1/contracts")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).at("/contracts/0");
+            JsonNode contract = get(base, "/api/v1/contracts").at("/contracts/0");
             assertThat(contract.get("supplier").asText()).isEqualTo("First Bank");
             // 50% achieved falls below both bands: the strictest applies.
             assertThat(contract.at("/objectives/0/achievedPercent").asDouble()).isEqualTo(50);

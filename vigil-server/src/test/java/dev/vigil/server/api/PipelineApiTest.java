@@ -3,7 +3,6 @@ package dev.vigil.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
@@ -11,9 +10,6 @@ import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.summarise.WindowSpan;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,12 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The KPI and case API on a real server: events in over HTTP, windows and cases out over HTTP. */
 class PipelineApiTest {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path dir;
     VigilServer server;
-    HttpClient http = HttpClient.newHttpClient();
     long t0;
 
     @BeforeEach
@@ -79,32 +72,20 @@ class PipelineApiTest {
         return ("{\"time\":\"" + at(seconds) + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8);
     }
 
-    void post(String ndjson) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/ingest/events"))
-                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(ndjson)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    URI base() {
+        return URI.create("http://127.0.0.1:" + server.port());
     }
 
-    URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+    void post(String ndjson) throws Exception {
+        ApiCalls.postEvents(base(), ndjson);
     }
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        return ApiCalls.get(base(), path);
     }
 
     JsonNode await(String path, Predicate<JsonNode> until) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        JsonNode last = get(path);
-        while (!until.test(last)) {
-            assertThat(System.nanoTime()).as("waiting for %s, last answer %s", path, last).isLessThan(deadline);
-            Thread.sleep(50);
-            last = get(path);
-        }
-        return last;
+        return ApiCalls.await(base(), path, until);
     }
 
     static String q(String s) {
