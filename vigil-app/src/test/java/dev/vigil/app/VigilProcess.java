@@ -105,7 +105,9 @@ final class VigilProcess implements AutoCloseable {
 
     /** SIGTERM, then the exit code. */
     int terminate() throws InterruptedException {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our end of the pipes, and what the stop prints
+        // (where the acknowledged events are) would never be read.
+        process.toHandle().destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IllegalStateException("vigil did not stop within 60 s of SIGTERM");

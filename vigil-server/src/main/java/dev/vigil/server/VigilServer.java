@@ -84,10 +84,17 @@ public final class VigilServer implements AutoCloseable {
                 g.writeEndObject();
             });
             HttpService ready = (ctx, req) -> HttpResponse.of(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                boolean ok = !stopping.get() && journal.healthy();
-                return Json.response(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, g -> {
+                String problem = stopping.get() ? "the server is stopping" : journal.problem();
+                if (problem == null) {
+                    problem = pipeline.problem();
+                }
+                String why = problem;
+                return Json.response(why == null ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, g -> {
                     g.writeStartObject();
-                    g.writeStringField("status", ok ? "ready" : stopping.get() ? "stopping" : "store unavailable");
+                    g.writeStringField("status", why == null ? "ready" : stopping.get() ? "stopping" : "store unavailable");
+                    if (why != null) {
+                        g.writeStringField("reason", why);
+                    }
                     g.writeNumberField("stored", journal.storedEvents());
                     g.writeEndObject();
                 });

@@ -58,46 +58,38 @@ public final class AlertStore implements AutoCloseable {
 
     /** Records a rule's change (its state, and the history) and queues its notification to each target, atomically. */
     public synchronized void change(ObjectiveLedger.Transition t, List<String> targets, String payload) throws SQLException {
-        conn.setAutoCommit(false);
-        try (PreparedStatement state = conn.prepareStatement("INSERT OR REPLACE INTO alert_state VALUES (?, ?, ?, make_timestamp(?))");
-             PreparedStatement history = conn.prepareStatement(
-                     "INSERT INTO alert_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?), ?, ?)");
-             PreparedStatement out = conn.prepareStatement(
-                     "INSERT INTO alert_outbox VALUES (?, ?, ?, now(), 0, now(), NULL)")) {
-            state.setString(1, t.objective());
-            state.setString(2, t.rule().id());
-            state.setBoolean(3, t.firing());
-            state.setLong(4, t.atMicros());
-            state.execute();
-            BurnRule r = t.rule();
-            history.setLong(1, nextHistory++);
-            history.setString(2, t.objective());
-            history.setString(3, r.severity());
-            history.setDouble(4, r.factor());
-            history.setLong(5, r.longMicros());
-            history.setLong(6, r.shortMicros());
-            history.setBoolean(7, r.orEqual());
-            history.setBoolean(8, t.firing());
-            history.setLong(9, t.atMicros());
-            history.setDouble(10, t.longBurn());
-            history.setDouble(11, t.shortBurn());
-            history.execute();
-            for (String target : targets) {
-                out.setLong(1, nextId++);
-                out.setString(2, target);
-                out.setString(3, payload);
-                out.addBatch();
+        Transactions.inOne(conn, () -> {
+            try (PreparedStatement state = conn.prepareStatement("INSERT OR REPLACE INTO alert_state VALUES (?, ?, ?, make_timestamp(?))");
+                 PreparedStatement history = conn.prepareStatement(
+                         "INSERT INTO alert_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?), ?, ?)");
+                 PreparedStatement out = conn.prepareStatement(
+                         "INSERT INTO alert_outbox VALUES (?, ?, ?, now(), 0, now(), NULL)")) {
+                state.setString(1, t.objective());
+                state.setString(2, t.rule().id());
+                state.setBoolean(3, t.firing());
+                state.setLong(4, t.atMicros());
+                state.execute();
+                BurnRule r = t.rule();
+                history.setLong(1, nextHistory++);
+                history.setString(2, t.objective());
+                history.setString(3, r.severity());
+                history.setDouble(4, r.factor());
+                history.setLong(5, r.longMicros());
+                history.setLong(6, r.shortMicros());
+                history.setBoolean(7, r.orEqual());
+                history.setBoolean(8, t.firing());
+                history.setLong(9, t.atMicros());
+                history.setDouble(10, t.longBurn());
+                history.setDouble(11, t.shortBurn());
+                history.execute();
+                for (String target : targets) {
+                    out.setLong(1, nextId++);
+                    out.setString(2, target);
+                    out.setString(3, payload);
+                    out.executeUpdate(); // not a JDBC batch: the driver would open a transaction of its own
+                }
             }
-            if (!targets.isEmpty()) {
-                out.executeBatch();
-            }
-            conn.commit();
-        } catch (SQLException | RuntimeException e) {
-            conn.rollback();
-            throw e;
-        } finally {
-            conn.setAutoCommit(true);
-        }
+        });
     }
 
     /** The last {@code limit} alert changes, newest first, across restarts. */

@@ -150,8 +150,18 @@ public final class EventJournal implements AutoCloseable {
     private final AtomicLong rejectedItems = new AtomicLong();
     /** Journal commit durations (write + fsync): bucket i counts commits that took at most 2^i microseconds. */
     private final AtomicLongArray commitHistogram = new AtomicLongArray(32);
-    /** A test's way to fail a DuckDB load half-way; never set in production. */
-    volatile Runnable faultAfterEventsFlushed = () -> { };
+    /** A test's way to fail a DuckDB load half-way, on the loader's connection; never set in production. */
+    interface LoadFault {
+        void afterEventsFlushed(DuckDBConnection conn) throws SQLException;
+    }
+
+    volatile LoadFault faultAfterEventsFlushed = conn -> { };
+    /** Why the last journal write failed, while no write has succeeded since; null when writes succeed. */
+    private volatile String journalProblem;
+    /** Why the last DuckDB load failed, while the loader retries; null when loading succeeds. */
+    private volatile String loaderProblem;
+    /** How long close() lets a failing loader keep trying before it leaves the rest to the next start. */
+    volatile long closeGraceNanos = TimeUnit.SECONDS.toNanos(10);
 
     private EventJournal(Path file, DuckDBConnection loadConn, JournalFile journal, Options options,
                          long lastSeq, long lastRecordNo, long count) {
@@ -172,6 +182,11 @@ public final class EventJournal implements AutoCloseable {
 
     /** Opens (creating if needed) the store in {@code dataDir}, loading into DuckDB what a crash left only in the journal. */
     public static EventJournal open(Path dataDir, Options options) throws SQLException {
+        return open(dataDir, options, java.nio.channels.FileChannel::open);
+    }
+
+    /** As {@link #open(Path, Options)}, with the journal's files opened by {@code opener} (tests inject faults). */
+    static EventJournal open(Path dataDir, Options options, JournalFile.Opener opener) throws SQLException {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -202,9 +217,8 @@ public final class EventJournal implements AutoCloseable {
                 rs.next();
                 dbRecord = rs.getLong(1);
             }
-            conn.setAutoCommit(false);
             Recovery recovery = new Recovery(conn, dbRecord);
-            journal = JournalFile.open(dataDir.resolve(JOURNAL_DIR), options.segmentBytes(), recovery::accept);
+            journal = JournalFile.open(dataDir.resolve(JOURNAL_DIR), options.segmentBytes(), recovery::accept, opener);
             recovery.finish();
             // A record that held nothing leaves no row, so the journal knows the last number better than DuckDB.
             long lastRecord = Math.max(dbRecord, journal.lastRecordNo());
@@ -221,7 +235,6 @@ public final class EventJournal implements AutoCloseable {
                 count = rs.getLong(1);
                 lastSeq = rs.getLong(2);
             }
-            conn.commit();
             return new EventJournal(file, conn, journal, options, lastSeq, lastRecord, count);
         } catch (SQLException | IOException | RuntimeException e) {
             try {
@@ -272,7 +285,8 @@ public final class EventJournal implements AutoCloseable {
                 return;
             }
             try {
-                load(conn, batch, () -> { });
+                // Idempotent: a load that failed before this open may have left part of these records.
+                load(conn, batch, c -> { }, true);
             } catch (SQLException e) {
                 throw new IllegalStateException("loading the journal into the store failed: " + e.getMessage(), e);
             }
@@ -348,11 +362,12 @@ public final class EventJournal implements AutoCloseable {
         List<Pending> group = new ArrayList<>();
         while (true) {
             try {
-                Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
+                Pending first = queue.poll(journalProblem == null ? 50 : 1000, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     if (closing && queue.isEmpty()) {
                         return;
                     }
+                    probeAfterFailure();
                     continue;
                 }
                 int n = takeGroup(queue, first, group, options.maxGroupEvents(), p -> p.events().size());
@@ -360,16 +375,35 @@ public final class EventJournal implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable t) {
-                LOG.error("journal write failed; the requests of this group are refused", t);
+                String why = "the journal cannot write in " + file.getParent().toAbsolutePath() + ": " + t.getMessage();
+                if (journalProblem == null) {
+                    LOG.error("{}; requests are refused until it can", why, t);
+                }
+                journalProblem = why;
+                Throwable refusal = t instanceof IOException ? new StoreUnavailable(why, t) : t;
                 long refused = 0;
                 for (Pending p : group) {
                     refused += p.events().size();
-                    p.done().completeExceptionally(t);
+                    p.done().completeExceptionally(refusal);
                 }
                 pendingEvents.addAndGet(-refused);
             } finally {
                 group.clear();
             }
+        }
+    }
+
+    /** While writes fail and nobody sends: finds out whether the journal can write again (space is back). */
+    private void probeAfterFailure() {
+        if (journalProblem == null) {
+            return;
+        }
+        try {
+            journal.probe();
+            journalProblem = null;
+            LOG.info("the journal can write again");
+        } catch (IOException e) {
+            journalProblem = "the journal cannot write in " + file.getParent().toAbsolutePath() + ": " + e.getMessage();
         }
     }
 
@@ -406,6 +440,10 @@ public final class EventJournal implements AutoCloseable {
                 rejected);
         // If this throws, nothing was acknowledged; a torn write is cut off at the next open.
         journal.append(record);
+        if (journalProblem != null) {
+            journalProblem = null;
+            LOG.info("the journal writes again");
+        }
         ackedRecordNo = nextRecordNo;
         nextRecordNo++;
         nextSeq += eventCount;
@@ -426,7 +464,9 @@ public final class EventJournal implements AutoCloseable {
     private void loadLoop() {
         List<JournalRecord> batch = new ArrayList<>();
         int batchEvents = 0;
-        while (true) {
+        boolean retry = false;
+        long failingSince = 0;
+        while (!Thread.currentThread().isInterrupted()) {
             try {
                 if (batch.isEmpty()) {
                     JournalRecord first = toLoad.poll(50, TimeUnit.MILLISECONDS);
@@ -438,27 +478,50 @@ public final class EventJournal implements AutoCloseable {
                     }
                     batchEvents = takeGroup(toLoad, first, batch, options.maxGroupEvents(), r -> r.events().size());
                 }
-                load(loadConn, batch, faultAfterEventsFlushed);
-                pendingEvents.addAndGet(-batchEvents);
-                synchronized (loadedMonitor) {
-                    loadedRecordNo = batch.get(batch.size() - 1).recordNo();
-                    loadedMonitor.notifyAll();
-                }
-                journal.release(loadedRecordNo);
-                RecordListener l = listener;
-                if (l != null) {
-                    for (JournalRecord r : batch) {
-                        l.loaded(r.recordNo(), r.firstSeq(), r.events());
-                    }
-                }
-                batch.clear();
+                load(loadConn, batch, faultAfterEventsFlushed, retry);
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable t) {
-                // Acknowledged events are safe in the journal; keep trying to load the same batch.
-                LOG.error("loading {} journal records into DuckDB failed; retrying in 1 s", batch.size(), t);
+                // Acknowledged events are safe in the journal; load the same batch again until it goes in. The
+                // retry first deletes whatever a failed attempt may have left of it: each record goes in once.
+                if (loaderProblem == null) {
+                    LOG.error("loading journal records {}..{} into DuckDB failed; retrying every second",
+                            batch.get(0).recordNo(), batch.get(batch.size() - 1).recordNo(), t);
+                    failingSince = System.nanoTime();
+                }
+                loaderProblem = "the store cannot load acknowledged events into " + file.toAbsolutePath() + ": "
+                        + t.getMessage() + " (they are safe in the journal; retrying)";
+                retry = true;
+                if (writerDone && System.nanoTime() - failingSince > closeGraceNanos) {
+                    return; // stopping: close() says what is left for the next start
+                }
                 try {
                     Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
+            if (loaderProblem != null) {
+                LOG.info("the store loads again");
+                loaderProblem = null;
+            }
+            retry = false;
+            pendingEvents.addAndGet(-batchEvents);
+            long last = batch.get(batch.size() - 1).recordNo();
+            synchronized (loadedMonitor) {
+                loadedRecordNo = last;
+                loadedMonitor.notifyAll();
+            }
+            journal.release(last);
+            List<JournalRecord> loaded = List.copyOf(batch);
+            batch.clear();
+            RecordListener l = listener;
+            if (l != null) {
+                try {
+                    for (JournalRecord r : loaded) {
+                        l.loaded(r.recordNo(), r.firstSeq(), r.events());
+                    }
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -466,13 +529,28 @@ public final class EventJournal implements AutoCloseable {
         }
     }
 
-    /** Appends journal records to DuckDB in one transaction. */
-    private static void load(DuckDBConnection conn, List<JournalRecord> records, Runnable fault) throws SQLException {
-        try {
-            // The appender joins the connection's transaction only once one is open; without this statement
-            // each flush would commit on its own and a crash could keep events without their keys.
-            try (Statement begin = conn.createStatement()) {
-                begin.execute("SELECT 1");
+    /**
+     * Appends journal records to DuckDB in one transaction. With {@code idempotent}, first deletes whatever the
+     * database holds of these records (a failed attempt's leftovers), so a record is stored once however often
+     * its load was tried.
+     */
+    private static void load(DuckDBConnection conn, List<JournalRecord> records, LoadFault fault, boolean idempotent)
+            throws SQLException {
+        Transactions.inOne(conn, () -> {
+            if (idempotent) {
+                // Sequence numbers and record numbers both grow in commit order, so both deletes touch only the
+                // newest row groups (DuckDB skips the others by their min/max).
+                long firstRecord = records.get(0).recordNo();
+                try (PreparedStatement del = conn.prepareStatement("DELETE FROM event_keys WHERE seq >= ?")) {
+                    del.setLong(1, records.get(0).firstSeq());
+                    del.executeUpdate();
+                }
+                for (String table : List.of("events", "rejections")) {
+                    try (PreparedStatement del = conn.prepareStatement("DELETE FROM " + table + " WHERE record_no >= ?")) {
+                        del.setLong(1, firstRecord);
+                        del.executeUpdate();
+                    }
+                }
             }
             try (DuckDBAppender events = conn.createAppender("main", "events");
                  DuckDBAppender keys = conn.createAppender("main", "event_keys")) {
@@ -500,45 +578,39 @@ public final class EventJournal implements AutoCloseable {
                     }
                 }
                 events.flush();
-                fault.run();
+                fault.afterEventsFlushed(conn);
                 keys.flush();
             }
             try (PreparedStatement ps = conn.prepareStatement("INSERT INTO rejections VALUES (?, ?, now(), ?)")) {
-                boolean any = false;
+                // One statement per row, not a JDBC batch: the driver wraps a batch in a transaction of its own.
                 for (JournalRecord r : records) {
                     for (Map.Entry<Rejection.Code, Long> c : r.rejections().entrySet()) {
                         ps.setString(1, c.getKey().wire());
                         ps.setLong(2, c.getValue());
                         ps.setLong(3, r.recordNo());
-                        ps.addBatch();
-                        any = true;
+                        ps.executeUpdate();
                     }
                 }
-                if (any) {
-                    ps.executeBatch();
-                }
             }
-            conn.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                conn.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     /** Waits until DuckDB holds every record acknowledged before this call. */
     private void awaitLoaded() throws SQLException {
         long target = ackedRecordNo;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(30);
         synchronized (loadedMonitor) {
             while (loadedRecordNo < target) {
+                String stuck = loaderProblem;
+                if (stuck != null && System.nanoTime() - start > TimeUnit.SECONDS.toNanos(3)) {
+                    // A retry or two is worth waiting for; a loader that keeps failing (a full disk) is not.
+                    throw new StoreUnavailable(stuck, null);
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new SQLException("the store is " + pendingEvents.get()
-                            + " events behind the journal; try again shortly");
+                    throw new StoreUnavailable("the store is " + pendingEvents.get()
+                            + " events behind the journal; try again shortly", null);
                 }
                 try {
                     loadedMonitor.wait(Math.max(1, left / 1_000_000));
@@ -723,7 +795,23 @@ public final class EventJournal implements AutoCloseable {
         }
     }
 
-    /** True while the store answers a trivial query: what readiness checks. */
+    /**
+     * Why the store cannot make progress now (the journal cannot write, the loader cannot load, a trivial query
+     * fails), or null when it can: what readiness reports.
+     */
+    public String problem() {
+        String p = journalProblem;
+        if (p != null) {
+            return p;
+        }
+        p = loaderProblem;
+        if (p != null) {
+            return p;
+        }
+        return healthy() ? null : closing ? "the store is closing" : "the store does not answer a trivial query";
+    }
+
+    /** True while the store answers a trivial query. */
     public boolean healthy() {
         if (closing) {
             return false;
@@ -750,9 +838,16 @@ public final class EventJournal implements AutoCloseable {
             closed = true;
         }
         try {
-            writer.join();
+            writer.join(); // bounded: a write that fails, fails fast, and the queue takes no more
             writerDone = true;
-            loader.join();
+            loader.join(TimeUnit.SECONDS.toMillis(30));
+            if (loader.isAlive()) {
+                // Held by a listener that does not take records, or by a store that refuses them: what is not
+                // loaded stays in the journal, and the next start loads it first.
+                LOG.warn("the store has not caught up with the journal within 30 s of the stop; stopping anyway");
+                loader.interrupt();
+                loader.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -765,18 +860,24 @@ public final class EventJournal implements AutoCloseable {
             }
         }
         try (Statement st = loadConn.createStatement()) {
-            loadConn.setAutoCommit(true);
             st.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            // DuckDB replays its own WAL at the next open; nothing acknowledged depends on this checkpoint.
+            LOG.warn("the store could not checkpoint on close ({}); the next start replays its log", e.getMessage());
         } finally {
             loadConn.close();
             try {
                 if (loadedRecordNo >= ackedRecordNo) {
                     journal.releaseAll();
+                    LOG.info("store closed with every acknowledged event in it ({} events)", storedCount);
                 } else {
                     journal.close();
+                    LOG.warn("left journal records {}..{} ({} acknowledged events) in the journal: the next start "
+                            + "loads them into the store before anything else", loadedRecordNo + 1, ackedRecordNo,
+                            pendingEvents.get());
                 }
             } catch (IOException e) {
-                LOG.warn("closing the journal: {}", e.getMessage());
+                LOG.warn("closing the journal: {}; the next start reads it again", e.getMessage());
             }
         }
     }

@@ -22,6 +22,8 @@ import java.util.zip.CRC32C;
 final class JournalCodec {
 
     static final int HEADER = 8;
+    /** The payload's first bytes: its version and its record number. */
+    static final int PREFIX = 9;
     // 2: the correlation is written once, as key/value pairs (version 1 also wrote it as JSON).
     private static final int VERSION = 2;
     private static final EventKind[] KINDS = EventKind.values();
@@ -68,6 +70,18 @@ final class JournalCodec {
         out.putIntAt(0, payload);
         out.putIntAt(4, (int) crc.getValue());
         return out.toBuffer();
+    }
+
+    /**
+     * Whether the payload starting at {@code offset} could be a record after {@code lastRecordNo}: this version,
+     * a later record number. Cheap, so that a scan past damaged bytes computes checksums only of candidates.
+     */
+    static boolean plausible(byte[] a, int offset, long lastRecordNo) {
+        if (offset + PREFIX > a.length || (a[offset] & 0xff) != VERSION) {
+            return false;
+        }
+        long recordNo = ByteBuffer.wrap(a, offset + 1, 8).getLong();
+        return recordNo > lastRecordNo;
     }
 
     /** Checks a payload against the checksum of its header. */

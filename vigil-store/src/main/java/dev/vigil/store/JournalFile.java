@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * The write-ahead journal: append-only segment files named by the number of the first record they hold.
  * A group is acknowledged once {@link #append} returned, i.e. after its bytes are written and fsync'd.
  * Segments are deleted once the store holds (durably) every record they contain.
+ *
+ * <p>A write that fails (a full disk, an I/O error, a failed fsync) leaves the segment as it was before it:
+ * the bytes it wrote are cut off again before anything else is appended, so an acknowledged record never
+ * follows unacknowledged bytes. Should the cut itself fail, the next append repairs the segment first and
+ * is refused until it can.
  */
 final class JournalFile implements AutoCloseable {
 
@@ -26,16 +32,25 @@ final class JournalFile implements AutoCloseable {
     private record Segment(Path path, long firstRecordNo) {
     }
 
+    /** How segment files are opened: {@link FileChannel#open} but in tests, which inject faults (a full disk). */
+    interface Opener {
+        FileChannel open(Path path, OpenOption... options) throws IOException;
+    }
+
     private final Path dir;
     private final long segmentBytes;
+    private final Opener opener;
     private final List<Segment> sealed = new ArrayList<>();
     private Segment current;
     private FileChannel channel;
     private long lastRecordNo;
+    /** The length the current segment must be cut back to before the next append, or -1: a failed cut. */
+    private long repairTo = -1;
 
-    private JournalFile(Path dir, long segmentBytes) {
+    private JournalFile(Path dir, long segmentBytes, Opener opener) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.opener = opener;
     }
 
     /**
@@ -43,8 +58,13 @@ final class JournalFile implements AutoCloseable {
      * tail (a write the crash interrupted, never acknowledged).
      */
     static JournalFile open(Path dir, long segmentBytes, Consumer<JournalRecord> replay) throws IOException {
+        return open(dir, segmentBytes, replay, FileChannel::open);
+    }
+
+    static JournalFile open(Path dir, long segmentBytes, Consumer<JournalRecord> replay, Opener opener)
+            throws IOException {
         Files.createDirectories(dir);
-        JournalFile j = new JournalFile(dir, segmentBytes);
+        JournalFile j = new JournalFile(dir, segmentBytes, opener);
         List<Segment> segments = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path p : ds) {
@@ -63,9 +83,11 @@ final class JournalFile implements AutoCloseable {
             long size = Files.size(s.path());
             if (validEnd < size) {
                 if (i < segments.size() - 1) {
-                    throw new IOException("journal segment " + s.path() + " is damaged at byte " + validEnd
-                            + " and later segments exist; it was not torn by a crash. Keep a copy of the data folder "
-                            + "and report this");
+                    // Bytes after the last record of a sealed segment: a write that failed before the journal
+                    // rolled on (an older Vigil did not cut failed writes off). No record was acknowledged there.
+                    LOG.warn("{} ends in {} bytes that hold no record (a failed write); they are ignored",
+                            s.path(), size - validEnd);
+                    continue;
                 }
                 LOG.warn("cutting a torn write ({} bytes) off the end of {}: it was never acknowledged",
                         size - validEnd, s.path());
@@ -78,40 +100,96 @@ final class JournalFile implements AutoCloseable {
         if (!segments.isEmpty()) {
             j.sealed.addAll(segments.subList(0, segments.size() - 1));
             j.current = segments.get(segments.size() - 1);
-            j.channel = FileChannel.open(j.current.path(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            j.channel = opener.open(j.current.path(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         }
         return j;
     }
 
+    /**
+     * Hands every intact record of a segment to {@code replay}; returns where the last one ends. Bytes that hold
+     * no record are skipped when an intact record follows them: a failed write an older Vigil left in place,
+     * with acknowledged records after it. Only a damaged tail with nothing intact after it is left for the
+     * caller to cut.
+     */
     private long scan(Segment s, Consumer<JournalRecord> replay) throws IOException {
         try (FileChannel ch = FileChannel.open(s.path(), StandardOpenOption.READ)) {
             long size = ch.size();
             long pos = 0;
-            ByteBuffer header = ByteBuffer.allocate(JournalCodec.HEADER);
+            long end = 0;
             while (pos + JournalCodec.HEADER <= size) {
-                header.clear();
-                ch.read(header, pos);
-                int len = header.getInt(0);
-                int crc = header.getInt(4);
-                if (len <= 0 || pos + JournalCodec.HEADER + len > size) {
-                    return pos;
-                }
-                ByteBuffer payload = ByteBuffer.allocate(len);
-                while (payload.hasRemaining()) {
-                    if (ch.read(payload, pos + JournalCodec.HEADER + payload.position()) < 0) {
-                        return pos;
+                JournalRecord r = readAt(ch, pos, size);
+                if (r == null) {
+                    long next = nextRecordAfter(ch, pos + 1, size);
+                    if (next < 0) {
+                        return end;
                     }
+                    LOG.warn("{}: skipping {} bytes at offset {} that hold no record (a failed write)", s.path(),
+                            next - pos, pos);
+                    pos = next;
+                    continue;
                 }
-                if (!JournalCodec.intact(payload.array(), crc)) {
-                    return pos;
-                }
-                JournalRecord r = JournalCodec.decode(payload.array());
                 lastRecordNo = Math.max(lastRecordNo, r.recordNo());
                 replay.accept(r);
-                pos += JournalCodec.HEADER + len;
+                pos += JournalCodec.HEADER + frameLength(ch, pos);
+                end = pos;
             }
-            return pos;
+            return end;
         }
+    }
+
+    private static int frameLength(FileChannel ch, long pos) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(4);
+        readFully(ch, header, pos);
+        return header.getInt(0);
+    }
+
+    /** The intact record whose frame starts at {@code pos} and newer than any seen, or null. */
+    private JournalRecord readAt(FileChannel ch, long pos, long size) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(JournalCodec.HEADER + JournalCodec.PREFIX);
+        if (pos + header.capacity() > size || !readFully(ch, header, pos)) {
+            return null;
+        }
+        int len = header.getInt(0);
+        int crc = header.getInt(4);
+        if (len < JournalCodec.PREFIX || pos + JournalCodec.HEADER + len > size
+                || !JournalCodec.plausible(header.array(), JournalCodec.HEADER, lastRecordNo)) {
+            return null;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(len);
+        if (!readFully(ch, payload, pos + JournalCodec.HEADER) || !JournalCodec.intact(payload.array(), crc)) {
+            return null;
+        }
+        return JournalCodec.decode(payload.array());
+    }
+
+    /** The offset of the next intact record after {@code from}, or -1. */
+    private long nextRecordAfter(FileChannel ch, long from, long size) throws IOException {
+        // Read in windows; a candidate must first pass the cheap checks (version, next record number) before
+        // its checksum is computed, so skipping megabytes of zeros costs a scan, not a CRC per byte.
+        int window = 1 << 20;
+        ByteBuffer buf = ByteBuffer.allocate(window + JournalCodec.HEADER + JournalCodec.PREFIX);
+        for (long base = from; base + JournalCodec.HEADER <= size; base += window) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), size - base));
+            readFully(ch, buf, base);
+            byte[] a = buf.array();
+            int n = buf.limit() - JournalCodec.HEADER - JournalCodec.PREFIX;
+            for (int i = 0; i <= Math.min(n, window - 1); i++) {
+                if (JournalCodec.plausible(a, i + JournalCodec.HEADER, lastRecordNo) && readAt(ch, base + i, size) != null) {
+                    return base + i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static boolean readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, pos + buf.position()) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The highest record number the journal holds, 0 when empty. */
@@ -119,28 +197,101 @@ final class JournalFile implements AutoCloseable {
         return lastRecordNo;
     }
 
-    /** Writes and fsyncs one record. When this returns, the record survives a crash of the process or the machine. */
+    /**
+     * Writes and fsyncs one record. When this returns, the record survives a crash of the process or the
+     * machine. When it throws, the journal is as it was before the call (or is repaired by the next call
+     * before it writes anything).
+     */
     synchronized void append(JournalRecord record) throws IOException {
+        repair();
         ByteBuffer buf = JournalCodec.encode(record);
         if (channel == null || channel.size() >= segmentBytes) {
             roll(record.recordNo());
         }
-        while (buf.hasRemaining()) {
-            channel.write(buf);
+        long start = channel.size();
+        try {
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            cutBack(start, e);
+            throw e;
         }
-        channel.force(false);
         lastRecordNo = record.recordNo();
     }
 
-    private void roll(long firstRecordNo) throws IOException {
-        if (channel != null) {
+    /** Cuts a failed write off; should that fail too, the next append must do it before writing. */
+    private void cutBack(long length, IOException cause) {
+        try {
+            channel.truncate(length);
             channel.force(true);
-            channel.close();
-            sealed.add(current);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+            repairTo = length;
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the channel is given up either way
+            }
+            channel = null;
         }
-        current = new Segment(dir.resolve(String.format("%020d%s", firstRecordNo, SUFFIX)), firstRecordNo);
-        channel = FileChannel.open(current.path(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+    }
+
+    /** Brings the current segment back to its last acknowledged record after a cut that failed. */
+    private void repair() throws IOException {
+        if (repairTo < 0) {
+            return;
+        }
+        FileChannel ch = opener.open(current.path(), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        try {
+            ch.truncate(repairTo);
+            ch.force(true);
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException("the journal segment " + current.path() + " could not be cut back to its last "
+                    + "acknowledged record: " + e.getMessage(), e);
+        }
+        channel = ch;
+        repairTo = -1;
+        LOG.info("journal segment {} repaired: a failed write was cut off", current.path());
+    }
+
+    /** Checks that a small write and fsync succeed in the journal folder (a full disk has space again). */
+    synchronized void probe() throws IOException {
+        repair();
+        Path probe = dir.resolve("probe.tmp");
+        try (FileChannel ch = opener.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(false);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    private void roll(long firstRecordNo) throws IOException {
+        Segment next = new Segment(dir.resolve(String.format("%020d%s", firstRecordNo, SUFFIX)), firstRecordNo);
+        // An empty segment left by a write that failed right after a roll is reused: same first record.
+        FileChannel opened = opener.open(next.path(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
+        if (channel != null) {
+            try {
+                channel.force(true);
+                channel.close();
+            } catch (IOException e) {
+                opened.close();
+                throw e;
+            }
+            if (!current.path().equals(next.path())) {
+                sealed.add(current);
+            }
+        }
+        current = next;
+        channel = opened;
         // The new file's directory entry must be durable too, or a crash could lose the whole segment.
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);

@@ -49,7 +49,6 @@ public final class OutputStore implements AutoCloseable {
             st.execute("CREATE TEMP TABLE stage_retired (id VARCHAR NOT NULL)");
             st.execute("CREATE TEMP TABLE stage_late AS SELECT * FROM late_events LIMIT 0");
         }
-        writeConn.setAutoCommit(false);
     }
 
     /**
@@ -64,41 +63,33 @@ public final class OutputStore implements AutoCloseable {
             return;
         }
         DuckDBConnection conn = writeConn.unwrap(DuckDBConnection.class);
-        try (Statement st = writeConn.createStatement()) {
-            // The appender joins the connection's transaction only once one is open.
-            st.execute("SELECT 1");
-            // Each kind of row: staged, moved in one statement, and the staging table emptied for next time.
-            if (!windows.isEmpty()) {
-                stageWindows(conn, windows);
-                st.execute("INSERT OR REPLACE INTO kpi_windows SELECT * FROM stage_windows");
-                st.execute("DELETE FROM stage_windows");
-            }
-            if (!cases.isEmpty()) {
-                if (stageCases(conn, cases, afterCheckpoint)) {
-                    st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM stage_retired)");
-                    st.execute("DELETE FROM cases WHERE id IN (SELECT id FROM stage_retired)");
-                    st.execute("DELETE FROM stage_retired");
+        Transactions.inOne(writeConn, () -> {
+            try (Statement st = writeConn.createStatement()) {
+                // Each kind of row: staged, moved in one statement, and the staging table emptied for next time.
+                if (!windows.isEmpty()) {
+                    stageWindows(conn, windows);
+                    st.execute("INSERT OR REPLACE INTO kpi_windows SELECT * FROM stage_windows");
+                    st.execute("DELETE FROM stage_windows");
                 }
-                st.execute("INSERT OR REPLACE INTO cases SELECT * FROM stage_cases");
-                // A case only ever gains keys, so the keys it had stay right.
-                st.execute("INSERT OR IGNORE INTO case_keys SELECT DISTINCT * FROM stage_case_keys");
-                st.execute("DELETE FROM stage_cases");
-                st.execute("DELETE FROM stage_case_keys");
+                if (!cases.isEmpty()) {
+                    if (stageCases(conn, cases, afterCheckpoint)) {
+                        st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM stage_retired)");
+                        st.execute("DELETE FROM cases WHERE id IN (SELECT id FROM stage_retired)");
+                        st.execute("DELETE FROM stage_retired");
+                    }
+                    st.execute("INSERT OR REPLACE INTO cases SELECT * FROM stage_cases");
+                    // A case only ever gains keys, so the keys it had stay right.
+                    st.execute("INSERT OR IGNORE INTO case_keys SELECT DISTINCT * FROM stage_case_keys");
+                    st.execute("DELETE FROM stage_cases");
+                    st.execute("DELETE FROM stage_case_keys");
+                }
+                if (!late.isEmpty()) {
+                    stageLate(conn, late);
+                    st.execute("INSERT OR REPLACE INTO late_events SELECT DISTINCT ON (seq) * FROM stage_late");
+                    st.execute("DELETE FROM stage_late");
+                }
             }
-            if (!late.isEmpty()) {
-                stageLate(conn, late);
-                st.execute("INSERT OR REPLACE INTO late_events SELECT DISTINCT ON (seq) * FROM stage_late");
-                st.execute("DELETE FROM stage_late");
-            }
-            writeConn.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                writeConn.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        });
     }
 
     private static void stageLate(DuckDBConnection conn, List<LateEvent> late) throws SQLException {
@@ -187,25 +178,27 @@ public final class OutputStore implements AutoCloseable {
      * need no such care: their rows are keyed by series and minute, and the replay rewrites each one.
      */
     public void forgetAfter(long checkpoint) throws SQLException {
-        try (Statement st = writeConn.createStatement()) {
-            st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM cases WHERE written_after >= " + checkpoint + ")");
-            st.execute("DELETE FROM cases WHERE written_after >= " + checkpoint);
-            // Lateness depends on what a partition had seen: the replay decides again for the events after R.
-            st.execute("DELETE FROM late_events WHERE seq > (SELECT coalesce(max(seq), 0) FROM events WHERE record_no <= "
-                    + checkpoint + ")");
-        }
-        writeConn.commit();
+        Transactions.inOne(writeConn, () -> {
+            try (Statement st = writeConn.createStatement()) {
+                st.execute("DELETE FROM case_keys WHERE case_id IN (SELECT id FROM cases WHERE written_after >= " + checkpoint + ")");
+                st.execute("DELETE FROM cases WHERE written_after >= " + checkpoint);
+                // Lateness depends on what a partition had seen: the replay decides again for the events after R.
+                st.execute("DELETE FROM late_events WHERE seq > (SELECT coalesce(max(seq), 0) FROM events WHERE record_no <= "
+                        + checkpoint + ")");
+            }
+        });
     }
 
     /** Removes every output: the pipeline is about to rebuild them from the journal. */
     public void clear() throws SQLException {
-        try (Statement st = writeConn.createStatement()) {
-            st.execute("DELETE FROM kpi_windows");
-            st.execute("DELETE FROM cases");
-            st.execute("DELETE FROM case_keys");
-            st.execute("DELETE FROM late_events");
-        }
-        writeConn.commit();
+        Transactions.inOne(writeConn, () -> {
+            try (Statement st = writeConn.createStatement()) {
+                st.execute("DELETE FROM kpi_windows");
+                st.execute("DELETE FROM cases");
+                st.execute("DELETE FROM case_keys");
+                st.execute("DELETE FROM late_events");
+            }
+        });
     }
 
     /** A step of a KPI series: the windows of that step merged. */

@@ -1,7 +1,9 @@
 package dev.vigil.server.api;
 
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.event.StoredEvent;
 import dev.vigil.query.EventPage;
@@ -586,6 +588,9 @@ public final class ApiService {
         Supplier<HttpResponse> task = () -> {
             try {
                 return query.run();
+            } catch (dev.vigil.store.StoreUnavailable e) {
+                return Json.error(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE).add(HttpHeaderNames.RETRY_AFTER,
+                        String.valueOf(dev.vigil.store.StoreUnavailable.RETRY_AFTER_SECONDS)), "store_unavailable", e.getMessage());
             } catch (SQLException e) {
                 LOG.error("query failed", e);
                 return Json.error(HttpStatus.INTERNAL_SERVER_ERROR, "query_failed", e.getMessage(), null);

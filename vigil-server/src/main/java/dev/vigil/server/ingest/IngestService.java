@@ -18,6 +18,7 @@ import dev.vigil.server.Json;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.Overloaded;
 import dev.vigil.store.StoreClosed;
+import dev.vigil.store.StoreUnavailable;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -173,6 +174,11 @@ public final class IngestService implements HttpService {
         if (cause instanceof Overloaded) {
             return Json.error(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE).add(HttpHeaderNames.RETRY_AFTER, "1"),
                     "overloaded", cause.getMessage() + "; nothing of this request was stored");
+        }
+        if (cause instanceof StoreUnavailable) {
+            return Json.error(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+                            .add(HttpHeaderNames.RETRY_AFTER, String.valueOf(StoreUnavailable.RETRY_AFTER_SECONDS)),
+                    "store_unavailable", cause.getMessage() + "; nothing of this request was stored, send it again later");
         }
         if (cause instanceof StoreClosed) {
             return Json.error(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",

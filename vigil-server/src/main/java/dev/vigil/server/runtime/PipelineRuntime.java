@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -116,6 +117,19 @@ public final class PipelineRuntime implements AutoCloseable {
     private volatile long lastRecordNo;
     private volatile Throwable failure;
     private boolean closed;
+    /** Why the writer's last attempt to store outputs failed, while it retries; null when writes succeed. */
+    private volatile String writeProblem;
+    private volatile boolean stopping;
+    /** Set when a stop gave up writing outputs the store would not take: the next start replays them. */
+    private volatile boolean gaveUp;
+    /** Windows drained from the merger and not yet stored, by series and minute (the newest revision). */
+    private final Map<WindowAt, MergedWindow> unwritten = new LinkedHashMap<>();
+
+    private record WindowAt(dev.vigil.summarise.KpiKey key, long startMicros) {
+    }
+
+    /** How long a stop lets the writer retry outputs the store refuses before leaving them to the next start. */
+    private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private PipelineRuntime(VigilConfig config, int partitionCount, Path dataDir, OutputStore store) {
         this.config = config;
@@ -376,8 +390,8 @@ public final class PipelineRuntime implements AutoCloseable {
                         DataOutputStream out = new DataOutputStream(bytes);
                         merger.write(out);
                         out.flush();
-                        CheckpointFile.write(checkpointDir, new CheckpointFile.Checkpoint(c.recordNo(), fingerprint,
-                                c.router(), c.partitions(), bytes.toByteArray()));
+                        retrying("checkpoint", () -> CheckpointFile.write(checkpointDir, new CheckpointFile.Checkpoint(
+                                c.recordNo(), fingerprint, c.router(), c.partitions(), bytes.toByteArray())));
                         status.checkpointRecord = c.recordNo();
                         status.checkpoints++;
                         c.written().countDown();
@@ -401,19 +415,75 @@ public final class PipelineRuntime implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (SQLException | IOException e) {
+        } catch (GaveUp e) {
+            gaveUp = true;
+            LOG.warn("pipeline: stopped without writing its last outputs ({}); the next start replays the journal "
+                    + "from checkpoint {} and writes them", e.getMessage(), status.checkpointRecord);
+        } catch (IOException e) {
             throw new IllegalStateException("writing pipeline outputs failed: " + e.getMessage(), e);
         }
     }
 
-    private void write(List<CaseChange> cases, List<LateEvent> late) throws SQLException {
-        List<MergedWindow> windows = merger.drain();
-        store.write(windows, cases, late, status.checkpointRecord);
+    private void write(List<CaseChange> cases, List<LateEvent> late) throws InterruptedException {
+        for (MergedWindow w : merger.drain()) {
+            unwritten.put(new WindowAt(w.key(), w.startMicros()), w);
+        }
+        List<MergedWindow> windows = List.copyOf(unwritten.values());
+        retrying("KPI windows and cases", () -> store.write(windows, cases, late, status.checkpointRecord));
+        unwritten.clear();
         late.clear();
         status.windowsWritten += windows.size();
         status.watermark = merger.watermark();
         status.mergerTooLate = merger.tooLate();
         cases.clear();
+    }
+
+    private interface Output {
+        void write() throws SQLException, IOException;
+    }
+
+    private static final class GaveUp extends RuntimeException {
+        GaveUp(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Writes until the store takes it (a full disk passes): outputs are rebuilt from acknowledged events only by
+     * a replay, so dropping them is not an option, and each write is idempotent (rows keyed, replaced). A stop
+     * waits a while, then leaves them to the next start's replay.
+     */
+    private void retrying(String what, Output output) throws InterruptedException {
+        long failingSince = 0;
+        while (true) {
+            try {
+                output.write();
+                if (writeProblem != null) {
+                    LOG.info("pipeline: the store takes outputs again");
+                    writeProblem = null;
+                }
+                return;
+            } catch (SQLException | IOException e) {
+                if (writeProblem == null) {
+                    LOG.error("pipeline: writing the {} failed; retrying every second", what, e);
+                    failingSince = System.nanoTime();
+                }
+                writeProblem = "the pipeline cannot write its " + what + ": " + e.getMessage() + " (retrying)";
+                if (stopping && System.nanoTime() - failingSince > STOP_GRACE_NANOS) {
+                    throw new GaveUp(writeProblem);
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    /** Why KPIs and cases are not being brought up to date now, or null when they are. */
+    public String problem() {
+        Throwable f = failure;
+        if (f != null) {
+            return "the pipeline stopped (" + f.getMessage() + "); events are still stored, a restart rebuilds KPIs";
+        }
+        return writeProblem;
     }
 
     // --- status, stop -----------------------------------------------------------------------------------
@@ -513,12 +583,19 @@ public final class PipelineRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        stopping = true;
         try {
-            if (failure == null) {
-                records.put(new StopAll());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // The dispatcher may be held by a writer that cannot store (a full disk): offer, not put.
+            while (failure == null && !gaveUp && System.nanoTime() < deadline
+                    && !records.offer(new StopAll(), 100, TimeUnit.MILLISECONDS)) {
+                // the writer retries, or gives up after its grace period
             }
             for (Thread t : threads) {
-                t.join(failure == null ? 60_000 : 1);
+                // A writer that gave up leaves the others blocked on it: no point waiting for them.
+                while (t.isAlive() && failure == null && !gaveUp && System.nanoTime() < deadline) {
+                    t.join(100);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
