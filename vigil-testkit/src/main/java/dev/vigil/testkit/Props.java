@@ -80,16 +80,20 @@ public final class Props {
                 + "Replay: mvn -o" + module() + " -am test -Dtest='" + name + "' -Dsurefire.failIfNoSpecifiedTests=false -D"
                 + SEED_PROPERTY + "=" + seed + "\n"
                 + "Input: " + input + "\n"
-                + "Failure: " + failure;
+                + "Failure: " + escape(String.valueOf(failure), "\n\t");
     }
 
     /** The input as its toString, with control characters written as escapes so the report stays readable. */
     static String describe(Object input) {
-        String s = String.valueOf(input);
+        return escape(String.valueOf(input), "");
+    }
+
+    /** Control characters, other than those kept, written as Java escapes (backslash, u, four hex digits). */
+    static String escape(String s, String kept) {
         StringBuilder out = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isISOControl(c)) {
+            if (Character.isISOControl(c) && kept.indexOf(c) < 0) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);

@@ -50,8 +50,12 @@ class PropsTest {
     }
 
     @Test
-    void controlCharactersInTheInputAreEscaped() {
+    void controlCharactersInTheInputAndTheFailureAreEscapedButTheFailuresLinesKept() {
         assertThat(Props.describe(List.of("a\nb\u0000"))).isEqualTo("[a\\u000ab\\u0000]");
+        assertThatThrownBy(() -> Props.forAll(PropsTest.class, "nul", 1L, 1, g -> "\u0000", s -> assertThat(s).isEmpty()))
+                .hasMessageContaining("Input: \\u0000\n")
+                .hasMessageMatching("(?s).*Failure: .*\n.*\\\\u0000.*")
+                .hasMessageNotContaining("\u0000");
     }
 
     @Test
