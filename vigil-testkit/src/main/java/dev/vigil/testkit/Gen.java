@@ -130,19 +130,23 @@ public final class Gen {
 
     /** One of the options, each as likely (the first in the first try, the last in the second). */
     public <T> T oneOf(List<T> options) {
-        if (options.isEmpty()) {
-            throw new IllegalArgumentException("no options");
-        }
-        return switch (mode) {
-            case SMALLEST -> options.get(0);
-            case LARGEST -> options.get(options.size() - 1);
-            case RANDOM -> options.get(random.nextInt(options.size()));
-        };
+        return options.get(pick(options.size()));
     }
 
     @SafeVarargs
     public final <T> T oneOf(T... options) {
-        return oneOf(List.of(options));
+        return options[pick(options.length)];
+    }
+
+    private int pick(int options) {
+        if (options == 0) {
+            throw new IllegalArgumentException("no options");
+        }
+        return switch (mode) {
+            case SMALLEST -> 0;
+            case LARGEST -> options - 1;
+            case RANDOM -> random.nextInt(options);
+        };
     }
 
     public <E extends Enum<E>> E oneOf(Class<E> type) {
