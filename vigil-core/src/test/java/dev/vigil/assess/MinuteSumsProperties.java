@@ -2,24 +2,29 @@ package dev.vigil.assess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.testkit.Props;
 import java.util.List;
 import java.util.TreeMap;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 class MinuteSumsProperties {
 
     static final long MINUTE = 60_000_000L;
 
+    record Sets(List<Integer> minuteIndexes, List<Integer> totals, int from, int span, int forgetBefore, boolean forget) {
+    }
+
     /** Against a plain map: any sequence of minutes set (and set again) sums the same over any range. */
-    @Property
-    void rangeSumsEqualAPlainSumAfterAnySequenceOfSetsAndForgets(
-            @ForAll @Size(max = 200) List<@IntRange(min = -50, max = 3000) Integer> minuteIndexes,
-            @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 1000) Integer> totals,
-            @ForAll @IntRange(min = -60, max = 3100) int from, @ForAll @IntRange(min = 0, max = 400) int span,
-            @ForAll @IntRange(min = -100, max = 2000) int forgetBefore, @ForAll boolean forget) {
+    @Test
+    void rangeSumsEqualAPlainSumAfterAnySequenceOfSetsAndForgets() {
+        Props.forAll(1000, g -> new Sets(g.list(0, 200, () -> g.ints(-50, 3000)), g.list(0, 200, () -> g.ints(0, 1000)),
+                        g.ints(-60, 3100), g.ints(0, 400), g.ints(-100, 2000), g.bool()),
+                in -> rangeSumsEqualAPlainSumAfterAnySequenceOfSetsAndForgets(in.minuteIndexes(), in.totals(), in.from(),
+                        in.span(), in.forgetBefore(), in.forget()));
+    }
+
+    static void rangeSumsEqualAPlainSumAfterAnySequenceOfSetsAndForgets(List<Integer> minuteIndexes, List<Integer> totals,
+                                                                        int from, int span, int forgetBefore, boolean forget) {
         MinuteSums sums = new MinuteSums();
         TreeMap<Long, Tally> plain = new TreeMap<>();
         for (int i = 0; i < Math.min(minuteIndexes.size(), totals.size()); i++) {

@@ -13,6 +13,7 @@ import dev.vigil.event.Outcome;
 import dev.vigil.order.LatenessPolicy;
 import dev.vigil.summarise.KpiKey;
 import dev.vigil.summarise.KpiWindow;
+import dev.vigil.testkit.Props;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,9 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class PipelineProperties {
 
@@ -152,10 +151,17 @@ class PipelineProperties {
         assertThat(b.cases()).isEqualTo(a.cases());
     }
 
-    @Property(tries = 60)
-    void anyArrivalOrderWithinTheAllowedLatenessGivesIdenticalKpisAndCases(
-            @ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int partitions,
-            @ForAll @IntRange(min = 1, max = 50) int advanceEvery) {
+    /** The seed of the generated estate and arrival order, the partitions, how many events between advances. */
+    record Run(long seed, int partitions, int advanceEvery) {
+    }
+
+    @Test
+    void anyArrivalOrderWithinTheAllowedLatenessGivesIdenticalKpisAndCases() {
+        Props.forAll(60, g -> new Run(g.anyLong(), g.ints(1, 4), g.ints(1, 50)),
+                in -> anyArrivalOrderWithinTheAllowedLatenessGivesIdenticalKpisAndCases(in.seed(), in.partitions(), in.advanceEvery()));
+    }
+
+    static void anyArrivalOrderWithinTheAllowedLatenessGivesIdenticalKpisAndCases(long seed, int partitions, int advanceEvery) {
         List<Event> events = all(estate(seed, 60), calls(seed, 300));
         Outcome2 inOrder = run(events, 1, 1_000_000);
         Outcome2 shuffled = run(arrival(events, seed, POLICY.allowedLatenessMicros()), partitions, advanceEvery);
@@ -163,10 +169,13 @@ class PipelineProperties {
         assertThat(shuffled.maxRevision()).as("nothing was late, so nothing was amended").isEqualTo(1);
     }
 
-    @Property(tries = 60)
-    void lateEventsWithinTheMaximumLatenessAmendWindowsToTheSameResult(
-            @ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int partitions,
-            @ForAll @IntRange(min = 1, max = 20) int advanceEvery) {
+    @Test
+    void lateEventsWithinTheMaximumLatenessAmendWindowsToTheSameResult() {
+        Props.forAll(60, g -> new Run(g.anyLong(), g.ints(1, 4), g.ints(1, 20)),
+                in -> lateEventsWithinTheMaximumLatenessAmendWindowsToTheSameResult(in.seed(), in.partitions(), in.advanceEvery()));
+    }
+
+    static void lateEventsWithinTheMaximumLatenessAmendWindowsToTheSameResult(long seed, int partitions, int advanceEvery) {
         List<Event> events = all(estate(seed, 60), calls(seed, 300));
         Outcome2 inOrder = run(events, 1, 1_000_000);
         // Up to two minutes late: far past the 10 s allowed lateness, inside the 5 min maximum.
@@ -174,9 +183,16 @@ class PipelineProperties {
         assertSame(inOrder, late);
     }
 
-    @Property(tries = 100)
-    void correlationWithChangingKeysJoinsExactlyTheEventsItShould(@ForAll long seed,
-                                                                 @ForAll @IntRange(min = 1, max = 4) int partitions) {
+    record Partitioned(long seed, int partitions) {
+    }
+
+    @Test
+    void correlationWithChangingKeysJoinsExactlyTheEventsItShould() {
+        Props.forAll(100, g -> new Partitioned(g.anyLong(), g.ints(1, 4)),
+                in -> correlationWithChangingKeysJoinsExactlyTheEventsItShould(in.seed(), in.partitions()));
+    }
+
+    static void correlationWithChangingKeysJoinsExactlyTheEventsItShould(long seed, int partitions) {
         List<Tx> txs = estate(seed, 40);
         Outcome2 out = run(arrival(all(txs, List.of()), seed, POLICY.allowedLatenessMicros()), partitions, 7);
         // The expected cases, worked out independently: a linked transaction is one case with all its events;
@@ -210,8 +226,12 @@ class PipelineProperties {
         assertThat(actual).isEqualTo(expected);
     }
 
-    @Property(tries = 30)
-    void caseStatusFollowsEndActivitiesAndTheStuckTimeout(@ForAll long seed) {
+    @Test
+    void caseStatusFollowsEndActivitiesAndTheStuckTimeout() {
+        Props.forAll(30, g -> g.anyLong(), PipelineProperties::caseStatusFollowsEndActivitiesAndTheStuckTimeout);
+    }
+
+    static void caseStatusFollowsEndActivitiesAndTheStuckTimeout(long seed) {
         List<Tx> txs = estate(seed, 40);
         Outcome2 out = run(all(txs, List.of()), 2, 5);
         for (CaseRecord c : out.cases().values()) {
@@ -222,10 +242,13 @@ class PipelineProperties {
         }
     }
 
-    @Property(tries = 30)
-    void everyEventIsCountedExactlyOnceInTheMergedWindows(@ForAll long seed,
-                                                         @ForAll @IntRange(min = 1, max = 4) int partitions,
-                                                         @ForAll @IntRange(min = 1, max = 50) int advanceEvery) {
+    @Test
+    void everyEventIsCountedExactlyOnceInTheMergedWindows() {
+        Props.forAll(30, g -> new Run(g.anyLong(), g.ints(1, 4), g.ints(1, 50)),
+                in -> everyEventIsCountedExactlyOnceInTheMergedWindows(in.seed(), in.partitions(), in.advanceEvery()));
+    }
+
+    static void everyEventIsCountedExactlyOnceInTheMergedWindows(long seed, int partitions, int advanceEvery) {
         List<Event> calls = calls(seed, 500);
         Outcome2 out = run(arrival(calls, seed, POLICY.allowedLatenessMicros()), partitions, advanceEvery);
         long perUnit = out.windows().entrySet().stream().filter(e -> e.getKey().contains("UNIT"))

@@ -2,18 +2,26 @@ package dev.vigil.summarise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.testkit.Gen;
+import dev.vigil.testkit.Props;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.LongRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 class KpiWindowProperties {
 
     record Obs(long duration, boolean failed) {
+    }
+
+    /** Up to 200 durations from 0 to an hour, in microseconds. */
+    static List<Long> durations(Gen g) {
+        return g.list(0, 200, () -> g.longs(0, 3_600_000_000L));
+    }
+
+    /** One to seven outcomes, applied to the durations in turn. */
+    static List<Boolean> failures(Gen g) {
+        return g.list(1, 7, g::bool);
     }
 
     static KpiWindow of(List<Long> durations, List<Boolean> failed) {
@@ -24,12 +32,17 @@ class KpiWindowProperties {
         return w;
     }
 
-    @Property
-    void mergingIsAssociativeAndCommutativeAndEqualsSeeingEverythingAtOnce(
-            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 3_600_000_000L) Long> a,
-            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 3_600_000_000L) Long> b,
-            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 3_600_000_000L) Long> c,
-            @ForAll @Size(min = 1, max = 7) List<Boolean> failed) {
+    record Three(List<Long> a, List<Long> b, List<Long> c, List<Boolean> failed) {
+    }
+
+    @Test
+    void mergingIsAssociativeAndCommutativeAndEqualsSeeingEverythingAtOnce() {
+        Props.forAll(1000, g -> new Three(durations(g), durations(g), durations(g), failures(g)),
+                in -> mergingIsAssociativeAndCommutativeAndEqualsSeeingEverythingAtOnce(in.a(), in.b(), in.c(), in.failed()));
+    }
+
+    static void mergingIsAssociativeAndCommutativeAndEqualsSeeingEverythingAtOnce(List<Long> a, List<Long> b, List<Long> c,
+                                                                                  List<Boolean> failed) {
         KpiWindow wa = of(a, failed);
         KpiWindow wb = of(b, failed);
         KpiWindow wc = of(c, failed);
@@ -60,11 +73,16 @@ class KpiWindowProperties {
         assertThat(left.count()).isEqualTo(all.size());
     }
 
-    @Property
-    void aWindowRestoredFromItsBytesMergesWithFreshWindowsEitherWayRound(
-            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 3_600_000_000L) Long> a,
-            @ForAll @Size(max = 200) List<@LongRange(min = 0, max = 3_600_000_000L) Long> b,
-            @ForAll @Size(min = 1, max = 7) List<Boolean> failed) {
+    record Two(List<Long> a, List<Long> b, List<Boolean> failed) {
+    }
+
+    @Test
+    void aWindowRestoredFromItsBytesMergesWithFreshWindowsEitherWayRound() {
+        Props.forAll(1000, g -> new Two(durations(g), durations(g), failures(g)),
+                in -> aWindowRestoredFromItsBytesMergesWithFreshWindowsEitherWayRound(in.a(), in.b(), in.failed()));
+    }
+
+    static void aWindowRestoredFromItsBytesMergesWithFreshWindowsEitherWayRound(List<Long> a, List<Long> b, List<Boolean> failed) {
         // Restored windows (checkpoints, the store) bring their own index mapping; fresh ones share one.
         KpiWindow wa = of(a, failed);
         KpiWindow restored = KpiWindow.of(wa.count(), wa.errors(), wa.timed(), wa.sketchBytes());
@@ -73,10 +91,18 @@ class KpiWindowProperties {
         assertThat(of(b, failed).mergeWith(restored).sameAs(expected)).isTrue();
     }
 
-    @Property(tries = 300)
-    void percentilesAreWithinTheStatedRelativeErrorOfTheExactValue(
-            @ForAll @Size(min = 1, max = 2000) List<@LongRange(min = 1, max = 100_000_000_000L) Long> durations,
-            @ForAll @DoubleRange(min = 0, max = 1) double q) {
+    record Quantile(List<Long> durations, double q) {
+    }
+
+    @Test
+    void percentilesAreWithinTheStatedRelativeErrorOfTheExactValue() {
+        // Quantiles on the hundredths (0, 0.01, ..., 1) half the time, any double in [0, 1] otherwise.
+        Props.forAll(300, g -> new Quantile(g.list(1, 2000, () -> g.longs(1, 100_000_000_000L)),
+                        g.bool() ? g.ints(0, 100) / 100.0 : g.doubles(0, 1)),
+                in -> percentilesAreWithinTheStatedRelativeErrorOfTheExactValue(in.durations(), in.q()));
+    }
+
+    static void percentilesAreWithinTheStatedRelativeErrorOfTheExactValue(List<Long> durations, double q) {
         KpiWindow w = new KpiWindow();
         durations.forEach(d -> w.accept(d, false));
         long[] sorted = durations.stream().mapToLong(Long::longValue).toArray();
@@ -88,8 +114,12 @@ class KpiWindowProperties {
                 .isLessThanOrEqualTo(KpiWindow.RELATIVE_ACCURACY * exact * (1 + 1e-9));
     }
 
-    @Property
-    void errorsAndCountsAreExact(@ForAll @Size(max = 500) List<Boolean> failed) {
+    @Test
+    void errorsAndCountsAreExact() {
+        Props.forAll(1000, g -> g.list(0, 500, g::bool), KpiWindowProperties::errorsAndCountsAreExact);
+    }
+
+    static void errorsAndCountsAreExact(List<Boolean> failed) {
         KpiWindow w = new KpiWindow();
         failed.forEach(f -> w.accept(-1, f));
         assertThat(w.count()).isEqualTo(failed.size());

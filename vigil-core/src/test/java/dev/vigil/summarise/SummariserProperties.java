@@ -5,38 +5,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
 import dev.vigil.event.Outcome;
+import dev.vigil.testkit.Gen;
+import dev.vigil.testkit.Props;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 class SummariserProperties {
 
     static final long T0 = 1_795_000_000_000_000L;
 
-    @Provide
-    Arbitrary<Event> calls() {
-        return Combinators.combine(
-                Arbitraries.longs().between(0, 10 * 60_000_000L),
-                Arbitraries.of("billing", "shop", "wms"),
-                Arbitraries.of("Create", "GET /orders", "Ship"),
-                Arbitraries.of(Outcome.class),
-                Arbitraries.longs().between(0, 5_000_000L).injectNull(0.1),
-                Arbitraries.of("tax-gateway", "carrier-api").injectNull(0.5),
-                Arbitraries.of("retail", "logistics").injectNull(0.3),
-                Arbitraries.of(EventKind.CALL, EventKind.ACTIVITY))
-                .as((dt, source, name, outcome, dur, peer, unit, kind) ->
-                        new Event(T0 + dt, source, name, kind, Map.of(), outcome, dur, peer, unit, Map.of()));
+    /**
+     * A call or activity within ten minutes of T0 (small offsets, so many in the first minute, as often as any
+     * other size): three services and operations, any outcome, a duration up to 5 s (none one time in ten), a
+     * peer half the time, a unit seven times in ten.
+     */
+    static Event call(Gen g) {
+        long dt = g.longs(0, 10 * 60_000_000L);
+        String source = g.oneOf("billing", "shop", "wms");
+        String name = g.oneOf("Create", "GET /orders", "Ship");
+        Outcome outcome = g.oneOf(Outcome.class);
+        Long dur = g.orNull(0.1, () -> g.longs(0, 5_000_000L));
+        String peer = g.orNull(0.5, () -> g.oneOf("tax-gateway", "carrier-api"));
+        String unit = g.orNull(0.3, () -> g.oneOf("retail", "logistics"));
+        EventKind kind = g.oneOf(EventKind.CALL, EventKind.ACTIVITY);
+        return new Event(T0 + dt, source, name, kind, Map.of(), outcome, dur, peer, unit, Map.of());
+    }
+
+    static List<Event> calls(Gen g, int min, int max) {
+        return g.list(min, max, () -> call(g));
     }
 
     static List<ClosedWindow> run(List<Event> events) {
@@ -59,26 +60,39 @@ class SummariserProperties {
         return true;
     }
 
-    @Property(tries = 200)
-    void anyArrivalOrderGivesTheSameWindows(@ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events,
-                                            @ForAll long seed) {
+    record Shuffle(List<Event> events, long seed) {
+    }
+
+    @Test
+    void anyArrivalOrderGivesTheSameWindows() {
+        Props.forAll(200, g -> new Shuffle(calls(g, 0, 300), g.anyLong()),
+                in -> anyArrivalOrderGivesTheSameWindows(in.events(), in.seed()));
+    }
+
+    static void anyArrivalOrderGivesTheSameWindows(List<Event> events, long seed) {
         List<Event> shuffled = new ArrayList<>(events);
         Collections.shuffle(shuffled, new Random(seed));
         assertThat(same(run(events), run(shuffled))).isTrue();
     }
 
-    @Property(tries = 200)
-    void everyCallIsCountedOnceUnderItsServiceAndOperation(
-            @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events) {
+    @Test
+    void everyCallIsCountedOnceUnderItsServiceAndOperation() {
+        Props.forAll(200, g -> calls(g, 0, 300), SummariserProperties::everyCallIsCountedOnceUnderItsServiceAndOperation);
+    }
+
+    static void everyCallIsCountedOnceUnderItsServiceAndOperation(List<Event> events) {
         long calls = events.stream().filter(e -> e.kind() == EventKind.CALL).count();
         long counted = run(events).stream().filter(w -> w.key().dimension() == Dimension.SERVICE_OPERATION)
                 .mapToLong(w -> w.window().count()).sum();
         assertThat(counted).isEqualTo(calls);
     }
 
-    @Property(tries = 200)
-    void everyEventCountsUnderItsServiceAndUnitAndEveryCallToAPeerUnderItsEdge(
-            @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events) {
+    @Test
+    void everyEventCountsUnderItsServiceAndUnitAndEveryCallToAPeerUnderItsEdge() {
+        Props.forAll(200, g -> calls(g, 0, 300), SummariserProperties::everyEventCountsUnderItsServiceAndUnitAndEveryCallToAPeerUnderItsEdge);
+    }
+
+    static void everyEventCountsUnderItsServiceAndUnitAndEveryCallToAPeerUnderItsEdge(List<Event> events) {
         List<ClosedWindow> windows = run(events);
         Map<List<String>, Long> byServiceUnit = new java.util.HashMap<>();
         Map<List<String>, Long> byEdge = new java.util.HashMap<>();
@@ -99,10 +113,16 @@ class SummariserProperties {
         return out;
     }
 
-    @Property(tries = 100)
-    void partitionsMergedEqualOneSummariserAndMinutesRollUpIntoTheSameHours(
-            @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events,
-            @ForAll @IntRange(min = 1, max = 4) int partitions) {
+    record Partitioned(List<Event> events, int partitions) {
+    }
+
+    @Test
+    void partitionsMergedEqualOneSummariserAndMinutesRollUpIntoTheSameHours() {
+        Props.forAll(100, g -> new Partitioned(calls(g, 0, 300), g.ints(1, 4)),
+                in -> partitionsMergedEqualOneSummariserAndMinutesRollUpIntoTheSameHours(in.events(), in.partitions()));
+    }
+
+    static void partitionsMergedEqualOneSummariserAndMinutesRollUpIntoTheSameHours(List<Event> events, int partitions) {
         List<Summariser> parts = new ArrayList<>();
         for (int i = 0; i < partitions; i++) {
             parts.add(new Summariser());
@@ -117,10 +137,16 @@ class SummariserProperties {
         assertThat(same(Summariser.merge(all, WindowSpan.HOUR), Summariser.merge(whole, WindowSpan.HOUR))).isTrue();
     }
 
-    @Property(tries = 100)
-    void theWatermarkClosesOnlyWindowsThatEndedAndLaterEventsForThemAreCountedTooLate(
-            @ForAll @Size(min = 1, max = 200) List<@net.jqwik.api.From("calls") Event> events,
-            @ForAll @IntRange(min = 0, max = 10) int minutes) {
+    record Watermarked(List<Event> events, int minutes) {
+    }
+
+    @Test
+    void theWatermarkClosesOnlyWindowsThatEndedAndLaterEventsForThemAreCountedTooLate() {
+        Props.forAll(100, g -> new Watermarked(calls(g, 1, 200), g.ints(0, 10)),
+                in -> theWatermarkClosesOnlyWindowsThatEndedAndLaterEventsForThemAreCountedTooLate(in.events(), in.minutes()));
+    }
+
+    static void theWatermarkClosesOnlyWindowsThatEndedAndLaterEventsForThemAreCountedTooLate(List<Event> events, int minutes) {
         Summariser s = new Summariser();
         events.forEach(s::accept);
         long watermark = T0 + minutes * 60_000_000L;
@@ -132,8 +158,12 @@ class SummariserProperties {
         assertThat(s.tooLate() - before).isEqualTo(windowClosed ? 1 : 0);
     }
 
-    @Property(tries = 50)
-    void advancingBeforeAnyEventClosesNothing(@ForAll @Size(min = 1, max = 50) List<@net.jqwik.api.From("calls") Event> events) {
+    @Test
+    void advancingBeforeAnyEventClosesNothing() {
+        Props.forAll(50, g -> calls(g, 1, 50), SummariserProperties::advancingBeforeAnyEventClosesNothing);
+    }
+
+    static void advancingBeforeAnyEventClosesNothing(List<Event> events) {
         Summariser s = new Summariser();
         assertThat(s.advance(Long.MIN_VALUE, Long.MIN_VALUE)).isEmpty();
         events.forEach(s::accept);
@@ -143,10 +173,13 @@ class SummariserProperties {
         assertThat(s.openWindows()).isPositive();
     }
 
-    @Property(tries = 100)
-    void lateEventsBeforeTheFinalLineAmendTheirWindowAndAfterItAreTooLate(
-            @ForAll @Size(min = 1, max = 200) List<@net.jqwik.api.From("calls") Event> events,
-            @ForAll @IntRange(min = 1, max = 10) int minutes) {
+    @Test
+    void lateEventsBeforeTheFinalLineAmendTheirWindowAndAfterItAreTooLate() {
+        Props.forAll(100, g -> new Watermarked(calls(g, 1, 200), g.ints(1, 10)),
+                in -> lateEventsBeforeTheFinalLineAmendTheirWindowAndAfterItAreTooLate(in.events(), in.minutes()));
+    }
+
+    static void lateEventsBeforeTheFinalLineAmendTheirWindowAndAfterItAreTooLate(List<Event> events, int minutes) {
         Summariser s = new Summariser();
         events.forEach(s::accept);
         // On a minute boundary, so that the window of (watermark - 1) is closed by it.
@@ -186,17 +219,22 @@ class SummariserProperties {
         return keys;
     }
 
-    /** The process the correlation stage found an event to belong to, if any. */
-    @Provide
-    Arbitrary<String> processes() {
-        return Arbitraries.of("orders", "returns").injectNull(0.5);
+    /** The process the correlation stage found an event to belong to, if any (none half the time). */
+    static String process(Gen g) {
+        return g.orNull(0.5, () -> g.oneOf("orders", "returns"));
     }
 
-    @Property(tries = 200)
-    void everySeriesWindowIsExactlyTheFoldOfItsOwnEventsAndDirectObservations(
-            @ForAll @Size(max = 300) List<@net.jqwik.api.From("calls") Event> events,
-            @ForAll @Size(max = 300) List<@net.jqwik.api.From("processes") String> processes,
-            @ForAll @Size(max = 30) List<@net.jqwik.api.From("calls") Event> direct) {
+    record WithProcesses(List<Event> events, List<String> processes, List<Event> direct) {
+    }
+
+    @Test
+    void everySeriesWindowIsExactlyTheFoldOfItsOwnEventsAndDirectObservations() {
+        Props.forAll(200, g -> new WithProcesses(calls(g, 0, 300), g.list(0, 300, () -> process(g)), calls(g, 0, 30)),
+                in -> everySeriesWindowIsExactlyTheFoldOfItsOwnEventsAndDirectObservations(in.events(), in.processes(), in.direct()));
+    }
+
+    static void everySeriesWindowIsExactlyTheFoldOfItsOwnEventsAndDirectObservations(List<Event> events, List<String> processes,
+                                                                                     List<Event> direct) {
         // The reference folds each series as the events come; the summariser keeps finer cells and rolls
         // them up. Direct observations land on the events' own series too, so both paths meet in one window.
         TreeMap<Long, TreeMap<KpiKey, KpiWindow>> expected = new TreeMap<>();
@@ -225,11 +263,17 @@ class SummariserProperties {
                 .accept(e.durationMicros() == null ? -1 : e.durationMicros(), e.failed());
     }
 
-    @Property(tries = 100)
-    void aCheckpointRestoredMidStreamHandsOutWhatAnUninterruptedSummariserDoes(
-            @ForAll @Size(min = 1, max = 300) List<@net.jqwik.api.From("calls") Event> events,
-            @ForAll @IntRange(min = 0, max = 300) int cut,
-            @ForAll @IntRange(min = 0, max = 10) int minutes) throws Exception {
+    record Cut(List<Event> events, int cut, int minutes) {
+    }
+
+    @Test
+    void aCheckpointRestoredMidStreamHandsOutWhatAnUninterruptedSummariserDoes() {
+        Props.forAll(100, g -> new Cut(calls(g, 1, 300), g.ints(0, 300), g.ints(0, 10)),
+                in -> aCheckpointRestoredMidStreamHandsOutWhatAnUninterruptedSummariserDoes(in.events(), in.cut(), in.minutes()));
+    }
+
+    static void aCheckpointRestoredMidStreamHandsOutWhatAnUninterruptedSummariserDoes(List<Event> events, int cut, int minutes)
+            throws Exception {
         int at = Math.min(cut, events.size());
         long watermark = WindowSpan.MINUTE.startOf(T0 + minutes * 60_000_000L);
         long finalLine = watermark - 60_000_000L;
