@@ -20,7 +20,9 @@ public record Rejection(int index, String field, Code code, String reason) {
         INVALID_VALUE("invalid_value"),
         TOO_LONG("too_long"),
         TIME_IN_FUTURE("time_in_future"),
-        TIME_TOO_OLD("time_too_old");
+        TIME_TOO_OLD("time_too_old"),
+        // Appended last: the journal stores codes by ordinal.
+        TOO_DEEP("too_deep");
 
         private final String wire;
 

@@ -26,9 +26,10 @@ import java.util.Map;
  * Reads the JSON wire format of events (docs/API.md) into canonical events, item by item.
  *
  * <p>Streaming, no intermediate tree: one pass over the bytes per item. A type error in one field rejects
- * that item and reading goes on with the next. In NDJSON each line stands alone, so a line that is not JSON
- * rejects that line only; in a JSON array a syntax error leaves no way to find the next item, so the whole
- * body is refused with the line and column of the error.
+ * that item and reading goes on with the next. Every item is parsed on its own: an NDJSON line, or an element
+ * of a JSON array found by {@link ArraySplitter}. So an item that is not JSON, is nested too deep, has a name
+ * that is too long or bytes that are not UTF-8 is rejected alone, with its index; only a body whose brackets
+ * or strings do not close is refused as a whole, with the line and column.
  */
 public final class EventDecoder {
 
@@ -65,8 +66,14 @@ public final class EventDecoder {
         }
     }
 
+    /** How deep an item may nest (the item itself is level 1); deeper items are rejected as too_deep. */
+    static final int MAX_DEPTH = 32;
+    /** The longest key name read; longer ones reject their item as too_long (before they cost memory). */
+    static final int MAX_NAME_BYTES = 50_000;
+
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
+                    .maxNameLength(MAX_NAME_BYTES).build())
             .build();
 
     private final IngestPolicy policy;
@@ -103,6 +110,32 @@ public final class EventDecoder {
         return new DecodedBatch(sink.events, sink.rejections, sink.uninterpreted);
     }
 
+    /** Where an item sits, for messages: an NDJSON line (columns), or part of a JSON body (lines and columns). */
+    private record Framing(String what, String hint, int line, int column) {
+        static final Framing LINE = new Framing("each line must be one JSON object", "put one object on each line", 0, 0);
+
+        static Framing element(ArraySplitter.Element e) {
+            return new Framing("each array element must be an event object", "separate array elements with ','",
+                    e.line(), e.column());
+        }
+
+        static final Framing DOCUMENT = new Framing("the body must be one event object or an array of them",
+                "send one object or one array, or use application/x-ndjson for one object per line", 1, 1);
+
+        /** A position inside the item, as the sender sees it in what they sent. */
+        String where(JsonLocation loc) {
+            if (loc == null) {
+                return "an unknown position";
+            }
+            if (line == 0) {
+                return "column " + loc.getColumnNr();
+            }
+            int l = line + loc.getLineNr() - 1;
+            int c = loc.getLineNr() == 1 ? column + loc.getColumnNr() - 1 : loc.getColumnNr();
+            return "line " + l + ", column " + c;
+        }
+    }
+
     private void decodeLines(byte[] body, int length, Sink sink) {
         int line = 0;
         int start = 0;
@@ -113,35 +146,78 @@ public final class EventDecoder {
             }
             int stop = end > start && body[end - 1] == '\r' ? end - 1 : end;
             if (!isBlank(body, start, stop)) {
-                decodeLine(body, start, stop - start, line, sink);
+                decodeItem(body, start, stop - start, line, sink, Framing.LINE);
             }
             line++;
             start = end + 1;
         }
     }
 
-    private void decodeLine(byte[] body, int off, int len, int index, Sink sink) {
-        try (JsonParser p = FACTORY.createParser(body, off, len)) {
+    private void decodeItem(byte[] body, int off, int len, int index, Sink sink, Framing framing) {
+        int bad = Utf8.firstInvalid(body, off, off + len);
+        if (bad >= 0) {
+            sink.rejections.add(new Rejection(index, fieldAt(body, off, len, bad), Rejection.Code.INVALID_UTF8,
+                    "not valid UTF-8 at byte " + (bad - off + 1) + " of the item: " + Utf8.problemAt(body, bad, off + len)
+                            + " (bytes " + Utf8.hexAt(body, bad, off + len) + "); send text as UTF-8"));
+            return;
+        }
+        JsonParser p;
+        try {
+            p = FACTORY.createParser(body, off, len);
+        } catch (IOException e) {
+            sink.rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON, e.getMessage()));
+            return;
+        }
+        try (p) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
                 sink.rejections.add(new Rejection(index, null, Rejection.Code.NOT_AN_OBJECT,
-                        "each line must be one JSON object, found " + describe(t)));
+                        framing.what() + ", found " + describe(t)));
                 return;
             }
             Runnable item = readItem(p, index, sink);
             JsonToken after = p.nextToken();
             if (after != null) {
                 sink.rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON,
-                        "unexpected " + describe(after) + " after the object at column " + column(p.currentLocation())
-                                + "; put one object on each line"));
+                        "unexpected " + describe(after) + " after the object at " + framing.where(p.currentTokenLocation())
+                                + "; " + framing.hint()));
                 return;
             }
             item.run();
         } catch (JsonProcessingException e) {
-            sink.rejections.add(syntaxRejection(index, e));
+            sink.rejections.add(syntaxRejection(index, e, framing, path(p.getParsingContext())));
         } catch (IOException e) {
             sink.rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON, e.getMessage()));
         }
+    }
+
+    /** The field (as a dotted path) whose name or value holds byte {@code bad}; null for the item's own braces. */
+    private static String fieldAt(byte[] body, int off, int len, int bad) {
+        byte[] clean = Utf8.sanitizedCopy(body, off, off + len);
+        String field = null;
+        try (JsonParser p = FACTORY.createParser(clean)) {
+            while (p.nextToken() != null) {
+                if (p.currentTokenLocation().getByteOffset() > bad - off) {
+                    break;
+                }
+                field = path(p.getParsingContext());
+            }
+        } catch (IOException e) {
+            // the path found so far is the best there is
+        }
+        return field;
+    }
+
+    /** A parsing context's position as a dotted path ("correlation.orderId"), or null at the item's top. */
+    private static String path(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+        if (ctx == null) {
+            return null;
+        }
+        String pointer = ctx.pathAsPointer().toString();
+        if (pointer.isEmpty()) {
+            return null;
+        }
+        return pointer.substring(1).replace('/', '.').replace("~1", "/").replace("~0", "~");
     }
 
     /**
@@ -175,54 +251,47 @@ public final class EventDecoder {
     }
 
     private void decodeDocument(byte[] body, int length, Sink sink) throws UnreadableBody {
-        try (JsonParser p = FACTORY.createParser(body, 0, length)) {
-            JsonToken t = p.nextToken();
-            if (t == JsonToken.START_OBJECT) {
-                Runnable item = readItem(p, 0, sink);
-                expectEnd(p);
-                item.run();
-            } else if (t == JsonToken.START_ARRAY) {
-                int index = 0;
-                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                    if (t == null) {
-                        throw unreadable("the array is not closed: the body ends before ']'", p.currentLocation());
-                    }
-                    if (t == JsonToken.START_OBJECT) {
-                        readItem(p, index, sink).run();
-                    } else {
-                        p.skipChildren();
-                        sink.rejections.add(new Rejection(index, null, Rejection.Code.NOT_AN_OBJECT,
-                                "each array element must be an event object, found " + describe(t)));
-                    }
-                    index++;
-                }
-                expectEnd(p);
+        int first = 0;
+        while (first < length && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n')) {
+            first++;
+        }
+        if (first < length && body[first] == '{') {
+            decodeItem(body, 0, length, 0, sink, Framing.DOCUMENT);
+            return;
+        }
+        if (first == length || body[first] != '[') {
+            throw new UnreadableBody(new BodyError(400, "malformed_json", Framing.DOCUMENT.what() + ", found "
+                    + describeStart(body, first, length), "line 1, column " + (first + 1)));
+        }
+        List<ArraySplitter.Element> elements;
+        try {
+            elements = ArraySplitter.split(body, 0, length);
+        } catch (ArraySplitter.Unsplittable e) {
+            throw new UnreadableBody(new BodyError(400, "malformed_json", e.getMessage(), e.at));
+        }
+        for (int index = 0; index < elements.size(); index++) {
+            ArraySplitter.Element e = elements.get(index);
+            if (e.start() == e.end()) {
+                sink.rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON, "an empty array element at "
+                        + "line " + e.line() + ", column " + e.column() + " (two commas in a row, or a comma before ']')"));
             } else {
-                throw unreadable("the body must be one event object or an array of them, found " + describe(t),
-                        p.currentLocation());
+                decodeItem(body, e.start(), e.end() - e.start(), index, sink, Framing.element(e));
             }
-        } catch (JsonProcessingException e) {
-            boolean utf8 = isUtf8Problem(e);
-            String detail = e instanceof com.fasterxml.jackson.core.io.JsonEOFException
-                    ? "the body ends before the JSON is complete (an array or object is not closed): "
-                    : utf8 ? "the body is not valid UTF-8: " : "the body is not valid JSON: ";
-            throw new UnreadableBody(new BodyError(400, utf8 ? "invalid_utf8" : "malformed_json",
-                    detail + clean(e.getOriginalMessage()), at(e.getLocation())));
-        } catch (IOException e) {
-            throw new UnreadableBody(new BodyError(400, "malformed_json", e.getMessage(), null));
         }
     }
 
-    private static void expectEnd(JsonParser p) throws IOException, UnreadableBody {
-        JsonToken extra = p.nextToken();
-        if (extra != null) {
-            throw unreadable("unexpected " + describe(extra) + " after the end of the JSON value; send one object "
-                    + "or one array, or use application/x-ndjson for one object per line", p.currentTokenLocation());
+    /** What a JSON value starting at {@code i} is, from its first byte: for "found a number" without parsing. */
+    private static String describeStart(byte[] b, int i, int length) {
+        if (i >= length) {
+            return "nothing";
         }
-    }
-
-    private static UnreadableBody unreadable(String detail, JsonLocation loc) {
-        return new UnreadableBody(new BodyError(400, "malformed_json", detail, at(loc)));
+        return switch (b[i]) {
+            case '"' -> "a string";
+            case 't', 'f' -> "a boolean";
+            case 'n' -> "null";
+            case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' -> "a number";
+            default -> "'" + (char) (b[i] & 0xff) + "'";
+        };
     }
 
     private void addChecked(EventDraft draft, Rejection bad, int index, Sink sink) {
@@ -398,16 +467,26 @@ public final class EventDecoder {
         return new Rejection(index, field, Rejection.Code.WRONG_TYPE, "expected " + expected + ", found " + describe(found));
     }
 
-    private static Rejection syntaxRejection(int index, JsonProcessingException e) {
+    /** @param field where the parser was when it failed (a dotted path), or null */
+    private static Rejection syntaxRejection(int index, JsonProcessingException e, Framing framing, String field) {
         if (isUtf8Problem(e)) {
-            return new Rejection(index, null, Rejection.Code.INVALID_UTF8,
-                    "not valid UTF-8 at column " + column(e.getLocation()) + ": " + clean(e.getOriginalMessage()));
+            return new Rejection(index, field, Rejection.Code.INVALID_UTF8,
+                    "not valid UTF-8 at " + framing.where(e.getLocation()) + ": " + clean(e.getOriginalMessage()));
         }
         if (e instanceof StreamConstraintsException) {
-            return new Rejection(index, null, Rejection.Code.MALFORMED_JSON, clean(e.getOriginalMessage()));
+            String m = clean(e.getOriginalMessage());
+            if (m.contains("nesting depth")) {
+                return new Rejection(index, field, Rejection.Code.TOO_DEEP, "nested deeper than " + MAX_DEPTH
+                        + " levels at " + framing.where(e.getLocation()) + " (" + m + "); flatten it");
+            }
+            if (m.contains("Name length")) {
+                return new Rejection(index, field, Rejection.Code.TOO_LONG, "a key name longer than " + MAX_NAME_BYTES
+                        + " bytes at " + framing.where(e.getLocation()) + "; use short key names");
+            }
+            return new Rejection(index, field, Rejection.Code.TOO_LONG, m);
         }
         return new Rejection(index, null, Rejection.Code.MALFORMED_JSON,
-                "not valid JSON at column " + column(e.getLocation()) + ": " + clean(e.getOriginalMessage()));
+                "not valid JSON at " + framing.where(e.getLocation()) + ": " + clean(e.getOriginalMessage()));
     }
 
     private static final java.util.regex.Pattern JACKSON_SOURCE =

@@ -134,6 +134,12 @@ public final class IngestService implements HttpService {
             return CompletableFuture.completedFuture(
                     Json.error(HttpStatus.valueOf(err.status()), err.error(), err.detail(), err.at()));
         }
+        if (batch.events().isEmpty() && batch.rejections().isEmpty()) {
+            // 200 promises that at least one item was accepted; an answer of "accepted: 0" would hide a client
+            // that sends nothing by mistake.
+            return CompletableFuture.completedFuture(Json.error(HttpStatus.BAD_REQUEST, "empty_body",
+                    "the body holds no events (only blank lines, or an empty array): send at least one event", null));
+        }
         return journal.append(batch.events(), batch.rejectionCounts(), now)
                 .handle((appended, failure) -> {
                     if (failure != null) {

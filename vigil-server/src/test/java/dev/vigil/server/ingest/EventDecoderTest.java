@@ -167,11 +167,25 @@ class EventDecoderTest {
     }
 
     @Test
-    void aJsonBodyThatIsNotJsonIsRefusedWholeWithLineAndColumn() {
-        assertThatThrownBy(() -> json("[{\"time\":\"2026-11-21T10:15:30Z\",\n \"source\": oops}]"))
+    void anArrayElementThatIsNotJsonIsRejectedAloneWithTheLineAndColumnOfTheBody() throws Exception {
+        DecodedBatch b = json("[{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"a\",\"name\":\"n\"},\n"
+                + " {\"time\":\"2026-11-21T10:15:30Z\",\n \"source\": oops},"
+                + " {\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"c\",\"name\":\"n\"}]");
+        assertThat(b.events()).extracting(Event::source).containsExactly("a", "c");
+        assertThat(b.rejections()).singleElement().satisfies(r -> {
+            assertThat(r.index()).isEqualTo(1);
+            assertThat(r.code()).isEqualTo(Rejection.Code.MALFORMED_JSON);
+            assertThat(r.reason()).contains("line 3, column ");
+        });
+    }
+
+    @Test
+    void aJsonBodyWhoseBracketsDoNotCloseIsRefusedWholeWithLineAndColumn() {
+        assertThatThrownBy(() -> json("[{\"time\":\"2026-11-21T10:15:30Z\",\n \"source\": \"oops}]"))
                 .isInstanceOfSatisfying(EventDecoder.UnreadableBody.class, e -> {
                     assertThat(e.error().status()).isEqualTo(400);
                     assertThat(e.error().error()).isEqualTo("malformed_json");
+                    assertThat(e.error().detail()).contains("a '\"' is missing");
                     assertThat(e.error().at()).startsWith("line 2, column ");
                 });
         assertThatThrownBy(() -> json("[{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\"}"))
@@ -205,7 +219,88 @@ class EventDecoderTest {
         DecodedBatch b = ndjson("{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"x\":" + deep + "}\n"
                 + "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\"}");
         assertThat(b.events()).hasSize(1);
-        assertThat(b.rejections()).singleElement().extracting(Rejection::code).isEqualTo(Rejection.Code.MALFORMED_JSON);
+        assertThat(b.rejections()).singleElement().extracting(Rejection::code).isEqualTo(Rejection.Code.TOO_DEEP);
+    }
+
+    private static byte[] withBytes(String before, byte[] bad, String after) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(before.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(bad);
+        out.writeBytes(after.getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    @Test
+    void overlongFormsSurrogatesAndCodePointsAboveTheLastAreRejectedNamingTheFieldNotStoredAltered() throws Exception {
+        String good = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"ok\",\"name\":\"n\"}\n";
+        byte[][] bad = {
+                {(byte) 0xC0, (byte) 0x80},                          // overlong NUL
+                {(byte) 0xE0, (byte) 0x80, (byte) 0x80},             // overlong NUL, three bytes
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80},             // a surrogate
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // U+110000
+                {(byte) 0xFF},
+        };
+        String[] problems = {"overlong", "overlong", "surrogate", "above U+10FFFF", "never occurs"};
+        for (int k = 0; k < bad.length; k++) {
+            byte[] line = withBytes("{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\","
+                    + "\"correlation\":{\"orderId\":\"A", bad[k], "\"}}\n");
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.writeBytes(good.getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(line);
+            body.writeBytes(good.getBytes(StandardCharsets.UTF_8));
+            DecodedBatch b = ndjson(body.toByteArray());
+            int at = k;
+            assertThat(b.events()).as("case %d", k).extracting(Event::source).containsExactly("ok", "ok");
+            assertThat(b.rejections()).as("case %d", k).singleElement().satisfies(r -> {
+                assertThat(r.index()).isEqualTo(1);
+                assertThat(r.code()).isEqualTo(Rejection.Code.INVALID_UTF8);
+                assertThat(r.field()).isEqualTo("correlation.orderId");
+                assertThat(r.reason()).contains(problems[at]);
+            });
+            // The same item inside a JSON array: rejected alone there too.
+            ByteArrayOutputStream array = new ByteArrayOutputStream();
+            array.writeBytes(("[" + good.strip() + ",").getBytes(StandardCharsets.UTF_8));
+            array.writeBytes(java.util.Arrays.copyOf(line, line.length - 1));
+            array.writeBytes(("," + good.strip() + "]").getBytes(StandardCharsets.UTF_8));
+            DecodedBatch a = decoder.decode(array.toByteArray(), array.size(), EventDecoder.Format.JSON, NOW);
+            assertThat(a.events()).as("array case %d", k).hasSize(2);
+            assertThat(a.rejections()).as("array case %d", k).singleElement()
+                    .extracting(Rejection::index, Rejection::field, Rejection::code)
+                    .containsExactly(1, "correlation.orderId", Rejection.Code.INVALID_UTF8);
+        }
+    }
+
+    @Test
+    void anArrayItemNestedTooDeepIsRejectedAloneWithItsIndex() throws Exception {
+        String good = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"ok\",\"name\":\"n\"}";
+        String deep = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"attributes\":{\"x\":"
+                + "[".repeat(40) + "]".repeat(40) + "}}";
+        DecodedBatch b = json("[" + good + "," + deep + "," + good + "]");
+        assertThat(b.events()).hasSize(2);
+        assertThat(b.rejections()).singleElement().satisfies(r -> {
+            assertThat(r.index()).isEqualTo(1);
+            assertThat(r.code()).isEqualTo(Rejection.Code.TOO_DEEP);
+            assertThat(r.field()).startsWith("attributes.x");
+        });
+        // Exactly the limit is fine: the item is level 1, so 31 more levels fit.
+        String fits = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"x\":"
+                + "[".repeat(31) + "]".repeat(31) + "}";
+        assertThat(json("[" + fits + "]").events()).hasSize(1);
+    }
+
+    @Test
+    void aHugeCorrelationKeyNameIsTooLongNamingTheFieldAndTheOtherItemsAreKept() throws Exception {
+        String good = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"ok\",\"name\":\"n\"}";
+        String huge = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"correlation\":{\""
+                + "k".repeat(100_000) + "\":\"v\"}}";
+        for (DecodedBatch b : List.of(ndjson(good + "\n" + huge + "\n" + good), json("[" + good + "," + huge + "," + good + "]"))) {
+            assertThat(b.events()).hasSize(2);
+            assertThat(b.rejections()).singleElement().satisfies(r -> {
+                assertThat(r.index()).isEqualTo(1);
+                assertThat(r.code()).isEqualTo(Rejection.Code.TOO_LONG);
+                assertThat(r.field()).isEqualTo("correlation");
+            });
+        }
     }
 
     @Test
