@@ -17,17 +17,13 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Lifecycle lifecycle = new Lifecycle();
         VigilServer server = VigilServer.start(flags.toOptions());
-        System.out.println("Vigil " + Vigil.version() + " listening on http://" + displayHost(flags.bind) + ":" + server.port()
+        System.out.println("Vigil " + Vigil.version() + " listening on " + flags.boundUrl(server.port()) + flags.reachNote()
                 + " (data: " + server.journal().file().toAbsolutePath() + ", " + server.journal().storedEvents() + " events)");
-        System.out.println("  ingest: POST http://" + displayHost(flags.bind) + ":" + server.port() + "/ingest/events"
+        System.out.println("  ingest: POST " + flags.localUrl(server.port()) + "/ingest/events"
                 + "  (application/x-ndjson or application/json)");
         System.out.flush();
         lifecycle.awaitStop();
         Lifecycle.stop(server, System.out);
         return 0;
-    }
-
-    static String displayHost(String bind) {
-        return bind.equals("0.0.0.0") || bind.equals("::") ? "localhost" : bind;
     }
 }

@@ -17,8 +17,14 @@ public final class ServerFlags {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port;
 
-    @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on: loopback by default, "
+            + "so only this machine can reach it; 0.0.0.0 (or ::) listens on every interface. Default: ${DEFAULT-VALUE}")
     String bind;
+
+    @Option(names = "--allow-host", paramLabel = "NAME", split = ",",
+            description = "A name clients may use in the Host header besides this machine's own names and addresses "
+                    + "(e.g. a DNS alias or a proxy's name); other names get 421, a guard against DNS rebinding. Repeatable")
+    java.util.List<String> allowHosts = new java.util.ArrayList<>();
 
     @Option(names = "--data", defaultValue = "./vigil-data", description = "Data folder (the DuckDB store). Default: ${DEFAULT-VALUE}")
     Path data;
@@ -40,6 +46,25 @@ public final class ServerFlags {
                     + "Default: ./vigil.yaml when it exists, else built-in defaults")
     Path config;
 
+    /** The URL of what was bound: the address itself (brackets for IPv6), so the banner says what listens. */
+    public String boundUrl(int port) {
+        return "http://" + (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port;
+    }
+
+    /** A URL this machine reaches the server on: loopback when every interface was bound. */
+    public String localUrl(int port) {
+        return isWildcard() ? "http://127.0.0.1:" + port : boundUrl(port);
+    }
+
+    /** What to add to the banner when every interface listens. */
+    public String reachNote() {
+        return isWildcard() ? "  (every interface: reachable from other machines)" : "";
+    }
+
+    private boolean isWildcard() {
+        return bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]");
+    }
+
     /** The data folder (--data). */
     public Path data() {
         return data;
@@ -59,6 +84,7 @@ public final class ServerFlags {
         return ServerOptions.defaults(data)
                 .withPort(port)
                 .withBindAddress(bind)
+                .withAllowedHosts(allowHosts)
                 .withMaxBodyBytes(maxBody)
                 .withPolicy(IngestPolicy.DEFAULT.withSkew(maxFutureSkew, maxPastAge))
                 .withConfig(loadConfig(fallback));

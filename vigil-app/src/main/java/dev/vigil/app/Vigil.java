@@ -1,10 +1,12 @@
 package dev.vigil.app;
 
+
 import dev.vigil.config.Durations;
 import dev.vigil.app.demo.DemoCommand;
 import dev.vigil.app.loadgen.LoadgenCommand;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +31,7 @@ public final class Vigil implements Runnable {
     }
 
     public static void main(String[] args) {
+        NativeLeftovers.clean(Path.of(System.getProperty("java.io.tmpdir")));
         System.exit(commandLine().execute(args));
     }
 

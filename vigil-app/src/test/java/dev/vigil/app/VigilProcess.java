@@ -41,8 +41,13 @@ final class VigilProcess implements AutoCloseable {
 
     /** Starts a command that serves, and waits until it says where it listens. */
     static VigilProcess start(String... args) throws IOException, InterruptedException {
+        return startWithJvm(List.of(), args);
+    }
+
+    /** As {@link #start}, with options for the child's JVM (a temporary folder of the test's own, say). */
+    static VigilProcess startWithJvm(List<String> jvm, String... args) throws IOException, InterruptedException {
         CompletableFuture<URI> url = new CompletableFuture<>();
-        Spawned s = spawn(args, line -> {
+        Spawned s = spawn(jvm, args, line -> {
             Matcher m = URL.matcher(line);
             if (!url.isDone() && m.find()) {
                 url.complete(URI.create("http://127.0.0.1:" + m.group(2)));
@@ -58,7 +63,7 @@ final class VigilProcess implements AutoCloseable {
 
     /** Starts a command that serves nothing (no URL to wait for), e.g. a batch run. */
     static VigilProcess launch(String... args) throws IOException {
-        Spawned s = spawn(args, line -> { }, lines -> { });
+        Spawned s = spawn(List.of(), args, line -> { }, lines -> { });
         return new VigilProcess(s.process(), null, s.lines());
     }
 
@@ -66,10 +71,12 @@ final class VigilProcess implements AutoCloseable {
     }
 
     /** The jar as a child process; a daemon thread collects its output and shows each line to {@code onLine}. */
-    private static Spawned spawn(String[] args, java.util.function.Consumer<String> onLine,
+    private static Spawned spawn(List<String> jvm, String[] args, java.util.function.Consumer<String> onLine,
                                  java.util.function.Consumer<List<String>> onEnd) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar().toString()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-jar", jar().toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = Collections.synchronizedList(new ArrayList<>());

@@ -15,34 +15,39 @@ import java.nio.file.Path;
  * @param policy       what an event must respect to be accepted
  * @param journal      group commit limits
  * @param config       vigil.yaml: interpretation rules, processes, pipeline settings
+ * @param allowedHosts names a request's Host may carry besides this machine's own names and addresses
  */
 public record ServerOptions(int port, String bindAddress, Path dataDir, long maxBodyBytes, IngestPolicy policy,
-                            EventJournal.Options journal, VigilConfig config) {
+                            EventJournal.Options journal, VigilConfig config, java.util.List<String> allowedHosts) {
 
     public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
 
     public static ServerOptions defaults(Path dataDir) {
-        return new ServerOptions(8080, "0.0.0.0", dataDir, DEFAULT_MAX_BODY, IngestPolicy.DEFAULT,
-                EventJournal.Options.DEFAULT, VigilConfig.DEFAULT);
+        return new ServerOptions(8080, "127.0.0.1", dataDir, DEFAULT_MAX_BODY, IngestPolicy.DEFAULT,
+                EventJournal.Options.DEFAULT, VigilConfig.DEFAULT, java.util.List.of());
     }
 
     public ServerOptions withPort(int p) {
-        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal, config);
+        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts);
     }
 
     public ServerOptions withBindAddress(String a) {
-        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal, config);
+        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal, config, allowedHosts);
     }
 
     public ServerOptions withMaxBodyBytes(long b) {
-        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal, config);
+        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal, config, allowedHosts);
     }
 
     public ServerOptions withConfig(VigilConfig c) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, c);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, c, allowedHosts);
+    }
+
+    public ServerOptions withAllowedHosts(java.util.List<String> hosts) {
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, java.util.List.copyOf(hosts));
     }
 
     public ServerOptions withPolicy(IngestPolicy p) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal, config);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal, config, allowedHosts);
     }
 }

@@ -109,6 +109,8 @@ public final class VigilServer implements AutoCloseable {
                     .bossGroupFactory(name -> com.linecorp.armeria.common.util.EventLoopGroups.builder()
                             .numThreads(1).gracefulShutdown(Duration.ZERO, Duration.ofSeconds(1)).build())
                     .errorHandler(new JsonErrors(options.maxBodyBytes()))
+                    .disableServerHeader()
+                    .decorator(HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts()))
                     .service("/ingest/events", ingest)
                     .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
                     .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))

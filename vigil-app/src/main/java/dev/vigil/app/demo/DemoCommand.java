@@ -39,9 +39,10 @@ public final class DemoCommand implements Callable<Integer> {
         Lifecycle lifecycle = new Lifecycle();
         // Written only when used: a --config pointing at an edited copy in demo-config/ must not be overwritten.
         VigilServer server = VigilServer.start(flags.toOptions(() -> demoConfig(flags.data())));
-        String url = "http://localhost:" + server.port();
+        String url = flags.localUrl(server.port());
         PrintStream out = System.out;
-        out.println("Vigil " + Vigil.version() + " demo on " + url + "  (data: " + server.journal().file().toAbsolutePath() + ")");
+        out.println("Vigil " + Vigil.version() + " demo on " + flags.boundUrl(server.port()) + flags.reachNote()
+                + "  (data: " + server.journal().file().toAbsolutePath() + ")");
         out.println("  try: curl '" + url + "/api/v1/stats'   curl '" + url + "/api/v1/events?limit=5&order=desc'");
         out.println("       curl '" + url + "/api/v1/cases?status=stuck'   curl '" + url
                 + "/api/v1/kpis?dimension=peer&key=carrier-api'");

@@ -20,7 +20,8 @@ public final class LabServiceCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9090", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port;
 
-    @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on: loopback by default; "
+            + "0.0.0.0 for every interface (its /admin endpoints answer loopback clients only). Default: ${DEFAULT-VALUE}")
     String bind;
 
     @Option(names = "--overhead", defaultValue = "2ms", description = "Fixed cost of each request (round trips, orchestration). Default: ${DEFAULT-VALUE}")
@@ -56,8 +57,8 @@ public final class LabServiceCommand implements Callable<Integer> {
             service.close();
             stopped.countDown();
         }, "vigil-lab-stop"));
-        System.out.printf(Locale.ROOT, "reference service listening on http://%s:%d%n", bind.equals("0.0.0.0") ? "127.0.0.1" : bind,
-                service.port());
+        System.out.printf(Locale.ROOT, "reference service listening on http://%s:%d%s%n", bind.contains(":") ? "[" + bind + "]" : bind,
+                service.port(), bind.equals("0.0.0.0") || bind.equals("::") ? "  (every interface; /admin answers loopback only)" : "");
         System.out.printf(Locale.ROOT, "  %s per request + %s per record, %d workers: capacity %,.0f records/s one per "
                         + "request, %,.0f at 100 per request, %,.0f at 1000%n", Durations.format(overhead),
                 Durations.format(perRecord), workers, model.capacity(1), model.capacity(100), model.capacity(1000));

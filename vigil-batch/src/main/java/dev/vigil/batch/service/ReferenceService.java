@@ -61,11 +61,11 @@ public final class ReferenceService implements AutoCloseable {
                 .service("/online", (ctx, req) -> work(ctx, this::online))
                 .service("/ledger", (ctx, req) -> json(HttpStatus.OK, ledgerJson()))
                 .service("/stats", (ctx, req) -> json(HttpStatus.OK, statsJson()))
-                .service("/admin/stall", (ctx, req) -> stall(ctx))
-                .service("/admin/reset", (ctx, req) -> {
+                .service("/admin/stall", (ctx, req) -> loopbackOnly(ctx, () -> stall(ctx)))
+                .service("/admin/reset", (ctx, req) -> loopbackOnly(ctx, () -> {
                     ledger.clear();
                     return json(HttpStatus.OK, JSON.createObjectNode().put("reset", true));
-                });
+                }));
         if (bind == null) {
             b.http(port);
         } else {
@@ -75,6 +75,16 @@ public final class ReferenceService implements AutoCloseable {
     }
 
     /** Starts the service; port 0 picks a free one. */
+    /** The admin endpoints change what every client sees: only someone on this machine may call them. */
+    private static HttpResponse loopbackOnly(ServiceRequestContext ctx, java.util.function.Supplier<HttpResponse> admin) {
+        java.net.InetAddress from = ctx.remoteAddress().getAddress();
+        if (from != null && from.isLoopbackAddress()) {
+            return admin.get();
+        }
+        return json(HttpStatus.FORBIDDEN, JSON.createObjectNode().put("error", "forbidden")
+                .put("detail", "the /admin endpoints answer clients on this machine only (loopback)"));
+    }
+
     public static ReferenceService start(ServiceModel model, int port, String bind) {
         ReferenceService s = new ReferenceService(model, port, bind);
         s.server.start().join();
