@@ -94,10 +94,19 @@ class DiskFullIT {
                 return r.statusCode() == 503 ? null : "/ready answered " + r.statusCode() + " " + r.body();
             });
 
+            HttpResponse<String> status = get(vigil.url, "/api/v1/status");
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(Http.JSON.readTree(status.body()).get("status").asText()).as(status.body()).isEqualTo("stuck");
+            assertThat(status.body()).contains("No space left");
+
             Files.delete(filler);
             awaitCondition("/ready again once space is back", () -> {
                 HttpResponse<String> r = get(vigil.url, "/ready");
                 return r.statusCode() == 200 ? null : "/ready answered " + r.statusCode() + " " + r.body();
+            });
+            awaitCondition("the status line to clear", () -> {
+                HttpResponse<String> r = get(vigil.url, "/api/v1/status");
+                return Http.JSON.readTree(r.body()).get("status").asText().equals("ok") ? null : r.body();
             });
             awaitCondition("reads work again without a restart", () -> {
                 HttpResponse<String> r = get(vigil.url, "/api/v1/stats");

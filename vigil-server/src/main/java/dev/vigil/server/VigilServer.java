@@ -114,6 +114,7 @@ public final class VigilServer implements AutoCloseable {
                     .service("/ingest/events", ingest)
                     .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
                     .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))
+                    .route().get("/api/v1/status").build((ctx, req) -> api.status(ctx))
                     .route().get("/api/v1/kpis").build((ctx, req) -> api.kpis(ctx))
                     .route().get("/api/v1/kpis/series").build((ctx, req) -> api.series(ctx))
                     .route().get("/api/v1/cases").build((ctx, req) -> api.cases(ctx))

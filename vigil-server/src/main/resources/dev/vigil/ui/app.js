@@ -1,6 +1,6 @@
 // The dashboard's shell: routes the URL fragment to a view, refreshes the live views every few seconds
 // without reloading the page, and runs the search box.
-import { ApiError } from './util.js';
+import { ApiError, api } from './util.js';
 import * as overview from './views/overview.js';
 import * as map from './views/map.js';
 import * as detail from './views/detail.js';
@@ -107,6 +107,22 @@ async function navigate() {
 setInterval(() => {
   if (current && current.view.live && document.visibilityState === 'visible') render(false);
 }, REFRESH_MS);
+
+// Vigil's own health: when it is behind or stuck, the figures on every page are incomplete, and the user
+// must know that before reading a traffic cliff as an incident.
+const self = document.getElementById('self');
+async function checkSelf() {
+  try {
+    const s = await api('status');
+    self.hidden = s.status === 'ok';
+    self.dataset.status = s.status;
+    self.textContent = s.message;
+  } catch (e) {
+    self.hidden = true; // the problem line already says Vigil is not answering
+  }
+}
+setInterval(() => { if (document.visibilityState === 'visible') checkSelf(); }, REFRESH_MS);
+checkSelf();
 
 window.addEventListener('hashchange', navigate);
 

@@ -101,6 +101,14 @@ public final class EventJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * How far the store is behind what it acknowledged, for users to see: events and journal records not yet
+     * loaded into DuckDB, how long the oldest of them has waited, and how long journal commits take lately.
+     */
+    public record Backlog(long events, long records, long oldestWaitMillis, double lastCommitMillis,
+                          double recentMaxCommitMillis) {
+    }
+
     private record Pending(List<Event> events, String[] attributesJson, Map<Rejection.Code, Integer> rejections,
                            long ingestedMicros, CompletableFuture<Appended> done) {
     }
@@ -160,6 +168,14 @@ public final class EventJournal implements AutoCloseable {
     private volatile String journalProblem;
     /** Why the last DuckDB load failed, while the loader retries; null when loading succeeds. */
     private volatile String loaderProblem;
+    /** When each acknowledged record not yet loaded was acknowledged (nanoTime), oldest first. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<long[]> unloaded = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile long lastCommitMicros;
+    // The longest commit of the current and of the previous minute: a rolling maximum users can read. Written
+    // by the writer thread only.
+    private volatile long commitMinute;
+    private volatile long commitMaxThisMinute;
+    private volatile long commitMaxLastMinute;
     /** How long close() lets a failing loader keep trying before it leaves the rest to the next start. */
     volatile long closeGraceNanos = TimeUnit.SECONDS.toNanos(10);
 
@@ -350,6 +366,16 @@ public final class EventJournal implements AutoCloseable {
         return storedCount;
     }
 
+    public Backlog backlog() {
+        long[] oldest = unloaded.peekFirst();
+        long wait = oldest == null ? 0 : (System.nanoTime() - oldest[1]) / 1_000_000;
+        long minute = System.nanoTime() / 60_000_000_000L;
+        long recent = minute == commitMinute ? Math.max(commitMaxThisMinute, commitMaxLastMinute)
+                : minute == commitMinute + 1 ? commitMaxThisMinute : 0;
+        return new Backlog(pendingEvents.get(), Math.max(0, ackedRecordNo - loadedRecordNo), Math.max(0, wait),
+                lastCommitMicros / 1000.0, recent / 1000.0);
+    }
+
     public CommitStats commitStats() {
         long[] hist = new long[commitHistogram.length()];
         for (int i = 0; i < hist.length; i++) {
@@ -445,6 +471,7 @@ public final class EventJournal implements AutoCloseable {
             LOG.info("the journal writes again");
         }
         ackedRecordNo = nextRecordNo;
+        unloaded.addLast(new long[] {nextRecordNo, System.nanoTime()});
         nextRecordNo++;
         nextSeq += eventCount;
         storedCount += eventCount;
@@ -455,6 +482,14 @@ public final class EventJournal implements AutoCloseable {
         committedRequests.addAndGet(group.size());
         rejected.values().forEach(rejectedItems::addAndGet);
         long micros = Math.max(1, took / 1000);
+        lastCommitMicros = micros;
+        long minute = System.nanoTime() / 60_000_000_000L;
+        if (minute != commitMinute) {
+            commitMaxLastMinute = minute == commitMinute + 1 ? commitMaxThisMinute : 0;
+            commitMaxThisMinute = 0;
+            commitMinute = minute;
+        }
+        commitMaxThisMinute = Math.max(commitMaxThisMinute, micros);
         commitHistogram.incrementAndGet(Math.min(31, 64 - Long.numberOfLeadingZeros(micros - 1)));
         for (int i = 0; i < group.size(); i++) {
             group.get(i).done().complete(new Appended(firstSeqs[i], group.get(i).events().size()));
@@ -514,6 +549,9 @@ public final class EventJournal implements AutoCloseable {
                 loadedMonitor.notifyAll();
             }
             journal.release(last);
+            for (long[] head = unloaded.peekFirst(); head != null && head[0] <= last; head = unloaded.peekFirst()) {
+                unloaded.pollFirst();
+            }
             List<JournalRecord> loaded = List.copyOf(batch);
             batch.clear();
             RecordListener l = listener;

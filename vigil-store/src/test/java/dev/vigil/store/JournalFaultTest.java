@@ -186,8 +186,15 @@ class JournalFaultTest {
             await("the loader to report its failure", () -> j.problem() != null, () -> "no problem reported");
             assertThat(j.problem()).contains("cannot load").contains("No space left");
             assertThatThrownBy(() -> j.query(EventQuery.all(10))).isInstanceOf(StoreUnavailable.class);
+            // What users see of it: one record, one event waiting, for longer and longer.
+            assertThat(j.backlog().records()).isEqualTo(1);
+            assertThat(j.backlog().events()).isEqualTo(1);
+            long waited = j.backlog().oldestWaitMillis();
+            await("the wait to grow", () -> j.backlog().oldestWaitMillis() > waited, () -> j.backlog().toString());
             j.faultAfterEventsFlushed = conn -> { };
             await("the loader to recover", () -> j.problem() == null, j::problem);
+            await("the backlog to drain", () -> j.backlog().records() == 0 && j.backlog().oldestWaitMillis() == 0,
+                    () -> j.backlog().toString());
             assertThat(j.query(EventQuery.all(10)).events()).hasSize(1);
         }
     }

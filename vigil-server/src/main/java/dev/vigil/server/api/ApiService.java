@@ -543,8 +543,21 @@ public final class ApiService {
                 }
                 g.writeEndObject();
                 writePipeline(g, cases);
+                g.writeObjectFieldStart("health");
+                SelfStatus.of(journal, pipeline).write(g);
+                g.writeEndObject();
                 g.writeEndObject();
             });
+        });
+    }
+
+    /** GET /api/v1/status: Vigil's own health from counters alone (no query), for the dashboard's status line. */
+    public HttpResponse status(ServiceRequestContext ctx) {
+        SelfStatus s = SelfStatus.of(journal, pipeline);
+        return Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            s.write(g);
+            g.writeEndObject();
         });
     }
 

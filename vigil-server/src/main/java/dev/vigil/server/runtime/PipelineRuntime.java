@@ -572,6 +572,11 @@ public final class PipelineRuntime implements AutoCloseable {
         return config.processes();
     }
 
+    /** The last journal record the pipeline has taken in. */
+    public long lastRecordNo() {
+        return lastRecordNo;
+    }
+
     public boolean failed() {
         return failure != null;
     }

@@ -1,0 +1,62 @@
+package dev.vigil.server.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.runtime.PipelineRuntime;
+import dev.vigil.store.EventJournal;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Vigil's own health as users need it beside the estate's: is it keeping up with what it acknowledged, and if
+ * not, how far behind or why stuck. Read from counters only (no query), so the dashboard can ask every few
+ * seconds on any store size.
+ */
+record SelfStatus(String status, String message, EventJournal.Backlog backlog, long pipelineRecordsBehind,
+                  Long watermarkDelayMillis) {
+
+    /** Behind by at least this long, the figures of the last minute visibly lack events. */
+    static final long BEHIND_MILLIS = 5_000;
+
+    static SelfStatus of(EventJournal journal, PipelineRuntime pipeline) {
+        EventJournal.Backlog b = journal.backlog();
+        long pipelineBehind = Math.max(0, journal.loadedRecordNo() - pipeline.lastRecordNo());
+        long wm = pipeline.status().watermark();
+        Long wmDelay = wm == Long.MIN_VALUE ? null : Math.max(0, Timestamps.toMicros(Instant.now()) - wm) / 1000;
+        String problem = journal.problem();
+        if (problem == null) {
+            problem = pipeline.problem();
+        }
+        if (problem != null) {
+            return new SelfStatus("stuck", "Vigil cannot keep up: " + problem + ". Figures stop at what was stored "
+                    + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay);
+        }
+        if (b.oldestWaitMillis() >= BEHIND_MILLIS) {
+            long s = b.oldestWaitMillis() / 1000;
+            return new SelfStatus("behind", String.format(Locale.ROOT, "Vigil is %d s behind: events acknowledged in "
+                    + "the last %d s (%,d) are not in the figures yet.", s, s, b.events()), b, pipelineBehind, wmDelay);
+        }
+        return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay);
+    }
+
+    void write(JsonGenerator g) throws IOException {
+        g.writeStringField("status", status);
+        g.writeStringField("message", message);
+        g.writeNumberField("ingestLagMillis", backlog.oldestWaitMillis());
+        g.writeObjectFieldStart("loaderBacklog");
+        g.writeNumberField("events", backlog.events());
+        g.writeNumberField("records", backlog.records());
+        g.writeEndObject();
+        g.writeObjectFieldStart("journalCommitMillis");
+        g.writeNumberField("last", backlog.lastCommitMillis());
+        g.writeNumberField("maxLastMinute", backlog.recentMaxCommitMillis());
+        g.writeEndObject();
+        g.writeNumberField("pipelineRecordsBehind", pipelineRecordsBehind);
+        if (watermarkDelayMillis == null) {
+            g.writeNullField("watermarkDelayMillis");
+        } else {
+            g.writeNumberField("watermarkDelayMillis", watermarkDelayMillis);
+        }
+    }
+}
