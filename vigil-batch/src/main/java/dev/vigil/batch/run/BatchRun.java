@@ -263,7 +263,8 @@ public final class BatchRun {
         double seconds = (System.nanoTime() - t0) / 1e9;
         phase = "done";
         checkpoint(inputId, size, modified);
-        Latencies onlineDuring = probe == null ? null : probe.cut();
+        // Every probe call sent during the run counts, those still in flight at its end too (they are the slowest).
+        Latencies onlineDuring = probe == null ? null : probe.settle(Duration.ofSeconds(10));
         long probeFailures = probe == null ? 0 : probe.failures();
         if (probe != null) {
             probe.close();
