@@ -61,11 +61,20 @@ class BatchKillAndResumeIT {
             int kills = 0;
             while (kills < 2) {
                 VigilProcess run = VigilProcess.launch(args);
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (!Files.exists(checkpoint) && System.nanoTime() < deadline && run.process.isAlive()) {
-                    Thread.sleep(20);
+                // Killed mid-run, after a random number of records applied rather than after a time: the first
+                // run once it has written a checkpoint (so that a later run resumes from one), the second at once.
+                if (kills == 0) {
+                    Await.until("the first run to write a checkpoint", () -> {
+                        if (!run.process.isAlive()) {
+                            throw new AssertionError("the run ended before it could be killed: " + run.output);
+                        }
+                        return Files.exists(checkpoint);
+                    }, written -> written);
                 }
-                Thread.sleep(200 + random.nextInt(1200));
+                long appliedBefore = service.ledger().applied();
+                long more = 100 + random.nextInt(900);
+                Await.until(more + " more records applied", () -> service.ledger().applied() - appliedBefore,
+                        n -> n >= more || !run.process.isAlive());
                 if (!run.process.isAlive()) {
                     // It finished before the kill: too fast to be a test of resumption.
                     throw new AssertionError("the run ended before it could be killed: " + run.output);

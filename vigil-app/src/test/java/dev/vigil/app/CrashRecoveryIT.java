@@ -44,7 +44,12 @@ class CrashRecoveryIT {
                     String prefix = "r" + round + "c" + c + "-";
                     clients.add(Thread.ofPlatform().start(() -> postUntilStopped(vigil.url, prefix, stop, acked)));
                 }
-                Thread.sleep(700 + random.nextInt(1500));
+                // SIGKILL mid-stream: after a random number of acknowledged events (400 to 2,000 this round), not
+                // after a time, which a loaded machine might spend before acknowledging anything.
+                int before = acked.size();
+                int target = before + 400 + random.nextInt(1600);
+                Await.until("round " + round + ": " + (target - before) + " more events acknowledged",
+                        () -> acked.size() - before, n -> acked.size() >= target);
                 vigil.kill();
                 stop.set(true);
                 for (Thread t : clients) {

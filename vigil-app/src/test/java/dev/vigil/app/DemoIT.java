@@ -18,15 +18,8 @@ class DemoIT {
     @Test
     void theDemoFeedsTheStoreWithAWholeEstateAndStopsCleanly() throws Exception {
         try (VigilProcess vigil = VigilProcess.start("demo", "--port", "0", "--data", data.toString(), "--rate", "600")) {
-            JsonNode stats = null;
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (System.nanoTime() < deadline) {
-                stats = Http.get(vigil.url, "/api/v1/stats");
-                if (stats.get("stored").asLong() > 1500 && stats.at("/uninterpretedBySource/warehouse-wms").asLong() > 0) {
-                    break;
-                }
-                Thread.sleep(250);
-            }
+            JsonNode stats = Http.await(vigil.url, "/api/v1/stats", s -> s.get("stored").asLong() > 1500
+                    && s.at("/uninterpretedBySource/warehouse-wms").asLong() > 0);
             assertThat(stats.get("stored").asLong()).isGreaterThan(1500);
             Set<String> sources = new HashSet<>();
             stats.get("bySource").forEach(s -> sources.add(s.get("source").asText()));

@@ -59,7 +59,9 @@ class GracefulStopIT {
                     }
                 }));
             }
-            Thread.sleep(1500);
+            // SIGTERM mid-stream, once the clients are well under way (some requests acknowledged), not after
+            // a time, which a loaded machine might spend before acknowledging anything.
+            Await.until("2,000 events acknowledged before SIGTERM", () -> acked.size(), n -> n >= 2000);
             long t0 = System.nanoTime();
             exit = vigil.terminate();
             System.out.printf("SIGTERM to exit: %d ms, %d events acknowledged%n", (System.nanoTime() - t0) / 1_000_000, acked.size());

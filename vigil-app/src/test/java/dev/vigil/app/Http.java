@@ -39,6 +39,16 @@ final class Http {
         return JSON.readTree(r.body());
     }
 
+    /** GETs a path until its answer passes; fails after {@link Await#PATIENCE} with the last answer seen. */
+    static JsonNode await(URI base, String path, java.util.function.Predicate<JsonNode> done) throws InterruptedException {
+        return await(base, path, Await.PATIENCE, done);
+    }
+
+    static JsonNode await(URI base, String path, Duration patience, java.util.function.Predicate<JsonNode> done)
+            throws InterruptedException {
+        return Await.until("GET " + path + " to pass", patience, () -> get(base, path), done);
+    }
+
     /** Every stored event, paging with the cursor. */
     static List<JsonNode> allEvents(URI base) throws IOException, InterruptedException {
         List<JsonNode> out = new ArrayList<>();

@@ -71,8 +71,8 @@ class PipelineReplayIT {
 
         Random random = new Random();
         TreeSet<Integer> kills = new TreeSet<>();
-        // Batches go 25 ms apart, so the first life lasts over a second and takes a checkpoint that the next
-        // start restores; the other kills fall anywhere.
+        // Batches go 25 ms apart, so the first life lasts over a second and takes a checkpoint (awaited below)
+        // that the next start restores; the other kills fall anywhere.
         kills.add(45 + random.nextInt(20));
         while (kills.size() < 3) {
             kills.add(1 + random.nextInt(batches.size() - 2));
@@ -85,6 +85,11 @@ class PipelineReplayIT {
                 while (next < killAfter) {
                     Http.postEvents(vigil.url, batches.get(next++));
                     Thread.sleep(25);
+                }
+                if (killAfter == kills.first()) {
+                    // The first life must leave a checkpoint for the next start to restore: wait for it rather
+                    // than trust that over a second of posting got one written.
+                    Http.await(vigil.url, "/api/v1/stats", st -> st.at("/pipeline/checkpointRecord").asLong() > 0);
                 }
                 Thread.sleep(random.nextInt(300));
                 vigil.kill();
@@ -183,24 +188,16 @@ class PipelineReplayIT {
         return batches;
     }
 
-    /** Waits until the pipeline has folded every event and its outputs stop changing, then reads them. */
+    /**
+     * Waits until the pipeline has folded every event and written what they gave, then reads the outputs. The
+     * writer has every partition's outputs of an event once the event counts as folded, and writes all it holds
+     * at most 200 ms apart: two writes after that hold them all.
+     */
     static Outputs settled(URI base, int events) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        Outputs last = null;
-        while (System.nanoTime() < deadline) {
-            JsonNode p = Http.get(base, "/api/v1/stats").get("pipeline");
-            if (p.get("eventsFolded").asLong() == events) {
-                Thread.sleep(600);
-                Outputs now = read(base);
-                if (now.equals(last)) {
-                    return now;
-                }
-                last = now;
-            } else {
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("the pipeline did not settle: " + Http.get(base, "/api/v1/stats").get("pipeline"));
+        JsonNode folded = Http.await(base, "/api/v1/stats", st -> st.at("/pipeline/eventsFolded").asLong() == events);
+        long writes = folded.at("/pipeline/writes").asLong();
+        Http.await(base, "/api/v1/stats", st -> st.at("/pipeline/writes").asLong() >= writes + 2);
+        return read(base);
     }
 
     static Outputs read(URI base) throws Exception {

@@ -92,12 +92,7 @@ class ReportIT {
                 "--config", yaml.toString())) {
             Http.postEvents(vigil.url, body.toString());
             String query = "/api/v1/reports?contract=parcelco-2026&period=" + period;
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            do {
-                Thread.sleep(200);
-                json = Http.get(vigil.url, query + "&format=json");
-                assertThat(System.nanoTime()).as("all calls in the report: %s", json).isLessThan(deadline);
-            } while (json.at("/contracts/0/objectives/0/units/total").asLong() != total);
+            json = Http.await(vigil.url, query + "&format=json", j -> j.at("/contracts/0/objectives/0/units/total").asLong() == total);
 
             JsonNode o = json.at("/contracts/0/objectives/0");
             assertThat(json.get("zone").asText()).isEqualTo("UTC");

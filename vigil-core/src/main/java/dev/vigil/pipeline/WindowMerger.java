@@ -16,10 +16,12 @@ import java.util.TreeMap;
 
 /**
  * Merges the window contributions of all partitions into one window per series and minute. A window is
- * emitted once the slowest partition's watermark has passed it, so the first revision already holds every
- * partition's part; contributions that come later (late events) are added and the window is emitted again
- * with the next revision. Merging is exact (counts add, sketches merge), so the last revision equals the
- * window of all its events however they were spread over partitions.
+ * emitted once the slowest partition's watermark has passed it, among the partitions that have reported a
+ * watermark: a partition that has not advanced yet (no events, or not scheduled yet on a busy machine) holds
+ * no one back, so a first revision can lack its part. Contributions that come later (such a part, or late
+ * events) are added and the window is emitted again with the next revision; readers of the store must take
+ * revisions in (the server's objectives do). Merging is exact (counts add, sketches merge), so the
+ * last revision equals the window of all its events however they were spread over partitions.
  */
 public final class WindowMerger {
 

@@ -52,7 +52,8 @@ function showProblem(e) {
 
 /**
  * Draws the current view. A view either exports load(args) and draw(el, data, args), and is redrawn only when
- * its data changed (so a refresh keeps focus and scrolling), or keeps state of its own and exports render.
+ * what it shows changed (its data, or the part of it that shows(data) picks), so that a refresh keeps focus
+ * and scrolling and leaves the page's elements alone; or it keeps state of its own and exports render.
  */
 async function render(first) {
   const mine = generation;
@@ -62,7 +63,7 @@ async function render(first) {
       await page.view.render(main, page.args, first);
     } else {
       const data = await page.view.load(page.args);
-      const key = JSON.stringify(data);
+      const key = JSON.stringify(page.view.shows ? page.view.shows(data) : data);
       if (mine === generation && (first || key !== page.shown)) {
         page.shown = key;
         page.view.draw(main, data, page.args);

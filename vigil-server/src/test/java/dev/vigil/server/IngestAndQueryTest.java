@@ -160,6 +160,45 @@ class IngestAndQueryTest {
     }
 
     @Test
+    void aRequestRefusedOnItsHeadersGetsItsAnswerEvenWhileTheBodyIsStillComing() throws Exception {
+        // A first request upgrades the client's connection to HTTP/2, as a long-lived client's would be.
+        get("/health", 200);
+        // The body follows the headers a little later, as it does from a busy client: the refusal must not be
+        // sent (and the stream reset) before it has arrived, or the client sees the reset, not the answer.
+        byte[] body = event("a", "x", "").getBytes(StandardCharsets.UTF_8);
+        HttpRequest.BodyPublisher late = HttpRequest.BodyPublishers.fromPublisher(subscriber ->
+                subscriber.onSubscribe(new java.util.concurrent.Flow.Subscription() {
+                    private boolean sent;
+
+                    @Override
+                    public synchronized void request(long n) {
+                        if (!sent) {
+                            sent = true;
+                            java.util.concurrent.CompletableFuture.delayedExecutor(300, java.util.concurrent.TimeUnit.MILLISECONDS)
+                                    .execute(() -> {
+                                        subscriber.onNext(java.nio.ByteBuffer.wrap(body));
+                                        subscriber.onComplete();
+                                    });
+                        }
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                }), body.length);
+        for (String[] refused : List.of(new String[] {"Content-Encoding", "br"}, new String[] {"Content-Type", "text/plain"})) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri("/ingest/events")).POST(late);
+            if (!refused[0].equals("Content-Type")) {
+                b.header("Content-Type", "application/x-ndjson");
+            }
+            HttpResponse<String> r = http.send(b.header(refused[0], refused[1]).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(415);
+            assertThat(JSON.readTree(r.body()).get("error").asText()).startsWith("unsupported_");
+        }
+    }
+
+    @Test
     void aBodyOverTheLimitGets413WhetherSentPlainOrAsAGzipBomb() throws Exception {
         StringBuilder big = new StringBuilder();
         while (big.length() <= MAX_BODY) {

@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "tune", mixinStandardHelpOptions = true,
         description = {"Search records per request (1, 10, 100, 1000) and requests in flight (doubling from 1 while "
                 + "throughput grows and the objective holds) for the fastest configuration that keeps --protect; each "
-                + "point runs --time-per-point under keys of its own. Prints every point tried and the recommendation, "
-                + "and writes an HTML report."})
+                + "point runs --time-per-point (or --records-per-point) under keys of its own. Prints every point tried "
+                + "and the recommendation, and writes an HTML report."})
 public final class BatchTuneCommand implements Callable<Integer> {
 
     @Mixin
@@ -26,8 +26,13 @@ public final class BatchTuneCommand implements Callable<Integer> {
     @Option(names = "--protect", required = true, description = "What online users must keep, e.g. 'online p99 < 200ms'")
     String protect;
 
-    @Option(names = "--time-per-point", defaultValue = "5s", description = "How long each configuration runs. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--time-per-point", description = "How long each configuration runs. Default: 5s, unless "
+            + "--records-per-point is given")
     Duration timePerPoint;
+
+    @Option(names = "--records-per-point", description = "At most this many records per configuration: every point is "
+            + "measured on the same first N records. With --time-per-point too, whichever comes first")
+    Long recordsPerPoint;
 
     @Option(names = "--report", description = "HTML report to write (default: FILE.tune.html)")
     Path report;
@@ -37,7 +42,8 @@ public final class BatchTuneCommand implements Callable<Integer> {
         Objective objective = Objective.parse(protect);
         var base = target.options(Strategy.PER_RECORD);
         Path dir = target.input.resolveSibling(target.input.getFileName() + ".tune");
-        List<RunResult> tried = Tuner.run(base, objective, timePerPoint, dir, r -> {
+        List<RunResult> tried = Tuner.run(base, objective,
+                BatchCompareCommand.budget(timePerPoint, recordsPerPoint, Duration.ofSeconds(5)), dir, r -> {
             TargetOptions.endProgress();
             System.err.printf("%s: %,.0f records/s, online %s %s%n", r.strategy(), r.perSecond(), objective.statistic(),
                     objective.kept(r) ? "kept" : "broken");

@@ -56,58 +56,61 @@ public final class BatchRun {
      *                        that each applies its records anew
      * @param timeLimit       stop sending new records after this long (null: send them all); comparisons use
      *                        it so that a slow strategy need not take an hour to show its rate
+     * @param recordLimit     take at most this many records of the input (0: all of them); comparisons use it
+     *                        so that every strategy is measured on the same records, however fast the machine
      * @param reportTo        a Vigil server to post every request to as a call event (null: none)
      */
     public record Options(Path input, RecordReader.Format format, URI target, Strategy strategy, Path checkpoint,
                           Path rejects, boolean fresh, int maxRetries, Duration retryBase, double probePerSecond,
                           String onlinePath, Duration baseline, Duration checkpointEvery, String keyPrefix,
-                          Duration timeLimit, URI reportTo) {
+                          Duration timeLimit, long recordLimit, URI reportTo) {
 
         public static Options of(Path input, URI target, Strategy strategy) {
             return new Options(input, RecordReader.Format.of(input), target, strategy,
                     input.resolveSibling(input.getFileName() + ".checkpoint.json"),
                     input.resolveSibling(input.getFileName() + ".rejects.ndjson"), false, 5, Duration.ofMillis(50), 20,
-                    "/online", Duration.ofSeconds(2), Duration.ofSeconds(1), "", null, null);
+                    "/online", Duration.ofSeconds(2), Duration.ofSeconds(1), "", null, 0, null);
         }
 
         public Options withFiles(Path checkpointFile, Path rejectFile) {
             return new Options(input, format, target, strategy, checkpointFile, rejectFile, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, recordLimit, reportTo);
         }
 
         public Options fresh(boolean f) {
             return new Options(input, format, target, strategy, checkpoint, rejects, f, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, recordLimit, reportTo);
         }
 
         public Options withRetries(int max, Duration base) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, max, base, probePerSecond,
-                    onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
+                    onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, recordLimit, reportTo);
         }
 
         public Options withProbe(double perSecond, String path, Duration before) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    perSecond, path, before, checkpointEvery, keyPrefix, timeLimit, reportTo);
+                    perSecond, path, before, checkpointEvery, keyPrefix, timeLimit, recordLimit, reportTo);
         }
 
         public Options withStrategy(Strategy st) {
             return new Options(input, format, target, st, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, recordLimit, reportTo);
         }
 
-        public Options forComparison(String prefix, Duration limit) {
+        /** Under keys of its own ({@code prefix}), and within the budget's time and records (either may be unset). */
+        public Options forComparison(String prefix, Budget budget) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, prefix, limit, reportTo);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, prefix, budget.time(), budget.records(), reportTo);
         }
 
         public Options reportingTo(URI vigil) {
             return new Options(input, format, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, vigil);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, recordLimit, vigil);
         }
 
         public Options withFormat(RecordReader.Format f) {
             return new Options(input, f, target, strategy, checkpoint, rejects, fresh, maxRetries, retryBase,
-                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, reportTo);
+                    probePerSecond, onlinePath, baseline, checkpointEvery, keyPrefix, timeLimit, recordLimit, reportTo);
         }
     }
 
@@ -260,7 +263,8 @@ public final class BatchRun {
         double seconds = (System.nanoTime() - t0) / 1e9;
         phase = "done";
         checkpoint(inputId, size, modified);
-        Latencies onlineDuring = probe == null ? null : probe.cut();
+        // Every probe call sent during the run counts, those still in flight at its end too (they are the slowest).
+        Latencies onlineDuring = probe == null ? null : probe.settle(Duration.ofSeconds(10));
         long probeFailures = probe == null ? 0 : probe.failures();
         if (probe != null) {
             probe.close();
@@ -295,8 +299,9 @@ public final class BatchRun {
             reading = reader;
             List<InputRecord> group = new ArrayList<>(Math.min(chunk, 10_000));
             long stopAt = o.timeLimit() == null ? Long.MAX_VALUE : passStart + o.timeLimit().toNanos();
+            long recordLimit = o.recordLimit() > 0 ? o.recordLimit() : Long.MAX_VALUE;
             while (reader.hasNext() && failure == null) {
-                if (System.nanoTime() > stopAt) {
+                if (System.nanoTime() > stopAt || records >= recordLimit) {
                     limited = true;
                     break;
                 }

@@ -3,7 +3,6 @@ package dev.vigil.batch.run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * Several strategies against the same input and service, one after the other, each under keys of its own
- * (so each applies its records anew) and at most {@code timeLimit} long; then which one to use and why.
+ * (so each applies its records anew) and within a {@link Budget} (time, records or both); then which one to
+ * use and why.
  */
 public final class Comparison {
 
@@ -19,10 +19,10 @@ public final class Comparison {
     }
 
     /** Runs each strategy; {@code onEach} hears each result as it comes. */
-    public static List<RunResult> run(BatchRun.Options base, List<Strategy> strategies, Duration timeLimit, Path workDir,
+    public static List<RunResult> run(BatchRun.Options base, List<Strategy> strategies, Budget budget, Path workDir,
                                       Consumer<RunResult> onEach, BatchRun.Listener listener)
             throws IOException, InterruptedException {
-        Session session = new Session(base, timeLimit, workDir, listener);
+        Session session = new Session(base, budget, workDir, listener);
         List<RunResult> out = new ArrayList<>();
         for (Strategy s : strategies) {
             RunResult r = session.run(s);
@@ -35,15 +35,15 @@ public final class Comparison {
     /** Runs one strategy after another, each with keys and files of its own. */
     static final class Session {
         private final BatchRun.Options base;
-        private final Duration timeLimit;
+        private final Budget budget;
         private final Path workDir;
         private final BatchRun.Listener listener;
         private final String id = Long.toString(System.currentTimeMillis(), 36);
         private int runs;
 
-        Session(BatchRun.Options base, Duration timeLimit, Path workDir, BatchRun.Listener listener) throws IOException {
+        Session(BatchRun.Options base, Budget budget, Path workDir, BatchRun.Listener listener) throws IOException {
             this.base = base;
-            this.timeLimit = timeLimit;
+            this.budget = budget;
             this.workDir = Files.createDirectories(workDir);
             this.listener = listener;
         }
@@ -52,7 +52,7 @@ public final class Comparison {
             String name = String.format(Locale.ROOT, "%02d", ++runs);
             BatchRun.Options o = base.withStrategy(s)
                     .withFiles(workDir.resolve(name + ".checkpoint.json"), workDir.resolve(name + ".rejects.ndjson"))
-                    .fresh(true).forComparison("cmp-" + id + "-" + name + "/", timeLimit);
+                    .fresh(true).forComparison("cmp-" + id + "-" + name + "/", budget);
             RunResult r = new BatchRun(o).run(listener);
             // Let the service finish what the last run left queued before the next one measures it.
             Thread.sleep(250);

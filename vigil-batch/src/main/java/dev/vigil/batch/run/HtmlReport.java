@@ -44,7 +44,7 @@ public final class HtmlReport {
         for (RunResult r : results) {
             boolean broke = protect != null && !protect.kept(r);
             h.append("<tr").append(broke ? " class=\"bad\"" : "").append("><td>").append(esc(r.strategy().toString()))
-                    .append(r.timeLimited() ? " (time limit)" : "").append("</td>")
+                    .append(r.limited() ? " (budget reached)" : "").append("</td>")
                     .append(td("%,.0f", r.perSecond())).append(td("%,d", r.applied() + r.rejected()))
                     .append(td("%.2f", r.callLatency().at(0.5))).append(td("%.2f", r.callLatency().at(0.95)))
                     .append(td("%.2f", r.callLatency().at(0.99))).append(td("%.2f", r.callLatency().max()))

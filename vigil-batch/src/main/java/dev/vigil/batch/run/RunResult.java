@@ -19,13 +19,13 @@ package dev.vigil.batch.run;
  * @param onlineDuring what the online probe measured while the run went on
  * @param utilisation  share of the service's worker time busy during the run, when the service reports it
  * @param rateHistory  adaptive runs: every two seconds, {seconds into the run, rate set, online p99 seen}
- * @param timeLimited  the run stopped at its time limit before the end of the input (comparisons)
+ * @param limited      the run stopped at its budget (time or records) before the end of the input (comparisons)
  * @param reported     events posted to Vigil ({@code --report-to}), and those dropped, or null without it
  */
 public record RunResult(Strategy strategy, long records, long resumedAt, long applied, long duplicates, long rejected,
                         long retries, long calls, double seconds, double perSecond, Latencies callLatency,
                         Latencies onlineBefore, Latencies onlineDuring, long probeFailures, Double utilisation,
-                        java.util.List<double[]> rateHistory, boolean timeLimited, Reported reported) {
+                        java.util.List<double[]> rateHistory, boolean limited, Reported reported) {
 
     /** What {@code --report-to} delivered: events posted under the run's id, and events dropped. */
     public record Reported(String runId, long sent, long dropped) {

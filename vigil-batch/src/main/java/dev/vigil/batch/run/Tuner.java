@@ -2,7 +2,6 @@ package dev.vigil.batch.run;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -11,8 +10,8 @@ import java.util.function.Consumer;
  * Finds a good configuration without trying them all: for each chunk size (1, 10, 100, 1000 records per
  * request), it doubles the requests in flight from 1 while throughput still grows by at least 5% and the
  * online objective holds (a breach is confirmed by running the point again); it stops growing chunks once
- * a chunk size brings less than the one before. Each point runs for {@code timePerPoint} under keys of its
- * own.
+ * a chunk size brings less than the one before. Each point runs within its {@link Budget} under keys of
+ * its own.
  */
 public final class Tuner {
 
@@ -22,10 +21,21 @@ public final class Tuner {
     private Tuner() {
     }
 
-    public static List<RunResult> run(BatchRun.Options base, Objective protect, Duration timePerPoint, Path workDir,
+    public static List<RunResult> run(BatchRun.Options base, Objective protect, Budget perPoint, Path workDir,
                                       Consumer<RunResult> onEach, BatchRun.Listener listener)
             throws IOException, InterruptedException {
-        Comparison.Session session = new Comparison.Session(base, timePerPoint, workDir, listener);
+        Comparison.Session session = new Comparison.Session(base, perPoint, workDir, listener);
+        return climb(session::run, protect, onEach);
+    }
+
+    /** Runs one configuration and says how it did. */
+    interface Point {
+        RunResult run(Strategy s) throws IOException, InterruptedException;
+    }
+
+    /** The search itself, over any way of running a point (a test gives it measured figures of its own). */
+    static List<RunResult> climb(Point session, Objective protect, Consumer<RunResult> onEach)
+            throws IOException, InterruptedException {
         List<RunResult> tried = new ArrayList<>();
         double bestOfLastChunk = 0;
         for (int chunk : CHUNKS) {

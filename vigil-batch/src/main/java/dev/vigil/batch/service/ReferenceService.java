@@ -42,7 +42,17 @@ public final class ReferenceService implements AutoCloseable {
     private final AtomicLong invalid = new AtomicLong();
     private final AtomicLong failedRequests = new AtomicLong();
     private final AtomicLong onlineCalls = new AtomicLong();
-    private final AtomicLong busyNanos = new AtomicLong();
+    private final AtomicLong spikes = new AtomicLong();
+    /*
+     * Busy time: that of holds ended, plus, for the holds in progress, the time since each began (their count
+     * and the sum of their starts). Read together under the lock, the busy time at any moment counts every
+     * worker's time up to that moment, so two readings a run apart differ by at most workers x elapsed: a
+     * request that straddles the first reading is not charged in full to the second.
+     */
+    private final Object busyLock = new Object();
+    private long busyNanos;
+    private int holding;
+    private long holdingStartSum;
     private final long startedNanos = System.nanoTime();
     private final Server server;
 
@@ -97,6 +107,11 @@ public final class ReferenceService implements AutoCloseable {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** Requests that took the model's spike longer, so far. */
+    public long spikes() {
+        return spikes.get();
     }
 
     // --- request handling -------------------------------------------------------------------------------
@@ -195,12 +210,16 @@ public final class ReferenceService implements AutoCloseable {
             roll = dice.nextDouble();
             spikeRoll = dice.nextDouble();
         }
+        boolean spike = spikeRoll < model.spikes();
         long cost = model.overhead().toNanos() + batch.size() * model.perRecord().toNanos()
-                + (spikeRoll < model.spikes() ? model.spike().toNanos() : 0);
+                + (spike ? model.spike().toNanos() : 0);
         if (roll < model.transientErrors()) {
             hold(model.overhead().toNanos());
             failedRequests.incrementAndGet();
             return new Reply(HttpStatus.SERVICE_UNAVAILABLE, error("unavailable", "transient failure (injected); retry"));
+        }
+        if (spike) {
+            spikes.incrementAndGet();
         }
         hold(cost);
         ArrayNode results = JSON.createArrayNode();
@@ -256,14 +275,23 @@ public final class ReferenceService implements AutoCloseable {
     /** Holds a worker for {@code nanos}: waits for one when all are busy. */
     private void hold(long nanos) {
         workers.acquireUninterruptibly();
+        long start;
+        synchronized (busyLock) {
+            start = System.nanoTime();
+            holding++;
+            holdingStartSum += start;
+        }
         try {
-            long start = System.nanoTime();
             long end = start + nanos;
             for (long left = nanos; left > 0; left = end - System.nanoTime()) {
                 LockSupport.parkNanos(left);
             }
-            busyNanos.addAndGet(System.nanoTime() - start);
         } finally {
+            synchronized (busyLock) {
+                busyNanos += System.nanoTime() - start;
+                holding--;
+                holdingStartSum -= start;
+            }
             workers.release();
         }
     }
@@ -291,7 +319,13 @@ public final class ReferenceService implements AutoCloseable {
     }
 
     private JsonNode statsJson() {
-        double elapsed = (System.nanoTime() - startedNanos) / 1e9;
+        long now;
+        long busy;
+        synchronized (busyLock) {
+            now = System.nanoTime();
+            busy = busyNanos + holding * now - holdingStartSum;
+        }
+        double elapsed = (now - startedNanos) / 1e9;
         return JSON.createObjectNode()
                 .put("workers", model.workers())
                 .put("requests", requests.get())
@@ -299,7 +333,8 @@ public final class ReferenceService implements AutoCloseable {
                 .put("invalid", invalid.get())
                 .put("failedRequests", failedRequests.get())
                 .put("onlineCalls", onlineCalls.get())
-                .put("busySeconds", busyNanos.get() / 1e9)
+                .put("spikes", spikes.get())
+                .put("busySeconds", busy / 1e9)
                 .put("uptimeSeconds", elapsed);
     }
 

@@ -104,10 +104,11 @@ class BatchRunTest {
                 .singleElement().satisfies(j -> assertThat(j.get("reason").asText()).startsWith("line 501: not JSON"));
         assertThat(r.records()).isEqualTo(1501);
         assertThat(r.callLatency().count()).isEqualTo(r.calls());
-        // The probe measured before the run; a run this short may end before its next call comes back.
+        // The probe measured before the run, and during it: at least one call, answered before the result.
         assertThat(r.onlineBefore().count()).isPositive();
-        assertThat(r.onlineDuring()).isNotNull();
-        assertThat(r.utilisation()).isBetween(0.0, 1.05);
+        assertThat(r.onlineDuring().count()).isPositive();
+        // The service counts the busy time of requests still in progress when asked: a share, never above one.
+        assertThat(r.utilisation()).isBetween(0.0, 1.0 + 1e-9);
     }
 
     @Test
@@ -161,18 +162,32 @@ class BatchRunTest {
         service = ReferenceService.start(ServiceModel.DEFAULT.withCosts(Duration.ofMillis(1), Duration.ZERO).withWorkers(2),
                 0, "127.0.0.1");
         Input in = ndjson(600);
-        // 200 records/s, one per request: 3 s of schedule. A 1 s stall at 0.7 s holds up the ~200 requests due
-        // meanwhile; measured from when they were due, a sixth of all requests waited more than half a second.
+        // 200 records/s, one per request: 3 s of schedule, fixed in advance. The service stalls for 1 s once the
+        // run has sent its first records (its first progress report), with over 2.5 s of the schedule to go:
+        // ~200 requests fall due meanwhile and can only leave once it ends. Measured from when they were due,
+        // a sixth of all requests waited more than half a second, however fast or slow the machine (a slow
+        // one sends late, which only adds to the wait).
         BatchRun.Options o = options(in, "per-record+parallel:2+throttle:200").withProbe(0, "/online", Duration.ZERO);
-        var stall = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        stall.schedule(() -> java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + service.port() + "/admin/stall?millis=1000"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding()),
-                700, java.util.concurrent.TimeUnit.MILLISECONDS);
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> stall = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicLong doneAtStall = new java.util.concurrent.atomic.AtomicLong(-1);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
-        RunResult r = new BatchRun(o).run(p -> { });
-        stall.shutdown();
+        RunResult r = new BatchRun(o).run(p -> {
+            if (p.done() > 0 && doneAtStall.compareAndSet(-1, p.done())) {
+                http.sendAsync(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port()
+                        + "/admin/stall?millis=1000")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).whenComplete((resp, e) -> {
+                            if (e != null) {
+                                stall.completeExceptionally(e);
+                            } else {
+                                stall.complete(resp);
+                            }
+                        });
+            }
+        });
 
+        assertThat(stall).as("the stall was asked for during the run (at %d records done)", doneAtStall.get())
+                .isCompletedWithValueMatching(resp -> resp.statusCode() == 200);
         assertThat(service.ledger().keys()).isEqualTo(in.valid());
         // Timed from the moment each request went out, only the two in flight at the stall would be slow,
         // and the 90th percentile would be a few milliseconds.
@@ -199,9 +214,16 @@ class BatchRunTest {
         RunResult r = new BatchRun(options(in, "chunk:4+parallel:4").withProbe(0, "/online", Duration.ZERO)).run(p -> { });
 
         assertThat(service.ledger().keys()).isEqualTo(in.valid());
-        // One request in ten takes 60 ms more: the median does not see it, the 95th percentile does.
-        assertThat(r.callLatency().at(0.5)).isLessThan(30);
-        assertThat(r.callLatency().at(0.95)).isGreaterThan(60);
+        // One request in ten (as the service's seeded dice fall) holds a worker 60 ms more. However slow the
+        // machine, those requests are at least that slow, so the tail of the latency shows every one of them:
+        // the k-th slowest request took 60 ms or more (the sketch answers within 1%).
+        long spikes = service.spikes();
+        long calls = r.calls();
+        assertThat(calls).isEqualTo(100);
+        assertThat(spikes).isBetween(1L, calls / 2);
+        assertThat(r.callLatency().count()).isEqualTo(calls);
+        assertThat(r.callLatency().at(1 - (spikes - 1.0) / calls)).isGreaterThanOrEqualTo(60 * 0.99);
+        assertThat(r.callLatency().max()).isGreaterThanOrEqualTo(60);
     }
 
     @Test

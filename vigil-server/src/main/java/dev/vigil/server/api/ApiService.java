@@ -63,7 +63,7 @@ public final class ApiService {
      * for each, the strictest penalty band its achieved value falls below.
      */
     public HttpResponse contracts(ServiceRequestContext ctx) {
-        return blocking(ctx, () -> Json.response(HttpStatus.OK, g -> {
+        return blocking(ctx, () -> objectives.current(judged -> Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("contracts");
             for (var c : contracts) {
@@ -72,7 +72,7 @@ public final class ApiService {
                 g.writeStringField("period", c.period());
                 g.writeArrayFieldStart("objectives");
                 for (String name : c.objectives()) {
-                    var s = objectives.state(name);
+                    var s = judged.stream().filter(x -> x.objective().name().equals(name)).findFirst().orElse(null);
                     g.writeStartObject();
                     g.writeStringField("name", name);
                     if (s != null && s.evaluatedTo() != Long.MIN_VALUE) {
@@ -91,7 +91,7 @@ public final class ApiService {
             }
             g.writeEndArray();
             g.writeEndObject();
-        }));
+        })));
     }
 
     /**
@@ -133,37 +133,39 @@ public final class ApiService {
 
     /** {@code GET /api/v1/objectives}: every objective's standing in its current period. */
     public HttpResponse objectives(ServiceRequestContext ctx) {
-        return blocking(ctx, () -> Json.response(HttpStatus.OK, g -> {
+        return blocking(ctx, () -> objectives.current(judged -> Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("objectives");
-            for (var s : objectives.states()) {
+            for (var s : judged) {
                 ObjectiveJson.write(g, s);
             }
             g.writeEndArray();
             g.writeEndObject();
-        }));
+        })));
     }
 
     /** {@code GET /api/v1/objectives/{name}}: one objective, and its budget and burn rates through the period. */
     public HttpResponse objective(ServiceRequestContext ctx, String name) {
-        return blocking(ctx, () -> {
-            var s = objectives.state(name);
+        return blocking(ctx, () -> objectives.current(judged -> {
+            var s = judged.stream().filter(x -> x.objective().name().equals(name)).findFirst().orElse(null);
             if (s == null) {
                 return Json.error(HttpStatus.NOT_FOUND, "not_found", "no objective " + name
                         + " (GET /api/v1/objectives lists them; they come from the OpenSLO files vigil.yaml names)", null);
             }
             return Json.response(HttpStatus.OK, g -> ObjectiveJson.history(g, s));
-        });
+        }));
     }
 
     /** {@code GET /api/v1/alerts}: the burn-rate alerts firing now, and the last changes. */
     public HttpResponse alerts(ServiceRequestContext ctx) {
         return blocking(ctx, () -> {
+            // Judged first: the changes listed include any the latest windows brought.
+            var firing = objectives.current(judged -> objectives.firing());
             var recent = objectives.recentTransitions();
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
                 g.writeArrayFieldStart("firing");
-                for (var e : objectives.firing().entrySet()) {
+                for (var e : firing.entrySet()) {
                     for (var r : e.getValue()) {
                         g.writeStartObject();
                         g.writeStringField("objective", e.getKey());
@@ -574,6 +576,7 @@ public final class ApiService {
         g.writeNumberField("eventsFolded", st.eventsFolded());
         g.writeNumberField("casesInMemory", st.casesInMemory());
         g.writeNumberField("windowsWritten", st.windowsWritten());
+        g.writeNumberField("writes", st.writes());
         g.writeNumberField("tooLateAtMerge", st.mergerTooLate());
         g.writeNumberField("checkpointRecord", st.checkpointRecord());
         g.writeObjectFieldStart("cases");

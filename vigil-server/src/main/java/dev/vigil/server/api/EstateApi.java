@@ -82,8 +82,8 @@ public final class EstateApi {
             return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
         }
         return ApiService.blocking(ctx, () -> {
-            long watermark = pipeline.status().watermark();
-            if (watermark == Long.MIN_VALUE) {
+            Reading reading = read(minutes);
+            if (reading == null) {
                 return Json.response(HttpStatus.OK, g -> {
                     g.writeStartObject();
                     g.writeNullField("watermark");
@@ -92,21 +92,25 @@ public final class EstateApi {
                         g.writeArrayFieldStart(f);
                         g.writeEndArray();
                     }
+                    g.writeArrayFieldStart("objectives");
+                    for (Judged j : objectives.current(judged -> judged.stream().map(Judged::of).toList())) {
+                        j.write(g);
+                    }
+                    g.writeEndArray();
                     g.writeEndObject();
                 });
             }
-            // Only closed minutes: a window appears once the watermark has passed its end.
-            long to = WindowSpan.MINUTE.startOf(watermark);
-            long asked = to - minutes * MINUTE;
-            OutputStore store = pipeline.store();
-            List<OutputStore.SeriesTotal> services = store.totals(Dimension.SERVICE, asked, to);
-            List<OutputStore.SeriesTotal> peers = store.totals(Dimension.PEER, asked, to);
-            List<OutputStore.SeriesTotal> calls = store.totals(Dimension.CALL, asked, to);
+            long watermark = reading.watermark;
+            long to = reading.to;
+            long asked = reading.asked;
+            List<OutputStore.SeriesTotal> services = reading.services;
+            List<OutputStore.SeriesTotal> peers = reading.peers;
+            List<OutputStore.SeriesTotal> calls = reading.calls;
             // Rates are per second of the minutes the estate was seen: a Vigil started five minutes ago has five
             // minutes of events, and dividing them by fifteen would understate every rate threefold.
             long from = Math.max(asked, services.stream().mapToLong(OutputStore.SeriesTotal::firstMicros).min().orElse(asked));
-            Map<String, List<BurnRule>> firing = objectives.firing();
-            List<Health.Standing> standings = objectives.states().stream().map(Health.Standing::of).toList();
+            Map<String, List<BurnRule>> firing = reading.firing;
+            List<Health.Standing> standings = reading.standings;
             double seconds = Math.max(1, (to - from) / 1e6);
 
             // A service reporting under several units (rare; a shared service) is listed under each.
@@ -180,9 +184,99 @@ public final class EstateApi {
                     g.writeEndObject();
                 }
                 g.writeEndArray();
+                g.writeArrayFieldStart("objectives");
+                for (Judged j : reading.judged) {
+                    j.write(g);
+                }
+                g.writeEndArray();
+                g.writeBooleanField("objectivesInStep", reading.inStep);
                 g.writeEndObject();
             });
         });
+    }
+
+    /** How long an answer tries to read windows and objectives of one state of the store before it settles for less. */
+    private static final long IN_STEP_PATIENCE_NANOS = 2_000_000_000L;
+
+    /**
+     * What one estate answer is made of: the windows of the closed minutes, and the objectives judged on exactly
+     * those windows.
+     *
+     * @param inStep whether the objectives were judged on the windows read (the same closed minutes and the same
+     *               revisions); false only when the store kept changing for {@link #IN_STEP_PATIENCE_NANOS}
+     */
+    private record Reading(long watermark, long to, long asked, List<OutputStore.SeriesTotal> services,
+                           List<OutputStore.SeriesTotal> peers, List<OutputStore.SeriesTotal> calls,
+                           List<Health.Standing> standings, Map<String, List<BurnRule>> firing, List<Judged> judged,
+                           boolean inStep) {
+    }
+
+    /**
+     * Reads the closed minutes and judges the objectives on the same state of the store: the objectives are
+     * brought up to date first (ObjectivesRuntime#current), the windows read after, and the whole is read again
+     * if the pipeline began a write that changes windows or closed minutes meanwhile. Null before any event.
+     */
+    private Reading read(int minutes) throws java.sql.SQLException {
+        PipelineRuntime.Status status = pipeline.status();
+        long deadline = System.nanoTime() + IN_STEP_PATIENCE_NANOS;
+        while (true) {
+            long version = status.windowsVersion();
+            long watermark = status.watermark();
+            if (watermark == Long.MIN_VALUE) {
+                return null;
+            }
+            Judging judging = objectives.current(states -> new Judging(states.stream().map(Health.Standing::of).toList(),
+                    objectives.firing(), states.stream().map(Judged::of).toList()));
+            // Only closed minutes: a window appears once the watermark has passed its end.
+            long to = WindowSpan.MINUTE.startOf(watermark);
+            long asked = to - minutes * MINUTE;
+            OutputStore store = pipeline.store();
+            List<OutputStore.SeriesTotal> services = store.totals(Dimension.SERVICE, asked, to);
+            List<OutputStore.SeriesTotal> peers = store.totals(Dimension.PEER, asked, to);
+            List<OutputStore.SeriesTotal> calls = store.totals(Dimension.CALL, asked, to);
+            boolean inStep = !status.windowsChangedSince(version);
+            if (inStep || System.nanoTime() > deadline) {
+                return new Reading(watermark, to, asked, services, peers, calls, judging.standings(), judging.firing(),
+                        judging.judged(), inStep);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.sql.SQLException("interrupted while reading the estate", e);
+            }
+        }
+    }
+
+    /** The objectives as judged for one reading: their standings, the rules firing, and the list the answer gives. */
+    private record Judging(List<Health.Standing> standings, Map<String, List<BurnRule>> firing, List<Judged> judged) {
+    }
+
+    /** An objective as the estate lists it: where it stands, and through which minute it was judged. */
+    private record Judged(String name, String state, double achieved, long evaluatedTo) {
+        static Judged of(ObjectivesRuntime.State s) {
+            if (s.evaluatedTo() == Long.MIN_VALUE) {
+                return new Judged(s.objective().name(), "no closed minute yet", Double.NaN, Long.MIN_VALUE);
+            }
+            double achieved = s.ledger().status(s.evaluatedTo()).achieved();
+            String state = Double.isNaN(achieved) ? "no data" : achieved >= s.objective().spec().target() ? "met" : "breached";
+            return new Judged(s.objective().name(), state, achieved, s.evaluatedTo());
+        }
+
+        void write(JsonGenerator g) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            g.writeStringField("state", state);
+            if (evaluatedTo != Long.MIN_VALUE) {
+                if (Double.isNaN(achieved)) {
+                    g.writeNullField("achieved");
+                } else {
+                    g.writeNumberField("achieved", achieved);
+                }
+                g.writeStringField("evaluatedTo", Timestamps.format(evaluatedTo));
+            }
+            g.writeEndObject();
+        }
     }
 
     /**

@@ -55,34 +55,34 @@ public final class IngestService implements HttpService {
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         if (req.method() != HttpMethod.POST) {
-            return Json.error(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED).add(HttpHeaderNames.ALLOW, "POST"),
-                    "method_not_allowed", "send events with POST");
+            return refuse(req, Json.error(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED)
+                    .add(HttpHeaderNames.ALLOW, "POST"), "method_not_allowed", "send events with POST"));
         }
         MediaType type = req.contentType();
         EventDecoder.Format format;
         if (type == null) {
-            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+            return refuse(req, Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "no Content-Type: send application/x-ndjson (one event per line) or application/json "
-                            + "(one event or an array)", null);
+                            + "(one event or an array)", null));
         } else if (type.is(NDJSON) || type.is(NDJSON_ALIAS)) {
             format = EventDecoder.Format.NDJSON;
         } else if (type.is(MediaType.JSON)) {
             format = EventDecoder.Format.JSON;
         } else {
-            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "Content-Type " + type + " is not accepted: send application/x-ndjson or application/json", null);
+            return refuse(req, Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Content-Type " + type + " is not accepted: send application/x-ndjson or application/json", null));
         }
         if (type.charset() != null && !type.charset().name().equals("UTF-8")) {
-            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "charset " + type.charset().name() + " is not accepted: events are UTF-8", null);
+            return refuse(req, Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "charset " + type.charset().name() + " is not accepted: events are UTF-8", null));
         }
         String source = ctx.queryParam("source");
         EventDecoder.Mode mode;
         if (source == null) {
             mode = EventDecoder.Mode.CANONICAL;
         } else if (!SourceRules.isValidName(source)) {
-            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", "source must be 1-128 letters, digits, '.', '_' "
-                    + "or '-' (a source name from vigil.yaml, or any name to give events that have none)", "source");
+            return refuse(req, Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", "source must be 1-128 letters, digits, "
+                    + "'.', '_' or '-' (a source name from vigil.yaml, or any name to give events that have none)", "source"));
         } else if (sources.containsKey(source)) {
             mode = EventDecoder.Mode.rules(sources.get(source));
         } else {
@@ -95,12 +95,22 @@ public final class IngestService implements HttpService {
         } else if (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("x-gzip")) {
             gzip = true;
         } else {
-            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_content_encoding",
-                    "Content-Encoding " + encoding + " is not accepted: send gzip or no encoding", null);
+            return refuse(req, Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_content_encoding",
+                    "Content-Encoding " + encoding + " is not accepted: send gzip or no encoding", null));
         }
         CompletableFuture<HttpResponse> response = req.aggregate()
                 .thenCompose(agg -> handle(agg, format, gzip, mode));
         return HttpResponse.of(response);
+    }
+
+    /**
+     * A refusal decided on the request's headers, sent once its body has arrived (and been dropped; at most
+     * the body limit is read, as for any request). Sent at once, it would end the exchange while the client
+     * is still sending: HTTP/2 then resets the stream, and clients (the JDK's among them) report the reset
+     * instead of the answer, more often the busier the machine.
+     */
+    private static HttpResponse refuse(HttpRequest req, HttpResponse refusal) {
+        return HttpResponse.of(req.aggregate().handle((body, error) -> refusal));
     }
 
     private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, EventDecoder.Format format, boolean gzip,

@@ -20,8 +20,14 @@ import org.slf4j.LoggerFactory;
  * Keeps each objective's ledger up to date from the KPI windows in the store, minute by minute as the
  * pipeline's watermark closes them, and evaluates its burn-rate alerts at each closed minute. Reading the
  * stored windows (rather than the writer's stream) makes a restart the same code path as a running server:
- * the first pass reads the whole period back. The last {@code maxLateness} of minutes is read again each
- * time, so windows amended by late events count as amended.
+ * the first pass reads the whole period back. Whenever the store's windows changed since the last reading
+ * (a minute closed, or closed minutes were revised: late events, or a partition's part of a minute that came
+ * after the others'), the last {@code maxLateness} of minutes is read again, so revised windows count as
+ * revised at once, not only once the next minute closes.
+ *
+ * <p>The ledgers are read and written under this object's lock only: the API reads them through
+ * {@link #current}, which first judges whatever the store holds by then, so an answer never shows a ledger
+ * half fed, nor one a write behind the windows it was read beside.
  */
 public final class ObjectivesRuntime implements AutoCloseable {
 
@@ -33,6 +39,8 @@ public final class ObjectivesRuntime implements AutoCloseable {
         final Objective objective;
         final ObjectiveLedger ledger;
         long evaluatedTo = Long.MIN_VALUE;
+        /** The pipeline's windows version the ledger was last fed from (PipelineRuntime.Status#windowsVersion). */
+        long windowsVersion = -1;
 
         State(Objective o) {
             this.objective = o;
@@ -107,15 +115,21 @@ public final class ObjectivesRuntime implements AutoCloseable {
         }
     }
 
-    /** Reads the minutes the watermark closed since the last time and judges each. */
+    /**
+     * Reads the minutes the watermark closed since the last time, and the revised ones, and judges each closed
+     * minute once (alert rules are evaluated again at the last closed minute after a revision).
+     */
     synchronized void tick() throws java.sql.SQLException {
+        // The version first: a write that lands after it is read again next time, never missed.
+        long version = pipeline.windowsVersion();
         long wm = pipeline.watermark();
         if (wm == Long.MIN_VALUE) {
             return;
         }
         long closedTo = WindowSpan.MINUTE.startOf(wm);
         for (State s : states.values()) {
-            if (closedTo <= s.evaluatedTo) {
+            boolean newMinutes = closedTo > s.evaluatedTo;
+            if (!newMinutes && version == s.windowsVersion) {
                 continue;
             }
             boolean first = s.evaluatedTo == Long.MIN_VALUE;
@@ -127,13 +141,15 @@ public final class ObjectivesRuntime implements AutoCloseable {
                 s.ledger.put(step.startMicros(), s.objective.spec().indicator().tally(step.window()));
             }
             // On the first pass only the present is judged: alerts of the past are not raised again at start.
-            long start = first ? closedTo : s.evaluatedTo + MINUTE;
+            // After a revision alone, the last closed minute is judged again on the revised windows.
+            long start = first || !newMinutes ? closedTo : s.evaluatedTo + MINUTE;
             for (long end = start; end <= closedTo; end += MINUTE) {
                 for (ObjectiveLedger.Transition t : s.ledger.evaluate(end)) {
                     remember(s.objective, t);
                 }
             }
             s.evaluatedTo = closedTo;
+            s.windowsVersion = version;
             s.ledger.forgetBefore(closedTo);
         }
     }
@@ -155,8 +171,27 @@ public final class ObjectivesRuntime implements AutoCloseable {
                 String.format(java.util.Locale.ROOT, "%.1f", t.shortBurn()), t.rule().shortMicros() / MINUTE);
     }
 
+    /**
+     * The objectives as declared. Their ledgers change under this object's lock: read them through
+     * {@link #current}, not from here.
+     */
     public synchronized List<State> states() {
         return List.copyOf(states.values());
+    }
+
+    /**
+     * Judges what the store holds now (minutes closed and windows revised since the last tick), then lets
+     * {@code read} look at the objectives under the same lock: what it sees is judged on the store as it
+     * was a moment ago, and no tick changes it meanwhile. If judging fails (the store is closing), {@code read}
+     * sees the objectives as last judged; each says how far that is ({@link State#evaluatedTo}).
+     */
+    public synchronized <T> T current(java.util.function.Function<List<State>, T> read) {
+        try {
+            tick();
+        } catch (Exception e) {
+            LOG.warn("judging objectives before an answer failed; answering with what was judged before: {}", e.toString());
+        }
+        return read.apply(List.copyOf(states.values()));
     }
 
     public synchronized State state(String name) {

@@ -429,12 +429,23 @@ public final class PipelineRuntime implements AutoCloseable {
             unwritten.put(new WindowAt(w.key(), w.startMicros()), w);
         }
         List<MergedWindow> windows = List.copyOf(unwritten.values());
+        long watermark = merger.watermark();
+        // A write that changes what a reader of closed minutes sees (windows, or the last closed minute) is
+        // counted when it begins and when it is done: see Status#windowsVersion.
+        boolean visible = !windows.isEmpty() || WindowSpan.MINUTE.entersLaterWindow(status.watermark, watermark);
+        if (visible) {
+            status.windowWritesBegun++;
+        }
         retrying("KPI windows and cases", () -> store.write(windows, cases, late, status.checkpointRecord));
         unwritten.clear();
         late.clear();
         status.windowsWritten += windows.size();
-        status.watermark = merger.watermark();
+        status.watermark = watermark;
         status.mergerTooLate = merger.tooLate();
+        status.writes++;
+        if (visible) {
+            status.windowWritesDone++;
+        }
         cases.clear();
     }
 
@@ -498,6 +509,10 @@ public final class PipelineRuntime implements AutoCloseable {
         volatile long checkpoints;
         volatile long windowsWritten;
         volatile long mergerTooLate;
+        volatile long writes;
+        /* Written by the writer thread only: begun before a visible write, done after it (a sequence lock). */
+        volatile long windowWritesBegun;
+        volatile long windowWritesDone;
 
         @SuppressWarnings("unchecked")
         Status(int n) {
@@ -553,6 +568,25 @@ public final class PipelineRuntime implements AutoCloseable {
 
         public long mergerTooLate() {
             return mergerTooLate;
+        }
+
+        /** Writes of outputs to the store since start (one at most every 200 ms, and at each closed minute). */
+        public long writes() {
+            return writes;
+        }
+
+        /**
+         * Which state of the KPI windows and closed minutes the store holds: grows with every write that
+         * changes either (new windows, revised windows, a newly closed minute). A reader that takes it, reads the
+         * store, then finds {@link #windowsChangedSince} false, has read exactly that state, not part of a later one.
+         */
+        public long windowsVersion() {
+            return windowWritesDone;
+        }
+
+        /** Whether a write that changes windows or closed minutes has begun since {@code version} was taken. */
+        public boolean windowsChangedSince(long version) {
+            return windowWritesBegun != version;
         }
     }
 

@@ -36,6 +36,15 @@ export function load() {
   return api('estate');
 }
 
+/**
+ * What the map shows of the estate: not the watermark (it moves with every refresh while the closed minutes,
+ * and so the map, stay the same), nor the objectives. The shell redraws the map only when this changes.
+ */
+export function shows(estate) {
+  const { watermark, from, to, objectives, objectivesInStep, ...rest } = estate;
+  return { seen: !!watermark, ...rest };
+}
+
 export function draw(el, estate) {
   if (!estate.watermark) {
     el.innerHTML = html`<h1>Estate map</h1>${emptyEstate()}`.html;

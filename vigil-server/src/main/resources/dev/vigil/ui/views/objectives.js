@@ -42,7 +42,8 @@ export function draw(el, [objectives, alerts, contracts]) {
           <th scope="row">${o.displayName || o.name}<div class="muted">${o.name}</div></th>
           <td>${o.series.dimension === 'peer' ? html`calls to <a href="#/supplier/${enc(o.series.key)}">${o.series.key}</a>`
             : html`<a href="#/service/${enc(o.series.key)}">${o.series.key}</a>`}${o.service ? html`<div class="muted">service ${o.service}</div>` : ''}</td>
-          <td class="n">${percent(o.target, 3)}</td><td class="n">${percent(o.achieved, 3)}</td><td>${badge(o.state)}</td>
+          <td class="n">${percent(o.target, 3)}</td><td class="n">${percent(o.achieved, 3)}</td>
+          <td>${badge(o.state)}${o.evaluatedTo ? html`<div class="muted">judged through ${new Date(o.evaluatedTo).toLocaleTimeString('en-GB')}</div>` : ''}</td>
           <td>${o.budget ? budgetBar(o.budget.remainingShare) : '–'}</td>
           <td class="n">${o.burnRate ? ['1h', '6h', '1d', '3d'].map(w => o.burnRate[w].toFixed(2) + '×').join(' / ') : '–'}</td>
           <td>${firingBy.has(o.name) ? html`${badge('firing')} ${firingBy.get(o.name).map(a => a.severity).join(', ')}` : 'none'}</td></tr>`),

@@ -30,6 +30,24 @@ export function load() {
   return Promise.all([api('estate'), api('alerts'), api('processes')]);
 }
 
+/**
+ * Whether the objective figures on the page (the reasons, the statuses) were judged on the closed minutes
+ * the page shows: the API judges them on the very windows it answers with, and says through which minute.
+ */
+function judged(estate) {
+  const behind = (estate.objectives || []).filter(o => o.evaluatedTo && o.evaluatedTo !== estate.to);
+  if (estate.objectivesInStep !== false && !behind.length) {
+    return estate.objectives && estate.objectives.length ? ' Objectives judged on these minutes.' : '';
+  }
+  const through = behind.length ? behind.map(o => o.evaluatedTo).sort()[0] : null;
+  return html` <strong class="s-at-risk">Objective figures are as of ${through
+    ? new Date(through).toLocaleTimeString('en-GB') : 'a moment before these minutes'}</strong> (the store changed while
+    they were read; the next refresh catches up).`;
+}
+
+/** The page as last drawn, but for the watermark's time (which alone changes between most refreshes). */
+let drawn = null;
+
 export function draw(el, [estate, alerts, procs]) {
   if (!estate.watermark) {
     el.innerHTML = html`<h1>Estate overview</h1>${emptyEstate()}`.html;
@@ -62,9 +80,9 @@ export function draw(el, [estate, alerts, procs]) {
   const units = estate.units.map(u => html`<section class="unit" aria-labelledby="unit-${u.unit || 'none'}">
     <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
     ${table(HEAD, u.services.map(r => row('service', r)), 'No services.')}</section>`);
-  el.innerHTML = html`<h1>Estate overview</h1>
+  const page = html`<h1>Estate overview</h1>
     <p class="sub">The last ${estate.minutes} closed minutes, ${new Date(estate.from).toLocaleTimeString('en-GB')}–${new Date(estate.to).toLocaleTimeString('en-GB')}
-      (event time; the watermark is at ${new Date(estate.watermark).toLocaleTimeString('en-GB')}). Worst first.</p>
+      (event time; the watermark is at <span class="watermark"></span>). Worst first.${judged(estate)}</p>
     ${tiles}${firing}${stuckList}
     <section aria-labelledby="sup-h"><h2 id="sup-h">External suppliers</h2>
       ${table(HEAD, estate.suppliers.map(r => row('supplier', r)),
@@ -72,4 +90,10 @@ export function draw(el, [estate, alerts, procs]) {
     ${units}
     ${estate.calledOnly.length ? html`<section aria-labelledby="called-h"><h2 id="called-h">Services seen only by their callers</h2>
       ${table(HEAD, estate.calledOnly.map(r => row('service', r)), '')}</section>` : ''}`.html;
+  // A refresh that moved only the watermark changes only its time: the tables stay as they are.
+  if (page !== drawn || !el.querySelector('.watermark')) {
+    el.innerHTML = page;
+    drawn = page;
+  }
+  el.querySelector('.watermark').textContent = new Date(estate.watermark).toLocaleTimeString('en-GB');
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.vigil.event.Timestamps;
+import dev.vigil.server.Await;
 import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
 import dev.vigil.server.config.ConfigLoader;
@@ -69,18 +70,25 @@ class AlertDeliveryTest {
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
                 ApiCalls.postEvents(base, ObjectivesApiTest.errorBurst(t0));
-                await(() -> firing(base) == 4 && refused.get() >= 4, "four alerts firing and refused by the receiver");
+                Await.until("four alerts firing and each refused by the receiver",
+                        () -> "firing " + firing(base) + ", refused " + refused.get() + ", outbox " + outbox(vigil),
+                        seen -> firing(base) == 4 && refused.get() >= 4);
             }
 
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
-                await(() -> firing(base) == 4, "the four alerts still firing after the restart");
-                JsonNode recent = ApiCalls.get(base, "/api/v1/alerts").get("recent");
-                assertThat(recent).as("the changes before the restart are still listed").hasSize(4)
+                // Once the restarted server has judged the minute again (the whole period read back), a re-raised
+                // alert would be in the history: it is not.
+                judgedThrough(base, t0 + 60_000_000L);
+                JsonNode alerts = ApiCalls.get(base, "/api/v1/alerts");
+                assertThat(alerts.get("firing")).as("the four alerts still firing after the restart").hasSize(4);
+                assertThat(alerts.get("recent")).as("the changes before the restart, and no other").hasSize(4)
                         .allSatisfy(c -> assertThat(c.get("state").asText()).isEqualTo("firing"));
                 up[0] = true;
-                await(() -> received.size() == 4, "the four notifications delivered");
-                Thread.sleep(1500);
+                // The outbox empty: every notification answered with a 2xx and removed, none left to send again.
+                Await.until("the four notifications delivered and the outbox empty",
+                        () -> new Delivery(Map.copyOf(received), outbox(vigil)),
+                        seen -> seen.received().size() == 4 && seen.outbox().isEmpty());
             }
             assertThat(received.values()).as("each notification once: %s", received).containsOnly(1);
             assertThat(payloads).hasSize(4).allSatisfy(p -> {
@@ -156,12 +164,17 @@ class AlertDeliveryTest {
             try (VigilServer vigil = VigilServer.start(options)) {
                 URI base = URI.create("http://127.0.0.1:" + vigil.port());
                 ApiCalls.postEvents(base, ObjectivesApiTest.errorBurst(t0));
-                await(() -> firing(base) == 2, "the page and the ticket firing");
+                Await.until("the page and the ticket firing", () -> firing(base), n -> n == 2);
                 // Ten quiet minutes later the 5-minute window is clean: the page resolves, the ticket (2 h) does not.
                 ApiCalls.postEvents(base, ("{\"time\":\"" + Timestamps.format(t0 + 10 * 60_000_000L)
                         + "\",\"source\":\"clock\",\"name\":\"tick\"}\n").repeat(8));
-                await(() -> received.getOrDefault("/pager", List.of()).size() == 2, "the page's firing and resolution");
-                Thread.sleep(1500);
+                // Every change up to the last closed minute judged, and every notification they made sent and
+                // removed from the outbox: nothing else is on its way to either receiver.
+                judgedThrough(base, t0 + 9 * 60_000_000L);
+                Await.until("the page's firing and resolution delivered and the outbox empty",
+                        () -> new Delivery(Map.copyOf(received), outbox(vigil)),
+                        seen -> seen.received().containsKey("/pager") && ((List<?>) seen.received().get("/pager")).size() == 2
+                                && seen.outbox().isEmpty());
             }
             assertThat(received.get("/pager")).containsExactly("page-ge14.4x-60m-5m firing", "page-ge14.4x-60m-5m resolved");
             assertThat(received.get("/default")).as("tickets: no target of its own, no resolution")
@@ -180,15 +193,31 @@ class AlertDeliveryTest {
         }
     }
 
-    interface Check {
-        boolean ok() throws Exception;
+    /** Waits until every objective has been judged through {@code minuteEnd} (the end of the last closed minute). */
+    static void judgedThrough(URI base, long minuteEnd) throws Exception {
+        ApiCalls.await(base, "/api/v1/objectives", o -> {
+            for (JsonNode x : o.get("objectives")) {
+                if (!x.path("evaluatedTo").asText().equals(Timestamps.format(minuteEnd))) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 
-    static void await(Check c, String what) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!c.ok()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(100);
+    /** What a receiver had when the outbox was read, and what the outbox held. */
+    record Delivery(Map<String, ?> received, List<String> outbox) {
+    }
+
+    /** What waits in the alert outbox: id, target, attempts and last error of each notification. */
+    static List<String> outbox(VigilServer vigil) throws java.sql.SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Connection c = vigil.journal().newConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT id, target, attempts, last_error FROM alert_outbox ORDER BY id")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1) + " " + rs.getString(2) + " attempts " + rs.getInt(3) + " " + rs.getString(4));
+            }
         }
+        return out;
     }
 }

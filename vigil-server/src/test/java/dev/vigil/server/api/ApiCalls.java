@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.server.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,15 +39,8 @@ final class ApiCalls {
         return JSON.readTree(r.body());
     }
 
-    /** GETs a path until its answer passes; fails after 20 s with the last answer. */
+    /** GETs a path until its answer passes; fails after {@link Await#PATIENCE} with the last answer. */
     static JsonNode await(URI base, String path, Predicate<JsonNode> until) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        JsonNode last = get(base, path);
-        while (!until.test(last)) {
-            assertThat(System.nanoTime()).as("waiting for %s, last answer %s", path, last).isLessThan(deadline);
-            Thread.sleep(50);
-            last = get(base, path);
-        }
-        return last;
+        return Await.until("GET " + path + " to pass", () -> get(base, path), until);
     }
 }

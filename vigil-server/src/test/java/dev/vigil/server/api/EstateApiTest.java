@@ -74,12 +74,20 @@ class EstateApiTest {
                 .withBindAddress("127.0.0.1").withConfig(ConfigLoader.load(yaml)))) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             postEvents(base, body.toString());
-            // The objective is judged beside the pipeline, once its minutes are closed.
-            await(base, "/api/v1/objectives", o -> o.at("/objectives/0/achieved").isNumber()
-                    && o.at("/objectives/0/evaluatedTo").asText().equals(Timestamps.format(t0 + 9 * 60_000_000L)));
-            // Each partition hands its part of a minute to the merger when its own watermark passes; wait for all.
+            // Each partition hands its part of a minute to the merger when its own watermark passes; one that was
+            // slow to start revises a minute the others already closed. Wait for the minutes closed and all parts in.
             JsonNode estate = await(base, "/api/v1/estate", e -> e.get("units").size() == 2
+                    && e.get("to").asText().equals(Timestamps.format(t0 + 9 * 60_000_000L))
                     && e.at("/units/0/services/0/count").asLong() == 100 && e.at("/calls/1/count").asLong() == 10);
+
+            // The objectives in the same answer were judged on exactly these windows: the same minutes, all parts.
+            assertThat(estate.get("objectivesInStep").asBoolean()).isTrue();
+            assertThat(estate.get("objectives")).singleElement().satisfies(o -> {
+                assertThat(o.get("name").asText()).isEqualTo("bank-ok");
+                assertThat(o.get("evaluatedTo").asText()).isEqualTo(estate.get("to").asText());
+                assertThat(o.get("achieved").asDouble()).isEqualTo(0.5);
+                assertThat(o.get("state").asText()).isEqualTo("breached");
+            });
 
             // Closed minutes t0 .. t0+9m (the watermark is 2 s short of t0+10m): nine minutes since the first window.
             assertThat(estate.get("from").asText()).isEqualTo(Timestamps.format(t0));

@@ -69,7 +69,10 @@ class ObjectivesApiTest {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             postEvents(base, errorBurst(t0));
 
-            JsonNode o = await(base, "/api/v1/objectives", j -> j.at("/objectives/0/achieved").isNumber()).at("/objectives/0");
+            // Judged on all 100 calls: a partition slow to start hands in its half of the minute as a revision,
+            // which the objective takes in at once. 1% of 100 calls may fail: a budget of 1.
+            JsonNode o = await(base, "/api/v1/objectives", j -> Math.abs(j.at("/objectives/0/budget/total").asDouble() - 1.0) < 1e-9)
+                    .at("/objectives/0");
             assertThat(o.get("name").asText()).isEqualTo("bank-ok");
             assertThat(o.get("achieved").asDouble()).isEqualTo(0.5);
             assertThat(o.get("state").asText()).isEqualTo("breached");

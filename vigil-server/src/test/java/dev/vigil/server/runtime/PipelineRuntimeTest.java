@@ -7,6 +7,7 @@ import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
 import dev.vigil.event.Outcome;
 import dev.vigil.event.Timestamps;
+import dev.vigil.server.Await;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.OutputStore;
@@ -57,13 +58,19 @@ class PipelineRuntimeTest {
             for (int i = 0; i < events.size(); i += 100) {
                 journal.append(events.subList(i, i + 100), Map.of(), Timestamps.toMicros(Instant.now())).join();
             }
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (rt.status().eventsFolded() < events.size() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
+            // 6000 calls one every 60 ms from t0: 1000 per minute over 6 minutes; the watermark (max - 30 s) closes
+            // five. Settled once every event is folded and the watermark the store was written with has passed the
+            // fifth minute: the writer sets it after writing the windows it closes, with every partition's part.
+            record Progress(long folded, long watermark) {
+                @Override
+                public String toString() {
+                    return folded + " events folded, watermark " + (watermark == Long.MIN_VALUE ? "none" : Timestamps.format(watermark));
+                }
             }
-            Thread.sleep(1000);
+            PipelineRuntime.Status st = rt.status();
+            Await.until("every event folded and five minutes closed and written", () -> new Progress(st.eventsFolded(), st.watermark()),
+                    p -> p.folded() == events.size() && p.watermark() >= t0 + 5 * 60_000_000L);
             List<OutputStore.KpiStep> steps = rt.store().kpis(Dimension.PEER, "bank", null, t0, t0 + 3_600_000_000L, WindowSpan.MINUTE);
-            // 6000 calls one every 60 ms from t0: 1000 per minute over 6 minutes; the watermark (max - 30 s) closes five.
             assertThat(steps).hasSize(5);
             assertThat(steps).allSatisfy(s -> assertThat(s.window().count()).isEqualTo(1000));
         }
