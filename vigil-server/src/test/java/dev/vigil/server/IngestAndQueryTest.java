@@ -146,7 +146,8 @@ class IngestAndQueryTest {
         r = post("application/x-ndjson", event("a", "x", "").getBytes(StandardCharsets.UTF_8), "Content-Encoding", "br");
         assertThat(r.statusCode()).isEqualTo(415);
 
-        r = post("application/json", "[" + event("a", "x", "") + ",\n{\"time\": nope}]");
+        // A string left open: the array cannot be split into elements, so the body is refused as a whole.
+        r = post("application/json", "[" + event("a", "x", "") + ",\n{\"time\": \"nope}]");
         assertThat(r.statusCode()).isEqualTo(400);
         JsonNode err = JSON.readTree(r.body());
         assertThat(err.get("error").asText()).isEqualTo("malformed_json");
@@ -156,7 +157,25 @@ class IngestAndQueryTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("empty_body");
 
+        // Blank lines only, or an empty array: no item, so not a 200 (which promises an accepted one).
+        for (String[] blank : new String[][] {{"application/x-ndjson", "\n  \n\r\n"}, {"application/json", " [ ] "}}) {
+            r = post(blank[0], blank[1]);
+            assertThat(r.statusCode()).as(blank[1]).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("empty_body");
+        }
+
         assertThat(get("/api/v1/stats", 200).get("stored").asLong()).isZero();
+    }
+
+    @Test
+    void aBrokenArrayElementCostsOnlyItselfAndSaysWhereItIsInTheBody() throws Exception {
+        HttpResponse<String> r = post("application/json", "[" + event("a", "x", "") + ",\n{\"time\": nope}]");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode ok = JSON.readTree(r.body());
+        assertThat(ok.get("accepted").asInt()).isEqualTo(1);
+        assertThat(ok.at("/rejected/0/index").asInt()).isEqualTo(1);
+        assertThat(ok.at("/rejected/0/code").asText()).isEqualTo("malformed_json");
+        assertThat(ok.at("/rejected/0/reason").asText()).contains("line 2, column");
     }
 
     @Test
