@@ -145,4 +145,21 @@ class OpenSloLoaderTest {
                                 + "description, service, indicator, indicatorRef, timeWindow, budgetingMethod, objectives, "
                                 + "alertPolicies)"));
     }
+
+    @Test
+    void aMappingOrAnAliasAsAKeyIsASyntaxErrorInWordsNotTheParsersInternals() {
+        assertThatThrownBy(() -> OpenSloLoader.parse("apiVersion: openslo/v1\nmetadata: {{name: x}: y}\n", "slo.yaml"))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
+                        .containsExactly("slo.yaml:2:13: not valid YAML: a key here is a mapping; a key must be a single value "
+                                + "such as name:"));
+        // An alias stands for the value anchored before it, single values too (not for the alias's name, as it did).
+        assertThatThrownBy(() -> OpenSloLoader.parse("kind: &k SLO\nmetadata: {name: *k}\nspec: *nothing\n", "slo.yaml"))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
+                        .containsExactly("slo.yaml:1:1: missing apiVersion: write apiVersion: openslo/v1",
+                                "slo.yaml:2:18: metadata.name \"SLO\" must be lowercase letters, digits and '-', start and end "
+                                        + "with a letter or digit, at most 63 characters (RFC 1123)",
+                                "slo.yaml:3:7: *nothing refers to no anchor: write &nothing on a value before it, or write "
+                                        + "the value here",
+                                "slo.yaml:3:7: spec must be a mapping, found nothing"));
+    }
 }
