@@ -151,7 +151,7 @@ class ConfigLoaderTest {
                 "vigil.yaml:4:15: partitions must be between 1 and 256 (or leave it out for one per core)",
                 "vigil.yaml:6:3: source name \"bad name\" must be 1-128 letters, digits, '.', '_' or '-' (it goes into "
                         + "the URL: /ingest/events?source=NAME)",
-                "vigil.yaml:10:15: bad field path \"$.a..b\" for time: empty field name at offset 4 of $.a..b",
+                "vigil.yaml:10:15: bad field path \"$.a..b\" for time: empty field name at offset 4",
                 "vigil.yaml:11:21: unknown timeFormat \"unix\"; use one of auto, rfc3339, epoch-seconds, epoch-millis, epoch-micros",
                 "vigil.yaml:13:15: unknown kind \"activty\"; did you mean \"activity\"?; use one of activity, call, message, other",
                 "vigil.yaml:14:48: unknown outcome \"failed\"; use one of ok, error, timeout",
