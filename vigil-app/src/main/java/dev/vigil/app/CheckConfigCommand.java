@@ -6,6 +6,7 @@ import dev.vigil.interpret.SourceRules;
 import dev.vigil.server.config.ConfigError;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.server.config.InvalidConfig;
+import dev.vigil.server.config.Quote;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,24 +37,25 @@ public final class CheckConfigCommand implements Callable<Integer> {
             out.println(file + ": valid: " + c.sources().size() + " source(s) with " + rules + " rule(s), "
                     + c.processes().size() + " process(es), " + c.objectives().size() + " objective(s), " + c.contracts().size()
                     + " contract(s)");
+            // Names as they stand when plain, else quoted on one line (a name may hold a line break or a tab).
             for (SourceRules s : c.sources().values()) {
                 out.println("  source " + s.source() + ": POST /ingest/events?source=" + s.source() + " ("
                         + s.rules().size() + " rule(s))");
             }
             for (ProcessDef p : c.processes().all()) {
-                out.println("  process " + p.name() + ": " + String.join(" -> ", p.activities()) + "; keys "
-                        + String.join(", ", p.keys()));
+                out.println("  process " + name(p.name()) + ": " + names(p.activities(), " -> ") + "; keys "
+                        + names(p.keys(), ", "));
             }
             for (var o : c.objectives()) {
-                out.println("  objective " + o.name() + ": " + o.series().dimension().wire() + " " + o.series().key()
-                        + (o.series().name() == null ? "" : " " + o.series().name()) + ", target " + o.spec().target()
+                out.println("  objective " + o.name() + ": " + o.series().dimension().wire() + " " + name(o.series().key())
+                        + (o.series().name() == null ? "" : " " + name(o.series().name())) + ", target " + o.spec().target()
                         + (o.policies().isEmpty() ? ", standard burn-rate alerts to alerting.webhooks"
-                        : ", alert policies " + String.join(", ", o.policies().stream().map(p -> p.name()).toList())));
+                        : ", alert policies " + names(o.policies().stream().map(p -> p.name()).toList(), ", ")));
             }
             for (var k : c.contracts()) {
-                out.println("  contract " + k.name() + ": " + (k.external() ? "supplier " : "provider ") + k.party()
-                        + (k.unit() == null ? "" : ", unit " + k.unit()) + ", period " + k.period() + ", covers "
-                        + String.join(", ", k.objectives()));
+                out.println("  contract " + k.name() + ": " + (k.external() ? "supplier " : "provider ") + name(k.party())
+                        + (k.unit() == null ? "" : ", unit " + name(k.unit())) + ", period " + k.period() + ", covers "
+                        + names(k.objectives(), ", "));
             }
             out.flush();
             return 0;
@@ -65,5 +67,13 @@ public final class CheckConfigCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+    }
+
+    private static String name(String s) {
+        return Quote.name(s);
+    }
+
+    private static String names(java.util.List<String> all, String separator) {
+        return String.join(separator, all.stream().map(Quote::name).toList());
     }
 }

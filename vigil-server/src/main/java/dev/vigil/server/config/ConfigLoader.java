@@ -130,7 +130,7 @@ public final class ConfigLoader extends YamlChecks {
             if (m != null) {
                 for (Entry e : m.entries().values()) {
                     if (!SourceRules.isValidName(e.key())) {
-                        error(e.keyLoc(), "source name \"" + e.key() + "\" must be 1-128 letters, digits, '.', '_' or '-' "
+                        error(e.keyLoc(), "source name " + Quote.value(e.key()) + " must be 1-128 letters, digits, '.', '_' or '-' "
                                 + "(it goes into the URL: /ingest/events?source=NAME)");
                         continue;
                     }
@@ -162,7 +162,7 @@ public final class ConfigLoader extends YamlChecks {
                     Entry w = a.entries().get("webhooks");
                     for (String u : urls) {
                         if (!u.startsWith("http://") && !u.startsWith("https://")) {
-                            error(w.value().loc(), "webhook \"" + u + "\" must be an http:// or https:// URL");
+                            error(w.value().loc(), "webhook " + Quote.value(u) + " must be an http:// or https:// URL");
                         }
                     }
                     webhooks = urls;
@@ -236,7 +236,7 @@ public final class ConfigLoader extends YamlChecks {
             if (s != null) {
                 format = dev.vigil.event.WireName.parse(TimeFormat.values(), s).orElse(null);
                 if (format == null) {
-                    error(tf.value().loc(), "unknown timeFormat \"" + s + "\"; use one of " + TimeFormat.allowed());
+                    error(tf.value().loc(), "unknown timeFormat " + Quote.value(s) + "; use one of " + TimeFormat.allowed());
                 }
             }
         }
@@ -263,7 +263,7 @@ public final class ConfigLoader extends YamlChecks {
         if (du != null) {
             String s = scalar(du.value(), "durationUnit");
             if (s != null && !UNITS.containsKey(s)) {
-                error(du.value().loc(), "unknown durationUnit \"" + s + "\"; use one of ns, us, ms, s");
+                error(du.value().loc(), "unknown durationUnit " + Quote.value(s) + "; use one of ns, us, ms, s");
             } else if (s != null) {
                 unitMicros = UNITS.get(s);
             }
@@ -288,7 +288,7 @@ public final class ConfigLoader extends YamlChecks {
         MapNode inner = map(e.value(), field, "a mapping of name to a path or constant, e.g. {orderId: $.order.id}");
         if (inner != null) {
             for (Entry x : inner.entries().values()) {
-                ValueSpec s = spec(x.value(), field + "." + x.key(), null);
+                ValueSpec s = spec(x.value(), field + "." + Quote.name(x.key()), null);
                 if (s != null) {
                     out.put(x.key(), s);
                 }
@@ -357,7 +357,7 @@ public final class ConfigLoader extends YamlChecks {
                 names.add(e.wire());
             }
         }
-        error(at, "unknown " + field + " \"" + v + "\"" + suggestion(v, names) + "; use one of " + String.join(", ", names));
+        error(at, "unknown " + field + " " + Quote.value(v) + suggestion(v, names) + "; use one of " + String.join(", ", names));
         return false;
     }
 
@@ -388,7 +388,7 @@ public final class ConfigLoader extends YamlChecks {
             } else if (Files.isRegularFile(path)) {
                 files.add(path);
             } else {
-                error(e.value().loc(), "no file or folder " + p + " (relative to " + base + ")");
+                error(e.value().loc(), "no file or folder " + Quote.value(p) + " (relative to " + base + ")");
             }
             for (java.nio.file.Path f : files) {
                 try {
@@ -410,7 +410,7 @@ public final class ConfigLoader extends YamlChecks {
         List<ProcessDef> defs = new ArrayList<>();
         Map<String, String> owner = new HashMap<>();
         for (Entry e : m.entries().values()) {
-            String what = "process " + e.key();
+            String what = "process " + Quote.name(e.key());
             MapNode p = map(e.value(), what, "a mapping with activities, start, end, keys and stuckAfter");
             if (p == null) {
                 continue;
@@ -427,7 +427,7 @@ public final class ConfigLoader extends YamlChecks {
             if (s != null) {
                 start = scalar(s.value(), "start");
                 if (start != null && activities != null && !acts.contains(start)) {
-                    error(s.value().loc(), "start activity \"" + start + "\" is not among the activities of " + what
+                    error(s.value().loc(), "start activity " + Quote.value(start) + " is not among the activities of " + what
                             + suggestion(start, activities) + "; add it to activities or fix the name");
                 }
             }
@@ -438,7 +438,7 @@ public final class ConfigLoader extends YamlChecks {
                 for (Node x : items) {
                     String a = scalar(x, "end");
                     if (a != null && activities != null && !acts.contains(a)) {
-                        error(x.loc(), "end activity \"" + a + "\" is not among the activities of " + what
+                        error(x.loc(), "end activity " + Quote.value(a) + " is not among the activities of " + what
                                 + suggestion(a, activities) + "; add it to activities or fix the name");
                     } else if (a != null) {
                         ends.add(a);
@@ -457,7 +457,8 @@ public final class ConfigLoader extends YamlChecks {
                 for (int i = 0; i < activities.size(); i++) {
                     String prev = owner.putIfAbsent(activities.get(i), e.key());
                     if (prev != null) {
-                        error(actNodes.get(i).loc(), "activity \"" + activities.get(i) + "\" is already in process " + prev
+                        error(actNodes.get(i).loc(), "activity " + Quote.value(activities.get(i)) + " is already in process "
+                                + Quote.name(prev)
                                 + (prev.equals(e.key()) ? " (listed twice)" : "") + "; an event name belongs to one process");
                     }
                 }
@@ -473,7 +474,8 @@ public final class ConfigLoader extends YamlChecks {
         try {
             return FieldPath.parse(text);
         } catch (IllegalArgumentException e) {
-            error(at, "bad field path \"" + text + "\" for " + field + ": " + e.getMessage());
+            // FieldPath says what is wrong where (an offset), without repeating the path quoted here.
+            error(at, "bad field path " + Quote.value(text) + " for " + field + ": " + Quote.text(e.getMessage(), 200));
             return null;
         }
     }

@@ -461,7 +461,7 @@ public final class OpenSloLoader extends YamlChecks {
             return null;
         }
         if (k != null && !KINDS.contains(k)) {
-            error(kind.value().loc(), "unknown kind \"" + k + "\"" + suggestion(k, KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");
+            error(kind.value().loc(), "unknown kind " + Quote.value(k) + suggestion(k, KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");
             return null;
         }
         String name = name(doc);
@@ -490,7 +490,7 @@ public final class OpenSloLoader extends YamlChecks {
         }
         String name = scalar(n.value(), "metadata.name");
         if (name != null && !name.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
-            error(n.value().loc(), "metadata.name \"" + name + "\" must be lowercase letters, digits and '-', start and end "
+            error(n.value().loc(), "metadata.name " + Quote.value(name) + " must be lowercase letters, digits and '-', start and end "
                     + "with a letter or digit, at most 63 characters (RFC 1123)");
             return null;
         }
@@ -589,7 +589,7 @@ public final class OpenSloLoader extends YamlChecks {
             String r = scalar(ref.value(), "indicatorRef");
             Node found = r == null ? null : slis.get(r);
             if (r != null && found == null) {
-                error(ref.value().loc(), "no SLI named \"" + r + "\"" + suggestion(r, List.copyOf(slis.keySet()))
+                error(ref.value().loc(), "no SLI named " + Quote.value(r) + suggestion(r, List.copyOf(slis.keySet()))
                         + (slis.isEmpty() ? " (this file defines none)" : " (SLIs here: " + String.join(", ", slis.keySet()) + ")"));
             }
             return found;
@@ -683,7 +683,7 @@ public final class OpenSloLoader extends YamlChecks {
         }
         if (!partSeries.equals(totalSeries)) {
             error(whole.loc(), "total must name the same series as " + (good != null ? "good" : "bad") + " ("
-                    + partSeries.dimension().wire() + " " + partSeries.key() + "): Vigil counts both from one series' windows");
+                    + partSeries.dimension().wire() + " " + Quote.name(partSeries.key()) + "): Vigil counts both from one series' windows");
             return null;
         }
         Entry faster = part.entries().get("durationAtMost");

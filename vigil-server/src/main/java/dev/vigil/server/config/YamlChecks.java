@@ -69,7 +69,7 @@ abstract class YamlChecks {
             }
             return d;
         } catch (IllegalArgumentException ex) {
-            error(e.value().loc(), "\"" + s + "\" is not a duration for " + field + ": write e.g. 500ms, 30s, 5m, 2h or 30d");
+            error(e.value().loc(), Quote.value(s) + " is not a duration for " + field + ": write e.g. 500ms, 30s, 5m, 2h or 30d");
             return null;
         }
     }
@@ -82,7 +82,7 @@ abstract class YamlChecks {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            error(n.loc(), field + " must be a whole number, found \"" + s + "\"");
+            error(n.loc(), field + " must be a whole number, found " + Quote.value(s));
             return null;
         }
     }
@@ -95,7 +95,7 @@ abstract class YamlChecks {
         try {
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            error(n.loc(), field + " must be a number, found \"" + s + "\"");
+            error(n.loc(), field + " must be a number, found " + Quote.value(s));
             return null;
         }
     }
@@ -119,7 +119,7 @@ abstract class YamlChecks {
     final void known(MapNode m, String where, List<String> allowed) {
         for (Entry e : m.entries().values()) {
             if (!allowed.contains(e.key())) {
-                error(e.keyLoc(), "unknown field \"" + e.key() + "\" " + where + suggestion(e.key(), allowed)
+                error(e.keyLoc(), "unknown field " + Quote.value(e.key()) + " " + where + suggestion(e.key(), allowed)
                         + " (allowed: " + String.join(", ", allowed) + ")");
             }
         }

@@ -204,4 +204,36 @@ class ConfigLoaderTest {
                         kind: uninterpreted
                 """)).containsExactly("vigil.yaml:6:15: unknown kind \"uninterpreted\"; use one of activity, call, message, other");
     }
+
+    @Test
+    void aBlockScalarOrAKeyWithALineBreakIsQuotedOnOneLineWithItsEscapes() {
+        // Each problem is one line: a value holding line breaks (a block scalar where one word belongs) or a tab
+        // is quoted with \\n and \\t, a long one cut short with its length.
+        assertThat(errors("""
+                processes:
+                  "order\\nto-cash":
+                    activities: [A]
+                    keys: [orderId]
+                sources:
+                  shop:
+                    rules:
+                      - time: $.ts
+                        name: $.type
+                        kind: |
+                          call
+                          activity
+                        timeFormat: "a\\tb"
+                        peer: {from: $.x, default: d, extra: 1}
+                      - time: "$.%s["
+                        name: x
+                """.formatted("y".repeat(5000)))).containsExactly(
+                "vigil.yaml:2:3: process \"order\\nto-cash\" needs \"stuckAfter\": how long a case may go without progress "
+                        + "before it counts as stuck, e.g. stuckAfter: 2h",
+                "vigil.yaml:10:15: unknown kind \"call\\nactivity\\n\"; use one of activity, call, message, other",
+                "vigil.yaml:13:21: unknown timeFormat \"a\\tb\"; use one of auto, rfc3339, epoch-seconds, epoch-millis, "
+                        + "epoch-micros",
+                "vigil.yaml:14:39: unknown field \"extra\" in peer (allowed: from, map, default)",
+                "vigil.yaml:15:15: bad field path \"$." + "y".repeat(58) + "…\" (5003 characters) for time: "
+                        + "'[' at offset 5002 is not closed");
+    }
 }
