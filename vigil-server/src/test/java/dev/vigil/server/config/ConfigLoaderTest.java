@@ -236,4 +236,45 @@ class ConfigLoaderTest {
                 "vigil.yaml:15:15: bad field path \"$." + "y".repeat(58) + "…\" (5003 characters) for time: "
                         + "'[' at offset 5002 is not closed");
     }
+
+    @Test
+    void valuesOfTheWrongShapeAndTooLargeNumbersAreProblemsNotExceptions() {
+        assertThat(errors("""
+                pipeline:
+                  allowedLateness: 99999999999999999999d
+                  maxLateness: 106752d
+                  idleTimeout: [10s]
+                processes:
+                  p:
+                    activities: [A]
+                    keys: [k]
+                    stuckAfter: PT0.0000001S
+                objectives: ["a\\u0000b"]
+                """)).containsExactly(
+                "vigil.yaml:2:20: \"99999999999999999999d\" is not a duration for allowedLateness: write e.g. 500ms, 30s, "
+                        + "5m, 2h or 30d",
+                "vigil.yaml:3:16: \"106752d\" is longer than Vigil takes for maxLateness (36500d)",
+                "vigil.yaml:4:16: idleTimeout must be a single value, found a list",
+                "vigil.yaml:9:17: stuckAfter must be more than 0 (at least 1us), e.g. 2h",
+                "vigil.yaml:10:14: \"a\\u0000b\" is not a file or folder name here: Nul character not allowed");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8CharactersYamlForbidsAndASecondDocumentArePlacedToo(@org.junit.jupiter.api.io.TempDir
+                                                                                  java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path vigil = dir.resolve("vigil.yaml");
+        java.nio.file.Files.writeString(vigil, "objectives: [s.yaml]\n");
+        byte[] latin1 = "pipeline:\n  idleTimeout: 1s # gr\u00fcn\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.file.Files.write(dir.resolve("s.yaml"), latin1);
+        assertThatThrownBy(() -> ConfigLoader.load(vigil)).isInstanceOfSatisfying(InvalidConfig.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(dir.resolve("s.yaml")
+                        + ":2:23: the byte 0xFC is not UTF-8 text; save the file as UTF-8"));
+        assertThat(errors("pipeline:\n  idleTimeout: a\u0007b\n")).containsExactly("vigil.yaml:2:17: the character "
+                + "U+0007 is not allowed in YAML; remove it, or write it as \\u0007 inside double quotes");
+        assertThat(errors("pipeline: {idleTimeout: 1s}\n---\nsources: {}\n")).containsExactly("vigil.yaml:3:1: a second "
+                + "document (after ---) in a file that holds one; move its settings into the first or remove the ---");
+        assertThat(errors("alerting: {webhooks: [*hook]}\n")).containsExactly("vigil.yaml:1:23: *hook refers to no anchor: "
+                + "write &hook on a value before it, or write the value here", "vigil.yaml:1:23: webhooks must be a single value, "
+                + "found nothing");
+    }
 }

@@ -147,6 +147,37 @@ class OpenSloLoaderTest {
     }
 
     @Test
+    void durationAtMostThatIsNoValueIsAProblemInItsPlace() throws InvalidConfig {
+        // durationAtMost: null once ended check-config with "Cannot invoke String.trim()" and no place.
+        String slo = """
+                apiVersion: openslo/v1
+                kind: SLO
+                metadata: {name: carrier-latency}
+                spec:
+                  indicator:
+                    metadata: {name: carrier-fast}
+                    spec:
+                      ratioMetric:
+                        good: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api, durationAtMost: %s}}}
+                        total: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api}}}
+                  timeWindow: [{duration: 28d, isRolling: true}]
+                  budgetingMethod: Occurrences
+                  objectives: [{target: 0.99}]
+                """;
+        assertThatThrownBy(() -> OpenSloLoader.parse(slo.formatted("null"), "slo.yaml")).isInstanceOfSatisfying(
+                InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "slo.yaml:9:102: durationAtMost must be a single value, found nothing"));
+        assertThatThrownBy(() -> OpenSloLoader.parse(slo.formatted("[300ms]"), "slo.yaml")).isInstanceOfSatisfying(
+                InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "slo.yaml:9:102: durationAtMost must be a single value, found a list"));
+        assertThatThrownBy(() -> OpenSloLoader.parse(slo.formatted("\"300\\nms\""), "slo.yaml")).isInstanceOfSatisfying(
+                InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "slo.yaml:9:102: \"300\\nms\" is not a duration for durationAtMost: write e.g. 500ms, 30s, 5m, 2h or 30d"));
+        assertThat(OpenSloLoader.parse(slo.formatted("300ms"), "slo.yaml").get(0).spec().indicator())
+                .isEqualTo(new Indicator.FasterThan(300_000));
+    }
+
+    @Test
     void aMappingOrAnAliasAsAKeyIsASyntaxErrorInWordsNotTheParsersInternals() {
         assertThatThrownBy(() -> OpenSloLoader.parse("apiVersion: openslo/v1\nmetadata: {{name: x}: y}\n", "slo.yaml"))
                 .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
