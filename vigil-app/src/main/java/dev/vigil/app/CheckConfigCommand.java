@@ -6,10 +6,14 @@ import dev.vigil.interpret.SourceRules;
 import dev.vigil.server.config.ConfigError;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.server.config.InvalidConfig;
+import dev.vigil.server.config.Quote;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "check-config", mixinStandardHelpOptions = true,
         description = "Check a vigil.yaml without starting anything. Prints every problem as FILE:LINE:COLUMN: what "
@@ -19,40 +23,57 @@ public final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(index = "0", defaultValue = "vigil.yaml", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}")
     Path file;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        // picocli's writers (System.out and System.err unless a caller, such as a test, sets others).
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         try {
             VigilConfig c = ConfigLoader.load(file);
             int rules = c.sources().values().stream().mapToInt(s -> s.rules().size()).sum();
-            System.out.println(file + ": valid: " + c.sources().size() + " source(s) with " + rules + " rule(s), "
+            out.println(file + ": valid: " + c.sources().size() + " source(s) with " + rules + " rule(s), "
                     + c.processes().size() + " process(es), " + c.objectives().size() + " objective(s), " + c.contracts().size()
                     + " contract(s)");
+            // Names as they stand when plain, else quoted on one line (a name may hold a line break or a tab).
             for (SourceRules s : c.sources().values()) {
-                System.out.println("  source " + s.source() + ": POST /ingest/events?source=" + s.source() + " ("
+                out.println("  source " + s.source() + ": POST /ingest/events?source=" + s.source() + " ("
                         + s.rules().size() + " rule(s))");
             }
             for (ProcessDef p : c.processes().all()) {
-                System.out.println("  process " + p.name() + ": " + String.join(" -> ", p.activities()) + "; keys "
-                        + String.join(", ", p.keys()));
+                out.println("  process " + name(p.name()) + ": " + names(p.activities(), " -> ") + "; keys "
+                        + names(p.keys(), ", "));
             }
             for (var o : c.objectives()) {
-                System.out.println("  objective " + o.name() + ": " + o.series().dimension().wire() + " " + o.series().key()
-                        + (o.series().name() == null ? "" : " " + o.series().name()) + ", target " + o.spec().target()
+                out.println("  objective " + o.name() + ": " + o.series().dimension().wire() + " " + name(o.series().key())
+                        + (o.series().name() == null ? "" : " " + name(o.series().name())) + ", target " + o.spec().target()
                         + (o.policies().isEmpty() ? ", standard burn-rate alerts to alerting.webhooks"
-                        : ", alert policies " + String.join(", ", o.policies().stream().map(p -> p.name()).toList())));
+                        : ", alert policies " + names(o.policies().stream().map(p -> p.name()).toList(), ", ")));
             }
             for (var k : c.contracts()) {
-                System.out.println("  contract " + k.name() + ": " + (k.external() ? "supplier " : "provider ") + k.party()
-                        + (k.unit() == null ? "" : ", unit " + k.unit()) + ", period " + k.period() + ", covers "
-                        + String.join(", ", k.objectives()));
+                out.println("  contract " + k.name() + ": " + (k.external() ? "supplier " : "provider ") + name(k.party())
+                        + (k.unit() == null ? "" : ", unit " + name(k.unit())) + ", period " + k.period() + ", covers "
+                        + names(k.objectives(), ", "));
             }
+            out.flush();
             return 0;
         } catch (InvalidConfig e) {
-            for (ConfigError err : e.errors()) {
-                System.err.println(err);
+            for (ConfigError problem : e.errors()) {
+                err.println(problem);
             }
-            System.err.println(e.errors().size() + " problem(s) in " + file);
+            err.println(e.errors().size() + " problem(s) in " + file);
+            err.flush();
             return 1;
         }
+    }
+
+    private static String name(String s) {
+        return Quote.name(s);
+    }
+
+    private static String names(java.util.List<String> all, String separator) {
+        return String.join(separator, all.stream().map(Quote::name).toList());
     }
 }

@@ -93,4 +93,31 @@ class CommandLineTest {
         new CommandLine(f).registerConverter(Duration.class, Durations::parse).parseArgs(args);
         return f;
     }
+
+    @Test
+    void checkConfigPlacesANullDurationAtMostInsteadOfFailingOnIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // It used to print "vigil check-config: Cannot invoke "String.trim()" because "text" is null", without a place.
+        java.nio.file.Files.writeString(dir.resolve("vigil.yaml"), "objectives: [slo.yaml]\n");
+        java.nio.file.Files.writeString(dir.resolve("slo.yaml"), """
+                apiVersion: openslo/v1
+                kind: SLO
+                metadata: {name: carrier-latency}
+                spec:
+                  indicator:
+                    metadata: {name: carrier-fast}
+                    spec:
+                      ratioMetric:
+                        good: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api, durationAtMost: null}}}
+                        total: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api}}}
+                  timeWindow: [{duration: 28d, isRolling: true}]
+                  budgetingMethod: Occurrences
+                  objectives: [{target: 0.99}]
+                """);
+        Run r = run("check-config", dir.resolve("vigil.yaml").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo(dir.resolve("slo.yaml") + ":9:102: durationAtMost must be a single value, found nothing\n"
+                + "1 problem(s) in " + dir.resolve("vigil.yaml") + "\n");
+    }
 }

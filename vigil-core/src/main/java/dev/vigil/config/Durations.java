@@ -13,22 +13,29 @@ public final class Durations {
     private Durations() {
     }
 
+    /**
+     * @throws IllegalArgumentException when the text is not a duration, or one too long for {@link Duration}
+     */
     public static Duration parse(String text) {
-        Matcher m = SIMPLE.matcher(text.trim());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "us", "µs" -> Duration.ofNanos(n * 1000);
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
+        if (text == null) {
+            throw new IllegalArgumentException("no duration given: write e.g. 500ms, 30s, 5m, 2h or 30d");
         }
+        Matcher m = SIMPLE.matcher(text.trim());
         try {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            }
             return Duration.parse(text.trim());
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            // Not a duration, or a number too large for a long or the duration too long for a Duration.
             throw new IllegalArgumentException("'" + text + "' is not a duration: write e.g. 500ms, 30s, 5m, 2h or 30d");
         }
     }

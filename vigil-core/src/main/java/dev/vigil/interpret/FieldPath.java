@@ -43,13 +43,13 @@ public final class FieldPath {
                     i++;
                 }
                 if (i == start) {
-                    throw new IllegalArgumentException("empty field name at offset " + start + " of " + text);
+                    throw new IllegalArgumentException("empty field name at offset " + start);
                 }
                 steps.add(text.substring(start, i));
             } else if (c == '[') {
                 int close = text.indexOf(']', i);
                 if (close < 0) {
-                    throw new IllegalArgumentException("'[' at offset " + i + " of " + text + " is not closed");
+                    throw new IllegalArgumentException("'[' at offset " + i + " is not closed");
                 }
                 String inner = text.substring(i + 1, close);
                 if (inner.length() >= 2 && (inner.charAt(0) == '\'' || inner.charAt(0) == '"')
@@ -63,14 +63,13 @@ public final class FieldPath {
                         }
                         steps.add(n);
                     } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("[" + inner + "] at offset " + i + " of " + text
-                                + " is neither an index (0, 1, ...) nor a quoted name ('a.b')");
+                        throw new IllegalArgumentException("the brackets at offset " + i + " hold neither an index (0, 1, ...) "
+                                + "nor a quoted name ('a.b')");
                     }
                 }
                 i = close + 1;
             } else {
-                throw new IllegalArgumentException("unexpected '" + c + "' at offset " + i + " of " + text
-                        + ": after a field name comes '.' or '['");
+                throw new IllegalArgumentException("unexpected '" + c + "' at offset " + i + ": after a field name comes '.' or '['");
             }
         }
         return new FieldPath(text, List.copyOf(steps));

@@ -52,17 +52,71 @@ public final class ConfigLoader extends YamlChecks {
         super(file);
     }
 
+    /** The largest file read: the YAML reader takes 3 MB of text, which may take up to 4 bytes a character. */
+    private static final int LARGEST = 12 * 1024 * 1024;
+
     /** Loads a file; its name as given is what error messages quote. */
     public static VigilConfig load(Path path) throws InvalidConfig {
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InvalidConfig(List.of(new ConfigError(path.toString(), 1, 1, "not UTF-8 text; save the file as UTF-8")));
-        } catch (IOException e) {
-            throw new InvalidConfig(List.of(new ConfigError(path.toString(), 1, 1, "cannot read the file: " + e.getMessage())));
+        return parse(read(path), path.toString());
+    }
+
+    /**
+     * A file's text, or the reason it has none as a problem at its start (cannot be read) or at the first byte
+     * that is not UTF-8.
+     */
+    static String read(Path path) throws InvalidConfig {
+        String file = path.toString();
+        byte[] bytes;
+        if (Files.isDirectory(path)) {
+            throw new InvalidConfig(List.of(new ConfigError(file, 1, 1, "this is a folder; name the file in it")));
         }
-        return parse(text, path.toString());
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            // At most what the YAML reader takes (3 MB of text), and a little more to know it is more.
+            bytes = in.readNBytes(LARGEST + 1);
+        } catch (IOException e) {
+            throw new InvalidConfig(List.of(new ConfigError(file, 1, 1, "cannot read the file: " + why(e))));
+        }
+        if (bytes.length > LARGEST) {
+            throw new InvalidConfig(List.of(new ConfigError(file, 1, 1, "the file is larger than "
+                    + LARGEST / (1024 * 1024) + " MB; a configuration file is far smaller, is this the right file?")));
+        }
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = utf8.decode(in, out, true);
+        if (r.isError()) {
+            // The place of the first bad byte: lines and columns of the text decoded before it.
+            int line = 1;
+            int column = 1;
+            for (int i = 0; i < out.position(); i++) {
+                if (out.get(i) == '\n') {
+                    line++;
+                    column = 1;
+                } else if (!Character.isLowSurrogate(out.get(i))) {
+                    column++;
+                }
+            }
+            throw new InvalidConfig(List.of(new ConfigError(file, line, column, String.format("the byte 0x%02X is not "
+                    + "UTF-8 text; save the file as UTF-8", bytes[in.position()] & 0xff))));
+        }
+        utf8.flush(out);
+        return out.flip().toString();
+    }
+
+    /** Why a file cannot be read, in words (not the exception's). */
+    static String why(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "there is no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return Quote.text(f.getReason(), 100);
+        }
+        return "an input/output error";
     }
 
     public static VigilConfig parse(String text, String file) throws InvalidConfig {
@@ -130,7 +184,7 @@ public final class ConfigLoader extends YamlChecks {
             if (m != null) {
                 for (Entry e : m.entries().values()) {
                     if (!SourceRules.isValidName(e.key())) {
-                        error(e.keyLoc(), "source name \"" + e.key() + "\" must be 1-128 letters, digits, '.', '_' or '-' "
+                        error(e.keyLoc(), "source name " + Quote.value(e.key()) + " must be 1-128 letters, digits, '.', '_' or '-' "
                                 + "(it goes into the URL: /ingest/events?source=NAME)");
                         continue;
                     }
@@ -162,7 +216,7 @@ public final class ConfigLoader extends YamlChecks {
                     Entry w = a.entries().get("webhooks");
                     for (String u : urls) {
                         if (!u.startsWith("http://") && !u.startsWith("https://")) {
-                            error(w.value().loc(), "webhook \"" + u + "\" must be an http:// or https:// URL");
+                            error(w.value().loc(), "webhook " + Quote.value(u) + " must be an http:// or https:// URL");
                         }
                     }
                     webhooks = urls;
@@ -236,7 +290,7 @@ public final class ConfigLoader extends YamlChecks {
             if (s != null) {
                 format = dev.vigil.event.WireName.parse(TimeFormat.values(), s).orElse(null);
                 if (format == null) {
-                    error(tf.value().loc(), "unknown timeFormat \"" + s + "\"; use one of " + TimeFormat.allowed());
+                    error(tf.value().loc(), "unknown timeFormat " + Quote.value(s) + "; use one of " + TimeFormat.allowed());
                 }
             }
         }
@@ -263,7 +317,7 @@ public final class ConfigLoader extends YamlChecks {
         if (du != null) {
             String s = scalar(du.value(), "durationUnit");
             if (s != null && !UNITS.containsKey(s)) {
-                error(du.value().loc(), "unknown durationUnit \"" + s + "\"; use one of ns, us, ms, s");
+                error(du.value().loc(), "unknown durationUnit " + Quote.value(s) + "; use one of ns, us, ms, s");
             } else if (s != null) {
                 unitMicros = UNITS.get(s);
             }
@@ -288,7 +342,7 @@ public final class ConfigLoader extends YamlChecks {
         MapNode inner = map(e.value(), field, "a mapping of name to a path or constant, e.g. {orderId: $.order.id}");
         if (inner != null) {
             for (Entry x : inner.entries().values()) {
-                ValueSpec s = spec(x.value(), field + "." + x.key(), null);
+                ValueSpec s = spec(x.value(), field + "." + Quote.name(x.key()), null);
                 if (s != null) {
                     out.put(x.key(), s);
                 }
@@ -357,7 +411,7 @@ public final class ConfigLoader extends YamlChecks {
                 names.add(e.wire());
             }
         }
-        error(at, "unknown " + field + " \"" + v + "\"" + suggestion(v, names) + "; use one of " + String.join(", ", names));
+        error(at, "unknown " + field + " " + Quote.value(v) + suggestion(v, names) + "; use one of " + String.join(", ", names));
         return false;
     }
 
@@ -376,27 +430,34 @@ public final class ConfigLoader extends YamlChecks {
         }
         java.nio.file.Path base = java.nio.file.Path.of(file).toAbsolutePath().getParent();
         List<OpenSloLoader.Documents> read = new ArrayList<>();
-        for (String p : paths) {
-            java.nio.file.Path path = base.resolve(p);
+        List<Node> items = ((ListNode) e.value()).items();
+        for (int i = 0; i < paths.size(); i++) {
+            String p = paths.get(i);
+            Loc at = items.get(i).loc();
+            java.nio.file.Path path;
+            try {
+                path = base.resolve(p);
+            } catch (java.nio.file.InvalidPathException ex) {
+                error(at, Quote.value(p) + " is not a file or folder name here: " + Quote.text(ex.getReason(), 100));
+                continue;
+            }
             List<java.nio.file.Path> files = new ArrayList<>();
             if (Files.isDirectory(path)) {
                 try (var s = Files.list(path)) {
                     s.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().forEach(files::add);
                 } catch (IOException ex) {
-                    error(e.value().loc(), "cannot list " + path + ": " + ex.getMessage());
+                    error(at, "cannot list the folder " + Quote.value(p) + ": " + why(ex));
                 }
             } else if (Files.isRegularFile(path)) {
                 files.add(path);
             } else {
-                error(e.value().loc(), "no file or folder " + p + " (relative to " + base + ")");
+                error(at, "no file or folder " + Quote.value(p) + " (relative to " + base + ")");
             }
             for (java.nio.file.Path f : files) {
                 try {
-                    read.add(OpenSloLoader.read(Files.readString(f), f.toString()));
+                    read.add(OpenSloLoader.read(read(f), f.toString()));
                 } catch (InvalidConfig bad) {
                     errors.addAll(bad.errors());
-                } catch (IOException ex) {
-                    errors.add(new ConfigError(f.toString(), 1, 1, "cannot read: " + ex.getMessage()));
                 }
             }
         }
@@ -410,7 +471,7 @@ public final class ConfigLoader extends YamlChecks {
         List<ProcessDef> defs = new ArrayList<>();
         Map<String, String> owner = new HashMap<>();
         for (Entry e : m.entries().values()) {
-            String what = "process " + e.key();
+            String what = "process " + Quote.name(e.key());
             MapNode p = map(e.value(), what, "a mapping with activities, start, end, keys and stuckAfter");
             if (p == null) {
                 continue;
@@ -427,7 +488,7 @@ public final class ConfigLoader extends YamlChecks {
             if (s != null) {
                 start = scalar(s.value(), "start");
                 if (start != null && activities != null && !acts.contains(start)) {
-                    error(s.value().loc(), "start activity \"" + start + "\" is not among the activities of " + what
+                    error(s.value().loc(), "start activity " + Quote.value(start) + " is not among the activities of " + what
                             + suggestion(start, activities) + "; add it to activities or fix the name");
                 }
             }
@@ -438,7 +499,7 @@ public final class ConfigLoader extends YamlChecks {
                 for (Node x : items) {
                     String a = scalar(x, "end");
                     if (a != null && activities != null && !acts.contains(a)) {
-                        error(x.loc(), "end activity \"" + a + "\" is not among the activities of " + what
+                        error(x.loc(), "end activity " + Quote.value(a) + " is not among the activities of " + what
                                 + suggestion(a, activities) + "; add it to activities or fix the name");
                     } else if (a != null) {
                         ends.add(a);
@@ -449,15 +510,17 @@ public final class ConfigLoader extends YamlChecks {
             if (!p.entries().containsKey("stuckAfter")) {
                 error(e.keyLoc(), what + " needs \"stuckAfter\": how long a case may go without progress before it "
                         + "counts as stuck, e.g. stuckAfter: 2h");
-            } else if (stuck != null && stuck.isZero()) {
-                error(p.entries().get("stuckAfter").value().loc(), "stuckAfter must be more than 0, e.g. 2h");
+            } else if (stuck != null && stuck.toNanos() < 1000) {
+                error(p.entries().get("stuckAfter").value().loc(), "stuckAfter must be more than 0 (at least 1us), e.g. 2h");
+                stuck = null;
             }
             if (activities != null) {
                 List<Node> actNodes = ((ListNode) p.entries().get("activities").value()).items();
                 for (int i = 0; i < activities.size(); i++) {
                     String prev = owner.putIfAbsent(activities.get(i), e.key());
                     if (prev != null) {
-                        error(actNodes.get(i).loc(), "activity \"" + activities.get(i) + "\" is already in process " + prev
+                        error(actNodes.get(i).loc(), "activity " + Quote.value(activities.get(i)) + " is already in process "
+                                + Quote.name(prev)
                                 + (prev.equals(e.key()) ? " (listed twice)" : "") + "; an event name belongs to one process");
                     }
                 }
@@ -473,7 +536,8 @@ public final class ConfigLoader extends YamlChecks {
         try {
             return FieldPath.parse(text);
         } catch (IllegalArgumentException e) {
-            error(at, "bad field path \"" + text + "\" for " + field + ": " + e.getMessage());
+            // FieldPath says what is wrong where (an offset), without repeating the path quoted here.
+            error(at, "bad field path " + Quote.value(text) + " for " + field + ": " + Quote.text(e.getMessage(), 200));
             return null;
         }
     }

@@ -28,7 +28,7 @@ public final class DidYouMean {
                     .startsWith(word.toLowerCase(java.util.Locale.ROOT))).toList();
             best = longer.size() == 1 ? longer.get(0) : null;
         }
-        return best == null ? "" : "; did you mean \"" + best + "\"?";
+        return best == null ? "" : "; did you mean " + Quote.value(best) + "?";
     }
 
     private static int distance(String a, String b) {

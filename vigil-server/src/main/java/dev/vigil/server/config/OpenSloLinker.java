@@ -68,7 +68,7 @@ final class OpenSloLinker {
             contracts.addAll(d.contracts());
             for (OpenSloLoader.Reference r : d.references()) {
                 if (!objectives.containsKey(r.objective())) {
-                    l.error(r.at(), "contract " + r.contract() + " covers \"" + r.objective() + "\", which no SLO of the "
+                    l.error(r.at(), "contract " + r.contract() + " covers " + Quote.value(r.objective()) + ", which no SLO of the "
                             + "objectives' files is named" + DidYouMean.suggestion(r.objective(), List.copyOf(objectives.keySet())));
                 }
             }
@@ -101,7 +101,7 @@ final class OpenSloLinker {
     private <T> T resolve(Ref r, Map<String, T> defined, String what) {
         T found = defined.get(r.name());
         if (found == null) {
-            error(r.at(), "no " + what + " named \"" + r.name() + "\" in the objectives' files"
+            error(r.at(), "no " + what + " named " + Quote.value(r.name()) + " in the objectives' files"
                     + DidYouMean.suggestion(r.name(), List.copyOf(defined.keySet()))
                     + (defined.isEmpty() ? " (none is defined)" : " (defined: " + String.join(", ", defined.keySet()) + ")"));
         }

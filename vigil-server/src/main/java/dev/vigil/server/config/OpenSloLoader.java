@@ -223,7 +223,7 @@ public final class OpenSloLoader extends YamlChecks {
         return new BurnRule(severity, threshold, lookback * 60_000_000L, after * 60_000_000L, op.equals("gte"));
     }
 
-    /** A duration of whole minutes, at least one. */
+    /** A duration of whole minutes, at least one (and at most {@link YamlChecks#LONGEST}). */
     private Long minutes(Node n, String field) {
         String s = scalar(n, field);
         if (s == null) {
@@ -231,13 +231,14 @@ public final class OpenSloLoader extends YamlChecks {
         }
         try {
             java.time.Duration d = Durations.parse(s);
-            if (d.toMinutes() >= 1 && d.toSeconds() % 60 == 0) {
+            if (d.toMinutes() >= 1 && d.toSeconds() % 60 == 0 && d.compareTo(LONGEST) <= 0) {
                 return d.toMinutes();
             }
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        error(n.loc(), field + " must be whole minutes, at least one: e.g. 5m, 1h or 3d");
+        error(n.loc(), field + " must be whole minutes, at least one (at most " + Durations.format(LONGEST) + "): e.g. "
+                + "5m, 1h or 3d");
         return null;
     }
 
@@ -383,7 +384,7 @@ public final class OpenSloLoader extends YamlChecks {
         Entry p = spec.entries().get("period");
         if (p != null) {
             period = scalar(p.value(), "period");
-            if (period != null && !period.matches("[1-9][0-9]*[MQY]")) {
+            if (period != null && !period.matches("[1-9][0-9]{0,2}[MQY]")) {
                 error(p.value().loc(), "period must be months, quarters or years: 1M, 3M, 1Q or 1Y");
                 period = null;
             }
@@ -434,9 +435,10 @@ public final class OpenSloLoader extends YamlChecks {
         }
     }
 
+    /** The kind of a document {@link #document} accepted (it reported any problem with it). */
     private String kind(MapNode doc) {
         Entry k = doc.entries().get("kind");
-        return k == null ? null : scalar(k.value(), "kind");
+        return k != null && k.value() instanceof YamlTree.Scalar s ? s.text() : null;
     }
 
     /** Checks the envelope every document shares; keeps SLIs for references. */
@@ -450,9 +452,10 @@ public final class OpenSloLoader extends YamlChecks {
         String k = kind == null ? null : scalar(kind.value(), "kind");
         String expected = "Contract".equals(k) ? "vigil.dev/v1" : "openslo/v1";
         Entry api = doc.entries().get("apiVersion");
+        String version = api == null ? null : scalar(api.value(), "apiVersion");
         if (api == null) {
             error(doc.loc(), "missing apiVersion: write apiVersion: " + expected);
-        } else if (!expected.equals(scalar(api.value(), "apiVersion"))) {
+        } else if (version != null && !expected.equals(version)) {
             error(api.value().loc(), "Contract".equals(k) ? "a Contract is Vigil's extension: apiVersion must be vigil.dev/v1"
                     : "apiVersion must be openslo/v1 (Vigil reads OpenSLO v1)");
         }
@@ -460,8 +463,11 @@ public final class OpenSloLoader extends YamlChecks {
             error(doc.loc(), "missing kind: one of " + String.join(", ", KINDS));
             return null;
         }
-        if (k != null && !KINDS.contains(k)) {
-            error(kind.value().loc(), "unknown kind \"" + k + "\"" + suggestion(k, KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");
+        if (k == null) {
+            return null;
+        }
+        if (!KINDS.contains(k)) {
+            error(kind.value().loc(), "unknown kind " + Quote.value(k) + suggestion(k, KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");
             return null;
         }
         String name = name(doc);
@@ -490,7 +496,7 @@ public final class OpenSloLoader extends YamlChecks {
         }
         String name = scalar(n.value(), "metadata.name");
         if (name != null && !name.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
-            error(n.value().loc(), "metadata.name \"" + name + "\" must be lowercase letters, digits and '-', start and end "
+            error(n.value().loc(), "metadata.name " + Quote.value(name) + " must be lowercase letters, digits and '-', start and end "
                     + "with a letter or digit, at most 63 characters (RFC 1123)");
             return null;
         }
@@ -589,7 +595,7 @@ public final class OpenSloLoader extends YamlChecks {
             String r = scalar(ref.value(), "indicatorRef");
             Node found = r == null ? null : slis.get(r);
             if (r != null && found == null) {
-                error(ref.value().loc(), "no SLI named \"" + r + "\"" + suggestion(r, List.copyOf(slis.keySet()))
+                error(ref.value().loc(), "no SLI named " + Quote.value(r) + suggestion(r, List.copyOf(slis.keySet()))
                         + (slis.isEmpty() ? " (this file defines none)" : " (SLIs here: " + String.join(", ", slis.keySet()) + ")"));
             }
             return found;
@@ -683,18 +689,15 @@ public final class OpenSloLoader extends YamlChecks {
         }
         if (!partSeries.equals(totalSeries)) {
             error(whole.loc(), "total must name the same series as " + (good != null ? "good" : "bad") + " ("
-                    + partSeries.dimension().wire() + " " + partSeries.key() + "): Vigil counts both from one series' windows");
+                    + partSeries.dimension().wire() + " " + Quote.name(partSeries.key()) + "): Vigil counts both from one series' windows");
             return null;
         }
         Entry faster = part.entries().get("durationAtMost");
         if (faster != null) {
+            // Not a single value (durationAtMost: null, a list, a mapping): scalar says so, and there is no indicator.
             String d = scalar(faster.value(), "durationAtMost");
-            try {
-                return new Parsed(partSeries, new Indicator.FasterThan(Durations.parse(d).toNanos() / 1000));
-            } catch (IllegalArgumentException e) {
-                error(faster.value().loc(), "durationAtMost must be a duration such as 300ms");
-                return null;
-            }
+            java.time.Duration limit = d == null ? null : duration(d, faster.value().loc(), "durationAtMost");
+            return limit == null ? null : new Parsed(partSeries, new Indicator.FasterThan(limit.toNanos() / 1000));
         }
         return new Parsed(partSeries, new Indicator.NotFailed());
     }
@@ -717,6 +720,9 @@ public final class OpenSloLoader extends YamlChecks {
         known(src, "in metricSource", SOURCE);
         Entry type = src.entries().get("type");
         String t = type == null ? null : scalar(type.value(), "type");
+        if (type != null && t == null) {
+            return null;
+        }
         if (t == null || !t.equalsIgnoreCase("vigil")) {
             error(type == null ? src.loc() : type.value().loc(), "Vigil reads metric sources of type Vigil, whose spec names "
                     + "a KPI series: {dimension: peer, key: carrier-api}");
@@ -770,16 +776,34 @@ public final class OpenSloLoader extends YamlChecks {
         known(w, "in a time window", WINDOW);
         Entry dur = w.entries().get("duration");
         String d = dur == null ? null : scalar(dur.value(), "duration");
-        if (d == null || !d.matches("[1-9][0-9]*[mhdwMQY]")) {
+        if (dur != null && d == null) {
+            return null;
+        }
+        if (d == null || !d.matches("[1-9][0-9]{0,6}[mhdwMQY]")) {
             error(dur == null ? w.loc() : dur.value().loc(), "duration must be a number and one of m, h, d, w, M, Q, Y "
                     + "(e.g. 28d, 1M)");
             return null;
         }
         long n = Long.parseLong(d.substring(0, d.length() - 1));
         char unit = d.charAt(d.length() - 1);
+        long days = n * switch (unit) {
+            case 'm', 'h' -> 0;
+            case 'd' -> 1;
+            case 'w' -> 7;
+            case 'M' -> 31;
+            case 'Q' -> 92;
+            default -> 366;
+        } + (unit == 'h' ? n / 24 : unit == 'm' ? n / 1440 : 0);
+        if (days > 3660) {
+            error(dur.value().loc(), "a time window is at most 10 years long, e.g. 28d, 1M, 1Q or 1Y");
+            return null;
+        }
         Entry cal = w.entries().get("calendar");
         Entry rolling = w.entries().get("isRolling");
-        boolean isRolling = rolling != null ? "true".equals(scalar(rolling.value(), "isRolling")) : cal == null;
+        Boolean isRolling = rolling != null ? bool(rolling.value(), "isRolling") : Boolean.valueOf(cal == null);
+        if (isRolling == null) {
+            return null;
+        }
         if (isRolling) {
             if (cal != null) {
                 error(cal.keyLoc(), "a rolling window takes no calendar: leave it out, or set isRolling: false");
@@ -816,15 +840,21 @@ public final class OpenSloLoader extends YamlChecks {
             error(c.loc(), "calendar needs startTime (e.g. 2026-01-01 00:00:00) and timeZone (e.g. Europe/Zurich)");
             return null;
         }
+        String startText = scalar(st.value(), "startTime");
+        String zoneText = scalar(tz.value(), "timeZone");
         try {
-            start = LocalDateTime.parse(scalar(st.value(), "startTime").replace(' ', 'T'));
-        } catch (DateTimeParseException | NullPointerException e) {
+            start = startText == null ? null : LocalDateTime.parse(startText.replace(' ', 'T'));
+        } catch (DateTimeParseException e) {
             error(st.value().loc(), "startTime must be a date and time such as 2026-01-01 00:00:00");
         }
         try {
-            zone = ZoneId.of(scalar(tz.value(), "timeZone"));
-        } catch (RuntimeException e) {
+            zone = zoneText == null ? null : ZoneId.of(zoneText);
+        } catch (java.time.DateTimeException e) {
             error(tz.value().loc(), "timeZone must be an IANA zone such as Europe/Zurich or UTC");
+        }
+        if (start != null && (start.getYear() < 1 || start.getYear() > 9999)) {
+            error(st.value().loc(), "startTime must be a date and time between the years 1 and 9999, such as 2026-01-01 00:00:00");
+            return null;
         }
         if (start == null || zone == null) {
             return null;
@@ -870,22 +900,26 @@ public final class OpenSloLoader extends YamlChecks {
             return null;
         }
         Double target = number(t.value(), "timeSliceTarget");
+        if (target != null && !(target > 0 && target <= 1)) {
+            error(t.value().loc(), "timeSliceTarget is the share of a slice that must be good, in (0, 1], e.g. 0.95");
+            target = null;
+        }
         String win = scalar(w.value(), "timeSliceWindow");
-        long minutes;
-        try {
-            minutes = win.matches("[0-9]+") ? Long.parseLong(win) : Durations.parse(win).toMinutes();
-        } catch (RuntimeException e) {
+        Long minutes = null;
+        if (win != null && win.matches("[0-9]{1,9}")) {
+            minutes = Long.parseLong(win);
+        } else if (win != null) {
+            try {
+                java.time.Duration d = Durations.parse(win);
+                minutes = d.toSeconds() % 60 == 0 && d.compareTo(LONGEST) <= 0 ? d.toMinutes() : null;
+            } catch (IllegalArgumentException e) {
+                minutes = null;
+            }
+        }
+        if (win != null && (minutes == null || minutes < 1 || minutes > LONGEST.toMinutes())) {
             error(w.value().loc(), "timeSliceWindow must be a whole number of minutes, e.g. 5m or 1h");
             return null;
         }
-        if (target == null) {
-            return null;
-        }
-        try {
-            return new Budgeting.Timeslices(minutes * 60_000_000L, target);
-        } catch (IllegalArgumentException e) {
-            error(minutes < 1 ? w.value().loc() : t.value().loc(), e.getMessage());
-            return null;
-        }
+        return target == null || minutes == null ? null : new Budgeting.Timeslices(minutes * 60_000_000L, target);
     }
 }

@@ -59,19 +59,30 @@ abstract class YamlChecks {
             return otherwise;
         }
         String s = scalar(e.value(), field);
-        if (s == null) {
-            return null;
-        }
+        return s == null ? null : duration(s, e.value().loc(), field);
+    }
+
+    /** The longest duration a setting takes: a century, whose microseconds (and nanoseconds) fit a long. */
+    static final Duration LONGEST = Duration.ofDays(36_500);
+
+    /** A duration of at most {@link #LONGEST}, or null with an error at {@code at}. */
+    final Duration duration(String s, Loc at, String field) {
+        Duration d;
         try {
-            Duration d = Durations.parse(s);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException();
-            }
-            return d;
+            d = Durations.parse(s);
         } catch (IllegalArgumentException ex) {
-            error(e.value().loc(), "\"" + s + "\" is not a duration for " + field + ": write e.g. 500ms, 30s, 5m, 2h or 30d");
+            error(at, Quote.value(s) + " is not a duration for " + field + ": write e.g. 500ms, 30s, 5m, 2h or 30d");
             return null;
         }
+        if (d.isNegative()) {
+            error(at, Quote.value(s) + " is negative; " + field + " is a duration such as 500ms, 30s, 5m, 2h or 30d");
+            return null;
+        }
+        if (d.compareTo(LONGEST) > 0) {
+            error(at, Quote.value(s) + " is longer than Vigil takes for " + field + " (" + Durations.format(LONGEST) + ")");
+            return null;
+        }
+        return d;
     }
 
     final Integer integer(Node n, String field) {
@@ -82,7 +93,7 @@ abstract class YamlChecks {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            error(n.loc(), field + " must be a whole number, found \"" + s + "\"");
+            error(n.loc(), field + " must be a whole number, found " + Quote.value(s));
             return null;
         }
     }
@@ -95,7 +106,7 @@ abstract class YamlChecks {
         try {
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            error(n.loc(), field + " must be a number, found \"" + s + "\"");
+            error(n.loc(), field + " must be a number, found " + Quote.value(s));
             return null;
         }
     }
@@ -119,7 +130,7 @@ abstract class YamlChecks {
     final void known(MapNode m, String where, List<String> allowed) {
         for (Entry e : m.entries().values()) {
             if (!allowed.contains(e.key())) {
-                error(e.keyLoc(), "unknown field \"" + e.key() + "\" " + where + suggestion(e.key(), allowed)
+                error(e.keyLoc(), "unknown field " + Quote.value(e.key()) + " " + where + suggestion(e.key(), allowed)
                         + " (allowed: " + String.join(", ", allowed) + ")");
             }
         }

@@ -151,7 +151,7 @@ class ConfigLoaderTest {
                 "vigil.yaml:4:15: partitions must be between 1 and 256 (or leave it out for one per core)",
                 "vigil.yaml:6:3: source name \"bad name\" must be 1-128 letters, digits, '.', '_' or '-' (it goes into "
                         + "the URL: /ingest/events?source=NAME)",
-                "vigil.yaml:10:15: bad field path \"$.a..b\" for time: empty field name at offset 4 of $.a..b",
+                "vigil.yaml:10:15: bad field path \"$.a..b\" for time: empty field name at offset 4",
                 "vigil.yaml:11:21: unknown timeFormat \"unix\"; use one of auto, rfc3339, epoch-seconds, epoch-millis, epoch-micros",
                 "vigil.yaml:13:15: unknown kind \"activty\"; did you mean \"activity\"?; use one of activity, call, message, other",
                 "vigil.yaml:14:48: unknown outcome \"failed\"; use one of ok, error, timeout",
@@ -203,5 +203,78 @@ class ConfigLoaderTest {
                         name: $.type
                         kind: uninterpreted
                 """)).containsExactly("vigil.yaml:6:15: unknown kind \"uninterpreted\"; use one of activity, call, message, other");
+    }
+
+    @Test
+    void aBlockScalarOrAKeyWithALineBreakIsQuotedOnOneLineWithItsEscapes() {
+        // Each problem is one line: a value holding line breaks (a block scalar where one word belongs) or a tab
+        // is quoted with \\n and \\t, a long one cut short with its length.
+        assertThat(errors("""
+                processes:
+                  "order\\nto-cash":
+                    activities: [A]
+                    keys: [orderId]
+                sources:
+                  shop:
+                    rules:
+                      - time: $.ts
+                        name: $.type
+                        kind: |
+                          call
+                          activity
+                        timeFormat: "a\\tb"
+                        peer: {from: $.x, default: d, extra: 1}
+                      - time: "$.%s["
+                        name: x
+                """.formatted("y".repeat(5000)))).containsExactly(
+                "vigil.yaml:2:3: process \"order\\nto-cash\" needs \"stuckAfter\": how long a case may go without progress "
+                        + "before it counts as stuck, e.g. stuckAfter: 2h",
+                "vigil.yaml:10:15: unknown kind \"call\\nactivity\\n\"; use one of activity, call, message, other",
+                "vigil.yaml:13:21: unknown timeFormat \"a\\tb\"; use one of auto, rfc3339, epoch-seconds, epoch-millis, "
+                        + "epoch-micros",
+                "vigil.yaml:14:39: unknown field \"extra\" in peer (allowed: from, map, default)",
+                "vigil.yaml:15:15: bad field path \"$." + "y".repeat(58) + "…\" (5003 characters) for time: "
+                        + "'[' at offset 5002 is not closed");
+    }
+
+    @Test
+    void valuesOfTheWrongShapeAndTooLargeNumbersAreProblemsNotExceptions() {
+        assertThat(errors("""
+                pipeline:
+                  allowedLateness: 99999999999999999999d
+                  maxLateness: 106752d
+                  idleTimeout: [10s]
+                processes:
+                  p:
+                    activities: [A]
+                    keys: [k]
+                    stuckAfter: PT0.0000001S
+                objectives: ["a\\u0000b"]
+                """)).containsExactly(
+                "vigil.yaml:2:20: \"99999999999999999999d\" is not a duration for allowedLateness: write e.g. 500ms, 30s, "
+                        + "5m, 2h or 30d",
+                "vigil.yaml:3:16: \"106752d\" is longer than Vigil takes for maxLateness (36500d)",
+                "vigil.yaml:4:16: idleTimeout must be a single value, found a list",
+                "vigil.yaml:9:17: stuckAfter must be more than 0 (at least 1us), e.g. 2h",
+                "vigil.yaml:10:14: \"a\\u0000b\" is not a file or folder name here: Nul character not allowed");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8CharactersYamlForbidsAndASecondDocumentArePlacedToo(@org.junit.jupiter.api.io.TempDir
+                                                                                  java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path vigil = dir.resolve("vigil.yaml");
+        java.nio.file.Files.writeString(vigil, "objectives: [s.yaml]\n");
+        byte[] latin1 = "pipeline:\n  idleTimeout: 1s # gr\u00fcn\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.file.Files.write(dir.resolve("s.yaml"), latin1);
+        assertThatThrownBy(() -> ConfigLoader.load(vigil)).isInstanceOfSatisfying(InvalidConfig.class, e ->
+                assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(dir.resolve("s.yaml")
+                        + ":2:23: the byte 0xFC is not UTF-8 text; save the file as UTF-8"));
+        assertThat(errors("pipeline:\n  idleTimeout: a\u0007b\n")).containsExactly("vigil.yaml:2:17: the character "
+                + "U+0007 is not allowed in YAML; remove it, or write it as \\u0007 inside double quotes");
+        assertThat(errors("pipeline: {idleTimeout: 1s}\n---\nsources: {}\n")).containsExactly("vigil.yaml:3:1: a second "
+                + "document (after ---) in a file that holds one; move its settings into the first or remove the ---");
+        assertThat(errors("alerting: {webhooks: [*hook]}\n")).containsExactly("vigil.yaml:1:23: *hook refers to no anchor: "
+                + "write &hook on a value before it, or write the value here", "vigil.yaml:1:23: webhooks must be a single value, "
+                + "found nothing");
     }
 }

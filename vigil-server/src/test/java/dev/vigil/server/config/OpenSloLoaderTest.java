@@ -145,4 +145,52 @@ class OpenSloLoaderTest {
                                 + "description, service, indicator, indicatorRef, timeWindow, budgetingMethod, objectives, "
                                 + "alertPolicies)"));
     }
+
+    @Test
+    void durationAtMostThatIsNoValueIsAProblemInItsPlace() throws InvalidConfig {
+        // durationAtMost: null once ended check-config with "Cannot invoke String.trim()" and no place.
+        String slo = """
+                apiVersion: openslo/v1
+                kind: SLO
+                metadata: {name: carrier-latency}
+                spec:
+                  indicator:
+                    metadata: {name: carrier-fast}
+                    spec:
+                      ratioMetric:
+                        good: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api, durationAtMost: %s}}}
+                        total: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api}}}
+                  timeWindow: [{duration: 28d, isRolling: true}]
+                  budgetingMethod: Occurrences
+                  objectives: [{target: 0.99}]
+                """;
+        assertThatThrownBy(() -> OpenSloLoader.parse(slo.formatted("null"), "slo.yaml")).isInstanceOfSatisfying(
+                InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "slo.yaml:9:102: durationAtMost must be a single value, found nothing"));
+        assertThatThrownBy(() -> OpenSloLoader.parse(slo.formatted("[300ms]"), "slo.yaml")).isInstanceOfSatisfying(
+                InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "slo.yaml:9:102: durationAtMost must be a single value, found a list"));
+        assertThatThrownBy(() -> OpenSloLoader.parse(slo.formatted("\"300\\nms\""), "slo.yaml")).isInstanceOfSatisfying(
+                InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString).containsExactly(
+                        "slo.yaml:9:102: \"300\\nms\" is not a duration for durationAtMost: write e.g. 500ms, 30s, 5m, 2h or 30d"));
+        assertThat(OpenSloLoader.parse(slo.formatted("300ms"), "slo.yaml").get(0).spec().indicator())
+                .isEqualTo(new Indicator.FasterThan(300_000));
+    }
+
+    @Test
+    void aMappingOrAnAliasAsAKeyIsASyntaxErrorInWordsNotTheParsersInternals() {
+        assertThatThrownBy(() -> OpenSloLoader.parse("apiVersion: openslo/v1\nmetadata: {{name: x}: y}\n", "slo.yaml"))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
+                        .containsExactly("slo.yaml:2:13: not valid YAML: a key here is a mapping; a key must be a single value "
+                                + "such as name:"));
+        // An alias stands for the value anchored before it, single values too (not for the alias's name, as it did).
+        assertThatThrownBy(() -> OpenSloLoader.parse("kind: &k SLO\nmetadata: {name: *k}\nspec: *nothing\n", "slo.yaml"))
+                .isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
+                        .containsExactly("slo.yaml:1:1: missing apiVersion: write apiVersion: openslo/v1",
+                                "slo.yaml:2:18: metadata.name \"SLO\" must be lowercase letters, digits and '-', start and end "
+                                        + "with a letter or digit, at most 63 characters (RFC 1123)",
+                                "slo.yaml:3:7: *nothing refers to no anchor: write &nothing on a value before it, or write "
+                                        + "the value here",
+                                "slo.yaml:3:7: spec must be a mapping, found nothing"));
+    }
 }
