@@ -87,6 +87,7 @@ class SafeDefaultsIT {
                     .contains("referrer-policy: no-referrer").doesNotContain("server:").doesNotContain("armeria");
             assertThat(exchange(loopback, "127.0.0.1:" + port, "/health")).startsWith("HTTP/1.1 200");
             assertThat(exchange(loopback, "[::1]:" + port, "/health")).startsWith("HTTP/1.1 200");
+            assertThat(exchange(loopback, "localhost.:" + port, "/health")).as("the fully qualified form").startsWith("HTTP/1.1 200");
 
             String rebound = exchange(loopback, "attacker.example:" + port, "/api/v1/events");
             assertThat(rebound).startsWith("HTTP/1.1 421").contains("host_not_allowed").contains("--allow-host");

@@ -76,13 +76,18 @@ final class HostGuard implements DecoratingHttpServiceFunction {
         if (authority == null || allows(hostOf(authority))) {
             return delegate.serve(ctx, req);
         }
-        return Json.error(HttpStatus.MISDIRECTED_REQUEST, "host_not_allowed", "this server does not answer to the "
-                + "name '" + hostOf(authority) + "' (a guard against DNS rebinding); use its own name or address, "
-                + "or start it with --allow-host " + hostOf(authority), null);
+        String host = hostOf(authority);
+        return Json.error(HttpStatus.MISDIRECTED_REQUEST, "host_not_allowed", host.isEmpty()
+                ? "the request names no host (an empty Host header); send this server's name or address"
+                : "this server does not answer to the name '" + host + "' (a guard against DNS rebinding); use its "
+                + "own name or address, or start it with --allow-host " + host, null);
     }
 
     boolean allows(String host) {
         String h = host.toLowerCase(Locale.ROOT);
+        if (h.endsWith(".") && !isAddressLiteral(h)) {
+            h = h.substring(0, h.length() - 1); // "localhost." is the fully qualified form of the same name
+        }
         if (names.contains(h)) {
             return true;
         }

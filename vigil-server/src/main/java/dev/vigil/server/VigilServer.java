@@ -142,6 +142,11 @@ public final class VigilServer implements AutoCloseable {
                     throw new IllegalStateException("port " + options.port() + " on " + options.bindAddress()
                             + " is already in use: stop what listens there or choose another --port", e);
                 }
+                if (why.contains("unresolved") || why.contains("Cannot assign requested address")) {
+                    throw new IllegalStateException("cannot listen on " + options.bindAddress() + ": it is not an "
+                            + "address of this machine; use --bind 127.0.0.1 (this machine only), 0.0.0.0 (every "
+                            + "interface) or one of its own addresses", e);
+                }
                 throw new IllegalStateException("cannot listen on " + options.bindAddress() + ":" + options.port()
                         + ": " + why, e);
             }

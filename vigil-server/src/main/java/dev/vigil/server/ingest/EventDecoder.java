@@ -157,7 +157,8 @@ public final class EventDecoder {
         int bad = Utf8.firstInvalid(body, off, off + len);
         if (bad >= 0) {
             sink.rejections.add(new Rejection(index, fieldAt(body, off, len, bad), Rejection.Code.INVALID_UTF8,
-                    "not valid UTF-8 at byte " + (bad - off + 1) + " of the item: " + Utf8.problemAt(body, bad, off + len)
+                    "not valid UTF-8 at byte offset " + (bad - off) + " of the item (counted from 0): "
+                            + Utf8.problemAt(body, bad, off + len)
                             + " (bytes " + Utf8.hexAt(body, bad, off + len) + "); send text as UTF-8"));
             return;
         }
@@ -185,7 +186,7 @@ public final class EventDecoder {
             }
             item.run();
         } catch (JsonProcessingException e) {
-            sink.rejections.add(syntaxRejection(index, e, framing, path(p.getParsingContext())));
+            sink.rejections.add(syntaxRejection(index, e, framing, p.getParsingContext()));
         } catch (IOException e) {
             sink.rejections.add(new Rejection(index, null, Rejection.Code.MALFORMED_JSON, e.getMessage()));
         }
@@ -251,7 +252,8 @@ public final class EventDecoder {
     }
 
     private void decodeDocument(byte[] body, int length, Sink sink) throws UnreadableBody {
-        int first = 0;
+        // A byte order mark is allowed before the JSON (RFC 8259 says a parser may ignore it).
+        int first = length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF ? 3 : 0;
         while (first < length && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n')) {
             first++;
         }
@@ -259,13 +261,16 @@ public final class EventDecoder {
             decodeItem(body, 0, length, 0, sink, Framing.DOCUMENT);
             return;
         }
-        if (first == length || body[first] != '[') {
+        if (first == length) {
+            throw new UnreadableBody(new BodyError(400, "empty_body", "the body holds only blanks: send at least one event", null));
+        }
+        if (body[first] != '[') {
             throw new UnreadableBody(new BodyError(400, "malformed_json", Framing.DOCUMENT.what() + ", found "
                     + describeStart(body, first, length), "line 1, column " + (first + 1)));
         }
         List<ArraySplitter.Element> elements;
         try {
-            elements = ArraySplitter.split(body, 0, length);
+            elements = ArraySplitter.split(body, first, length);
         } catch (ArraySplitter.Unsplittable e) {
             throw new UnreadableBody(new BodyError(400, "malformed_json", e.getMessage(), e.at));
         }
@@ -467,8 +472,10 @@ public final class EventDecoder {
         return new Rejection(index, field, Rejection.Code.WRONG_TYPE, "expected " + expected + ", found " + describe(found));
     }
 
-    /** @param field where the parser was when it failed (a dotted path), or null */
-    private static Rejection syntaxRejection(int index, JsonProcessingException e, Framing framing, String field) {
+    /** @param at where the parser was when it failed */
+    private static Rejection syntaxRejection(int index, JsonProcessingException e, Framing framing,
+                                             com.fasterxml.jackson.core.JsonStreamContext at) {
+        String field = path(at);
         if (isUtf8Problem(e)) {
             return new Rejection(index, field, Rejection.Code.INVALID_UTF8,
                     "not valid UTF-8 at " + framing.where(e.getLocation()) + ": " + clean(e.getOriginalMessage()));
@@ -477,11 +484,13 @@ public final class EventDecoder {
             String m = clean(e.getOriginalMessage());
             if (m.contains("nesting depth")) {
                 return new Rejection(index, field, Rejection.Code.TOO_DEEP, "nested deeper than " + MAX_DEPTH
-                        + " levels at " + framing.where(e.getLocation()) + " (" + m + "); flatten it");
+                        + " levels (the item itself is level 1); flatten it");
             }
             if (m.contains("Name length")) {
-                return new Rejection(index, field, Rejection.Code.TOO_LONG, "a key name longer than " + MAX_NAME_BYTES
-                        + " bytes at " + framing.where(e.getLocation()) + "; use short key names");
+                // The context is the object whose key is too long; its current name is still the key before.
+                String holder = at == null ? null : path(at.getParent());
+                return new Rejection(index, holder, Rejection.Code.TOO_LONG, "a key name longer than " + MAX_NAME_BYTES
+                        + " bytes" + (holder == null ? " at the top of the item" : " in " + holder) + "; use short key names");
             }
             return new Rejection(index, field, Rejection.Code.TOO_LONG, m);
         }

@@ -210,7 +210,7 @@ class EventDecoderTest {
         DecodedBatch b = ndjson("{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"durationMs\":NaN}\n"
                 + "{\"x\":" + "[".repeat(40) + "]".repeat(40) + "}");
         assertThat(b.rejections()).hasSize(2).allSatisfy(r -> assertThat(r.reason()).doesNotContain("`", "enable"));
-        assertThat(b.rejections().get(1).reason()).contains("nesting depth");
+        assertThat(b.rejections().get(1).reason()).contains("nested deeper than 32 levels");
     }
 
     @Test
@@ -255,7 +255,7 @@ class EventDecoderTest {
                 assertThat(r.index()).isEqualTo(1);
                 assertThat(r.code()).isEqualTo(Rejection.Code.INVALID_UTF8);
                 assertThat(r.field()).isEqualTo("correlation.orderId");
-                assertThat(r.reason()).contains(problems[at]);
+                assertThat(r.reason()).contains(problems[at]).contains("byte offset 82 of the item");
             });
             // The same item inside a JSON array: rejected alone there too.
             ByteArrayOutputStream array = new ByteArrayOutputStream();
@@ -268,6 +268,15 @@ class EventDecoderTest {
                     .extracting(Rejection::index, Rejection::field, Rejection::code)
                     .containsExactly(1, "correlation.orderId", Rejection.Code.INVALID_UTF8);
         }
+    }
+
+    @Test
+    void aByteOrderMarkBeforeAJsonBodyIsIgnoredAndABodyOfBlanksIsEmpty() throws Exception {
+        byte[] bom = withBytes("", new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                "[{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\"}]");
+        assertThat(decoder.decode(bom, bom.length, EventDecoder.Format.JSON, NOW).events()).hasSize(1);
+        assertThatThrownBy(() -> json("   \n "))
+                .isInstanceOfSatisfying(EventDecoder.UnreadableBody.class, e -> assertThat(e.error().error()).isEqualTo("empty_body"));
     }
 
     @Test
@@ -301,6 +310,15 @@ class EventDecoderTest {
                 assertThat(r.field()).isEqualTo("correlation");
             });
         }
+        // The object holding the long key is named, not the key before it; at the top, no field.
+        String afterAnother = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"correlation\":{\"id\":\"1\",\""
+                + "k".repeat(100_000) + "\":\"v\"}}";
+        assertThat(ndjson(afterAnother).rejections()).singleElement().extracting(Rejection::field).isEqualTo("correlation");
+        String atTop = "{\"time\":\"2026-11-21T10:15:30Z\",\"source\":\"s\",\"name\":\"n\",\"" + "k".repeat(100_000) + "\":1}";
+        assertThat(ndjson(atTop).rejections()).singleElement().satisfies(r -> {
+            assertThat(r.code()).isEqualTo(Rejection.Code.TOO_LONG);
+            assertThat(r.field()).isNull();
+        });
     }
 
     @Test
