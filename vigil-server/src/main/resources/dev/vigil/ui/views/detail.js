@@ -99,6 +99,9 @@ export async function render(el, args, first, rangeChanged) {
   const [estate, objectives, alerts] = await Promise.all([api('estate'), api('objectives'), api('alerts')]);
   const { row, unit, dimension } = find(estate, args.kind, args.name);
   const kpis = await api('kpis', { dimension, key: args.name, step, from: from.toISOString(), to: to.toISOString() });
+  // The user may have moved to another page while the figures loaded: its view has replaced this one (or this
+  // view now shows another service), and these figures are not its to draw.
+  if (!el.querySelector('.status-line') || state.key !== key) return;
 
   el.querySelector('.status-line').innerHTML = row
     ? html`<p>${badge(row.status)} ${row.reasons.join('; ')}${unit ? html` · business unit <strong>${unit}</strong>` : ''}
