@@ -1,5 +1,6 @@
 package dev.vigil.app;
 
+import dev.vigil.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

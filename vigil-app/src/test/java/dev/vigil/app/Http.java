@@ -1,5 +1,6 @@
 package dev.vigil.app;
 
+import dev.vigil.testkit.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * breaks (a block scalar, a quoted "\n"), tabs, control and invisible characters, 70,000 characters. Quoted, it
  * stays on one line and readable: a line break is written {@code \n}, a tab {@code \t}, a carriage return
  * {@code \r}, a quote {@code \"}, a backslash {@code \\}, any other control or invisible character (format
- * characters such as U+202E or U+FEFF, line and paragraph separators, lone surrogates) {@code \}{@code uXXXX};
+ * characters such as U+202E or U+FEFF, line and paragraph separators, lone surrogates) as a backslash-u escape of four hex digits;
  * a value longer than {@value #LONGEST} characters is cut to its first {@value #SHOWN}, followed by "…" and its
  * length: {@code "xxxxxxxx…" (28598 characters)}.
  */

@@ -7,7 +7,7 @@ import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
 import dev.vigil.event.Outcome;
 import dev.vigil.event.Timestamps;
-import dev.vigil.server.Await;
+import dev.vigil.testkit.Await;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.OutputStore;

@@ -1,4 +1,4 @@
-package dev.vigil.app;
+package dev.vigil.testkit;
 
 import java.time.Duration;
 import java.util.function.Predicate;
@@ -8,7 +8,7 @@ import java.util.function.Predicate;
  * generous deadline with the last state seen, so that a slow or loaded machine only makes a test slower,
  * never red, and a real failure says what was there instead.
  */
-final class Await {
+public final class Await {
 
     /** Long enough for a loaded two-core machine; a passing test waits only as long as it must. */
     public static final Duration PATIENCE = Duration.ofSeconds(90);
@@ -47,7 +47,7 @@ final class Await {
                 throw new AssertionError("waited " + patience.toSeconds() + " s for " + what + "; the last state seen: "
                         + last, failure);
             }
-            Thread.sleep(100);
+            Thread.sleep(50);
         }
     }
 }
