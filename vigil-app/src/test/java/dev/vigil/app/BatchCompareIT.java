@@ -36,8 +36,8 @@ class BatchCompareIT {
             VigilProcess compare = VigilProcess.launch("batch", "compare", input.toString(), "--target", target,
                     "--strategies", "per-record,chunk:50+parallel:4", "--records", "2000", "--baseline", "500ms",
                     "--protect", "online p99 < 1s");
-            assertThat(compare.await(120)).as("%s", compare.output).isZero();
-            String out = String.join("\n", compare.output);
+            assertThat(compare.await(120)).as("%s", compare.output()).isZero();
+            String out = String.join("\n", compare.output());
             assertThat(out).contains("per-record", "recommended: chunk:50+parallel:4: ", "× one call per record");
             Path html = dir.resolve("orders.csv.compare.html");
             assertThat(Files.readString(html)).contains("<svg", "Recommended:", "per-record (budget reached)",
@@ -46,7 +46,7 @@ class BatchCompareIT {
             VigilProcess bad = VigilProcess.launch("batch", "compare", input.toString(), "--target", target,
                     "--strategies", "per-record,chunky:5");
             assertThat(bad.await(60)).isEqualTo(1);
-            assertThat(String.join("\n", bad.output)).contains("unknown part \"chunky:5\"");
+            assertThat(String.join("\n", bad.output())).contains("unknown part \"chunky:5\"");
         }
     }
 }

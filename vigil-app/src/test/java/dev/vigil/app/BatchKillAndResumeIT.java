@@ -67,7 +67,7 @@ class BatchKillAndResumeIT {
                 if (kills == 0) {
                     Await.until("the first run to write a checkpoint", () -> {
                         if (!run.process.isAlive()) {
-                            throw new AssertionError("the run ended before it could be killed: " + run.output);
+                            throw new AssertionError("the run ended before it could be killed: " + run.output());
                         }
                         return Files.exists(checkpoint);
                     }, written -> written);
@@ -78,7 +78,7 @@ class BatchKillAndResumeIT {
                         n -> n >= more || !run.process.isAlive());
                 if (!run.process.isAlive()) {
                     // It finished before the kill: too fast to be a test of resumption.
-                    throw new AssertionError("the run ended before it could be killed: " + run.output);
+                    throw new AssertionError("the run ended before it could be killed: " + run.output());
                 }
                 run.kill();
                 kills++;
@@ -86,8 +86,8 @@ class BatchKillAndResumeIT {
                         .replaceAll("\"doneAbove\":\\[[^]]*]", "..."));
             }
             VigilProcess last = VigilProcess.launch(args);
-            assertThat(last.await(120)).as("%s", last.output).isZero();
-            String out = String.join("\n", last.output);
+            assertThat(last.await(120)).as("%s", last.output()).isZero();
+            String out = String.join("\n", last.output());
 
             assertThat(service.ledger().keys()).as("ledger after %s", log).isEqualTo(valid);
             assertThat(service.ledger().applied()).isEqualTo(valid.size());

@@ -61,7 +61,7 @@ class DemoIT {
                     .containsExactly("TaxCo", "ParcelCo");
             assertThat(data.resolve("demo-config/slo.yaml")).exists();
             assertThat(vigil.terminate()).isZero();
-            assertThat(String.join("\n", vigil.output)).doesNotContain("failed posts");
+            assertThat(String.join("\n", vigil.output())).doesNotContain("failed posts");
         }
     }
 }

@@ -130,15 +130,16 @@ class DiskFullIT {
                 }
                 return null;
             });
-            int before = vigil.output.size();
+            int before = vigil.output().size();
             int exit = vigil.terminate();
             assertThat(exit).as("exit code of SIGTERM with a full disk").isIn(0, 1);
             // The process has ended; its last lines may still be on their way through the pipe.
             awaitCondition("the stop to say where the acknowledged events are", () -> {
-                List<String> said = List.copyOf(vigil.output.subList(before, vigil.output.size()));
+                List<String> all = vigil.output();
+                List<String> said = all.subList(before, all.size());
                 return said.stream().anyMatch(l -> l.contains("every acknowledged event") || l.contains("next start"))
-                        ? null : "exit " + exit + ", " + before + " lines before the stop, " + vigil.output.size()
-                        + " in all; the last: " + vigil.output.subList(Math.max(0, vigil.output.size() - 15), vigil.output.size());
+                        ? null : "exit " + exit + ", " + before + " lines before the stop, " + all.size()
+                        + " in all; the last: " + all.subList(Math.max(0, all.size() - 15), all.size());
             });
         }
         Files.delete(filler);

@@ -70,7 +70,7 @@ class GracefulStopIT {
             for (Thread t : clients) {
                 t.join();
             }
-            assertThat(String.join("\n", vigil.output)).contains("listening on");
+            assertThat(String.join("\n", vigil.output())).contains("listening on");
         }
         assertThat(exit).isZero();
         assertThat(acked).isNotEmpty();
@@ -83,7 +83,7 @@ class GracefulStopIT {
                 stored.add(e.at("/correlation/eid").asText());
             }
             System.out.printf("read back %d events: %d ms%n%s%n", stored.size(), (System.nanoTime() - t2) / 1_000_000,
-                    String.join("\n", vigil.output));
+                    String.join("\n", vigil.output()));
             // Set difference, not AssertJ's containsAll: that compares element by element (O(n x m)), and with
             // 70,000 acknowledged events took the test from 20 s to 3 minutes now and then.
             Set<String> missing = new HashSet<>(acked);

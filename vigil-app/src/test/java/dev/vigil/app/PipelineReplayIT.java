@@ -66,7 +66,7 @@ class PipelineReplayIT {
             uninterruptedStats = Http.get(vigil.url, "/api/v1/stats").get("pipeline").toString()
                     + Http.get(vigil.url, "/api/v1/kpis/series?dimension=peer") + Http.get(vigil.url, "/api/v1/kpis?dimension=peer&key=bank");
             assertThat(vigil.terminate()).isZero();
-            System.out.println("--- uninterrupted run:\n" + String.join("\n", vigil.output));
+            System.out.println("--- uninterrupted run:\n" + String.join("\n", vigil.output()));
         }
 
         Random random = new Random();
@@ -93,8 +93,8 @@ class PipelineReplayIT {
                 }
                 Thread.sleep(random.nextInt(300));
                 vigil.kill();
-                lives.addAll(vigil.output);
-                System.out.println("--- killed after batch " + killAfter + ":\n" + String.join("\n", vigil.output));
+                lives.addAll(vigil.output());
+                System.out.println("--- killed after batch " + killAfter + ":\n" + String.join("\n", vigil.output()));
             }
         }
         Outputs recovered;
@@ -103,8 +103,8 @@ class PipelineReplayIT {
                 Http.postEvents(vigil.url, batches.get(next++));
             }
             recovered = settled(vigil.url, events);
-            lives.addAll(vigil.output);
-            System.out.println("--- recovered run:\n" + String.join("\n", vigil.output));
+            lives.addAll(vigil.output());
+            System.out.println("--- recovered run:\n" + String.join("\n", vigil.output()));
         }
         assertThat(lives).as("a restart restored a checkpoint (else only the full replay was tested)")
                 .anyMatch(l -> l.contains("restored the checkpoint at journal record"));

@@ -133,13 +133,13 @@ class ReportIT {
             Path html = dir.resolve("report.html");
             VigilProcess cli = VigilProcess.launch("report", "--contract", "parcelco-2026", "--period", period,
                     "--server", vigil.url.toString(), "--out", html.toString());
-            assertThat(cli.await(60)).as("%s", cli.output).isZero();
+            assertThat(cli.await(60)).as("%s", cli.output()).isZero();
             openInBrowser(html);
 
             VigilProcess wrong = VigilProcess.launch("report", "--contract", "parcelco", "--period", period,
                     "--server", vigil.url.toString(), "--format", "json", "--out", "-");
             assertThat(wrong.await(60)).isEqualTo(2);
-            assertThat(wrong.output).anySatisfy(l -> assertThat(l).isEqualTo("vigil report: no contract named \"parcelco\"; "
+            assertThat(wrong.output()).anySatisfy(l -> assertThat(l).isEqualTo("vigil report: no contract named \"parcelco\"; "
                     + "did you mean \"parcelco-2026\"? (contracts: parcelco-2026)"));
             assertThat(vigil.terminate()).isZero();
         }
@@ -148,7 +148,7 @@ class ReportIT {
         Path offline = dir.resolve("offline.json");
         VigilProcess cli = VigilProcess.launch("report", "--unit", "retail", "--period", period, "--format", "json",
                 "--data", data.toString(), "--config", yaml.toString(), "--out", offline.toString());
-        assertThat(cli.await(60)).as("%s", cli.output).isZero();
+        assertThat(cli.await(60)).as("%s", cli.output()).isZero();
         JsonNode again = Http.JSON.readTree(offline.toFile());
         ((ObjectNode) again).remove("generatedAt");
         ((ObjectNode) json).remove("generatedAt");

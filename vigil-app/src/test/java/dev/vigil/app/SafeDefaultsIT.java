@@ -65,7 +65,7 @@ class SafeDefaultsIT {
     @Test
     void serveListensOnLoopbackByDefaultAndAnswersOnlyItsOwnNamesWithProtectiveHeaders() throws Exception {
         try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--data", dir.resolve("d").toString())) {
-            assertThat(vigil.output).anySatisfy(l -> assertThat(l).contains("listening on http://127.0.0.1:"));
+            assertThat(vigil.output()).anySatisfy(l -> assertThat(l).contains("listening on http://127.0.0.1:"));
             int port = vigil.url.getPort();
             InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", port);
 
@@ -98,7 +98,7 @@ class SafeDefaultsIT {
     void bindingEveryInterfaceIsSaidAndAllowedNamesAreAnswered() throws Exception {
         try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--bind", "0.0.0.0",
                 "--allow-host", "vigil.internal", "--data", dir.resolve("d").toString())) {
-            assertThat(vigil.output).anySatisfy(l -> assertThat(l).contains("listening on http://0.0.0.0:")
+            assertThat(vigil.output()).anySatisfy(l -> assertThat(l).contains("listening on http://0.0.0.0:")
                     .contains("every interface"));
             InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", vigil.url.getPort());
             assertThat(exchange(loopback, "vigil.internal", "/health")).startsWith("HTTP/1.1 200");

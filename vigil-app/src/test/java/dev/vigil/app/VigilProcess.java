@@ -22,13 +22,21 @@ final class VigilProcess implements AutoCloseable {
 
     final Process process;
     final URI url;
-    /** Everything the process has printed so far (stdout and stderr), growing while it runs. */
-    final List<String> output;
+    /** What the process has printed (stdout and stderr); a reader thread appends while tests read. */
+    private final List<String> output;
 
     private VigilProcess(Process process, URI url, List<String> output) {
         this.process = process;
         this.url = url;
         this.output = output;
+    }
+
+    /**
+     * A copy of everything the process has printed so far. A copy, because the reader thread keeps appending:
+     * iterating the live list (an assertion, a join) would race it and fail with a ConcurrentModificationException.
+     */
+    List<String> output() {
+        return List.copyOf(output);
     }
 
     static Path jar() {
@@ -99,7 +107,7 @@ final class VigilProcess implements AutoCloseable {
     int await(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IllegalStateException("vigil did not finish within " + seconds + " s: " + output);
+            throw new IllegalStateException("vigil did not finish within " + seconds + " s: " + output());
         }
         return process.exitValue();
     }
