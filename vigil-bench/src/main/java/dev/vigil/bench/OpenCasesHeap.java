@@ -42,10 +42,10 @@ public final class OpenCasesHeap {
             p.accept(new Event(t, "shop", "Placed", EventKind.ACTIVITY, key, Outcome.OK, null, null, null, null), ++seq, 0);
             p.accept(new Event(t + 1_000, "shop", "Paid", EventKind.ACTIVITY, key, Outcome.OK, null, null, null, null), ++seq, 0);
             if ((c & 4095) == 4095) {
-                changes += p.advance(0).cases().size();
+                changes += p.advance().cases().size();
             }
         }
-        changes += p.advance(0).cases().size();
+        changes += p.advance().cases().size();
         long open = 0;
         for (int i = 0; i < p.partitions(); i++) {
             open += p.partition(i).cases();

@@ -83,7 +83,7 @@ public class PipelineBench {
                         null, null), i + 1, 0);
             }
             if ((i & 4095) == 4095 || i == events.length) {
-                Pipeline.Emitted out = p.advance(0);
+                Pipeline.Emitted out = p.advance();
                 for (MergedWindow w : out.windows()) {
                     // The estate's series (each event under its service) are checked apart from the W1 query's.
                     if (w.key().dimension() == Dimension.SERVICE) {

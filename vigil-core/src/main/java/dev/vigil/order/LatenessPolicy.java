@@ -10,8 +10,9 @@ package dev.vigil.order;
  *       an output already emitted for its time (a window) is emitted again with a higher revision.</li>
  *   <li>An event more than {@code maxLateness} behind is too late: stored and counted, not folded in.</li>
  * </ul>
- * A partition that receives nothing for {@code idleTimeoutMillis} of processing time lets its watermark move
- * on with the clock, so a quiet estate still sees its last windows close (0 turns this off).
+ * When nothing has arrived for {@code idleTimeoutMillis}, as the journal's records and ticks tell it (never
+ * the wall clock itself: see {@link EventClock}), the watermark moves on with their time, so a quiet estate
+ * still sees its last windows close and its overdue cases go stuck (0 turns this off).
  */
 public record LatenessPolicy(long allowedLatenessMicros, long maxLatenessMicros, long idleTimeoutMillis) {
 

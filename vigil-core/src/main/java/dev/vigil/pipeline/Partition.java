@@ -9,10 +9,8 @@ import dev.vigil.event.Event;
 import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
 import dev.vigil.order.Lateness;
-import dev.vigil.order.LatenessPolicy;
 import dev.vigil.summarise.ClosedWindow;
 import dev.vigil.summarise.Summariser;
-import dev.vigil.summarise.WindowSpan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -23,39 +21,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The operators of one partition, in the order an event meets them: order (the event clock classifies it
- * on time, late or too late), summarise (service, peer, unit and process-activity windows) and correlate
- * (cases). One thread owns a partition; nothing here is shared or locked, and nothing reads a clock:
- * processing time comes in as an argument, so a test and a runtime drive exactly the same code.
+ * The operators of one partition, in the order an event meets them: summarise (service, peer, unit and
+ * process-activity windows) and correlate (cases). One thread owns a partition; nothing here is shared or
+ * locked, and nothing reads a clock: the pipeline's one {@link EventClock} classifies each event and says where
+ * the watermark stood when it arrived, and the partition moves to that watermark before taking the event. So a
+ * partition sees events and watermarks interleaved exactly as they were in the journal, and what it outputs
+ * does not depend on when its thread ran.
  */
 public final class Partition {
 
     private final Processes processes;
-    private final EventClock clock;
     private final Summariser summariser = new Summariser();
     private final Correlator correlator;
     private final LateCounts late = new LateCounts();
+    private final List<ClosedWindow> closed = new ArrayList<>();
     private long folded;
-    /** The watermark the last advance handed out. */
-    private long advancedTo = EventClock.NONE;
+    private long watermark = EventClock.NONE;
+    private long finalBefore = EventClock.NONE;
 
-    public Partition(Processes processes, LatenessPolicy policy) {
+    public Partition(Processes processes) {
         this.processes = processes;
-        this.clock = new EventClock(policy);
         this.correlator = new Correlator(processes);
     }
 
-    /** What an advance hands out: window contributions and the partition's watermark and final line. */
+    /** What a drain hands out: window contributions closed since the last drain, and where the watermark stands. */
     public record Output(List<ClosedWindow> windows, long watermark, long finalBefore) {
     }
 
-    /** Feeds one routed event (its process and keys already found by the router) through the operators. */
-    public Lateness accept(Router.Routed r, long nowMillis) {
+    /**
+     * Moves to the watermark the event found (if later than where this partition stands), then feeds the
+     * event (its process and keys already found by the router) through the operators.
+     *
+     * @param lateness    what the pipeline's clock made of it
+     * @param watermark   the clock's watermark before the event
+     * @param finalBefore the clock's final line before the event
+     */
+    public void accept(Router.Routed r, Lateness lateness, long watermark, long finalBefore) {
+        advanceTo(watermark, finalBefore);
         Event e = r.event();
-        Lateness l = clock.observe(e.timeMicros(), nowMillis);
-        late.count(e.source(), l);
-        if (l == Lateness.TOO_LATE) {
-            return l;
+        late.count(e.source(), lateness);
+        if (lateness == Lateness.TOO_LATE) {
+            return;
         }
         folded++;
         int[] at = r.location();
@@ -63,7 +69,6 @@ public final class Partition {
         if (at != null) {
             correlator.accept(at[0], at[1], e.timeMicros(), e.failed(), r.keys());
         }
-        return l;
     }
 
     /** The event's values for the process's declared keys, as composite strings, in declared order. */
@@ -82,37 +87,49 @@ public final class Partition {
         return out;
     }
 
-    /** Moves time on (event time, and processing time when idle) and hands out what it closed. */
-    public Output advance(long nowMillis) {
-        clock.tick(nowMillis);
-        long wm = clock.watermark();
-        advancedTo = wm;
-        long fin = clock.finalBefore();
-        List<ClosedWindow> windows = summariser.advance(wm, fin);
-        correlator.advance(wm, fin);
-        return new Output(windows, wm, fin);
+    /**
+     * Moves this partition's event time on: closes the windows and marks the cases the watermark has passed.
+     * Cheap when nothing is due, so the pipeline calls it at every move of its clock.
+     */
+    public void advanceTo(long watermark, long finalBefore) {
+        if (watermark <= this.watermark && finalBefore <= this.finalBefore) {
+            return;
+        }
+        this.watermark = Math.max(this.watermark, watermark);
+        this.finalBefore = Math.max(this.finalBefore, finalBefore);
+        summariser.advance(this.watermark, this.finalBefore, closed);
+        correlator.advance(this.watermark, this.finalBefore);
+    }
+
+    /** The window contributions closed since the last drain, and where this partition's watermark stands. */
+    public Output drain() {
+        List<ClosedWindow> windows = closed.isEmpty() ? List.of() : List.copyOf(closed);
+        closed.clear();
+        return new Output(windows, watermark, finalBefore);
+    }
+
+    /** Whether a drain now would hand out windows. The runtime then drains at once, so windows show sooner. */
+    public boolean windowDue() {
+        return !closed.isEmpty();
     }
 
     /**
-     * Whether an advance now would close a window here or, by moving this partition's watermark into
-     * another minute, let the merger close one that waits on it. The runtime then advances at once rather
-     * than at its next tick, so a window is visible sooner.
+     * Takes a case out, to hand to another partition. The watermark is the clock's when the event that joined
+     * the two cases arrived: the case must be judged at it (it may be stuck, or gone) before it moves.
      */
-    public boolean windowDue() {
-        long wm = clock.watermark();
-        return wm >= summariser.nextCloseMicros() || WindowSpan.MINUTE.entersLaterWindow(advancedTo, wm);
+    public CaseState release(int process, String compositeKey, long watermark, long finalBefore) {
+        advanceTo(watermark, finalBefore);
+        return correlator.release(process, compositeKey);
+    }
+
+    /** Takes in a case released by another partition, after moving to the watermark it was released at. */
+    public void adopt(CaseState state, long watermark, long finalBefore) {
+        advanceTo(watermark, finalBefore);
+        correlator.adopt(state);
     }
 
     public List<CaseChange> drainCases() {
         return correlator.drainChanges();
-    }
-
-    public CaseState release(int process, String compositeKey) {
-        return correlator.release(process, compositeKey);
-    }
-
-    public void adopt(CaseState state) {
-        correlator.adopt(state);
     }
 
     public LateCounts late() {
@@ -127,12 +144,16 @@ public final class Partition {
         return folded;
     }
 
+    /** The partition's state; drain first, for closed windows not yet handed out are not part of it. */
     public byte[] snapshot() {
+        if (!closed.isEmpty()) {
+            throw new IllegalStateException("drain the partition before taking its snapshot");
+        }
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeLong(clock.maxEventMicros());
-            out.writeLong(clock.watermark());
+            out.writeLong(watermark);
+            out.writeLong(finalBefore);
             out.writeLong(folded);
             Map<String, LateCounts.Count> counts = late.snapshot();
             out.writeInt(counts.size());
@@ -150,12 +171,11 @@ public final class Partition {
         }
     }
 
-    public void restore(byte[] snapshot, long nowMillis) {
+    public void restore(byte[] snapshot) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
-            long max = in.readLong();
-            long wm = in.readLong();
-            clock.restore(max, wm, nowMillis);
+            watermark = in.readLong();
+            finalBefore = in.readLong();
             folded = in.readLong();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {

@@ -4,17 +4,24 @@ import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.Processes;
 import dev.vigil.event.Event;
+import dev.vigil.event.EventKind;
+import dev.vigil.order.EventClock;
+import dev.vigil.order.Lateness;
 import dev.vigil.order.LatenessPolicy;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The whole pipeline in one thread: router, partitions and merger, exactly the pieces the threaded
+ * The whole pipeline in one thread: clock, router, partitions and merger, exactly the pieces the threaded
  * runtime runs, driven in sequence. It is the reference the properties test against, the engine of the
  * one-thread benchmark, and what a replay in a test harness uses.
+ *
+ * <p>It takes the journal's records as they come: events with the wall-clock time their record was taken in,
+ * and ticks (records without events). Its outputs are a function of that sequence alone.
  */
 public final class Pipeline {
 
+    private final EventClock clock;
     private final Router router;
     private final Partition[] partitions;
     private final WindowMerger merger;
@@ -25,10 +32,11 @@ public final class Pipeline {
     }
 
     public Pipeline(Processes processes, LatenessPolicy policy, int partitionCount) {
+        this.clock = new EventClock(policy);
         this.router = new Router(processes, partitionCount, retention(processes, policy));
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
-            partitions[i] = new Partition(processes, policy);
+            partitions[i] = new Partition(processes);
         }
         this.merger = new WindowMerger(partitionCount);
     }
@@ -38,26 +46,94 @@ public final class Pipeline {
         return processes.maxStuckAfterMicros() + policy.maxLatenessMicros() + 3_600_000_000L;
     }
 
-    public void accept(Event e, long seq, long nowMillis) {
+    /**
+     * Takes one event of the journal.
+     *
+     * @param seq           its sequence number in the journal (spreads events of no process over partitions)
+     * @param arrivalMicros the wall-clock time its journal record was taken in
+     * @return what the clock made of it, or null for an event the interpreter could not read (stored, not fed)
+     */
+    public Lateness accept(Event e, long seq, long arrivalMicros) {
+        if (e.kind() == EventKind.UNINTERPRETED) {
+            return null;
+        }
+        long wm = clock.watermark();
+        long fin = clock.finalBefore();
+        Lateness l = clock.observe(e.timeMicros(), arrivalMicros);
         moves.clear();
         Router.Routed r = router.route(e, seq, moves);
         for (Router.Move m : moves) {
-            CaseState s = partitions[m.from()].release(m.process(), m.compositeKey());
+            CaseState s = partitions[m.from()].release(m.process(), m.compositeKey(), wm, fin);
             if (s != null) {
-                partitions[m.to()].adopt(s);
+                partitions[m.to()].adopt(s, wm, fin);
             }
         }
-        partitions[r.partition()].accept(r, nowMillis);
+        partitions[r.partition()].accept(r, l, wm, fin);
+        return l;
     }
 
-    public Emitted advance(long nowMillis) {
+    /** Takes a journal record without events: idle progress, at the wall-clock time it carries. */
+    public void tick(long atMicros) {
+        clock.tick(atMicros);
+    }
+
+    /** Brings every partition to the clock's watermark and hands out what that closed and merged. */
+    public Emitted advance() {
         List<CaseChange> cases = new ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
-            Partition.Output o = partitions[i].advance(nowMillis);
+            partitions[i].advanceTo(clock.watermark(), clock.finalBefore());
+            Partition.Output o = partitions[i].drain();
             merger.accept(i, o.windows(), o.watermark(), o.finalBefore());
             cases.addAll(partitions[i].drainCases());
         }
         return new Emitted(merger.drain(), cases);
+    }
+
+    /**
+     * The whole pipeline's state, to restore into a fresh pipeline of the same configuration and partition
+     * count. Call right after {@link #advance()}: windows closed but not yet handed out are not part of it.
+     */
+    public byte[] snapshot() {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+            clock.write(out);
+            router.write(out);
+            out.writeInt(partitions.length);
+            for (Partition p : partitions) {
+                byte[] b = p.snapshot();
+                out.writeInt(b.length);
+                out.write(b);
+            }
+            merger.write(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("writing into memory cannot fail", e);
+        }
+    }
+
+    /** Takes the state {@link #snapshot()} wrote; this pipeline must be fresh (nothing fed yet). */
+    public void restore(byte[] snapshot) {
+        try {
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(snapshot));
+            clock.read(in);
+            router.read(in);
+            int n = in.readInt();
+            if (n != partitions.length) {
+                throw new IllegalArgumentException("the snapshot has " + n + " partitions, this pipeline " + partitions.length);
+            }
+            for (Partition p : partitions) {
+                p.restore(in.readNBytes(in.readInt()));
+            }
+            merger.read(in);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a pipeline snapshot: " + e.getMessage(), e);
+        }
+    }
+
+    public EventClock clock() {
+        return clock;
     }
 
     public Partition partition(int i) {

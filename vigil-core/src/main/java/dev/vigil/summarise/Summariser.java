@@ -154,11 +154,21 @@ public final class Summariser {
      */
     public List<ClosedWindow> advance(long watermarkMicros, long finalBeforeMicros) {
         List<ClosedWindow> out = new ArrayList<>();
-        drain(amends, Long.MAX_VALUE, out);
+        advance(watermarkMicros, finalBeforeMicros, out);
+        return out;
+    }
+
+    /**
+     * As {@link #advance(long, long)}, adding to {@code out}: cheap when nothing is due, so that it can run at
+     * every move of the watermark.
+     */
+    public void advance(long watermarkMicros, long finalBeforeMicros, List<ClosedWindow> out) {
+        if (!amends.isEmpty()) {
+            drain(amends, Long.MAX_VALUE, out);
+        }
         drain(open, watermarkMicros, out);
         closedBefore = Math.max(closedBefore, span.startOf(watermarkMicros));
         finalBefore = Math.max(finalBefore, Math.min(finalBeforeMicros, watermarkMicros));
-        return out;
     }
 
     private void drain(TreeMap<Long, Minute> windows, long before, List<ClosedWindow> out) {

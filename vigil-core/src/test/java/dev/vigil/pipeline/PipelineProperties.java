@@ -39,6 +39,11 @@ class PipelineProperties {
     }
 
     static List<Tx> estate(long seed, int cases) {
+        return estate(seed, cases, 0);
+    }
+
+    /** As above; with {@code pauseOdds}, a step waits 10 to 30 minutes instead (a case stuck for a while, or gone). */
+    static List<Tx> estate(long seed, int cases, double pauseOdds) {
         Random r = new Random(seed);
         List<Tx> txs = new ArrayList<>();
         for (int i = 0; i < cases; i++) {
@@ -67,7 +72,8 @@ class PipelineProperties {
                 }
                 ev.add(event(t, "shop", act, EventKind.ACTIVITY, keys, r.nextDouble() < 0.1,
                         (long) (r.nextDouble() * 2 * SECOND)));
-                t += (long) (r.nextDouble() * 90 * SECOND);
+                t += r.nextDouble() < pauseOdds ? (long) ((600 + r.nextDouble() * 1200) * SECOND)
+                        : (long) (r.nextDouble() * 90 * SECOND);
             }
             txs.add(new Tx(i, linked, ev));
         }
@@ -108,15 +114,46 @@ class PipelineProperties {
     record Outcome2(Map<String, KpiWindow> windows, Map<String, CaseRecord> cases, int maxRevision) {
     }
 
-    static Outcome2 run(List<Event> arrival, int partitions, int advanceEvery) {
-        Pipeline p = new Pipeline(PROCESSES, POLICY, partitions);
-        Map<String, KpiWindow> windows = new TreeMap<>();
-        Map<String, CaseRecord> cases = new TreeMap<>();
-        int[] maxRevision = {0};
-        java.util.function.Consumer<Pipeline.Emitted> apply = em -> {
+    /** One journal record as the pipeline takes it: an event with its record's wall-clock time, or a tick. */
+    sealed interface Rec permits Ev, Tick {
+    }
+
+    record Ev(Event event, long arrivalMicros) implements Rec {
+    }
+
+    record Tick(long atMicros) implements Rec {
+    }
+
+    /**
+     * The journal of events arriving in this order, each at the newest event time seen so far (no quiet gaps),
+     * then the estate going quiet for two hours, the journal ticking every 30 s meanwhile.
+     */
+    static List<Rec> journal(List<Event> arrival) {
+        List<Rec> out = new ArrayList<>();
+        long at = Long.MIN_VALUE;
+        for (Event e : arrival) {
+            at = Math.max(at, e.timeMicros());
+            out.add(new Ev(e, at));
+        }
+        for (long t = at + 30 * SECOND; t <= at + 7200 * SECOND; t += 30 * SECOND) {
+            out.add(new Tick(t));
+        }
+        return out;
+    }
+
+    /** Where the store's outputs land: the last revision of each window, the cases by id. */
+    static final class Store {
+        final Map<String, KpiWindow> windows = new TreeMap<>();
+        final Map<String, CaseRecord> cases = new TreeMap<>();
+        int maxRevision;
+
+        void apply(Pipeline.Emitted em, boolean casesToo) {
             for (MergedWindow w : em.windows()) {
                 windows.put(w.key() + "@" + w.startMicros(), w.window().copy());
-                maxRevision[0] = Math.max(maxRevision[0], w.revision());
+                maxRevision = Math.max(maxRevision, w.revision());
+            }
+            if (!casesToo) {
+                return;
             }
             for (CaseChange c : em.cases()) {
                 switch (c) {
@@ -124,18 +161,36 @@ class PipelineProperties {
                     case CaseChange.Retired r -> cases.remove(r.id());
                 }
             }
-        };
+        }
+
+        Outcome2 outcome() {
+            return new Outcome2(windows, cases, maxRevision);
+        }
+    }
+
+    static void feed(Pipeline p, Rec r, long seq) {
+        switch (r) {
+            case Ev e -> p.accept(e.event(), seq, e.arrivalMicros());
+            case Tick t -> p.tick(t.atMicros());
+        }
+    }
+
+    static Outcome2 run(List<Event> arrival, int partitions, int advanceEvery) {
+        return run(journal(arrival), POLICY, partitions, advanceEvery);
+    }
+
+    static Outcome2 run(List<Rec> journal, LatenessPolicy policy, int partitions, int advanceEvery) {
+        Pipeline p = new Pipeline(PROCESSES, policy, partitions);
+        Store store = new Store();
         long seq = 0;
-        for (Event e : arrival) {
-            p.accept(e, ++seq, 0);
+        for (Rec r : journal) {
+            feed(p, r, ++seq);
             if (seq % advanceEvery == 0) {
-                apply.accept(p.advance(0));
+                store.apply(p.advance(), true);
             }
         }
-        apply.accept(p.advance(0));
-        // The estate goes quiet: idle time moves every watermark past everything.
-        apply.accept(p.advance(100_000_000L));
-        return new Outcome2(windows, cases, maxRevision[0]);
+        store.apply(p.advance(), true);
+        return store.outcome();
     }
 
     static List<Event> all(List<Tx> txs, List<Event> calls) {
@@ -184,6 +239,107 @@ class PipelineProperties {
     }
 
     record Partitioned(long seed, int partitions) {
+    }
+
+    /** Idle progress after 20 s without events, on the journal's ticks. */
+    static final LatenessPolicy IDLE = new LatenessPolicy(10 * SECOND, 300 * SECOND, 20_000);
+
+    /**
+     * The journal of events arriving up to {@code maxDelay} after their time, with the quiet gaps of the
+     * generated estate: the journal ticks every 5 s while nothing arrives, except in gaps where Vigil was
+     * stopped (no ticks at all); then two quiet hours.
+     */
+    static List<Rec> journalWithGaps(List<Event> events, long seed, long maxDelay) {
+        Random r = new Random(seed ^ 0x7157L);
+        record Arriving(long at, int i, Event e) {
+        }
+        List<Arriving> a = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            a.add(new Arriving(events.get(i).timeMicros() + (long) (r.nextDouble() * maxDelay), i, events.get(i)));
+        }
+        a.sort(Comparator.comparingLong(Arriving::at).thenComparingInt(Arriving::i));
+        List<Rec> out = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            out.add(new Ev(a.get(i).e(), a.get(i).at()));
+            long until = i + 1 < a.size() ? a.get(i + 1).at() : a.get(i).at() + 7200 * SECOND;
+            boolean stopped = i + 1 < a.size() && r.nextDouble() < 0.05;
+            for (long t = a.get(i).at() + 5 * SECOND; !stopped && t < until; t += 5 * SECOND) {
+                out.add(new Tick(t));
+            }
+        }
+        return out;
+    }
+
+    record Crash(long seed, int partitions, int advanceEvery, double at, int lostAfter) {
+    }
+
+    @Test
+    void withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives() {
+        Props.forAll(60, g -> new Crash(g.anyLong(), g.ints(1, 4), g.ints(1, 40), g.doubles(0, 1), g.ints(0, 200)),
+                in -> withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives(in.seed(), in.partitions(),
+                        in.advanceEvery(), in.at(), in.lostAfter()));
+    }
+
+    /**
+     * The journal is all a replay has: quiet gaps, the ticks in them and late events give the same windows and
+     * cases to a run that crashed and restored its last snapshot as to one that never stopped, at any partition
+     * count. The crashed run wrote windows after its snapshot before it died (they stay in the store, and the
+     * replay overwrites them); its case changes after the snapshot are deleted on restart, as the runtime does.
+     */
+    static void withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives(long seed, int partitions,
+            int advanceEvery, double at, int lostAfter) {
+        List<Rec> journal = journalWithGaps(all(estate(seed, 60, 0.3), calls(seed, 100)), seed, 90 * SECOND);
+        Outcome2 uninterrupted = run(journal, IDLE, 1, Integer.MAX_VALUE);
+
+        int crashAt = (int) (at * journal.size());
+        Store store = new Store();
+        Pipeline first = new Pipeline(PROCESSES, IDLE, partitions);
+        for (int i = 0; i < crashAt; i++) {
+            feed(first, journal.get(i), i + 1);
+            if ((i + 1) % advanceEvery == 0) {
+                store.apply(first.advance(), true);
+            }
+        }
+        store.apply(first.advance(), true);
+        byte[] snapshot = first.snapshot();
+        for (int i = crashAt; i < Math.min(journal.size(), crashAt + lostAfter); i++) {
+            feed(first, journal.get(i), i + 1);
+            if ((i + 1) % advanceEvery == 0) {
+                store.apply(first.advance(), false);
+            }
+        }
+
+        Pipeline second = new Pipeline(PROCESSES, IDLE, partitions);
+        second.restore(snapshot);
+        for (int i = crashAt; i < journal.size(); i++) {
+            feed(second, journal.get(i), i + 1);
+            if ((i + 1) % advanceEvery == 0) {
+                store.apply(second.advance(), true);
+            }
+        }
+        store.apply(second.advance(), true);
+        assertSame(uninterrupted, store.outcome());
+        assertThat(second.clock().watermark()).as("the quiet hours moved the watermark past the last event")
+                .isGreaterThan(second.clock().maxEventMicros());
+    }
+
+    @Test
+    void quietGapsMoveTheWatermarkOnlyThroughTheJournalsTicks() {
+        Pipeline p = new Pipeline(PROCESSES, IDLE, 1);
+        p.accept(event(T0, "shop", "Placed", EventKind.ACTIVITY, Map.of("orderId", "A"), false, 1), 1, T0);
+        long wm = p.clock().watermark();
+        // A quarter of an hour of quiet, told by ticks every 5 s: the watermark follows them after 20 s.
+        for (long t = T0 + 5 * SECOND; t <= T0 + 900 * SECOND; t += 5 * SECOND) {
+            p.tick(t);
+        }
+        assertThat(p.clock().watermark()).isEqualTo(wm + 880 * SECOND);
+        // Vigil was stopped for a day: the first tick after the gap starts the idle count again.
+        long wmBeforeStop = p.clock().watermark();
+        p.tick(T0 + 86_400 * SECOND);
+        p.tick(T0 + 86_415 * SECOND);
+        assertThat(p.clock().watermark()).isEqualTo(wmBeforeStop);
+        p.tick(T0 + 86_430 * SECOND);
+        assertThat(p.clock().watermark()).isEqualTo(wmBeforeStop + 10 * SECOND);
     }
 
     @Test

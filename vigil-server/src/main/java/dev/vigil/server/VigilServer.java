@@ -54,7 +54,10 @@ public final class VigilServer implements AutoCloseable {
     }
 
     public static VigilServer start(ServerOptions options) throws SQLException {
-        EventJournal journal = EventJournal.open(options.dataDir(), options.journal());
+        // Ticks are what moves the watermark of a quiet estate (every second while nothing arrives); without an
+        // idle timeout they would move nothing.
+        EventJournal journal = EventJournal.open(options.dataDir(), options.config().lateness().idleTimeoutMillis() == 0
+                ? options.journal() : options.journal().withTickEveryMillis(1_000));
         try {
             PipelineRuntime pipeline;
             try {

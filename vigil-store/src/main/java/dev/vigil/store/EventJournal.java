@@ -5,6 +5,7 @@ import dev.vigil.event.EventKind;
 import dev.vigil.event.Outcome;
 import dev.vigil.event.Rejection;
 import dev.vigil.event.StoredEvent;
+import dev.vigil.event.Timestamps;
 import dev.vigil.query.EventPage;
 import dev.vigil.query.EventQuery;
 import dev.vigil.query.IngestStats;
@@ -12,6 +13,7 @@ import dev.vigil.query.PageCursor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -60,14 +62,34 @@ public final class EventJournal implements AutoCloseable {
      * @param maxGroupEvents   the most events one journal record or one DuckDB commit takes
      * @param segmentBytes     journal segment size; a segment is deleted once DuckDB holds all of it
      * @param duckdbThreads    worker threads DuckDB may use
+     * @param tickEveryMillis  while nothing arrives, how often to write a tick (a record without events whose
+     *                         time moves the pipeline's watermark on when the estate is quiet); 0 for none
      */
-    public record Options(int maxPendingEvents, int maxGroupEvents, long segmentBytes, int duckdbThreads) {
+    public record Options(int maxPendingEvents, int maxGroupEvents, long segmentBytes, int duckdbThreads,
+                          long tickEveryMillis) {
         // Events waiting for DuckDB are held in memory (about 1 KiB each with their JSON): bound them by the heap.
         public static final Options DEFAULT = new Options(
                 (int) Math.max(10_000, Math.min(1_000_000, Runtime.getRuntime().maxMemory() / 4096)), 200_000,
                 64L * 1024 * 1024,
-                Integer.getInteger("vigil.duckdb.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
+                Integer.getInteger("vigil.duckdb.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
+                0);
+
+        public Options {
+            if (tickEveryMillis < 0 || tickEveryMillis > MAX_TICK_EVERY_MILLIS) {
+                throw new IllegalArgumentException("tickEveryMillis must be within 0.." + MAX_TICK_EVERY_MILLIS);
+            }
+        }
+
+        public Options withTickEveryMillis(long millis) {
+            return new Options(maxPendingEvents, maxGroupEvents, segmentBytes, duckdbThreads, millis);
+        }
     }
+
+    /**
+     * The longest pause between ticks, after ten quiet minutes: well inside the gap the pipeline's clock reads as
+     * "the journal was not running" ({@code EventClock.MAX_TICK_GAP_MICROS}, 60 s).
+     */
+    static final long MAX_TICK_EVERY_MILLIS = 10_000;
 
     /** Group commit figures since open: what was stored and refused, and how well fsyncs are shared. */
     public record CommitStats(long commits, long events, long rejected, long requests, long[] commitMicrosLog2) {
@@ -149,10 +171,18 @@ public final class EventJournal implements AutoCloseable {
      * pipeline's feed. A listener that blocks holds the loader back (and, through it, ingest): backpressure.
      */
     public interface RecordListener {
-        void loaded(long recordNo, long firstSeq, List<Event> events) throws InterruptedException;
+        /**
+         * @param ingestedMicros the wall-clock time the record was taken in
+         * @param events         its events, in sequence order from {@code firstSeq}; empty for a tick (a record
+         *                       written while nothing arrived). Records that hold only refused items are not told.
+         */
+        void loaded(long recordNo, long firstSeq, long ingestedMicros, List<Event> events) throws InterruptedException;
     }
 
     private final AtomicLong commits = new AtomicLong();
+    /** When the writer last wrote a record (nanoTime), and the last one with items in it; writer thread only. */
+    private long lastRecordNanos = System.nanoTime();
+    private long lastArrivalNanos = lastRecordNanos;
     private final AtomicLong committedEvents = new AtomicLong();
     private final AtomicLong committedRequests = new AtomicLong();
     private final AtomicLong rejectedItems = new AtomicLong();
@@ -229,7 +259,8 @@ public final class EventJournal implements AutoCloseable {
             try (Statement st = conn.createStatement();
                  ResultSet rs = st.executeQuery("""
                          SELECT greatest((SELECT coalesce(max(record_no), 0) FROM events),
-                                         (SELECT coalesce(max(record_no), 0) FROM rejections))""")) {
+                                         (SELECT coalesce(max(record_no), 0) FROM rejections),
+                                         (SELECT coalesce(max(record_no), 0) FROM ticks))""")) {
                 rs.next();
                 dbRecord = rs.getLong(1);
             }
@@ -394,6 +425,7 @@ public final class EventJournal implements AutoCloseable {
                         return;
                     }
                     probeAfterFailure();
+                    tickIfQuiet();
                     continue;
                 }
                 int n = takeGroup(queue, first, group, options.maxGroupEvents(), p -> p.events().size());
@@ -417,6 +449,35 @@ public final class EventJournal implements AutoCloseable {
                 group.clear();
             }
         }
+    }
+
+    /**
+     * While nothing arrives, writes a tick now and then: a record without events whose wall-clock time lets the
+     * pipeline's watermark move on when the estate is quiet, and lets a replay see the quiet as the live run did.
+     * Every {@code tickEveryMillis} for ten quiet minutes, then every {@link #MAX_TICK_EVERY_MILLIS}. Not before
+     * anything was ever written: an empty store has no watermark to move.
+     */
+    private void tickIfQuiet() throws IOException {
+        long every = options.tickEveryMillis();
+        // While records wait for the store, their own times reach the pipeline after it: a tick would add nothing,
+        // and while the store refuses them (a full disk) ticks would only pile up behind.
+        if (every == 0 || journalProblem != null || closing || nextRecordNo == 1 || loadedRecordNo < ackedRecordNo) {
+            return;
+        }
+        long now = System.nanoTime();
+        long quietMillis = TimeUnit.NANOSECONDS.toMillis(now - lastArrivalNanos);
+        long sinceLast = TimeUnit.NANOSECONDS.toMillis(now - lastRecordNanos);
+        if (sinceLast < (quietMillis < 600_000 ? every : Math.max(every, MAX_TICK_EVERY_MILLIS))) {
+            return;
+        }
+        JournalRecord tick = new JournalRecord(nextRecordNo, nextSeq, Timestamps.toMicros(Instant.now()), List.of(),
+                List.of(), Map.of());
+        journal.append(tick);
+        ackedRecordNo = nextRecordNo;
+        unloaded.addLast(new long[] {nextRecordNo, System.nanoTime()});
+        nextRecordNo++;
+        lastRecordNanos = System.nanoTime();
+        toLoad.add(tick);
     }
 
     /** While writes fail and nobody sends: finds out whether the journal can write again (space is back). */
@@ -473,6 +534,8 @@ public final class EventJournal implements AutoCloseable {
         ackedRecordNo = nextRecordNo;
         unloaded.addLast(new long[] {nextRecordNo, System.nanoTime()});
         nextRecordNo++;
+        lastRecordNanos = System.nanoTime();
+        lastArrivalNanos = lastRecordNanos;
         nextSeq += eventCount;
         storedCount += eventCount;
         toLoad.add(record);
@@ -558,7 +621,11 @@ public final class EventJournal implements AutoCloseable {
             if (l != null) {
                 try {
                     for (JournalRecord r : loaded) {
-                        l.loaded(r.recordNo(), r.firstSeq(), r.events());
+                        // A record of refused items alone has nothing for the pipeline, and a replay from the
+                        // store would not see it: both runs must see the same records.
+                        if (!r.events().isEmpty() || r.isTick()) {
+                            l.loaded(r.recordNo(), r.firstSeq(), r.ingestedMicros(), r.events());
+                        }
                     }
                 } catch (InterruptedException e) {
                     return;
@@ -583,7 +650,7 @@ public final class EventJournal implements AutoCloseable {
                     del.setLong(1, records.get(0).firstSeq());
                     del.executeUpdate();
                 }
-                for (String table : List.of("events", "rejections")) {
+                for (String table : List.of("events", "rejections", "ticks")) {
                     try (PreparedStatement del = conn.prepareStatement("DELETE FROM " + table + " WHERE record_no >= ?")) {
                         del.setLong(1, firstRecord);
                         del.executeUpdate();
@@ -618,6 +685,15 @@ public final class EventJournal implements AutoCloseable {
                 events.flush();
                 fault.afterEventsFlushed(conn);
                 keys.flush();
+            }
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO ticks VALUES (?, make_timestamp(?))")) {
+                for (JournalRecord r : records) {
+                    if (r.isTick()) {
+                        ps.setLong(1, r.recordNo());
+                        ps.setLong(2, r.ingestedMicros());
+                        ps.executeUpdate();
+                    }
+                }
             }
             try (PreparedStatement ps = conn.prepareStatement("INSERT INTO rejections VALUES (?, ?, now(), ?)")) {
                 // One statement per row, not a JDBC batch: the driver wraps a batch in a transaction of its own.

@@ -13,6 +13,11 @@ import java.util.Map;
 record JournalRecord(long recordNo, long firstSeq, long ingestedMicros, List<Event> events, List<String> attributesJson,
                      Map<Rejection.Code, Long> rejections) {
 
+    /** A record written while nothing arrived: no events and no refused items, only its time. */
+    boolean isTick() {
+        return events.isEmpty() && rejections.isEmpty();
+    }
+
     long lastSeq() {
         return firstSeq + events.size() - 1;
     }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,11 +29,13 @@ final class Replay {
             throws SQLException, InterruptedException {
         long from = afterRecordNo + 1;
         try (PreparedStatement events = conn.prepareStatement("""
-                SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, record_no
+                SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, record_no, epoch_us(ingested)
                 FROM events WHERE record_no BETWEEN ? AND ? ORDER BY seq""");
              PreparedStatement keys = conn.prepareStatement("""
                 SELECT k.seq, k.key, k.value FROM event_keys k JOIN events e ON e.seq = k.seq
-                WHERE e.record_no BETWEEN ? AND ?""")) {
+                WHERE e.record_no BETWEEN ? AND ?""");
+             PreparedStatement ticks = conn.prepareStatement("""
+                SELECT record_no, epoch_us(tick_time) FROM ticks WHERE record_no BETWEEN ? AND ? ORDER BY record_no""")) {
             while (from <= upTo) {
                 long to = Math.min(upTo, from + RECORDS_PER_QUERY - 1);
                 Map<Long, Map<String, String>> correlation = new HashMap<>();
@@ -43,21 +46,33 @@ final class Replay {
                         correlation.computeIfAbsent(rs.getLong(1), s -> new HashMap<>()).put(rs.getString(2), rs.getString(3));
                     }
                 }
+                // Ticks go to the listener between the records they came between, as the live run told them.
+                ArrayDeque<long[]> quiet = new ArrayDeque<>();
+                ticks.setLong(1, from);
+                ticks.setLong(2, to);
+                try (ResultSet rs = ticks.executeQuery()) {
+                    while (rs.next()) {
+                        quiet.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                    }
+                }
                 events.setLong(1, from);
                 events.setLong(2, to);
                 long record = -1;
                 long firstSeq = 0;
+                long ingested = 0;
                 List<Event> batch = new ArrayList<>();
                 try (ResultSet rs = events.executeQuery()) {
                     while (rs.next()) {
                         long r = rs.getLong(10);
                         if (r != record && !batch.isEmpty()) {
-                            l.loaded(record, firstSeq, batch);
+                            l.loaded(record, firstSeq, ingested, batch);
                             batch = new ArrayList<>();
                         }
                         if (batch.isEmpty()) {
+                            ticksBefore(r, quiet, l);
                             record = r;
                             firstSeq = rs.getLong(1);
+                            ingested = rs.getLong(11);
                         }
                         long d = rs.getLong(7);
                         Long duration = rs.wasNull() ? null : d;
@@ -68,10 +83,19 @@ final class Replay {
                     }
                 }
                 if (!batch.isEmpty()) {
-                    l.loaded(record, firstSeq, batch);
+                    l.loaded(record, firstSeq, ingested, batch);
                 }
+                ticksBefore(Long.MAX_VALUE, quiet, l);
                 from = to + 1;
             }
+        }
+    }
+
+    private static void ticksBefore(long recordNo, ArrayDeque<long[]> quiet, EventJournal.RecordListener l)
+            throws InterruptedException {
+        while (!quiet.isEmpty() && quiet.peekFirst()[0] < recordNo) {
+            long[] t = quiet.pollFirst();
+            l.loaded(t[0], 0, t[1], List.of());
         }
     }
 }

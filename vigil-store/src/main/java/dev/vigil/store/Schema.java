@@ -128,6 +128,14 @@ final class Schema {
                 long_burn  DOUBLE    NOT NULL,
                 short_burn DOUBLE    NOT NULL
             );
+            """,
+            // 7: the journal's ticks: records without events, written while nothing arrives, whose wall-clock time
+            // moves the pipeline's watermark on (idle progress). Kept so that a replay sees them as the live run did.
+            """
+            CREATE TABLE ticks (
+                record_no BIGINT    NOT NULL,
+                tick_time TIMESTAMP NOT NULL
+            );
             """);
 
     private Schema() {

@@ -169,6 +169,32 @@ class EventJournalTest {
     }
 
     @Test
+    void whileNothingArrivesTheJournalTicksAndAReplayTellsEachTickWhereTheLiveRunDid() throws Exception {
+        List<String> live = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT.withTickEveryMillis(50))) {
+            j.replayAndListen(0, (no, first, at, events) -> live.add(no + " at " + at + ": " + events.size()));
+            assertThat(j.append(List.of(), Map.of(Rejection.Code.MISSING_FIELD, 1), 1).get().count()).isZero();
+            j.append(List.of(event(1, "s", "n", Map.of())), Map.of(), 2).get();
+            dev.vigil.testkit.Await.until("three ticks after the event", () -> List.copyOf(live),
+                    l -> l.stream().filter(r -> r.endsWith(": 0")).count() >= 3);
+            j.append(List.of(event(2, "s", "n", Map.of()), event(3, "s", "n", Map.of())), Map.of(), 3).get();
+            dev.vigil.testkit.Await.until("the second record", () -> List.copyOf(live), l -> l.stream().anyMatch(r -> r.endsWith(": 2")));
+        }
+        List<String> told = List.copyOf(live);
+        // The record of one refused item alone is not told (a replay from the store could not tell it).
+        assertThat(told).noneMatch(r -> r.contains(" at 1: ")).anyMatch(r -> r.endsWith(" at 2: 1"));
+        List<Long> tickTimes = told.stream().filter(r -> r.endsWith(": 0"))
+                .map(r -> Long.parseLong(r.substring(r.indexOf(" at ") + 4, r.indexOf(':')))).toList();
+        assertThat(tickTimes).isSorted().allMatch(t -> t > 1_000_000_000_000_000L, "a wall-clock time in microseconds");
+
+        List<String> replayed = new ArrayList<>();
+        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+            j.replayAndListen(0, (no, first, at, events) -> replayed.add(no + " at " + at + ": " + events.size()));
+        }
+        assertThat(replayed).isEqualTo(told);
+    }
+
+    @Test
     void appendsAfterCloseAreRefused() throws Exception {
         EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
         j.close();
@@ -247,7 +273,7 @@ class EventJournalTest {
 
     @Test
     void journalSegmentsAreDeletedOnceTheStoreHoldsThem() throws Exception {
-        EventJournal.Options small = new EventJournal.Options(1_000_000, 10, 2_000, 1);
+        EventJournal.Options small = new EventJournal.Options(1_000_000, 10, 2_000, 1, 0);
         try (EventJournal j = EventJournal.open(dir, small)) {
             for (int i = 0; i < 50; i++) {
                 j.append(List.of(event(i, "s", "n" + i, Map.of())), Map.of(), 0).get();

@@ -6,6 +6,7 @@ import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.ProcessDef;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
+import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
 import dev.vigil.order.LateEvent;
 import dev.vigil.order.Lateness;
@@ -44,9 +45,12 @@ import org.slf4j.LoggerFactory;
  *  journal loader ──records──► dispatcher (router) ──events/moves──► partition 0..N-1 ──advances──► writer (merger, store)
  * </pre>
  * Each partition thread owns its operators outright (the Kafka Streams / Flink task model): no locks. The
- * dispatcher keeps a case's events in one partition and has a case moved when keys join two of them; the
- * moved case travels on a side queue to its new partition. The writer merges window contributions of all
- * partitions and writes windows and case changes to the store.
+ * dispatcher owns the pipeline's one event clock: it reads each record's events and ticks in journal order,
+ * classifies every event (on time, late, too late) and tells each partition the watermark the event found, so
+ * a partition's outputs depend on the journal alone, never on when its thread ran (see {@link EventClock}). It
+ * keeps a case's events in one partition and has a case moved when keys join two of them; the moved case
+ * travels on a side queue to its new partition. The writer merges window contributions of all partitions and
+ * writes windows and case changes to the store.
  *
  * <p>Checkpoints: every {@code checkpointEvery}, after a record, the dispatcher stops feeding, lets every
  * partition drain twice (the first drain may send moved cases; the second takes them in), collects each
@@ -64,19 +68,33 @@ public final class PipelineRuntime implements AutoCloseable {
     private sealed interface ToDispatcher permits Record, StopAll {
     }
 
-    private record Record(long recordNo, long firstSeq, List<Event> events) implements ToDispatcher {
+    /** A journal record: its events, or none for a tick (the journal's word that nothing arrived until then). */
+    private record Record(long recordNo, long firstSeq, long ingestedMicros, List<Event> events) implements ToDispatcher {
     }
 
     private record StopAll() implements ToDispatcher {
     }
 
-    private sealed interface ToPartition permits Batch, Move, Drain, Snapshot, Stop {
+    private sealed interface ToPartition permits Batch, Progress, Move, Drain, Snapshot, Stop {
     }
 
-    private record Batch(List<Router.Routed> events) implements ToPartition {
+    /**
+     * Routed events with what the clock made of each: its lateness, and the watermark and final line it found
+     * (the partition moves to them before taking the event, so it sees events and time in journal order).
+     */
+    private record Batch(List<Router.Routed> events, Lateness[] lateness, long[] watermarks, long[] finals)
+            implements ToPartition {
     }
 
-    private record Move(int process, String key, int to) implements ToPartition {
+    /** The clock moved with no event for this partition (a record's last events went elsewhere, or a tick). */
+    private record Progress(long watermark, long finalBefore) implements ToPartition {
+    }
+
+    private record Move(int process, String key, int to, long watermark, long finalBefore) implements ToPartition {
+    }
+
+    /** A case on its way between partitions, with the watermark it was released at. */
+    private record Adoption(CaseState state, long watermark, long finalBefore) {
     }
 
     private record Drain(CountDownLatch done) implements ToPartition {
@@ -110,7 +128,9 @@ public final class PipelineRuntime implements AutoCloseable {
     private final WindowMerger merger;
     private final BlockingQueue<ToDispatcher> records = new ArrayBlockingQueue<>(64);
     private final List<BlockingQueue<ToPartition>> inboxes = new ArrayList<>();
-    private final List<ConcurrentLinkedQueue<CaseState>> adoptions = new ArrayList<>();
+    private final List<ConcurrentLinkedQueue<Adoption>> adoptions = new ArrayList<>();
+    /** The pipeline's one sense of event time, fed in journal order by the dispatcher alone. */
+    private final EventClock clock;
     private final BlockingQueue<ToWriter> toWriter = new ArrayBlockingQueue<>(4096);
     private final List<Thread> threads = new ArrayList<>();
     private final Status status;
@@ -136,10 +156,11 @@ public final class PipelineRuntime implements AutoCloseable {
         this.checkpointDir = dataDir.resolve("pipeline");
         this.store = store;
         this.fingerprint = fingerprint(config, partitionCount);
+        this.clock = new EventClock(config.lateness());
         this.router = new Router(config.processes(), partitionCount, Pipeline.retention(config.processes(), config.lateness()));
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
-            partitions[i] = new Partition(config.processes(), config.lateness());
+            partitions[i] = new Partition(config.processes());
             inboxes.add(new ArrayBlockingQueue<>(256));
             adoptions.add(new ConcurrentLinkedQueue<>());
         }
@@ -167,10 +188,11 @@ public final class PipelineRuntime implements AutoCloseable {
     private long restore() throws IOException, SQLException {
         var cp = CheckpointFile.read(checkpointDir);
         if (cp.isPresent() && cp.get().fingerprint().equals(fingerprint) && cp.get().partitions().size() == partitions.length) {
-            long now = System.currentTimeMillis();
-            router.read(new DataInputStream(new ByteArrayInputStream(cp.get().router())));
+            DataInputStream routing = new DataInputStream(new ByteArrayInputStream(cp.get().router()));
+            clock.read(routing);
+            router.read(routing);
             for (int i = 0; i < partitions.length; i++) {
-                partitions[i].restore(cp.get().partitions().get(i), now);
+                partitions[i].restore(cp.get().partitions().get(i));
             }
             merger.read(new DataInputStream(new ByteArrayInputStream(cp.get().merger())));
             store.forgetAfter(cp.get().recordNo());
@@ -180,8 +202,8 @@ public final class PipelineRuntime implements AutoCloseable {
             return cp.get().recordNo();
         }
         if (cp.isPresent()) {
-            LOG.warn("pipeline: vigil.yaml's processes, lateness or partitions changed since the last checkpoint; "
-                    + "rebuilding KPIs and cases from the whole journal");
+            LOG.warn("pipeline: vigil.yaml's processes, lateness or partitions, or the checkpoint format of this Vigil, "
+                    + "changed since the last checkpoint; rebuilding KPIs and cases from the whole journal");
         }
         // Without a checkpoint every output is rebuilt from the start: clear what an earlier run left.
         store.clear();
@@ -206,21 +228,52 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
-    private void onRecord(long recordNo, long firstSeq, List<Event> events) throws InterruptedException {
+    private void onRecord(long recordNo, long firstSeq, long ingestedMicros, List<Event> events) throws InterruptedException {
         if (failure == null) {
-            records.put(new Record(recordNo, firstSeq, events));
+            records.put(new Record(recordNo, firstSeq, ingestedMicros, events));
         }
     }
 
     // --- dispatcher -------------------------------------------------------------------------------------
 
+    /** What the dispatcher gathers for one partition between flushes. */
+    private static final class Outbox {
+        final List<Router.Routed> events = new ArrayList<>();
+        Lateness[] lateness = new Lateness[64];
+        long[] watermarks = new long[64];
+        long[] finals = new long[64];
+
+        void add(Router.Routed r, Lateness l, long wm, long fin) {
+            int i = events.size();
+            if (i == lateness.length) {
+                lateness = java.util.Arrays.copyOf(lateness, i * 2);
+                watermarks = java.util.Arrays.copyOf(watermarks, i * 2);
+                finals = java.util.Arrays.copyOf(finals, i * 2);
+            }
+            events.add(r);
+            lateness[i] = l;
+            watermarks[i] = wm;
+            finals[i] = fin;
+        }
+
+        Batch take() {
+            int n = events.size();
+            Batch b = new Batch(new ArrayList<>(events), java.util.Arrays.copyOf(lateness, n),
+                    java.util.Arrays.copyOf(watermarks, n), java.util.Arrays.copyOf(finals, n));
+            events.clear();
+            return b;
+        }
+    }
+
     private void dispatchLoop() {
-        List<List<Router.Routed>> batches = new ArrayList<>();
+        List<Outbox> outboxes = new ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
-            batches.add(new ArrayList<>());
+            outboxes.add(new Outbox());
         }
         List<Router.Move> moves = new ArrayList<>();
         long lastCheckpoint = System.currentTimeMillis();
+        long[] told = new long[partitions.length];
+        java.util.Arrays.fill(told, EventClock.NONE);
         try {
             while (true) {
                 ToDispatcher msg = records.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
@@ -232,26 +285,39 @@ public final class PipelineRuntime implements AutoCloseable {
                     return;
                 }
                 if (msg instanceof Record r) {
+                    if (r.events().isEmpty()) {
+                        clock.tick(r.ingestedMicros());
+                    }
                     for (int i = 0; i < r.events().size(); i++) {
                         Event e = r.events().get(i);
                         if (e.kind() == EventKind.UNINTERPRETED) {
                             continue;
                         }
+                        long wm = clock.watermark();
+                        long fin = clock.finalBefore();
+                        Lateness l = clock.observe(e.timeMicros(), r.ingestedMicros());
                         moves.clear();
                         Router.Routed routed = router.route(e, r.firstSeq() + i, moves);
                         for (Router.Move m : moves) {
                             // What went to the old partition before the move must be there before it lets go.
-                            flush(m.from(), batches);
-                            inboxes.get(m.from()).put(new Move(m.process(), m.compositeKey(), m.to()));
+                            flush(m.from(), outboxes);
+                            inboxes.get(m.from()).put(new Move(m.process(), m.compositeKey(), m.to(), wm, fin));
                         }
                         int p = routed.partition();
-                        batches.get(p).add(routed);
-                        if (batches.get(p).size() >= 512) {
-                            flush(p, batches);
+                        outboxes.get(p).add(routed, l, wm, fin);
+                        told[p] = wm;
+                        if (outboxes.get(p).events.size() >= 512) {
+                            flush(p, outboxes);
                         }
                     }
                     for (int p = 0; p < partitions.length; p++) {
-                        flush(p, batches);
+                        flush(p, outboxes);
+                        // Every partition follows the clock, also one that got no event: the merger waits for
+                        // the slowest partition's watermark.
+                        if (told[p] != clock.watermark()) {
+                            inboxes.get(p).put(new Progress(clock.watermark(), clock.finalBefore()));
+                            told[p] = clock.watermark();
+                        }
                     }
                     lastRecordNo = r.recordNo();
                 }
@@ -268,11 +334,10 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
-    private void flush(int p, List<List<Router.Routed>> batches) throws InterruptedException {
-        List<Router.Routed> b = batches.get(p);
-        if (!b.isEmpty()) {
-            inboxes.get(p).put(new Batch(new ArrayList<>(b)));
-            b.clear();
+    private void flush(int p, List<Outbox> outboxes) throws InterruptedException {
+        Outbox b = outboxes.get(p);
+        if (!b.events.isEmpty()) {
+            inboxes.get(p).put(b.take());
         }
     }
 
@@ -290,6 +355,7 @@ public final class PipelineRuntime implements AutoCloseable {
         snapped.await();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
+        clock.write(out);
         router.write(out);
         out.flush();
         CountDownLatch written = new CountDownLatch(1);
@@ -303,53 +369,56 @@ public final class PipelineRuntime implements AutoCloseable {
     private void partitionLoop(int i) {
         Partition part = partitions[i];
         BlockingQueue<ToPartition> inbox = inboxes.get(i);
-        ConcurrentLinkedQueue<CaseState> adopt = adoptions.get(i);
-        long lastAdvance = System.currentTimeMillis();
+        ConcurrentLinkedQueue<Adoption> adopt = adoptions.get(i);
+        long lastDrain = System.currentTimeMillis();
         List<LateEvent> late = new ArrayList<>();
         try {
             while (true) {
                 ToPartition msg = inbox.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
-                for (CaseState s; (s = adopt.poll()) != null; ) {
-                    part.adopt(s);
+                for (Adoption a; (a = adopt.poll()) != null; ) {
+                    part.adopt(a.state(), a.watermark(), a.finalBefore());
                 }
+                // Only when outputs go to the writer depends on the wall clock, never what they are.
                 long now = System.currentTimeMillis();
                 switch (msg) {
                     case null -> {
                     }
                     case Batch b -> {
-                        for (Router.Routed e : b.events()) {
-                            Lateness l = part.accept(e, now);
-                            if (l != Lateness.ON_TIME) {
-                                late.add(new LateEvent(e.seq(), l));
+                        for (int k = 0; k < b.events().size(); k++) {
+                            Router.Routed e = b.events().get(k);
+                            part.accept(e, b.lateness()[k], b.watermarks()[k], b.finals()[k]);
+                            if (b.lateness()[k] != Lateness.ON_TIME) {
+                                late.add(new LateEvent(e.seq(), b.lateness()[k]));
                             }
                         }
                     }
+                    case Progress pr -> part.advanceTo(pr.watermark(), pr.finalBefore());
                     case Move m -> {
-                        CaseState s = part.release(m.process(), m.key());
+                        CaseState s = part.release(m.process(), m.key(), m.watermark(), m.finalBefore());
                         if (s != null) {
-                            adoptions.get(m.to()).add(s);
+                            adoptions.get(m.to()).add(new Adoption(s, m.watermark(), m.finalBefore()));
                         }
                     }
                     case Drain d -> {
-                        advance(i, part, now, late);
-                        lastAdvance = now;
+                        drain(i, part, late);
+                        lastDrain = now;
                         d.done().countDown();
                     }
                     case Snapshot s -> {
-                        advance(i, part, now, late);
-                        lastAdvance = now;
+                        drain(i, part, late);
+                        lastDrain = now;
                         s.into()[i] = part.snapshot();
                         s.done().countDown();
                     }
                     case Stop s -> {
-                        advance(i, part, now, late);
+                        drain(i, part, late);
                         toWriter.put(new Stopped(i));
                         return;
                     }
                 }
-                if (now - lastAdvance >= ADVANCE_EVERY_MILLIS || part.windowDue()) {
-                    advance(i, part, now, late);
-                    lastAdvance = now;
+                if (now - lastDrain >= ADVANCE_EVERY_MILLIS || part.windowDue()) {
+                    drain(i, part, late);
+                    lastDrain = now;
                 }
             }
         } catch (InterruptedException e) {
@@ -357,8 +426,9 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
-    private void advance(int i, Partition part, long now, List<LateEvent> late) throws InterruptedException {
-        Partition.Output out = part.advance(now);
+    /** Hands what the partition closed and changed since the last drain to the writer. */
+    private void drain(int i, Partition part, List<LateEvent> late) throws InterruptedException {
+        Partition.Output out = part.drain();
         List<CaseChange> cases = part.drainCases();
         List<LateEvent> lateEvents = late.isEmpty() ? List.of() : List.copyOf(late);
         late.clear();
@@ -650,7 +720,8 @@ public final class PipelineRuntime implements AutoCloseable {
      */
     static String fingerprint(VigilConfig c, int partitions) {
         StringBuilder s = new StringBuilder();
-        s.append(partitions).append('|').append(c.lateness());
+        // The checkpoint's format: 2 since the clock moved to the dispatcher and idle progress to the journal.
+        s.append("v2|").append(partitions).append('|').append(c.lateness());
         for (ProcessDef p : c.processes().all()) {
             s.append('|').append(p.name()).append(p.activities()).append(p.start()).append(new java.util.TreeSet<>(p.ends()))
                     .append(p.keys()).append(p.stuckAfterMicros());
