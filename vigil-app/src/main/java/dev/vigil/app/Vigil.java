@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = Vigil.Version.class,
         description = "Performance assurance for service estates: ingest the events your estate emits, "
                 + "and know whether everything performs and every supplier meets its SLA.",
-        subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, ReportCommand.class, LoadgenCommand.class,
+        subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, ReportCommand.class, RebuildCommand.class, LoadgenCommand.class,
                 dev.vigil.app.batch.BatchCommand.class, dev.vigil.app.lab.LabCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'vigil COMMAND --help' for the options of a command. Docs: README.md, docs/API.md."})
 public final class Vigil implements Runnable {

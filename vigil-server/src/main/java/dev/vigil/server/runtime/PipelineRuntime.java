@@ -185,6 +185,40 @@ public final class PipelineRuntime implements AutoCloseable {
         return rt;
     }
 
+    /**
+     * Recomputes every pipeline output (KPI windows, cases, late events) from the whole journal, whatever the
+     * checkpoint holds: {@code vigil rebuild}, on a stopped server's data folder. The journal's ticks are
+     * replayed with its events, so on an unchanged configuration the outputs are those the live run produced.
+     * Close the journal afterwards: that lets the runtime finish, write its outputs and a fresh checkpoint.
+     *
+     * @param progress told now and then of the last journal record the pipeline has taken in
+     */
+    public static PipelineRuntime rebuild(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount,
+                                          java.util.function.LongConsumer progress)
+            throws SQLException, InterruptedException {
+        OutputStore store = new OutputStore(journal);
+        PipelineRuntime rt = new PipelineRuntime(config, partitionCount, dataDir, store);
+        store.clear();
+        rt.startThreads();
+        Thread reporter = Thread.ofPlatform().daemon(true).name("vigil-rebuild-progress").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(2_000);
+                    progress.accept(rt.lastRecordNo);
+                }
+            } catch (InterruptedException e) {
+                // done
+            }
+        });
+        try {
+            journal.replayAndListen(0, rt::onRecord);
+        } finally {
+            reporter.interrupt();
+        }
+        journal.closeFirst(rt);
+        return rt;
+    }
+
     private long restore() throws IOException, SQLException {
         var cp = CheckpointFile.read(checkpointDir);
         if (cp.isPresent() && cp.get().fingerprint().equals(fingerprint) && cp.get().partitions().size() == partitions.length) {
