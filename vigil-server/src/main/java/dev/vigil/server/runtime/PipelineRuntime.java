@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -48,13 +47,13 @@ import org.slf4j.LoggerFactory;
  * dispatcher owns the pipeline's one event clock: it reads each record's events and ticks in journal order,
  * classifies every event (on time, late, too late) and tells each partition the watermark the event found, so
  * a partition's outputs depend on the journal alone, never on when its thread ran (see {@link EventClock}). It
- * keeps a case's events in one partition and has a case moved when keys join two of them; the moved case
- * travels on a side queue to its new partition. The writer merges window contributions of all partitions and
- * writes windows and case changes to the store.
+ * keeps a case's events in one partition and has a case moved when keys join two of them: the old partition
+ * releases it (the dispatcher waits for that) and the new one adopts it before the event that joined them,
+ * exactly where the one-thread {@code Pipeline} does. The writer merges window contributions of all
+ * partitions and writes windows and case changes to the store.
  *
- * <p>Checkpoints: every {@code checkpointEvery}, after a record, the dispatcher stops feeding, lets every
- * partition drain twice (the first drain may send moved cases; the second takes them in), collects each
- * partition's snapshot, and hands them with the router's state to the writer, which writes its outputs,
+ * <p>Checkpoints: every {@code checkpointEvery}, after a record, the dispatcher stops feeding, has every
+ * partition drain its outputs to the writer and take its snapshot (no case is ever between partitions then), and hands them with the router's state to the writer, which writes its outputs,
  * then the checkpoint file with the merger's state. On start the last checkpoint is restored, the cases
  * written after it deleted (the replay writes them again, and what the crashed run wrote in passing must
  * not outlive it), and the journal replayed from the record after it; windows are written with INSERT OR
@@ -75,7 +74,7 @@ public final class PipelineRuntime implements AutoCloseable {
     private record StopAll() implements ToDispatcher {
     }
 
-    private sealed interface ToPartition permits Batch, Progress, Move, Drain, Snapshot, Stop {
+    private sealed interface ToPartition permits Batch, Progress, Move, Adopt, Snapshot, Stop {
     }
 
     /**
@@ -90,14 +89,13 @@ public final class PipelineRuntime implements AutoCloseable {
     private record Progress(long watermark, long finalBefore) implements ToPartition {
     }
 
-    private record Move(int process, String key, int to, long watermark, long finalBefore) implements ToPartition {
+    /** Release the case known by {@code key}, judged at the watermark, and answer with it (null if gone). */
+    private record Move(int process, String key, long watermark, long finalBefore,
+                        java.util.concurrent.CompletableFuture<CaseState> released) implements ToPartition {
     }
 
-    /** A case on its way between partitions, with the watermark it was released at. */
-    private record Adoption(CaseState state, long watermark, long finalBefore) {
-    }
-
-    private record Drain(CountDownLatch done) implements ToPartition {
+    /** Take in a case another partition released, at the watermark it was released at. */
+    private record Adopt(CaseState state, long watermark, long finalBefore) implements ToPartition {
     }
 
     private record Snapshot(CountDownLatch done, byte[][] into) implements ToPartition {
@@ -128,7 +126,6 @@ public final class PipelineRuntime implements AutoCloseable {
     private final WindowMerger merger;
     private final BlockingQueue<ToDispatcher> records = new ArrayBlockingQueue<>(64);
     private final List<BlockingQueue<ToPartition>> inboxes = new ArrayList<>();
-    private final List<ConcurrentLinkedQueue<Adoption>> adoptions = new ArrayList<>();
     /** The pipeline's one sense of event time, fed in journal order by the dispatcher alone. */
     private final EventClock clock;
     private final BlockingQueue<ToWriter> toWriter = new ArrayBlockingQueue<>(4096);
@@ -162,7 +159,6 @@ public final class PipelineRuntime implements AutoCloseable {
         for (int i = 0; i < partitionCount; i++) {
             partitions[i] = new Partition(config.processes());
             inboxes.add(new ArrayBlockingQueue<>(256));
-            adoptions.add(new ConcurrentLinkedQueue<>());
         }
         this.merger = new WindowMerger(partitionCount);
         this.status = new Status(partitionCount);
@@ -333,9 +329,18 @@ public final class PipelineRuntime implements AutoCloseable {
                         moves.clear();
                         Router.Routed routed = router.route(e, r.firstSeq() + i, moves);
                         for (Router.Move m : moves) {
-                            // What went to the old partition before the move must be there before it lets go.
+                            // The case moves between the same two events as in one thread (Pipeline): the old
+                            // partition gets what was routed to it before, then lets go; the new one gets the
+                            // case before the event that joined it. Moves are rare (a key seen before the event
+                            // that links it to another), so waiting for the release costs little.
                             flush(m.from(), outboxes);
-                            inboxes.get(m.from()).put(new Move(m.process(), m.compositeKey(), m.to(), wm, fin));
+                            var released = new java.util.concurrent.CompletableFuture<CaseState>();
+                            inboxes.get(m.from()).put(new Move(m.process(), m.compositeKey(), wm, fin, released));
+                            CaseState s = awaitRelease(released);
+                            if (s != null) {
+                                flush(m.to(), outboxes);
+                                inboxes.get(m.to()).put(new Adopt(s, wm, fin));
+                            }
                         }
                         int p = routed.partition();
                         outboxes.get(p).add(routed, l, wm, fin);
@@ -368,6 +373,15 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
+    private static CaseState awaitRelease(java.util.concurrent.CompletableFuture<CaseState> released)
+            throws InterruptedException {
+        try {
+            return released.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a partition failed to release a case", e.getCause());
+        }
+    }
+
     private void flush(int p, List<Outbox> outboxes) throws InterruptedException {
         Outbox b = outboxes.get(p);
         if (!b.events.isEmpty()) {
@@ -376,11 +390,6 @@ public final class PipelineRuntime implements AutoCloseable {
     }
 
     private void checkpoint(long recordNo) throws InterruptedException, IOException {
-        CountDownLatch drained = new CountDownLatch(partitions.length);
-        for (BlockingQueue<ToPartition> q : inboxes) {
-            q.put(new Drain(drained));
-        }
-        drained.await();
         CountDownLatch snapped = new CountDownLatch(partitions.length);
         byte[][] parts = new byte[partitions.length][];
         for (BlockingQueue<ToPartition> q : inboxes) {
@@ -403,15 +412,11 @@ public final class PipelineRuntime implements AutoCloseable {
     private void partitionLoop(int i) {
         Partition part = partitions[i];
         BlockingQueue<ToPartition> inbox = inboxes.get(i);
-        ConcurrentLinkedQueue<Adoption> adopt = adoptions.get(i);
         long lastDrain = System.currentTimeMillis();
         List<LateEvent> late = new ArrayList<>();
         try {
             while (true) {
                 ToPartition msg = inbox.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
-                for (Adoption a; (a = adopt.poll()) != null; ) {
-                    part.adopt(a.state(), a.watermark(), a.finalBefore());
-                }
                 // Only when outputs go to the writer depends on the wall clock, never what they are.
                 long now = System.currentTimeMillis();
                 switch (msg) {
@@ -427,17 +432,8 @@ public final class PipelineRuntime implements AutoCloseable {
                         }
                     }
                     case Progress pr -> part.advanceTo(pr.watermark(), pr.finalBefore());
-                    case Move m -> {
-                        CaseState s = part.release(m.process(), m.key(), m.watermark(), m.finalBefore());
-                        if (s != null) {
-                            adoptions.get(m.to()).add(new Adoption(s, m.watermark(), m.finalBefore()));
-                        }
-                    }
-                    case Drain d -> {
-                        drain(i, part, late);
-                        lastDrain = now;
-                        d.done().countDown();
-                    }
+                    case Move m -> m.released().complete(part.release(m.process(), m.key(), m.watermark(), m.finalBefore()));
+                    case Adopt a -> part.adopt(a.state(), a.watermark(), a.finalBefore());
                     case Snapshot s -> {
                         drain(i, part, late);
                         lastDrain = now;
