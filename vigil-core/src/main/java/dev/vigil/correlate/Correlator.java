@@ -274,7 +274,14 @@ public final class Correlator {
         }
     }
 
+    /** Replaces this correlator's state with what {@link #write} wrote. */
     public void read(DataInput in) throws IOException {
+        byKey.forEach(Map::clear);
+        stuckDue.clear();
+        evictDue.clear();
+        dirty.clear();
+        retired.clear();
+        open = 0;
         watermark = in.readLong();
         finalBefore = in.readLong();
         int n = in.readInt();

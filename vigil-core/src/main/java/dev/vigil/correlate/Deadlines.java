@@ -47,6 +47,13 @@ final class Deadlines {
     private boolean handing;
     private int size;
 
+    /** Forgets every deadline (a restore replaces what was here). */
+    void clear() {
+        buckets.clear();
+        deferred.clear();
+        size = 0;
+    }
+
     void add(long at, CaseState state) {
         if (handing) {
             // A handler re-queues while its bucket is being read: add once that is over.

@@ -23,6 +23,10 @@ public final class LateCounts {
         c[l == Lateness.LATE ? 0 : 1]++;
     }
 
+    public void clear() {
+        bySource.clear();
+    }
+
     public void add(String source, long late, long tooLate) {
         long[] c = bySource.computeIfAbsent(source, s -> new long[2]);
         c[0] += late;

@@ -171,12 +171,15 @@ public final class Partition {
         }
     }
 
+    /** Replaces this partition's state with what {@link #snapshot()} wrote. */
     public void restore(byte[] snapshot) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
             watermark = in.readLong();
             finalBefore = in.readLong();
             folded = in.readLong();
+            late.clear();
+            closed.clear();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 late.add(in.readUTF(), in.readLong(), in.readLong());

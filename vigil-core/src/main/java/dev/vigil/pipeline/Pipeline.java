@@ -113,7 +113,7 @@ public final class Pipeline {
         }
     }
 
-    /** Takes the state {@link #snapshot()} wrote; this pipeline must be fresh (nothing fed yet). */
+    /** Replaces this pipeline's state with what {@link #snapshot()} wrote (fed before or not). */
     public void restore(byte[] snapshot) {
         try {
             java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(snapshot));

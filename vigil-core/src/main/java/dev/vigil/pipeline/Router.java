@@ -207,7 +207,11 @@ public final class Router {
         }
     }
 
+    /** Replaces this router's state with what {@link #write} wrote. */
     public void read(DataInput in) throws IOException {
+        byKey.forEach(Map::clear);
+        age.clear();
+        components = 0;
         maxMicros = in.readLong();
         routed = in.readLong();
         for (Map<String, Component> index : byKey) {

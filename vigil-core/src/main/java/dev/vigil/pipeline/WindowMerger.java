@@ -155,7 +155,9 @@ public final class WindowMerger {
         }
     }
 
+    /** Replaces this merger's state with what {@link #write} wrote. */
     public void read(DataInput in) throws IOException {
+        slots.clear();
         int n = in.readInt();
         if (n != watermarks.length) {
             throw new IOException("the snapshot has " + n + " partitions, this runtime " + watermarks.length);

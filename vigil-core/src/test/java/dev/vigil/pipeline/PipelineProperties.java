@@ -285,6 +285,7 @@ class PipelineProperties {
      * cases to a run that crashed and restored its last snapshot as to one that never stopped, at any partition
      * count. The crashed run wrote windows after its snapshot before it died (they stay in the store, and the
      * replay overwrites them); its case changes after the snapshot are deleted on restart, as the runtime does.
+     * The restoring pipeline has state of its own before the restore, which must replace it.
      */
     static void withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives(long seed, int partitions,
             int advanceEvery, double at, int lostAfter) {
@@ -309,7 +310,12 @@ class PipelineProperties {
             }
         }
 
+        // The restore replaces whatever the pipeline held: here the journal's first records, fed before it.
         Pipeline second = new Pipeline(PROCESSES, IDLE, partitions);
+        for (int i = 0; i < Math.min(30, journal.size()); i++) {
+            feed(second, journal.get(i), i + 1);
+        }
+        second.advance();
         second.restore(snapshot);
         for (int i = crashAt; i < journal.size(); i++) {
             feed(second, journal.get(i), i + 1);
