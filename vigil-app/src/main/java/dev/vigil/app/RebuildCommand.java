@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
                 + "when the server starts; alerts already sent stay in the alert history.")
 public final class RebuildCommand implements Callable<Integer> {
 
-    @Option(names = "--data", defaultValue = "./vigil-data", description = "Data folder of the stopped Vigil. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "./vigil-data", description = "Data folder of the stopped Vigil. Default: ${DEFAULT-VALUE}")
     Path data;
 
     @Option(names = "--config", paramLabel = "FILE",
