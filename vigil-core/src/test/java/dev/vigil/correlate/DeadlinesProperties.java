@@ -70,6 +70,14 @@ class DeadlinesProperties {
             }
             assertThat(queue.size()).isEqualTo(pending.size());
             assertThat(handed).doesNotHaveDuplicates();
+            // New cases keep coming between drains, some due before the limit already passed (handed at the next
+            // drain), some inside the second the limit is in, some later.
+            for (long offset : new long[] {-150_000L, 1, 40_000L, 2_500_000L}) {
+                CaseState s = new CaseState(0);
+                queue.add(l + offset, s);
+                pending.put(s, l + offset);
+                comesBack.put(s, false);
+            }
         }
     }
 }
