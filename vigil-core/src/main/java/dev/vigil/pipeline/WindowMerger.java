@@ -16,12 +16,15 @@ import java.util.TreeMap;
 
 /**
  * Merges the window contributions of all partitions into one window per series and minute. A window is
- * emitted once the slowest partition's watermark has passed it, among the partitions that have reported a
- * watermark: a partition that has not advanced yet (no events, or not scheduled yet on a busy machine) holds
- * no one back, so a first revision can lack its part. Contributions that come later (such a part, or late
- * events) are added and the window is emitted again with the next revision; readers of the store must take
- * revisions in (the server's objectives do). Merging is exact (counts add, sketches merge), so the
- * last revision equals the window of all its events however they were spread over partitions.
+ * emitted once the slowest partition's watermark has passed it, and forgotten once the slowest partition's
+ * final line has: every partition counts, also one that has not reported yet (every partition is told every
+ * watermark, so none holds the others back for long). A partition hands out its part of a window no later
+ * than it reports a final line past that window, so no part ever arrives for a window already forgotten, and
+ * what the merger outputs does not depend on which partition thread ran first. Contributions that come after
+ * a window was emitted (late events) are added and the window is emitted again with the next revision;
+ * readers of the store must take revisions in (the server's objectives do). Merging is exact (counts add,
+ * sketches merge), so the last revision equals the window of all its events however they were spread over
+ * partitions.
  */
 public final class WindowMerger {
 
@@ -106,15 +109,17 @@ public final class WindowMerger {
         return true;
     }
 
-    /** The slowest partition's watermark among partitions that have seen events. */
+    /**
+     * The slowest partition's value; NONE while any partition has not reported. (Skipping those, as this once
+     * did, let a partition that ran ahead have a window forgotten before a slower one handed in its part: the
+     * part was then dropped as too late, or not, depending on thread timing.)
+     */
     private static long min(long[] values) {
         long m = Long.MAX_VALUE;
         for (long v : values) {
-            if (v != EventClock.NONE) {
-                m = Math.min(m, v);
-            }
+            m = Math.min(m, v);
         }
-        return m == Long.MAX_VALUE ? EventClock.NONE : m;
+        return m;
     }
 
     public long watermark() {

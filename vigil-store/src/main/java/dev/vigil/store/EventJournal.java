@@ -156,6 +156,10 @@ public final class EventJournal implements AutoCloseable {
     private final Object loadedMonitor = new Object();
     private volatile long loadedRecordNo;
     private volatile RecordListener listener;
+    /** Held while the listener is told of records (by the loader, or by the replay before it listens). */
+    private final Object feedLock = new Object();
+    /** The last record the listener was told of, or covered by its replay; under feedLock. */
+    private long fedUpTo;
     private volatile AutoCloseable dependent;
 
     /**
@@ -617,19 +621,28 @@ public final class EventJournal implements AutoCloseable {
             }
             List<JournalRecord> loaded = List.copyOf(batch);
             batch.clear();
+            try {
+                feed(loaded);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Tells the listener of loaded records it has not been told of (a replay may have covered them). */
+    private void feed(List<JournalRecord> loaded) throws InterruptedException {
+        synchronized (feedLock) {
             RecordListener l = listener;
-            if (l != null) {
-                try {
-                    for (JournalRecord r : loaded) {
-                        // A record of refused items alone has nothing for the pipeline, and a replay from the
-                        // store would not see it: both runs must see the same records.
-                        if (!r.events().isEmpty() || r.isTick()) {
-                            l.loaded(r.recordNo(), r.firstSeq(), r.ingestedMicros(), r.events());
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    return;
+            for (JournalRecord r : loaded) {
+                if (l == null || r.recordNo() <= fedUpTo) {
+                    continue;
                 }
+                // A record of refused items alone has nothing for the pipeline, and a replay from the store
+                // would not see it: both runs must see the same records.
+                if (!r.events().isEmpty() || r.isTick()) {
+                    l.loaded(r.recordNo(), r.firstSeq(), r.ingestedMicros(), r.events());
+                }
+                fedUpTo = r.recordNo();
             }
         }
     }
@@ -744,13 +757,21 @@ public final class EventJournal implements AutoCloseable {
      * @return the last record number replayed
      */
     public long replayAndListen(long afterRecordNo, RecordListener l) throws SQLException, InterruptedException {
-        long upTo;
-        synchronized (loadedMonitor) {
-            upTo = loadedRecordNo;
+        // Under the feed lock, so that a record the loader stores meanwhile (a tick: the journal writes them
+        // by itself) is told once, after the replay, and not lost between the two. On a connection of its own:
+        // the loader keeps using its own meanwhile.
+        synchronized (feedLock) {
+            long upTo;
+            synchronized (loadedMonitor) {
+                upTo = loadedRecordNo;
+            }
+            try (java.sql.Connection replay = newConnection()) {
+                Replay.run(replay, afterRecordNo, upTo, l);
+            }
+            fedUpTo = upTo;
+            this.listener = l;
+            return upTo;
         }
-        Replay.run(loadConn, afterRecordNo, upTo, l);
-        this.listener = l;
-        return upTo;
     }
 
     /** Another connection to the same database, for the pipeline's writes and the API's reads. */
