@@ -39,6 +39,7 @@ public final class RebuildCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        data = data.toAbsolutePath().normalize();
         if (!Files.isDirectory(data) || !Files.exists(data.resolve(EventJournal.FILE_NAME))) {
             throw new SQLException("no Vigil data folder at " + data.toAbsolutePath() + " (no " + EventJournal.FILE_NAME
                     + "): give the --data folder the server used");
@@ -58,27 +59,29 @@ public final class RebuildCommand implements Callable<Integer> {
         long records = journal.loadedRecordNo();
         int partitions = c.partitionsFor(Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "rebuilding %s from %,d journal records (%,d events) with %s, %d partition(s)%n",
-                data.toAbsolutePath(), records, journal.storedEvents(),
+                data, records, journal.storedEvents(),
                 configFile == null ? "the built-in defaults" : configFile.toString(), partitions);
         out.flush();
         long t0 = System.nanoTime();
+        long windows;
+        long cases;
         try {
-            PipelineRuntime.rebuild(c, journal, data, partitions, at -> {
+            PipelineRuntime rt = PipelineRuntime.rebuild(c, journal, data, partitions, at -> {
                 out.printf(Locale.ROOT, "  record %,d of %,d (%d%%)%n", at, records, records == 0 ? 100 : at * 100 / records);
                 out.flush();
             });
+            // Nothing arrives during a rebuild (no ingest, no ticks): the runtime can finish and write its outputs
+            // before the store closes, and they can be counted on the way out.
+            rt.close();
+            try (java.sql.Connection conn = journal.newConnection();
+                 Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM kpi_windows), (SELECT count(*) FROM cases)")) {
+                rs.next();
+                windows = rs.getLong(1);
+                cases = rs.getLong(2);
+            }
         } finally {
             journal.close();
-        }
-        long windows;
-        long cases;
-        try (EventJournal reopened = EventJournal.open(data, EventJournal.Options.DEFAULT);
-             java.sql.Connection conn = reopened.newConnection();
-             Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM kpi_windows), (SELECT count(*) FROM cases)")) {
-            rs.next();
-            windows = rs.getLong(1);
-            cases = rs.getLong(2);
         }
         out.printf(Locale.ROOT, "rebuilt in %.1f s: %,d KPI windows, %,d cases%n",
                 (System.nanoTime() - t0) / 1e9, windows, cases);

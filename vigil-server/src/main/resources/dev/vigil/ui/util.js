@@ -50,6 +50,11 @@ export function num(v, digits = 1) {
   return Number(v).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
+/** "1 closed minute", "15 closed minutes". */
+export function closedMinutes(n) {
+  return `${n} closed minute${n === 1 ? '' : 's'}`;
+}
+
 export function rate(perSecond) {
   return perSecond === null || perSecond === undefined ? '–' : num(perSecond, perSecond < 10 ? 2 : 1) + '/s';
 }

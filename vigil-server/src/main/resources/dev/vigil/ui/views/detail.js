@@ -1,6 +1,6 @@
 // Service or supplier detail: rate, errors and latency over a chosen range, what it calls and who calls it,
 // the objectives that cover it, and their recent alerts.
-import { api, html, badge, rate, percent, ms, entityLink, table, time } from '../util.js';
+import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
 
 export const live = true;
@@ -109,7 +109,7 @@ export async function render(el, args, first, rangeChanged) {
         errors <span class="fig" data-fig="errors">${percent(row.errorRatio)}</span>,
         p95 <span class="fig" data-fig="p95">${ms(row.p95Ms)}</span>
         ${dimension === 'peer' ? ' (as measured by its callers)' : ''}</p>`.html
-    : html`<p class="empty">No events from or to ${args.name} in the last ${estate.minutes} closed minutes.</p>`.html;
+    : html`<p class="empty">No events from or to ${args.name} in the last ${closedMinutes(estate.minutes)}.</p>`.html;
   el.querySelector('.range-text').textContent = `${time(kpis.from)} to ${time(kpis.to)}, in steps of ${kpis.step}; `
     + `percentiles within ${kpis.relativeError * 100}% of the exact value.`;
   // Minutes the watermark has not closed yet have no window: drawn as gaps, not as a drop to zero.

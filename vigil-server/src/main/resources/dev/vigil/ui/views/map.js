@@ -1,5 +1,5 @@
 // Estate map: services and suppliers as a graph of the calls observed between them (source -> peer).
-import { api, html, rate, percent, ms, entityLink, table } from '../util.js';
+import { api, html, rate, percent, ms, entityLink, table, closedMinutes } from '../util.js';
 import { chartIn, COLOURS } from '../charts.js';
 import { emptyEstate } from './overview.js';
 
@@ -62,7 +62,7 @@ export function draw(el, estate) {
 
   if (!el.querySelector('.graph')) {
     el.innerHTML = html`<h1>Estate map</h1>
-      <p class="sub">Calls observed in the last ${estate.minutes} closed minutes. Diamonds with dashed borders are
+      <p class="sub">Calls observed in the last ${closedMinutes(estate.minutes)}. Diamonds with dashed borders are
         external suppliers; a node not ok names its state beside its name. Edges: call rate, error ratio, p95. Select a node for its detail, or use the table below.</p>
       <div class="graph" role="img" aria-label="Graph of services and the calls between them"></div>
       <h2>Calls</h2><div class="calls"></div>`.html;

@@ -1,5 +1,5 @@
 // Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
-import { api, html, badge, rate, percent, ms, entityLink, table, enc } from '../util.js';
+import { api, html, badge, rate, percent, ms, entityLink, table, enc, closedMinutes } from '../util.js';
 
 export const live = true;
 
@@ -81,7 +81,7 @@ export function draw(el, [estate, alerts, procs]) {
     <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
     ${table(HEAD, u.services.map(r => row('service', r)), 'No services.')}</section>`);
   const page = html`<h1>Estate overview</h1>
-    <p class="sub">The last ${estate.minutes} closed minutes, ${new Date(estate.from).toLocaleTimeString('en-GB')}–${new Date(estate.to).toLocaleTimeString('en-GB')}
+    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${new Date(estate.from).toLocaleTimeString('en-GB')}–${new Date(estate.to).toLocaleTimeString('en-GB')}
       (event time; the watermark is at <span class="watermark"></span>). Worst first.${judged(estate)}</p>
     ${tiles}${firing}${stuckList}
     <section aria-labelledby="sup-h"><h2 id="sup-h">External suppliers</h2>
