@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,22 +39,9 @@ public final class RebuildCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         data = data.toAbsolutePath().normalize();
-        if (!Files.isDirectory(data) || !Files.exists(data.resolve(EventJournal.FILE_NAME))) {
-            throw new SQLException("no Vigil data folder at " + data.toAbsolutePath() + " (no " + EventJournal.FILE_NAME
-                    + "): give the --data folder the server used");
-        }
         Path configFile = configFile();
         VigilConfig c = configFile == null ? VigilConfig.DEFAULT : ConfigLoader.load(configFile);
-        EventJournal journal;
-        try {
-            journal = EventJournal.open(data, EventJournal.Options.DEFAULT);
-        } catch (SQLException e) {
-            if (String.valueOf(e.getMessage()).contains("lock")) {
-                throw new SQLException("a running Vigil holds " + data.toAbsolutePath() + ": stop it first (the rebuild "
-                        + "rewrites what it serves)", e);
-            }
-            throw e;
-        }
+        EventJournal journal = StoppedStore.open(data, "", "stop it first (the rebuild rewrites what it serves)");
         long records = journal.loadedRecordNo();
         int partitions = c.partitionsFor(Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "rebuilding %s from %,d journal records (%,d events) with %s, %d partition(s)%n",

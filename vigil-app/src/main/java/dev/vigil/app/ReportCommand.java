@@ -142,19 +142,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     private byte[] fromData(ReportRequest request) throws InvalidConfig, SQLException {
         VigilConfig c = loadConfig();
-        if (!Files.isDirectory(data)) {
-            throw new SQLException("no data folder " + data.toAbsolutePath() + ": give --data, or --server to ask a running Vigil");
-        }
-        EventJournal journal;
-        try {
-            journal = EventJournal.open(data, EventJournal.Options.DEFAULT);
-        } catch (SQLException e) {
-            if (String.valueOf(e.getMessage()).contains("lock")) {
-                throw new SQLException("a running Vigil holds " + data.toAbsolutePath() + ": ask it with --server "
-                        + "http://localhost:PORT", e);
-            }
-            throw e;
-        }
+        EventJournal journal = StoppedStore.open(data, ", or ask a running Vigil with --server", "ask it with --server http://localhost:PORT");
         try (journal; OutputStore store = new OutputStore(journal)) {
             ContractReport r = ContractReport.build(c.objectives(), c.contracts(), store, request,
                     Timestamps.toMicros(Instant.now()));

@@ -236,14 +236,20 @@ class CheckConfigFuzzProperties {
     private static final Pattern VALUE = Pattern.compile(
             "(?:: +|- +|\\[ *|, *)([^\\s,{}\\[\\]#:](?:(?!: )[^,{}\\[\\]#])*?)(?= *(?:[,}\\]#]|$))");
 
-    private static void scalar(Gen g, List<String> lines, List<String> steps) {
+    /** Where {@code pattern}'s first group matches, as {line, start, end}. */
+    private static List<int[]> places(List<String> lines, Pattern pattern) {
         List<int[]> places = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            Matcher m = VALUE.matcher(lines.get(i));
+            Matcher m = pattern.matcher(lines.get(i));
             while (m.find()) {
                 places.add(new int[] {i, m.start(1), m.end(1)});
             }
         }
+        return places;
+    }
+
+    private static void scalar(Gen g, List<String> lines, List<String> steps) {
+        List<int[]> places = places(lines, VALUE);
         if (places.isEmpty()) {
             return;
         }
@@ -356,13 +362,7 @@ class CheckConfigFuzzProperties {
     private static final Pattern KEY = Pattern.compile("(?:^ *(?:- +)?|[{,] *)([A-Za-z$][\\w.$-]*)(?=:)");
 
     private static void key(Gen g, List<String> lines, List<String> steps) {
-        List<int[]> places = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            Matcher m = KEY.matcher(lines.get(i));
-            while (m.find()) {
-                places.add(new int[] {i, m.start(1), m.end(1)});
-            }
-        }
+        List<int[]> places = places(lines, KEY);
         if (places.isEmpty()) {
             return;
         }

@@ -4,7 +4,6 @@ import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.Processes;
 import dev.vigil.event.Event;
-import dev.vigil.event.EventKind;
 import dev.vigil.order.EventClock;
 import dev.vigil.order.Lateness;
 import dev.vigil.order.LatenessPolicy;
@@ -21,8 +20,7 @@ import java.util.List;
  */
 public final class Pipeline {
 
-    private final EventClock clock;
-    private final Router router;
+    private final Intake intake;
     private final Partition[] partitions;
     private final WindowMerger merger;
     private final List<Router.Move> moves = new ArrayList<>();
@@ -32,18 +30,12 @@ public final class Pipeline {
     }
 
     public Pipeline(Processes processes, LatenessPolicy policy, int partitionCount) {
-        this.clock = new EventClock(policy);
-        this.router = new Router(processes, partitionCount, retention(processes, policy));
+        this.intake = new Intake(processes, policy, partitionCount);
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
             partitions[i] = new Partition(processes);
         }
         this.merger = new WindowMerger(partitionCount);
-    }
-
-    /** How long the router remembers a key: longer than any partition keeps the case it names. */
-    public static long retention(Processes processes, LatenessPolicy policy) {
-        return processes.maxStuckAfterMicros() + policy.maxLatenessMicros() + 3_600_000_000L;
     }
 
     /**
@@ -54,14 +46,13 @@ public final class Pipeline {
      * @return what the clock made of it, or null for an event the interpreter could not read (stored, not fed)
      */
     public Lateness accept(Event e, long seq, long arrivalMicros) {
-        if (e.kind() == EventKind.UNINTERPRETED) {
+        Router.Routed r = intake.accept(e, seq, arrivalMicros, moves);
+        if (r == null) {
             return null;
         }
-        long wm = clock.watermark();
-        long fin = clock.finalBefore();
-        Lateness l = clock.observe(e.timeMicros(), arrivalMicros);
-        moves.clear();
-        Router.Routed r = router.route(e, seq, moves);
+        long wm = intake.watermarkBefore();
+        long fin = intake.finalBefore();
+        Lateness l = intake.lateness();
         for (Router.Move m : moves) {
             CaseState s = partitions[m.from()].release(m.process(), m.compositeKey(), wm, fin);
             if (s != null) {
@@ -74,14 +65,14 @@ public final class Pipeline {
 
     /** Takes a journal record without events: idle progress, at the wall-clock time it carries. */
     public void tick(long atMicros) {
-        clock.tick(atMicros);
+        intake.tick(atMicros);
     }
 
     /** Brings every partition to the clock's watermark and hands out what that closed and merged. */
     public Emitted advance() {
         List<CaseChange> cases = new ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
-            partitions[i].advanceTo(clock.watermark(), clock.finalBefore());
+            partitions[i].advanceTo(clock().watermark(), clock().finalBefore());
             Partition.Output o = partitions[i].drain();
             merger.accept(i, o.windows(), o.watermark(), o.finalBefore());
             cases.addAll(partitions[i].drainCases());
@@ -97,8 +88,7 @@ public final class Pipeline {
         try {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
             java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
-            clock.write(out);
-            router.write(out);
+            intake.write(out);
             out.writeInt(partitions.length);
             for (Partition p : partitions) {
                 byte[] b = p.snapshot();
@@ -117,8 +107,7 @@ public final class Pipeline {
     public void restore(byte[] snapshot) {
         try {
             java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(snapshot));
-            clock.read(in);
-            router.read(in);
+            intake.read(in);
             int n = in.readInt();
             if (n != partitions.length) {
                 throw new IllegalArgumentException("the snapshot has " + n + " partitions, this pipeline " + partitions.length);
@@ -133,7 +122,7 @@ public final class Pipeline {
     }
 
     public EventClock clock() {
-        return clock;
+        return intake.clock();
     }
 
     public Partition partition(int i) {
@@ -142,10 +131,6 @@ public final class Pipeline {
 
     public int partitions() {
         return partitions.length;
-    }
-
-    public Router router() {
-        return router;
     }
 
     public WindowMerger merger() {

@@ -476,12 +476,21 @@ public final class EventJournal implements AutoCloseable {
         }
         JournalRecord tick = new JournalRecord(nextRecordNo, nextSeq, Timestamps.toMicros(Instant.now()), List.of(),
                 List.of(), Map.of());
-        journal.append(tick);
-        ackedRecordNo = nextRecordNo;
-        unloaded.addLast(new long[] {nextRecordNo, System.nanoTime()});
-        nextRecordNo++;
+        write(tick);
+    }
+
+    /**
+     * Writes a record (durably: the journal syncs), and from then on it is acknowledged: numbered, queued for the
+     * loader, counted as waiting for it. Writer thread only.
+     */
+    private void write(JournalRecord record) throws IOException {
+        journal.append(record);
+        ackedRecordNo = record.recordNo();
         lastRecordNanos = System.nanoTime();
-        toLoad.add(tick);
+        unloaded.addLast(new long[] {record.recordNo(), lastRecordNanos});
+        nextRecordNo = record.recordNo() + 1;
+        nextSeq = record.firstSeq() + record.events().size();
+        toLoad.add(record);
     }
 
     /** While writes fail and nobody sends: finds out whether the journal can write again (space is back). */
@@ -530,19 +539,13 @@ public final class EventJournal implements AutoCloseable {
         JournalRecord record = new JournalRecord(nextRecordNo, nextSeq, group.get(0).ingestedMicros(), events, attrs,
                 rejected);
         // If this throws, nothing was acknowledged; a torn write is cut off at the next open.
-        journal.append(record);
+        write(record);
         if (journalProblem != null) {
             journalProblem = null;
             LOG.info("the journal writes again");
         }
-        ackedRecordNo = nextRecordNo;
-        unloaded.addLast(new long[] {nextRecordNo, System.nanoTime()});
-        nextRecordNo++;
-        lastRecordNanos = System.nanoTime();
         lastArrivalNanos = lastRecordNanos;
-        nextSeq += eventCount;
         storedCount += eventCount;
-        toLoad.add(record);
         long took = System.nanoTime() - start;
         commits.incrementAndGet();
         committedEvents.addAndGet(eventCount);

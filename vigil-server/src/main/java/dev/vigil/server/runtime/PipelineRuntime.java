@@ -5,11 +5,11 @@ import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.ProcessDef;
 import dev.vigil.event.Event;
-import dev.vigil.event.EventKind;
 import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
 import dev.vigil.order.LateEvent;
 import dev.vigil.order.Lateness;
+import dev.vigil.pipeline.Intake;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.Partition;
 import dev.vigil.pipeline.Pipeline;
@@ -121,13 +121,12 @@ public final class PipelineRuntime implements AutoCloseable {
     private final Path checkpointDir;
     private final OutputStore store;
     private final String fingerprint;
-    private final Router router;
     private final Partition[] partitions;
     private final WindowMerger merger;
     private final BlockingQueue<ToDispatcher> records = new ArrayBlockingQueue<>(64);
     private final List<BlockingQueue<ToPartition>> inboxes = new ArrayList<>();
-    /** The pipeline's one sense of event time, fed in journal order by the dispatcher alone. */
-    private final EventClock clock;
+    /** The pipeline's clock and router, fed in journal order by the dispatcher alone. */
+    private final Intake intake;
     private final BlockingQueue<ToWriter> toWriter = new ArrayBlockingQueue<>(4096);
     private final List<Thread> threads = new ArrayList<>();
     private final Status status;
@@ -153,8 +152,7 @@ public final class PipelineRuntime implements AutoCloseable {
         this.checkpointDir = dataDir.resolve("pipeline");
         this.store = store;
         this.fingerprint = fingerprint(config, partitionCount);
-        this.clock = new EventClock(config.lateness());
-        this.router = new Router(config.processes(), partitionCount, Pipeline.retention(config.processes(), config.lateness()));
+        this.intake = new Intake(config.processes(), config.lateness(), partitionCount);
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
             partitions[i] = new Partition(config.processes());
@@ -167,12 +165,49 @@ public final class PipelineRuntime implements AutoCloseable {
     /** Restores the last checkpoint, replays the journal after it, and runs from then on. */
     public static PipelineRuntime start(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount)
             throws SQLException, IOException, InterruptedException {
+        return run(config, journal, dataDir, partitionCount, false, null);
+    }
+
+    /**
+     * Recomputes every pipeline output (KPI windows, cases, late events) from the whole journal, whatever the
+     * checkpoint holds: {@code vigil rebuild}, on a stopped server's data folder. The journal's ticks are
+     * replayed with its events, so on an unchanged configuration the outputs are those the live run produced.
+     * Close the runtime (or the journal) afterwards: that lets it finish, write its outputs and a fresh checkpoint.
+     *
+     * @param progress told now and then of the last journal record the pipeline has taken in
+     */
+    public static PipelineRuntime rebuild(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount,
+                                          java.util.function.LongConsumer progress)
+            throws SQLException, IOException, InterruptedException {
+        return run(config, journal, dataDir, partitionCount, true, progress);
+    }
+
+    private static PipelineRuntime run(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount,
+                                       boolean fromScratch, java.util.function.LongConsumer progress)
+            throws SQLException, IOException, InterruptedException {
         OutputStore store = new OutputStore(journal);
         PipelineRuntime rt = new PipelineRuntime(config, partitionCount, dataDir, store);
-        long after = rt.restore();
+        long after = fromScratch ? rt.fromScratch() : rt.restore();
         rt.startThreads();
+        Thread reporter = progress == null ? null : Thread.ofPlatform().daemon(true).name("vigil-replay-progress").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(2_000);
+                    progress.accept(rt.lastRecordNo);
+                }
+            } catch (InterruptedException e) {
+                // the replay is over
+            }
+        });
         long t0 = System.nanoTime();
-        long upTo = journal.replayAndListen(after, rt::onRecord);
+        long upTo;
+        try {
+            upTo = journal.replayAndListen(after, rt::onRecord);
+        } finally {
+            if (reporter != null) {
+                reporter.interrupt();
+            }
+        }
         if (upTo > after) {
             LOG.info("pipeline: replayed journal records {}..{} in {} ms", after + 1, upTo,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -181,46 +216,16 @@ public final class PipelineRuntime implements AutoCloseable {
         return rt;
     }
 
-    /**
-     * Recomputes every pipeline output (KPI windows, cases, late events) from the whole journal, whatever the
-     * checkpoint holds: {@code vigil rebuild}, on a stopped server's data folder. The journal's ticks are
-     * replayed with its events, so on an unchanged configuration the outputs are those the live run produced.
-     * Close the journal afterwards: that lets the runtime finish, write its outputs and a fresh checkpoint.
-     *
-     * @param progress told now and then of the last journal record the pipeline has taken in
-     */
-    public static PipelineRuntime rebuild(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount,
-                                          java.util.function.LongConsumer progress)
-            throws SQLException, InterruptedException {
-        OutputStore store = new OutputStore(journal);
-        PipelineRuntime rt = new PipelineRuntime(config, partitionCount, dataDir, store);
+    /** Every output is rebuilt from the start: clears what an earlier run left. The record to replay after: 0. */
+    private long fromScratch() throws SQLException {
         store.clear();
-        rt.startThreads();
-        Thread reporter = Thread.ofPlatform().daemon(true).name("vigil-rebuild-progress").start(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(2_000);
-                    progress.accept(rt.lastRecordNo);
-                }
-            } catch (InterruptedException e) {
-                // done
-            }
-        });
-        try {
-            journal.replayAndListen(0, rt::onRecord);
-        } finally {
-            reporter.interrupt();
-        }
-        journal.closeFirst(rt);
-        return rt;
+        return 0;
     }
 
     private long restore() throws IOException, SQLException {
         var cp = CheckpointFile.read(checkpointDir);
         if (cp.isPresent() && cp.get().fingerprint().equals(fingerprint) && cp.get().partitions().size() == partitions.length) {
-            DataInputStream routing = new DataInputStream(new ByteArrayInputStream(cp.get().router()));
-            clock.read(routing);
-            router.read(routing);
+            intake.read(new DataInputStream(new ByteArrayInputStream(cp.get().router())));
             for (int i = 0; i < partitions.length; i++) {
                 partitions[i].restore(cp.get().partitions().get(i));
             }
@@ -235,9 +240,7 @@ public final class PipelineRuntime implements AutoCloseable {
             LOG.warn("pipeline: vigil.yaml's processes, lateness or partitions, or the checkpoint format of this Vigil, "
                     + "changed since the last checkpoint; rebuilding KPIs and cases from the whole journal");
         }
-        // Without a checkpoint every output is rebuilt from the start: clear what an earlier run left.
-        store.clear();
-        return 0;
+        return fromScratch();
     }
 
     private void startThreads() {
@@ -316,18 +319,15 @@ public final class PipelineRuntime implements AutoCloseable {
                 }
                 if (msg instanceof Record r) {
                     if (r.events().isEmpty()) {
-                        clock.tick(r.ingestedMicros());
+                        intake.tick(r.ingestedMicros());
                     }
                     for (int i = 0; i < r.events().size(); i++) {
-                        Event e = r.events().get(i);
-                        if (e.kind() == EventKind.UNINTERPRETED) {
+                        Router.Routed routed = intake.accept(r.events().get(i), r.firstSeq() + i, r.ingestedMicros(), moves);
+                        if (routed == null) {
                             continue;
                         }
-                        long wm = clock.watermark();
-                        long fin = clock.finalBefore();
-                        Lateness l = clock.observe(e.timeMicros(), r.ingestedMicros());
-                        moves.clear();
-                        Router.Routed routed = router.route(e, r.firstSeq() + i, moves);
+                        long wm = intake.watermarkBefore();
+                        long fin = intake.finalBefore();
                         for (Router.Move m : moves) {
                             // The case moves between the same two events as in one thread (Pipeline): the old
                             // partition gets what was routed to it before, then lets go; the new one gets the
@@ -343,7 +343,7 @@ public final class PipelineRuntime implements AutoCloseable {
                             }
                         }
                         int p = routed.partition();
-                        outboxes.get(p).add(routed, l, wm, fin);
+                        outboxes.get(p).add(routed, intake.lateness(), wm, fin);
                         told[p] = wm;
                         if (outboxes.get(p).events.size() >= 512) {
                             flush(p, outboxes);
@@ -353,6 +353,7 @@ public final class PipelineRuntime implements AutoCloseable {
                         flush(p, outboxes);
                         // Every partition follows the clock, also one that got no event: the merger waits for
                         // the slowest partition's watermark.
+                        EventClock clock = intake.clock();
                         if (told[p] != clock.watermark()) {
                             inboxes.get(p).put(new Progress(clock.watermark(), clock.finalBefore()));
                             told[p] = clock.watermark();
@@ -398,8 +399,7 @@ public final class PipelineRuntime implements AutoCloseable {
         snapped.await();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
-        clock.write(out);
-        router.write(out);
+        intake.write(out);
         out.flush();
         CountDownLatch written = new CountDownLatch(1);
         toWriter.put(new Checkpoint(recordNo, bytes.toByteArray(), List.of(parts), written));

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An OpenSLO objective named in vigil.yaml, judged on the KPI windows of events posted over HTTP. */
-class ObjectivesApiTest {
+public class ObjectivesApiTest {
 
     /** 99% of calls to the bank must not fail, over a rolling day. */
-    static final String BANK_SLO = """
+    public static final String BANK_SLO = """
             apiVersion: openslo/v1
             kind: SLO
             metadata: {name: bank-ok}

@@ -34,22 +34,7 @@ class ObjectivesRuntimeTest {
 
     @Test
     void aMinuteRevisedAfterItWasJudgedIsJudgedAgainAtOnce() throws Exception {
-        Files.writeString(dir.resolve("slo.yaml"), """
-                apiVersion: openslo/v1
-                kind: SLO
-                metadata: {name: bank-ok}
-                spec:
-                  service: billing
-                  indicator:
-                    metadata: {name: bank-calls-ok}
-                    spec:
-                      ratioMetric:
-                        good: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank, good: notFailed}}}
-                        total: {metricSource: {type: Vigil, spec: {dimension: peer, key: bank}}}
-                  timeWindow: [{duration: 1d, isRolling: true}]
-                  budgetingMethod: Occurrences
-                  objectives: [{target: 0.99}]
-                """);
+        Files.writeString(dir.resolve("slo.yaml"), dev.vigil.server.api.ObjectivesApiTest.BANK_SLO);
         Files.writeString(dir.resolve("vigil.yaml"), "objectives: [slo.yaml]\n");
         VigilConfig config = ConfigLoader.load(dir.resolve("vigil.yaml"));
         long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * MINUTE);
