@@ -68,25 +68,6 @@ public final class CaseState {
         }
     }
 
-    /** An independent copy, not dirty, alive: what a correlator hands to another. */
-    CaseState copy() {
-        CaseState c = new CaseState(process);
-        c.keys.addAll(keys);
-        c.times = Arrays.copyOf(times, Math.max(4, size));
-        c.acts = Arrays.copyOf(acts, Math.max(4, size));
-        c.size = size;
-        c.failed = failed;
-        c.completed = completed;
-        c.status = status;
-        c.firstMicros = firstMicros;
-        c.lastMicros = lastMicros;
-        c.idTime = idTime;
-        c.idAct = idAct;
-        c.idKey = idKey;
-        c.writtenId = writtenId;
-        return c;
-    }
-
     /** Takes over everything of another case of the same process. */
     void absorb(CaseState o) {
         for (int i = 0; i < o.size; i++) {

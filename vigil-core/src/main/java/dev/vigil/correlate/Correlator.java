@@ -191,45 +191,6 @@ public final class Correlator {
         out.add(new CaseChange.Updated(r));
     }
 
-    /** Takes a case out of this correlator to hand to another (the runtime moving it between partitions). */
-    public CaseState release(int process, String compositeKey) {
-        CaseState s = byKey.get(process).get(compositeKey);
-        if (s == null) {
-            return null;
-        }
-        for (String k : s.keys) {
-            byKey.get(process).remove(k, s);
-        }
-        s.alive = false;
-        s.absorbed = true;
-        open--;
-        // A fresh object: the old one may still sit in this correlator's queues, marked dead.
-        return s.copy();
-    }
-
-    /** Takes in a case released by another correlator, merging it with any case here that shares a key. */
-    public void adopt(CaseState incoming) {
-        CaseState s = incoming;
-        Map<String, CaseState> index = byKey.get(s.process);
-        open++;
-        CaseState target = s;
-        List<String> keys = new ArrayList<>(s.keys);
-        s.keys.clear();
-        for (String k : keys) {
-            CaseState other = index.get(k);
-            if (other != null && other != target) {
-                target = merge(target, other);
-            }
-        }
-        for (String k : keys) {
-            if (index.putIfAbsent(k, target) == null) {
-                target.keys.add(k);
-            }
-        }
-        requeue(target);
-        markDirty(target);
-    }
-
     private void requeue(CaseState s) {
         ProcessDef def = processes.get(s.process);
         if (s.completed) {
@@ -246,59 +207,52 @@ public final class Correlator {
         return open;
     }
 
-    /** Each case in memory once (several keys point at the same case). */
-    private List<CaseState> distinctStates() {
+    /** Each case of a process in memory once (several keys point at the same case). */
+    private List<CaseState> distinctStates(int process) {
         java.util.IdentityHashMap<CaseState, Boolean> seen = new java.util.IdentityHashMap<>();
         List<CaseState> states = new ArrayList<>();
-        for (Map<String, CaseState> m : byKey) {
-            for (CaseState s : m.values()) {
-                if (seen.put(s, Boolean.TRUE) == null) {
-                    states.add(s);
-                }
+        for (CaseState s : byKey.get(process).values()) {
+            if (seen.put(s, Boolean.TRUE) == null) {
+                states.add(s);
             }
         }
         return states;
     }
 
-    public void write(DataOutput out) throws IOException {
-        out.writeLong(watermark);
-        out.writeLong(finalBefore);
-        List<CaseState> states = distinctStates();
+    /** Whether a process has cases in memory. */
+    public boolean holds(int process) {
+        return !byKey.get(process).isEmpty();
+    }
+
+    /**
+     * Writes one process's cases: the state a runtime keyed by process snapshots. Drain the changes first: what
+     * is waiting to be handed out is not state. Where the watermark stands is not written: the runtime tells a
+     * restored correlator again.
+     */
+    public void write(int process, DataOutput out) throws IOException {
+        if (!dirty.isEmpty() || !retired.isEmpty()) {
+            throw new IllegalStateException("drain the correlator's changes before taking its snapshot");
+        }
+        List<CaseState> states = distinctStates(process);
         out.writeInt(states.size());
         for (CaseState s : states) {
             s.write(out);
         }
-        out.writeInt(retired.size());
-        for (CaseChange c : retired) {
-            out.writeUTF(((CaseChange.Retired) c).id());
-        }
     }
 
-    /** Replaces this correlator's state with what {@link #write} wrote. */
-    public void read(DataInput in) throws IOException {
-        byKey.forEach(Map::clear);
-        stuckDue.clear();
-        evictDue.clear();
-        dirty.clear();
-        retired.clear();
-        open = 0;
-        watermark = in.readLong();
-        finalBefore = in.readLong();
+    /** Takes in one process's cases as {@link #write(int, DataOutput)} wrote them (call before any advance). */
+    public void read(int process, DataInput in) throws IOException {
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             CaseState s = CaseState.read(in);
+            if (s.process != process) {
+                throw new IOException("a case of process " + s.process + " in the state of process " + process);
+            }
             for (String k : s.keys) {
                 byKey.get(s.process).put(k, s);
             }
             open++;
             requeue(s);
-            if (s.dirty) {
-                dirty.add(s);
-            }
-        }
-        int r = in.readInt();
-        for (int i = 0; i < r; i++) {
-            retired.add(new CaseChange.Retired(in.readUTF()));
         }
     }
 }

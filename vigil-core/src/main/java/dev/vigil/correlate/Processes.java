@@ -31,6 +31,16 @@ public final class Processes {
         return byActivity.get(activity);
     }
 
+    /** The index of the process of that name, or -1. */
+    public int indexOf(String name) {
+        for (int p = 0; p < defs.size(); p++) {
+            if (defs.get(p).name().equals(name)) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
     public ProcessDef get(int index) {
         return defs.get(index);
     }

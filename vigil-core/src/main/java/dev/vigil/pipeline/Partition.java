@@ -1,90 +1,52 @@
 package dev.vigil.pipeline;
 
 import dev.vigil.correlate.CaseChange;
-import dev.vigil.correlate.CaseState;
-import dev.vigil.correlate.Correlator;
-import dev.vigil.correlate.ProcessDef;
 import dev.vigil.correlate.Processes;
-import dev.vigil.event.Event;
+import dev.vigil.operator.Output;
 import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
-import dev.vigil.order.Lateness;
 import dev.vigil.summarise.ClosedWindow;
-import dev.vigil.summarise.Summariser;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The operators of one partition, in the order an event meets them: summarise (service, peer, unit and
- * process-activity windows) and correlate (cases). One thread owns a partition; nothing here is shared or
- * locked, and nothing reads a clock: the pipeline's one {@link EventClock} classifies each event and says where
- * the watermark stood when it arrived, and the partition moves to that watermark before taking the event. So a
- * partition sees events and watermarks interleaved exactly as they were in the journal, and what it outputs
- * does not depend on when its thread ran.
+ * One instance of each keyed stage, run together by one thread of the embedded runtime (or in turn by the
+ * one-thread pipeline): the summarise instance for the sources routed here and the correlate instance for the
+ * processes routed here (see {@link Topology}). Nothing here is shared or locked, and nothing reads a clock.
+ * Every partition is told every watermark, and each event carries the watermark it found, so a partition sees
+ * events and time interleaved exactly as they were in the journal, and what it outputs does not depend on when
+ * its thread ran.
  */
 public final class Partition {
 
-    private final Processes processes;
-    private final Summariser summariser = new Summariser();
-    private final Correlator correlator;
-    private final LateCounts late = new LateCounts();
+    private final SummariseOperator summarise;
+    private final CorrelateOperator correlate;
     private final List<ClosedWindow> closed = new ArrayList<>();
-    private long folded;
+    private final List<CaseChange> changes = new ArrayList<>();
+    private final Output<ClosedWindow> toClosed = closed::add;
+    private final Output<CaseChange> toChanges = changes::add;
     private long watermark = EventClock.NONE;
     private long finalBefore = EventClock.NONE;
 
     public Partition(Processes processes) {
-        this.processes = processes;
-        this.correlator = new Correlator(processes);
+        this.summarise = new SummariseOperator(processes);
+        this.correlate = new CorrelateOperator(processes);
     }
 
-    /** What a drain hands out: window contributions closed since the last drain, and where the watermark stands. */
-    public record Output(List<ClosedWindow> windows, long watermark, long finalBefore) {
+    /** What a drain hands out: window parts closed since the last drain, and where the watermark stands. */
+    public record Drained(List<ClosedWindow> windows, long watermark, long finalBefore) {
     }
 
-    /**
-     * Moves to the watermark the event found (if later than where this partition stands), then feeds the
-     * event (its process and keys already found by the router) through the operators.
-     *
-     * @param lateness    what the pipeline's clock made of it
-     * @param watermark   the clock's watermark before the event
-     * @param finalBefore the clock's final line before the event
-     */
-    public void accept(Router.Routed r, Lateness lateness, long watermark, long finalBefore) {
-        advanceTo(watermark, finalBefore);
-        Event e = r.event();
-        late.count(e.source(), lateness);
-        if (lateness == Lateness.TOO_LATE) {
-            return;
-        }
-        folded++;
-        int[] at = r.location();
-        summariser.accept(e, at == null ? null : processes.get(at[0]).name());
-        if (at != null) {
-            correlator.accept(at[0], at[1], e.timeMicros(), e.failed(), r.keys());
-        }
+    /** Feeds an event whose source is routed here to the summarise instance. */
+    public void summarise(Timed t) {
+        advanceTo(t.watermark(), t.finalBefore());
+        summarise.onElement(t, toClosed);
     }
 
-    /** The event's values for the process's declared keys, as composite strings, in declared order. */
-    public static List<String> keysOf(Event e, ProcessDef def) {
-        Map<String, String> c = e.correlation();
-        if (c.isEmpty()) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>(2);
-        for (String k : def.keys()) {
-            String v = c.get(k);
-            if (v != null) {
-                out.add(Correlator.composite(k, v));
-            }
-        }
-        return out;
+    /** Feeds an event whose process is routed here to the correlate instance. */
+    public void correlate(Timed t) {
+        advanceTo(t.watermark(), t.finalBefore());
+        correlate.onElement(t, toChanges);
     }
 
     /**
@@ -97,15 +59,15 @@ public final class Partition {
         }
         this.watermark = Math.max(this.watermark, watermark);
         this.finalBefore = Math.max(this.finalBefore, finalBefore);
-        summariser.advance(this.watermark, this.finalBefore, closed);
-        correlator.advance(this.watermark, this.finalBefore);
+        summarise.onWatermark(this.watermark, this.finalBefore, toClosed);
+        correlate.onWatermark(this.watermark, this.finalBefore, toChanges);
     }
 
-    /** The window contributions closed since the last drain, and where this partition's watermark stands. */
-    public Output drain() {
+    /** The window parts closed since the last drain, and where this partition's watermark stands. */
+    public Drained drain() {
         List<ClosedWindow> windows = closed.isEmpty() ? List.of() : List.copyOf(closed);
         closed.clear();
-        return new Output(windows, watermark, finalBefore);
+        return new Drained(windows, watermark, finalBefore);
     }
 
     /** Whether a drain now would hand out windows. The runtime then drains at once, so windows show sooner. */
@@ -113,81 +75,31 @@ public final class Partition {
         return !closed.isEmpty();
     }
 
-    /**
-     * Takes a case out, to hand to another partition. The watermark is the clock's when the event that joined
-     * the two cases arrived: the case must be judged at it (it may be stuck, or gone) before it moves.
-     */
-    public CaseState release(int process, String compositeKey, long watermark, long finalBefore) {
-        advanceTo(watermark, finalBefore);
-        return correlator.release(process, compositeKey);
-    }
-
-    /** Takes in a case released by another partition, after moving to the watermark it was released at. */
-    public void adopt(CaseState state, long watermark, long finalBefore) {
-        advanceTo(watermark, finalBefore);
-        correlator.adopt(state);
-    }
-
+    /** The case changes since the last call. */
     public List<CaseChange> drainCases() {
-        return correlator.drainChanges();
+        correlate.flush(toChanges);
+        List<CaseChange> out = List.copyOf(changes);
+        changes.clear();
+        return out;
+    }
+
+    public SummariseOperator summariser() {
+        return summarise;
+    }
+
+    public CorrelateOperator correlator() {
+        return correlate;
     }
 
     public LateCounts late() {
-        return late;
+        return summarise.late();
     }
 
     public int cases() {
-        return correlator.cases();
+        return correlate.cases();
     }
 
     public long folded() {
-        return folded;
-    }
-
-    /** The partition's state; drain first, for closed windows not yet handed out are not part of it. */
-    public byte[] snapshot() {
-        if (!closed.isEmpty()) {
-            throw new IllegalStateException("drain the partition before taking its snapshot");
-        }
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeLong(watermark);
-            out.writeLong(finalBefore);
-            out.writeLong(folded);
-            Map<String, LateCounts.Count> counts = late.snapshot();
-            out.writeInt(counts.size());
-            for (Map.Entry<String, LateCounts.Count> c : counts.entrySet()) {
-                out.writeUTF(c.getKey());
-                out.writeLong(c.getValue().late());
-                out.writeLong(c.getValue().tooLate());
-            }
-            summariser.write(out);
-            correlator.write(out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("writing into memory cannot fail", e);
-        }
-    }
-
-    /** Replaces this partition's state with what {@link #snapshot()} wrote. */
-    public void restore(byte[] snapshot) {
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot));
-            watermark = in.readLong();
-            finalBefore = in.readLong();
-            folded = in.readLong();
-            late.clear();
-            closed.clear();
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                late.add(in.readUTF(), in.readLong(), in.readLong());
-            }
-            summariser.read(in);
-            correlator.read(in);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a partition snapshot: " + e.getMessage(), e);
-        }
+        return summarise.folded();
     }
 }

@@ -1,71 +1,73 @@
 package dev.vigil.pipeline;
 
 import dev.vigil.correlate.CaseChange;
-import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.Processes;
 import dev.vigil.event.Event;
+import dev.vigil.operator.KeyedState;
+import dev.vigil.operator.Operator;
 import dev.vigil.order.EventClock;
 import dev.vigil.order.Lateness;
 import dev.vigil.order.LatenessPolicy;
+import dev.vigil.summarise.ClosedWindow;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The whole pipeline in one thread: clock, router, partitions and merger, exactly the pieces the threaded
- * runtime runs, driven in sequence. It is the reference the properties test against, the engine of the
- * one-thread benchmark, and what a replay in a test harness uses.
+ * The {@link Topology} in one thread, with its keyed stages spread over a number of partitions exactly as the
+ * threaded runtime spreads them, driven in sequence. It is the reference the properties test against, the
+ * engine of the one-thread benchmark, and what a replay in a test harness uses.
  *
  * <p>It takes the journal's records as they come: events with the wall-clock time their record was taken in,
  * and ticks (records without events). Its outputs are a function of that sequence alone.
  */
 public final class Pipeline {
 
-    private final Intake intake;
-    private final Partition[] partitions;
-    private final WindowMerger merger;
-    private final List<Router.Move> moves = new ArrayList<>();
+    private final Topology topology;
+    private final OrderOperator order;
+    private Partition[] partitions;
+    private MergeOperator merge = new MergeOperator();
+    private InputWatermarks inputs;
+    private final List<MergedWindow> merged = new ArrayList<>();
 
     /** What an advance produced: windows to write and case changes to apply, in order. */
     public record Emitted(List<MergedWindow> windows, List<CaseChange> cases) {
     }
 
     public Pipeline(Processes processes, LatenessPolicy policy, int partitionCount) {
-        this.intake = new Intake(processes, policy, partitionCount);
+        this.topology = new Topology(processes, policy);
+        this.order = topology.newOrder();
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
             partitions[i] = new Partition(processes);
         }
-        this.merger = new WindowMerger(partitionCount);
+        this.inputs = new InputWatermarks(partitionCount);
     }
 
     /**
      * Takes one event of the journal.
      *
-     * @param seq           its sequence number in the journal (spreads events of no process over partitions)
+     * @param seq           its sequence number in the journal
      * @param arrivalMicros the wall-clock time its journal record was taken in
      * @return what the clock made of it, or null for an event the interpreter could not read (stored, not fed)
      */
     public Lateness accept(Event e, long seq, long arrivalMicros) {
-        Router.Routed r = intake.accept(e, seq, arrivalMicros, moves);
-        if (r == null) {
+        Timed t = order.accept(e, seq, arrivalMicros);
+        if (t == null) {
             return null;
         }
-        long wm = intake.watermarkBefore();
-        long fin = intake.finalBefore();
-        Lateness l = intake.lateness();
-        for (Router.Move m : moves) {
-            CaseState s = partitions[m.from()].release(m.process(), m.compositeKey(), wm, fin);
-            if (s != null) {
-                partitions[m.to()].adopt(s, wm, fin);
-            }
+        int n = partitions.length;
+        partitions[n == 1 ? 0 : topology.summarise.instanceOf(t, n)].summarise(t);
+        if (t.ofProcess()) {
+            partitions[n == 1 ? 0 : topology.correlate.instanceOf(t, n)].correlate(t);
         }
-        partitions[r.partition()].accept(r, l, wm, fin);
-        return l;
+        return t.lateness();
     }
 
     /** Takes a journal record without events: idle progress, at the wall-clock time it carries. */
     public void tick(long atMicros) {
-        intake.tick(atMicros);
+        order.clock().tick(atMicros);
     }
 
     /** Brings every partition to the clock's watermark and hands out what that closed and merged. */
@@ -73,56 +75,91 @@ public final class Pipeline {
         List<CaseChange> cases = new ArrayList<>();
         for (int i = 0; i < partitions.length; i++) {
             partitions[i].advanceTo(clock().watermark(), clock().finalBefore());
-            Partition.Output o = partitions[i].drain();
-            merger.accept(i, o.windows(), o.watermark(), o.finalBefore());
+            Partition.Drained o = partitions[i].drain();
+            for (ClosedWindow w : o.windows()) {
+                merge.onElement(w, merged::add);
+            }
+            inputs.update(i, o.watermark(), o.finalBefore());
             cases.addAll(partitions[i].drainCases());
         }
-        return new Emitted(merger.drain(), cases);
+        merge.onWatermark(inputs.watermark(), inputs.finalBefore(), merged::add);
+        List<MergedWindow> windows = List.copyOf(merged);
+        merged.clear();
+        return new Emitted(windows, cases);
     }
 
     /**
-     * The whole pipeline's state, to restore into a fresh pipeline of the same configuration and partition
-     * count. Call right after {@link #advance()}: windows closed but not yet handed out are not part of it.
+     * The whole pipeline's state, stage by stage and key by key: restorable into a pipeline of the same
+     * configuration and any partition count. Call right after {@link #advance()}: outputs not yet handed out
+     * are not part of it.
      */
     public byte[] snapshot() {
-        try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
-            intake.write(out);
-            out.writeInt(partitions.length);
-            for (Partition p : partitions) {
-                byte[] b = p.snapshot();
+        Map<String, KeyedState> stages = new LinkedHashMap<>();
+        KeyedState o = new KeyedState();
+        order.snapshot(o.sink());
+        stages.put(topology.order.name(), o);
+        KeyedState s = new KeyedState();
+        KeyedState c = new KeyedState();
+        for (Partition p : partitions) {
+            p.summariser().snapshot(s.sink());
+            p.correlator().snapshot(c.sink());
+        }
+        stages.put(topology.summarise.name(), s);
+        stages.put(topology.correlate.name(), c);
+        KeyedState m = new KeyedState();
+        merge.snapshot(m.sink());
+        stages.put(topology.merge.name(), m);
+        return write(stages);
+    }
+
+    /** Replaces this pipeline's state with what {@link #snapshot()} wrote, at this pipeline's partition count. */
+    public void restore(byte[] snapshot) {
+        Map<String, KeyedState> stages = read(snapshot);
+        int n = partitions.length;
+        partitions = new Partition[n];
+        Operator<?, ?>[] summarisers = new Operator<?, ?>[n];
+        Operator<?, ?>[] correlators = new Operator<?, ?>[n];
+        for (int i = 0; i < n; i++) {
+            partitions[i] = new Partition(topology.processes());
+            summarisers[i] = partitions[i].summariser();
+            correlators[i] = partitions[i].correlator();
+        }
+        merge = new MergeOperator();
+        inputs = new InputWatermarks(n);
+        merged.clear();
+        stages.get(topology.order.name()).restoreInto(new Operator<?, ?>[] {order});
+        stages.get(topology.summarise.name()).restoreInto(summarisers);
+        stages.get(topology.correlate.name()).restoreInto(correlators);
+        stages.get(topology.merge.name()).restoreInto(new Operator<?, ?>[] {merge});
+    }
+
+    /** Stages' keyed state as one blob: stage count, then each stage's name and entries. */
+    public static byte[] write(Map<String, KeyedState> stages) {
+        return KeyedState.write(out -> {
+            out.writeInt(stages.size());
+            for (Map.Entry<String, KeyedState> e : stages.entrySet()) {
+                out.writeUTF(e.getKey());
+                byte[] b = e.getValue().toBytes();
                 out.writeInt(b.length);
                 out.write(b);
             }
-            merger.write(out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("writing into memory cannot fail", e);
-        }
+        });
     }
 
-    /** Replaces this pipeline's state with what {@link #snapshot()} wrote (fed before or not). */
-    public void restore(byte[] snapshot) {
-        try {
-            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(snapshot));
-            intake.read(in);
+    public static Map<String, KeyedState> read(byte[] blob) {
+        Map<String, KeyedState> stages = new LinkedHashMap<>();
+        KeyedState.read("(pipeline)", blob, in -> {
             int n = in.readInt();
-            if (n != partitions.length) {
-                throw new IllegalArgumentException("the snapshot has " + n + " partitions, this pipeline " + partitions.length);
+            for (int i = 0; i < n; i++) {
+                String name = in.readUTF();
+                stages.put(name, KeyedState.fromBytes(in.readNBytes(in.readInt())));
             }
-            for (Partition p : partitions) {
-                p.restore(in.readNBytes(in.readInt()));
-            }
-            merger.read(in);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("not a pipeline snapshot: " + e.getMessage(), e);
-        }
+        });
+        return stages;
     }
 
     public EventClock clock() {
-        return intake.clock();
+        return order.clock();
     }
 
     public Partition partition(int i) {
@@ -133,7 +170,11 @@ public final class Pipeline {
         return partitions.length;
     }
 
-    public WindowMerger merger() {
-        return merger;
+    public MergeOperator merger() {
+        return merge;
+    }
+
+    public Topology topology() {
+        return topology;
     }
 }

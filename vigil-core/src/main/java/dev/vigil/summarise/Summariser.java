@@ -71,15 +71,13 @@ public final class Summariser {
         }
     }
 
-    /** One minute's windows: events' cells, and series fed directly (restored checkpoints, callers' own series). */
+    /** One minute's windows, one per cell. */
     private static final class Minute {
         final Map<Cell, KpiWindow> cells = new HashMap<>();
-        final Map<KpiKey, KpiWindow> series = new HashMap<>();
 
         /** Every series of the minute, by key; copies, so the minute itself is left as it was. */
         TreeMap<KpiKey, KpiWindow> rollUp() {
             TreeMap<KpiKey, KpiWindow> out = new TreeMap<>();
-            series.forEach((key, w) -> add(out, key, w));
             cells.forEach((cell, w) -> cell.forEachSeries(key -> add(out, key, w)));
             return out;
         }
@@ -91,10 +89,6 @@ public final class Summariser {
             } else {
                 into.mergeWith(w);
             }
-        }
-
-        int size() {
-            return cells.size() + series.size();
         }
     }
 
@@ -112,14 +106,6 @@ public final class Summariser {
         if (m != null) {
             m.cells.computeIfAbsent(Cell.of(e, process), c -> new KpiWindow())
                     .accept(e.durationMicros() == null ? -1 : e.durationMicros(), e.failed());
-        }
-    }
-
-    /** Folds one observation into a series' window. */
-    public void accept(KpiKey key, long timeMicros, long durationMicros, boolean failed) {
-        Minute m = minuteOf(timeMicros);
-        if (m != null) {
-            m.series.computeIfAbsent(key, k -> new KpiWindow()).accept(durationMicros, failed);
         }
     }
 
@@ -179,50 +165,75 @@ public final class Summariser {
     }
 
     /**
-     * Writes the state as series windows (the format does not know cells): a restored summariser holds them as
-     * directly fed series, to which cells filled after the restore are added when the minute is handed out.
+     * Writes the windows held (open, and amendments not yet handed out) source by source: the state of each
+     * source's cells, which is what a runtime keyed by source snapshots and may restore on another instance.
+     * Where the watermark stands is not written: the runtime tells a restored summariser again.
      */
-    public void write(java.io.DataOutput out) throws java.io.IOException {
-        out.writeLong(closedBefore);
-        out.writeLong(finalBefore);
-        out.writeLong(tooLate);
-        writeWindows(open, out);
-        writeWindows(amends, out);
+    public void snapshotBySource(java.util.function.BiConsumer<String, byte[]> sink) {
+        Map<String, java.io.ByteArrayOutputStream> bySource = new TreeMap<>();
+        Map<String, java.io.DataOutputStream> outs = new HashMap<>();
+        try {
+            writeCells(open, 'o', bySource, outs);
+            writeCells(amends, 'a', bySource, outs);
+            for (Map.Entry<String, java.io.ByteArrayOutputStream> e : bySource.entrySet()) {
+                outs.get(e.getKey()).flush();
+                sink.accept(e.getKey(), e.getValue().toByteArray());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("writing into memory cannot fail", e);
+        }
     }
 
-    public void read(java.io.DataInput in) throws java.io.IOException {
-        closedBefore = in.readLong();
-        finalBefore = in.readLong();
-        tooLate = in.readLong();
-        readWindows(open, in);
-        readWindows(amends, in);
-    }
-
-    private static void writeWindows(TreeMap<Long, Minute> windows, java.io.DataOutput out) throws java.io.IOException {
-        out.writeInt(windows.size());
-        for (Map.Entry<Long, Minute> e : windows.entrySet()) {
-            out.writeLong(e.getKey());
-            Map<KpiKey, KpiWindow> series = e.getValue().rollUp();
-            out.writeInt(series.size());
-            for (Map.Entry<KpiKey, KpiWindow> w : series.entrySet()) {
-                w.getKey().write(out);
-                w.getValue().write(out);
+    private static void writeCells(TreeMap<Long, Minute> windows, char which, Map<String, java.io.ByteArrayOutputStream> bySource,
+                                   Map<String, java.io.DataOutputStream> outs) throws java.io.IOException {
+        for (Map.Entry<Long, Minute> m : windows.entrySet()) {
+            for (Map.Entry<Cell, KpiWindow> c : m.getValue().cells.entrySet()) {
+                Cell cell = c.getKey();
+                java.io.DataOutputStream out = outs.computeIfAbsent(cell.source(), s -> {
+                    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                    bySource.put(s, b);
+                    return new java.io.DataOutputStream(b);
+                });
+                out.writeByte(which);
+                out.writeLong(m.getKey());
+                out.writeBoolean(cell.call());
+                out.writeUTF(cell.name());
+                writeNullable(out, cell.unit());
+                writeNullable(out, cell.peer());
+                writeNullable(out, cell.process());
+                c.getValue().write(out);
             }
         }
     }
 
-    private static void readWindows(TreeMap<Long, Minute> windows, java.io.DataInput in) throws java.io.IOException {
-        windows.clear();
-        int starts = in.readInt();
-        for (int i = 0; i < starts; i++) {
+    /** Takes in one source's cells as {@link #snapshotBySource} wrote them (call before any advance). */
+    public void restoreSource(String source, java.io.DataInputStream in) throws java.io.IOException {
+        while (in.available() > 0) {
+            int which = in.readByte();
             long start = in.readLong();
-            int n = in.readInt();
-            Minute m = new Minute();
-            for (int j = 0; j < n; j++) {
-                m.series.put(KpiKey.read(in), KpiWindow.read(in));
-            }
-            windows.put(start, m);
+            Cell cell = new Cell(in.readBoolean(), source, in.readUTF(), readNullable(in), readNullable(in), readNullable(in));
+            KpiWindow w = KpiWindow.read(in);
+            TreeMap<Long, Minute> into = switch (which) {
+                case 'o' -> open;
+                case 'a' -> amends;
+                default -> throw new java.io.IOException("unknown window kind " + which);
+            };
+            into.computeIfAbsent(start, s -> new Minute()).cells.merge(cell, w, (a, b) -> {
+                a.mergeWith(b);
+                return a;
+            });
         }
+    }
+
+    private static void writeNullable(java.io.DataOutput out, String s) throws java.io.IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static String readNullable(java.io.DataInput in) throws java.io.IOException {
+        return in.readBoolean() ? in.readUTF() : null;
     }
 
     /** Where the oldest open window ends: an advance with a watermark at or past it hands out windows. */
@@ -230,11 +241,11 @@ public final class Summariser {
         return open.isEmpty() ? Long.MAX_VALUE : open.firstKey() + span.micros();
     }
 
-    /** Windows held open: cells and directly fed series, not yet rolled up into the series they feed. */
+    /** Windows held open: cells, not yet rolled up into the series they feed. */
     public int openWindows() {
         int n = 0;
         for (Minute m : open.values()) {
-            n += m.size();
+            n += m.cells.size();
         }
         return n;
     }

@@ -270,25 +270,35 @@ class PipelineProperties {
         return out;
     }
 
-    record Crash(long seed, int partitions, int advanceEvery, double at, int lostAfter) {
+    record Crash(long seed, int partitions, int restoredOn, int advanceEvery, double at, int lostAfter) {
     }
 
     @Test
-    void withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives() {
-        Props.forAll(60, g -> new Crash(g.anyLong(), g.ints(1, 4), g.ints(1, 40), g.doubles(0, 1), g.ints(0, 200)),
+    void withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGivesOnAnyPartitionCount() {
+        Props.forAll(80, g -> new Crash(g.anyLong(), g.ints(1, 4), g.ints(1, 4), g.ints(1, 40), g.doubles(0, 1), g.ints(0, 200)),
                 in -> withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives(in.seed(), in.partitions(),
-                        in.advanceEvery(), in.at(), in.lostAfter()));
+                        in.restoredOn(), in.advanceEvery(), in.at(), in.lostAfter()));
+    }
+
+    @Test
+    void aSnapshotRestoredOnFewerOrMorePartitionsGivesTheSameOutputs() {
+        // The rescales the issue names, on fixed seeds beside the generated ones above.
+        for (long seed : new long[] {1, 2, 3}) {
+            withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives(seed, 2, 1, 7, 0.5, 50);
+            withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives(seed, 1, 2, 7, 0.5, 50);
+        }
     }
 
     /**
      * The journal is all a replay has: quiet gaps, the ticks in them and late events give the same windows and
      * cases to a run that crashed and restored its last snapshot as to one that never stopped, at any partition
-     * count. The crashed run wrote windows after its snapshot before it died (they stay in the store, and the
-     * replay overwrites them); its case changes after the snapshot are deleted on restart, as the runtime does.
-     * The restoring pipeline has state of its own before the restore, which must replace it.
+     * count, and restored on any partition count (state is kept and restored key by key). The crashed run wrote
+     * windows after its snapshot before it died (they stay in the store, and the replay overwrites them); its case
+     * changes after the snapshot are deleted on restart, as the runtime does. The restoring pipeline has state of
+     * its own before the restore, which must replace it.
      */
     static void withIdleProgressOnAReplayAfterACrashGivesWhatOneUninterruptedRunGives(long seed, int partitions,
-            int advanceEvery, double at, int lostAfter) {
+            int restoredOn, int advanceEvery, double at, int lostAfter) {
         List<Rec> journal = journalWithGaps(all(estate(seed, 60, 0.3), calls(seed, 100)), seed, 90 * SECOND);
         Outcome2 uninterrupted = run(journal, IDLE, 1, Integer.MAX_VALUE);
 
@@ -311,7 +321,7 @@ class PipelineProperties {
         }
 
         // The restore replaces whatever the pipeline held: here the journal's first records, fed before it.
-        Pipeline second = new Pipeline(PROCESSES, IDLE, partitions);
+        Pipeline second = new Pipeline(PROCESSES, IDLE, restoredOn);
         for (int i = 0; i < Math.min(30, journal.size()); i++) {
             feed(second, journal.get(i), i + 1);
         }

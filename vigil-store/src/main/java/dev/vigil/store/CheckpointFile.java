@@ -11,8 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
@@ -24,16 +22,21 @@ import java.util.zip.CRC32C;
 public final class CheckpointFile {
 
     private static final int MAGIC = 0x5647_4350; // "VGCP"
-    private static final int VERSION = 1;
+    /** 2 since state is kept stage by stage and key by key; a version 1 file is read as "rebuild from the journal". */
+    private static final int VERSION = 2;
     public static final String NAME = "pipeline.checkpoint";
 
     /**
      * @param recordNo    every journal record up to this one is in the state
-     * @param fingerprint what the state was made under (processes, lateness, partitions); a different
-     *                    configuration cannot continue from it
+     * @param fingerprint what the state was made under (processes, lateness); a different configuration cannot
+     *                    continue from it
+     * @param state       the pipeline's state, as the runtime wrote it
      */
-    public record Checkpoint(long recordNo, String fingerprint, byte[] router, List<byte[]> partitions, byte[] merger) {
+    public record Checkpoint(long recordNo, String fingerprint, byte[] state) {
     }
+
+    /** What an older Vigil's checkpoint reads as: a fingerprint no configuration has, so the journal is replayed. */
+    public static final String OLDER_FORMAT = "(an older checkpoint format)";
 
     private CheckpointFile() {
     }
@@ -46,12 +49,7 @@ public final class CheckpointFile {
         out.writeInt(VERSION);
         out.writeLong(c.recordNo());
         out.writeUTF(c.fingerprint());
-        blob(out, c.router());
-        out.writeInt(c.partitions().size());
-        for (byte[] p : c.partitions()) {
-            blob(out, p);
-        }
-        blob(out, c.merger());
+        blob(out, c.state());
         out.flush();
         CRC32C crc = new CRC32C();
         byte[] body = bytes.toByteArray();
@@ -92,18 +90,20 @@ public final class CheckpointFile {
             throw new IOException(dir.resolve(NAME) + " fails its checksum");
         }
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 8));
-        if (in.readInt() != MAGIC || in.readInt() != VERSION) {
-            throw new IOException(dir.resolve(NAME) + " is not a checkpoint of this Vigil version");
+        if (in.readInt() != MAGIC) {
+            throw new IOException(dir.resolve(NAME) + " is not a Vigil checkpoint");
         }
+        int version = in.readInt();
         long record = in.readLong();
-        String fingerprint = in.readUTF();
-        byte[] router = blob(in);
-        int n = in.readInt();
-        List<byte[]> parts = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            parts.add(blob(in));
+        if (version < VERSION) {
+            return Optional.of(new Checkpoint(record, OLDER_FORMAT, new byte[0]));
         }
-        return Optional.of(new Checkpoint(record, fingerprint, router, parts, blob(in)));
+        if (version > VERSION) {
+            throw new IOException(dir.resolve(NAME) + " was written by a newer Vigil (checkpoint format " + version
+                    + "); run that version, or delete the file to rebuild KPIs and cases from the journal");
+        }
+        String fingerprint = in.readUTF();
+        return Optional.of(new Checkpoint(record, fingerprint, blob(in)));
     }
 
     private static void blob(DataOutputStream out, byte[] b) throws IOException {

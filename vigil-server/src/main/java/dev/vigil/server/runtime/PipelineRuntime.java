@@ -2,27 +2,28 @@ package dev.vigil.server.runtime;
 
 import dev.vigil.config.VigilConfig;
 import dev.vigil.correlate.CaseChange;
-import dev.vigil.correlate.CaseState;
 import dev.vigil.correlate.ProcessDef;
 import dev.vigil.event.Event;
 import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
 import dev.vigil.order.LateEvent;
 import dev.vigil.order.Lateness;
-import dev.vigil.pipeline.Intake;
+import dev.vigil.operator.KeyedState;
+import dev.vigil.operator.Operator;
+import dev.vigil.pipeline.InputWatermarks;
+import dev.vigil.pipeline.MergeOperator;
 import dev.vigil.pipeline.MergedWindow;
+import dev.vigil.pipeline.OrderOperator;
 import dev.vigil.pipeline.Partition;
 import dev.vigil.pipeline.Pipeline;
-import dev.vigil.pipeline.Router;
-import dev.vigil.pipeline.WindowMerger;
+import dev.vigil.pipeline.Timed;
+import dev.vigil.pipeline.Topology;
 import dev.vigil.store.CheckpointFile;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.WindowSpan;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -38,26 +39,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded runtime: the pipeline's operators on threads, fed by the journal.
+ * The embedded runtime: the pipeline's {@link Topology} on threads, fed by the journal.
  *
  * <pre>
- *  journal loader ──records──► dispatcher (router) ──events/moves──► partition 0..N-1 ──advances──► writer (merger, store)
+ *  journal loader ──records──► dispatcher (order) ──events──► partition 0..N-1 (summarise, correlate) ──parts──► writer (merge, store)
  * </pre>
- * Each partition thread owns its operators outright (the Kafka Streams / Flink task model): no locks. The
- * dispatcher owns the pipeline's one event clock: it reads each record's events and ticks in journal order,
- * classifies every event (on time, late, too late) and tells each partition the watermark the event found, so
- * a partition's outputs depend on the journal alone, never on when its thread ran (see {@link EventClock}). It
- * keeps a case's events in one partition and has a case moved when keys join two of them: the old partition
- * releases it (the dispatcher waits for that) and the new one adopts it before the event that joined them,
- * exactly where the one-thread {@code Pipeline} does. The writer merges window contributions of all
- * partitions and writes windows and case changes to the store.
+ * Each partition thread owns one instance of each keyed stage outright (the Kafka Streams / Flink task model):
+ * no locks. The dispatcher runs the order stage, the pipeline's one event clock: it reads each record's events
+ * and ticks in journal order, classifies every event (on time, late, too late) and sends it to the partition its
+ * source routes to (summarise) and, for a process activity, to the one its process routes to (correlate), with
+ * the watermark the event found; after each record it tells every partition where the watermark stands. So a
+ * partition's outputs depend on the journal alone, never on when its thread ran (see {@link EventClock}). The
+ * writer runs the merge stage over all partitions' window parts, and writes windows and case changes to the store.
  *
  * <p>Checkpoints: every {@code checkpointEvery}, after a record, the dispatcher stops feeding, has every
- * partition drain its outputs to the writer and take its snapshot (no case is ever between partitions then), and hands them with the router's state to the writer, which writes its outputs,
- * then the checkpoint file with the merger's state. On start the last checkpoint is restored, the cases
- * written after it deleted (the replay writes them again, and what the crashed run wrote in passing must
- * not outlive it), and the journal replayed from the record after it; windows are written with INSERT OR
- * REPLACE, so replaying rewrites the same rows.
+ * partition drain its outputs to the writer and write its stages' state key by key, and hands that with the
+ * order stage's to the writer, which writes its outputs, then the checkpoint file with the merge stage's state.
+ * On start the last checkpoint is restored, each key on the partition it now routes to (so a checkpoint taken
+ * with another number of partitions restores too), the cases written after it deleted (the replay writes them
+ * again, and what the crashed run wrote in passing must not outlive it), and the journal replayed from the
+ * record after it; windows are written with INSERT OR REPLACE, so replaying rewrites the same rows.
  */
 public final class PipelineRuntime implements AutoCloseable {
 
@@ -74,31 +75,25 @@ public final class PipelineRuntime implements AutoCloseable {
     private record StopAll() implements ToDispatcher {
     }
 
-    private sealed interface ToPartition permits Batch, Progress, Move, Adopt, Snapshot, Stop {
+    private sealed interface ToPartition permits Batch, Progress, Snapshot, Stop {
     }
 
     /**
-     * Routed events with what the clock made of each: its lateness, and the watermark and final line it found
-     * (the partition moves to them before taking the event, so it sees events and time in journal order).
+     * Events with what the clock made of each (the partition moves to the watermark an event found before
+     * taking it, so it sees events and time in journal order), and which of the partition's stages each goes to.
      */
-    private record Batch(List<Router.Routed> events, Lateness[] lateness, long[] watermarks, long[] finals)
-            implements ToPartition {
+    private record Batch(List<Timed> events, byte[] stages) implements ToPartition {
     }
+
+    private static final byte SUMMARISE = 1;
+    private static final byte CORRELATE = 2;
 
     /** The clock moved with no event for this partition (a record's last events went elsewhere, or a tick). */
     private record Progress(long watermark, long finalBefore) implements ToPartition {
     }
 
-    /** Release the case known by {@code key}, judged at the watermark, and answer with it (null if gone). */
-    private record Move(int process, String key, long watermark, long finalBefore,
-                        java.util.concurrent.CompletableFuture<CaseState> released) implements ToPartition {
-    }
-
-    /** Take in a case another partition released, at the watermark it was released at. */
-    private record Adopt(CaseState state, long watermark, long finalBefore) implements ToPartition {
-    }
-
-    private record Snapshot(CountDownLatch done, byte[][] into) implements ToPartition {
+    /** Drain, then write the state of each stage instance into {@code summarise[i]} and {@code correlate[i]}. */
+    private record Snapshot(CountDownLatch done, KeyedState[] summarise, KeyedState[] correlate) implements ToPartition {
     }
 
     private record Stop() implements ToPartition {
@@ -107,11 +102,12 @@ public final class PipelineRuntime implements AutoCloseable {
     private sealed interface ToWriter permits Advanced, Checkpoint, Stopped {
     }
 
-    private record Advanced(int partition, Partition.Output output, List<CaseChange> cases, List<LateEvent> lateEvents,
+    private record Advanced(int partition, Partition.Drained output, List<CaseChange> cases, List<LateEvent> lateEvents,
                             Map<String, LateCounts.Count> late, int openCases, long folded) implements ToWriter {
     }
 
-    private record Checkpoint(long recordNo, byte[] router, List<byte[]> partitions, CountDownLatch written) implements ToWriter {
+    /** The order and partition stages' state at a record; the writer adds the merge stage's. */
+    private record Checkpoint(long recordNo, Map<String, KeyedState> stages, CountDownLatch written) implements ToWriter {
     }
 
     private record Stopped(int partition) implements ToWriter {
@@ -121,12 +117,15 @@ public final class PipelineRuntime implements AutoCloseable {
     private final Path checkpointDir;
     private final OutputStore store;
     private final String fingerprint;
+    private final Topology topology;
     private final Partition[] partitions;
-    private final WindowMerger merger;
+    /** The merge stage's one instance and where the partitions stand, the writer's alone. */
+    private final MergeOperator merger = new MergeOperator();
+    private final InputWatermarks partitionTime;
     private final BlockingQueue<ToDispatcher> records = new ArrayBlockingQueue<>(64);
     private final List<BlockingQueue<ToPartition>> inboxes = new ArrayList<>();
-    /** The pipeline's clock and router, fed in journal order by the dispatcher alone. */
-    private final Intake intake;
+    /** The order stage: the pipeline's clock, fed in journal order by the dispatcher alone. */
+    private final OrderOperator order;
     private final BlockingQueue<ToWriter> toWriter = new ArrayBlockingQueue<>(4096);
     private final List<Thread> threads = new ArrayList<>();
     private final Status status;
@@ -144,6 +143,8 @@ public final class PipelineRuntime implements AutoCloseable {
     private record WindowAt(dev.vigil.summarise.KpiKey key, long startMicros) {
     }
 
+    private final dev.vigil.operator.Output<MergedWindow> toUnwritten = w -> unwritten.put(new WindowAt(w.key(), w.startMicros()), w);
+
     /** How long a stop lets the writer retry outputs the store refuses before leaving them to the next start. */
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -151,14 +152,15 @@ public final class PipelineRuntime implements AutoCloseable {
         this.config = config;
         this.checkpointDir = dataDir.resolve("pipeline");
         this.store = store;
-        this.fingerprint = fingerprint(config, partitionCount);
-        this.intake = new Intake(config.processes(), config.lateness(), partitionCount);
+        this.fingerprint = fingerprint(config);
+        this.topology = new Topology(config.processes(), config.lateness());
+        this.order = topology.newOrder();
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
             partitions[i] = new Partition(config.processes());
             inboxes.add(new ArrayBlockingQueue<>(256));
         }
-        this.merger = new WindowMerger(partitionCount);
+        this.partitionTime = new InputWatermarks(partitionCount);
         this.status = new Status(partitionCount);
     }
 
@@ -224,12 +226,25 @@ public final class PipelineRuntime implements AutoCloseable {
 
     private long restore() throws IOException, SQLException {
         var cp = CheckpointFile.read(checkpointDir);
-        if (cp.isPresent() && cp.get().fingerprint().equals(fingerprint) && cp.get().partitions().size() == partitions.length) {
-            intake.read(new DataInputStream(new ByteArrayInputStream(cp.get().router())));
+        if (cp.isPresent() && cp.get().fingerprint().equals(fingerprint)) {
+            Map<String, KeyedState> stages = Pipeline.read(cp.get().state());
+            stage(stages, topology.order.name()).restoreInto(new Operator<?, ?>[] {order});
+            Operator<?, ?>[] summarisers = new Operator<?, ?>[partitions.length];
+            Operator<?, ?>[] correlators = new Operator<?, ?>[partitions.length];
             for (int i = 0; i < partitions.length; i++) {
-                partitions[i].restore(cp.get().partitions().get(i));
+                summarisers[i] = partitions[i].summariser();
+                correlators[i] = partitions[i].correlator();
             }
-            merger.read(new DataInputStream(new ByteArrayInputStream(cp.get().merger())));
+            stage(stages, topology.summarise.name()).restoreInto(summarisers);
+            stage(stages, topology.correlate.name()).restoreInto(correlators);
+            stage(stages, topology.merge.name()).restoreInto(new Operator<?, ?>[] {merger});
+            byte[] folded = stage(stages, FOLDED).entries().get(FOLDED);
+            status.foldedBefore = folded == null ? 0 : new DataInputStream(new ByteArrayInputStream(folded)).readLong();
+            // The partitions are new: tell them where time stood, or a quiet restart would show no closed minute
+            // until the next record arrives.
+            for (Partition p : partitions) {
+                p.advanceTo(order.clock().watermark(), order.clock().finalBefore());
+            }
             store.forgetAfter(cp.get().recordNo());
             LOG.info("pipeline: restored the checkpoint at journal record {}", cp.get().recordNo());
             lastRecordNo = cp.get().recordNo();
@@ -237,10 +252,21 @@ public final class PipelineRuntime implements AutoCloseable {
             return cp.get().recordNo();
         }
         if (cp.isPresent()) {
-            LOG.warn("pipeline: vigil.yaml's processes, lateness or partitions, or the checkpoint format of this Vigil, "
+            LOG.warn("pipeline: vigil.yaml's processes or lateness, or the checkpoint format of this Vigil, "
                     + "changed since the last checkpoint; rebuilding KPIs and cases from the whole journal");
         }
         return fromScratch();
+    }
+
+    /** Not a stage: the partitions' count of events folded, kept with their state so the figure survives a restart. */
+    private static final String FOLDED = "folded";
+
+    private static KeyedState stage(Map<String, KeyedState> stages, String name) throws IOException {
+        KeyedState s = stages.get(name);
+        if (s == null) {
+            throw new IOException("the checkpoint has no state for stage '" + name + "'");
+        }
+        return s;
     }
 
     private void startThreads() {
@@ -271,28 +297,25 @@ public final class PipelineRuntime implements AutoCloseable {
 
     /** What the dispatcher gathers for one partition between flushes. */
     private static final class Outbox {
-        final List<Router.Routed> events = new ArrayList<>();
-        Lateness[] lateness = new Lateness[64];
-        long[] watermarks = new long[64];
-        long[] finals = new long[64];
+        final List<Timed> events = new ArrayList<>();
+        byte[] stages = new byte[64];
 
-        void add(Router.Routed r, Lateness l, long wm, long fin) {
+        void add(Timed t, byte stage) {
             int i = events.size();
-            if (i == lateness.length) {
-                lateness = java.util.Arrays.copyOf(lateness, i * 2);
-                watermarks = java.util.Arrays.copyOf(watermarks, i * 2);
-                finals = java.util.Arrays.copyOf(finals, i * 2);
+            if (i > 0 && events.get(i - 1) == t) {
+                // Its source and its process route to this same partition: one message, two stages.
+                stages[i - 1] |= stage;
+                return;
             }
-            events.add(r);
-            lateness[i] = l;
-            watermarks[i] = wm;
-            finals[i] = fin;
+            if (i == stages.length) {
+                stages = java.util.Arrays.copyOf(stages, i * 2);
+            }
+            events.add(t);
+            stages[i] = stage;
         }
 
         Batch take() {
-            int n = events.size();
-            Batch b = new Batch(new ArrayList<>(events), java.util.Arrays.copyOf(lateness, n),
-                    java.util.Arrays.copyOf(watermarks, n), java.util.Arrays.copyOf(finals, n));
+            Batch b = new Batch(new ArrayList<>(events), java.util.Arrays.copyOf(stages, events.size()));
             events.clear();
             return b;
         }
@@ -303,9 +326,9 @@ public final class PipelineRuntime implements AutoCloseable {
         for (int i = 0; i < partitions.length; i++) {
             outboxes.add(new Outbox());
         }
-        List<Router.Move> moves = new ArrayList<>();
+        int n = partitions.length;
         long lastCheckpoint = System.currentTimeMillis();
-        long[] told = new long[partitions.length];
+        long[] told = new long[n];
         java.util.Arrays.fill(told, EventClock.NONE);
         try {
             while (true) {
@@ -319,41 +342,33 @@ public final class PipelineRuntime implements AutoCloseable {
                 }
                 if (msg instanceof Record r) {
                     if (r.events().isEmpty()) {
-                        intake.tick(r.ingestedMicros());
+                        order.clock().tick(r.ingestedMicros());
                     }
                     for (int i = 0; i < r.events().size(); i++) {
-                        Router.Routed routed = intake.accept(r.events().get(i), r.firstSeq() + i, r.ingestedMicros(), moves);
-                        if (routed == null) {
+                        Timed t = order.accept(r.events().get(i), r.firstSeq() + i, r.ingestedMicros());
+                        if (t == null) {
                             continue;
                         }
-                        long wm = intake.watermarkBefore();
-                        long fin = intake.finalBefore();
-                        for (Router.Move m : moves) {
-                            // The case moves between the same two events as in one thread (Pipeline): the old
-                            // partition gets what was routed to it before, then lets go; the new one gets the
-                            // case before the event that joined it. Moves are rare (a key seen before the event
-                            // that links it to another), so waiting for the release costs little.
-                            flush(m.from(), outboxes);
-                            var released = new java.util.concurrent.CompletableFuture<CaseState>();
-                            inboxes.get(m.from()).put(new Move(m.process(), m.compositeKey(), wm, fin, released));
-                            CaseState s = awaitRelease(released);
-                            if (s != null) {
-                                flush(m.to(), outboxes);
-                                inboxes.get(m.to()).put(new Adopt(s, wm, fin));
+                        int s = topology.summarise.instanceOf(t, n);
+                        outboxes.get(s).add(t, SUMMARISE);
+                        told[s] = t.watermark();
+                        if (t.ofProcess()) {
+                            int c = topology.correlate.instanceOf(t, n);
+                            outboxes.get(c).add(t, CORRELATE);
+                            told[c] = t.watermark();
+                            if (outboxes.get(c).events.size() >= 512) {
+                                flush(c, outboxes);
                             }
                         }
-                        int p = routed.partition();
-                        outboxes.get(p).add(routed, intake.lateness(), wm, fin);
-                        told[p] = wm;
-                        if (outboxes.get(p).events.size() >= 512) {
-                            flush(p, outboxes);
+                        if (outboxes.get(s).events.size() >= 512) {
+                            flush(s, outboxes);
                         }
                     }
-                    for (int p = 0; p < partitions.length; p++) {
+                    EventClock clock = order.clock();
+                    for (int p = 0; p < n; p++) {
                         flush(p, outboxes);
-                        // Every partition follows the clock, also one that got no event: the merger waits for
-                        // the slowest partition's watermark.
-                        EventClock clock = intake.clock();
+                        // Every partition follows the clock, also one that got no event: the merge stage waits
+                        // for the slowest partition's watermark.
                         if (told[p] != clock.watermark()) {
                             inboxes.get(p).put(new Progress(clock.watermark(), clock.finalBefore()));
                             told[p] = clock.watermark();
@@ -374,15 +389,6 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
-    private static CaseState awaitRelease(java.util.concurrent.CompletableFuture<CaseState> released)
-            throws InterruptedException {
-        try {
-            return released.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("a partition failed to release a case", e.getCause());
-        }
-    }
-
     private void flush(int p, List<Outbox> outboxes) throws InterruptedException {
         Outbox b = outboxes.get(p);
         if (!b.events.isEmpty()) {
@@ -392,19 +398,31 @@ public final class PipelineRuntime implements AutoCloseable {
 
     private void checkpoint(long recordNo) throws InterruptedException, IOException {
         CountDownLatch snapped = new CountDownLatch(partitions.length);
-        byte[][] parts = new byte[partitions.length][];
+        KeyedState[] summarise = new KeyedState[partitions.length];
+        KeyedState[] correlate = new KeyedState[partitions.length];
         for (BlockingQueue<ToPartition> q : inboxes) {
-            q.put(new Snapshot(snapped, parts));
+            q.put(new Snapshot(snapped, summarise, correlate));
         }
         snapped.await();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        intake.write(out);
-        out.flush();
+        Map<String, KeyedState> stages = new LinkedHashMap<>();
+        KeyedState o = new KeyedState();
+        order.snapshot(o.sink());
+        stages.put(topology.order.name(), o);
+        stages.put(topology.summarise.name(), union(summarise));
+        stages.put(topology.correlate.name(), union(correlate));
         CountDownLatch written = new CountDownLatch(1);
-        toWriter.put(new Checkpoint(recordNo, bytes.toByteArray(), List.of(parts), written));
+        toWriter.put(new Checkpoint(recordNo, stages, written));
         // Waiting keeps at most one checkpoint in flight and bounds how much a crash makes us replay.
         written.await();
+    }
+
+    private static KeyedState union(KeyedState[] parts) {
+        KeyedState all = new KeyedState();
+        KeyedState.Sink sink = all.sink();
+        for (KeyedState p : parts) {
+            p.entries().forEach(sink::put);
+        }
+        return all;
     }
 
     // --- partitions -------------------------------------------------------------------------------------
@@ -424,20 +442,27 @@ public final class PipelineRuntime implements AutoCloseable {
                     }
                     case Batch b -> {
                         for (int k = 0; k < b.events().size(); k++) {
-                            Router.Routed e = b.events().get(k);
-                            part.accept(e, b.lateness()[k], b.watermarks()[k], b.finals()[k]);
-                            if (b.lateness()[k] != Lateness.ON_TIME) {
-                                late.add(new LateEvent(e.seq(), b.lateness()[k]));
+                            Timed t = b.events().get(k);
+                            if ((b.stages()[k] & SUMMARISE) != 0) {
+                                part.summarise(t);
+                                // Each event is summarised in exactly one partition: recorded there, once.
+                                if (t.lateness() != Lateness.ON_TIME) {
+                                    late.add(new LateEvent(t.seq(), t.lateness()));
+                                }
+                            }
+                            if ((b.stages()[k] & CORRELATE) != 0) {
+                                part.correlate(t);
                             }
                         }
                     }
                     case Progress pr -> part.advanceTo(pr.watermark(), pr.finalBefore());
-                    case Move m -> m.released().complete(part.release(m.process(), m.key(), m.watermark(), m.finalBefore()));
-                    case Adopt a -> part.adopt(a.state(), a.watermark(), a.finalBefore());
                     case Snapshot s -> {
                         drain(i, part, late);
                         lastDrain = now;
-                        s.into()[i] = part.snapshot();
+                        s.summarise()[i] = new KeyedState();
+                        part.summariser().snapshot(s.summarise()[i].sink());
+                        s.correlate()[i] = new KeyedState();
+                        part.correlator().snapshot(s.correlate()[i].sink());
                         s.done().countDown();
                     }
                     case Stop s -> {
@@ -458,7 +483,7 @@ public final class PipelineRuntime implements AutoCloseable {
 
     /** Hands what the partition closed and changed since the last drain to the writer. */
     private void drain(int i, Partition part, List<LateEvent> late) throws InterruptedException {
-        Partition.Output out = part.drain();
+        Partition.Drained out = part.drain();
         List<CaseChange> cases = part.drainCases();
         List<LateEvent> lateEvents = late.isEmpty() ? List.of() : List.copyOf(late);
         late.clear();
@@ -479,19 +504,27 @@ public final class PipelineRuntime implements AutoCloseable {
                     case null -> {
                     }
                     case Advanced a -> {
-                        merger.accept(a.partition(), a.output().windows(), a.output().watermark(), a.output().finalBefore());
+                        for (var w : a.output().windows()) {
+                            merger.onElement(w, toUnwritten);
+                        }
+                        partitionTime.update(a.partition(), a.output().watermark(), a.output().finalBefore());
                         cases.addAll(a.cases());
                         late.addAll(a.lateEvents());
                         status.update(a);
                     }
                     case Checkpoint c -> {
                         write(cases, late);
-                        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                        DataOutputStream out = new DataOutputStream(bytes);
-                        merger.write(out);
-                        out.flush();
+                        Map<String, KeyedState> stages = new LinkedHashMap<>(c.stages());
+                        KeyedState m = new KeyedState();
+                        merger.snapshot(m.sink());
+                        stages.put(topology.merge.name(), m);
+                        KeyedState folded = new KeyedState();
+                        long total = status.eventsFolded();
+                        folded.sink().put(FOLDED, KeyedState.write(out -> out.writeLong(total)));
+                        stages.put(FOLDED, folded);
+                        byte[] state = Pipeline.write(stages);
                         retrying("checkpoint", () -> CheckpointFile.write(checkpointDir, new CheckpointFile.Checkpoint(
-                                c.recordNo(), fingerprint, c.router(), c.partitions(), bytes.toByteArray())));
+                                c.recordNo(), fingerprint, state)));
                         status.checkpointRecord = c.recordNo();
                         status.checkpoints++;
                         c.written().countDown();
@@ -507,7 +540,7 @@ public final class PipelineRuntime implements AutoCloseable {
                 // bounded in time (what the API shows lags by at most that) and in size (memory). Closed
                 // windows are written at once: they come a few times a minute, and are what users wait for.
                 long now = System.currentTimeMillis();
-                boolean windowsDue = WindowSpan.MINUTE.entersLaterWindow(status.watermark, merger.watermark());
+                boolean windowsDue = WindowSpan.MINUTE.entersLaterWindow(status.watermark, partitionTime.watermark());
                 if (windowsDue || now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
                     write(cases, late);
                     lastWrite = now;
@@ -519,17 +552,13 @@ public final class PipelineRuntime implements AutoCloseable {
             gaveUp = true;
             LOG.warn("pipeline: stopped without writing its last outputs ({}); the next start replays the journal "
                     + "from checkpoint {} and writes them", e.getMessage(), status.checkpointRecord);
-        } catch (IOException e) {
-            throw new IllegalStateException("writing pipeline outputs failed: " + e.getMessage(), e);
         }
     }
 
     private void write(List<CaseChange> cases, List<LateEvent> late) throws InterruptedException {
-        for (MergedWindow w : merger.drain()) {
-            unwritten.put(new WindowAt(w.key(), w.startMicros()), w);
-        }
+        merger.onWatermark(partitionTime.watermark(), partitionTime.finalBefore(), toUnwritten);
         List<MergedWindow> windows = List.copyOf(unwritten.values());
-        long watermark = merger.watermark();
+        long watermark = partitionTime.watermark();
         // A write that changes what a reader of closed minutes sees (windows, or the last closed minute) is
         // counted when it begins and when it is done: see Status#windowsVersion.
         boolean visible = !windows.isEmpty() || WindowSpan.MINUTE.entersLaterWindow(status.watermark, watermark);
@@ -549,7 +578,7 @@ public final class PipelineRuntime implements AutoCloseable {
         cases.clear();
     }
 
-    private interface Output {
+    private interface StoreWrite {
         void write() throws SQLException, IOException;
     }
 
@@ -564,7 +593,7 @@ public final class PipelineRuntime implements AutoCloseable {
      * a replay, so dropping them is not an option, and each write is idempotent (rows keyed, replaced). A stop
      * waits a while, then leaves them to the next start's replay.
      */
-    private void retrying(String what, Output output) throws InterruptedException {
+    private void retrying(String what, StoreWrite output) throws InterruptedException {
         long failingSince = 0;
         while (true) {
             try {
@@ -614,6 +643,9 @@ public final class PipelineRuntime implements AutoCloseable {
         volatile long windowWritesBegun;
         volatile long windowWritesDone;
 
+        /** Set once, before the threads start, from the checkpoint. */
+        long foldedBefore;
+
         @SuppressWarnings("unchecked")
         Status(int n) {
             late = new Map[n];
@@ -643,7 +675,7 @@ public final class PipelineRuntime implements AutoCloseable {
         }
 
         public synchronized long eventsFolded() {
-            long n = 0;
+            long n = foldedBefore;
             for (long f : folded) {
                 n += f;
             }
@@ -744,14 +776,15 @@ public final class PipelineRuntime implements AutoCloseable {
     }
 
     /**
-     * What operator state depends on, as text: partitions, lateness and processes. Written field by field
-     * in a fixed order (a record's toString would print a Set in an order that changes between JVMs, and a
-     * restart would then throw its checkpoint away).
+     * What operator state depends on, as text: lateness and processes (not the partition count: state is kept
+     * per key, and a checkpoint restores on any number of partitions). Written field by field in a fixed order (a
+     * record's toString would print a Set in an order that changes between JVMs, and a restart would then throw
+     * its checkpoint away).
      */
-    static String fingerprint(VigilConfig c, int partitions) {
+    static String fingerprint(VigilConfig c) {
         StringBuilder s = new StringBuilder();
-        // The checkpoint's format: 2 since the clock moved to the dispatcher and idle progress to the journal.
-        s.append("v2|").append(partitions).append('|').append(c.lateness());
+        // The state's format: 3 since state is kept per key (2: the clock at the dispatcher, idle progress in the journal).
+        s.append("v3|").append(c.lateness());
         for (ProcessDef p : c.processes().all()) {
             s.append('|').append(p.name()).append(p.activities()).append(p.start()).append(new java.util.TreeSet<>(p.ends()))
                     .append(p.keys()).append(p.stuckAfterMicros());

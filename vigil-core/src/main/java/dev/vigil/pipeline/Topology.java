@@ -1,0 +1,75 @@
+package dev.vigil.pipeline;
+
+import dev.vigil.correlate.CaseChange;
+import dev.vigil.correlate.Processes;
+import dev.vigil.operator.KeyedState;
+import dev.vigil.operator.Operator;
+import dev.vigil.order.LatenessPolicy;
+import dev.vigil.summarise.ClosedWindow;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Vigil's pipeline, described once: its stages, what each takes and hands out, and the key each routes by.
+ * Runtimes only schedule it: the one-thread {@link Pipeline}, the embedded runtime's threads and the Flink job
+ * make their instances here and route by these keys, so they run the very same graph.
+ *
+ * <pre>
+ *   journal ──► order (1 instance) ──Timed──┬─► summarise (by source) ──ClosedWindow──► merge (by series) ──► KPI windows
+ *                                           └─► correlate (by process) ─────────────────────────────────► case changes
+ * </pre>
+ *
+ * Interpretation happens before the journal (at ingest, so a client hears at once what it sent wrong), and the
+ * journal holds canonical events; assessment reads the merged windows.
+ */
+public final class Topology {
+
+    /**
+     * One stage.
+     *
+     * @param name     its name in snapshots and checkpoints
+     * @param key      the key an element routes by; null means the element does not go to this stage
+     * @param operator makes one instance
+     */
+    public record Stage<I, O>(String name, Function<I, String> key, Supplier<Operator<I, O>> operator) {
+
+        /** Which of {@code instances} an element goes to, or -1 when it does not go to this stage. */
+        public int instanceOf(I element, int instances) {
+            String k = key.apply(element);
+            return k == null ? -1 : KeyedState.instanceOf(k, instances);
+        }
+    }
+
+    public final Stage<Arrival, Timed> order;
+    public final Stage<Timed, ClosedWindow> summarise;
+    public final Stage<Timed, CaseChange> correlate;
+    public final Stage<ClosedWindow, MergedWindow> merge;
+    private final Processes processes;
+    private final LatenessPolicy policy;
+
+    public Topology(Processes processes, LatenessPolicy policy) {
+        this.processes = processes;
+        this.policy = policy;
+        this.order = new Stage<>("order", a -> OrderOperator.KEY, () -> new OrderOperator(processes, policy));
+        this.summarise = new Stage<>("summarise", SummariseOperator::keyOf, () -> new SummariseOperator(processes));
+        this.correlate = new Stage<>("correlate", t -> CorrelateOperator.keyOf(t, processes), () -> new CorrelateOperator(processes));
+        this.merge = new Stage<>("merge", MergeOperator::keyOf, MergeOperator::new);
+    }
+
+    public List<Stage<?, ?>> stages() {
+        return List.of(order, summarise, correlate, merge);
+    }
+
+    public Processes processes() {
+        return processes;
+    }
+
+    public LatenessPolicy policy() {
+        return policy;
+    }
+
+    public OrderOperator newOrder() {
+        return new OrderOperator(processes, policy);
+    }
+}
