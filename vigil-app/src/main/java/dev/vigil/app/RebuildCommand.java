@@ -1,8 +1,8 @@
 package dev.vigil.app;
 
 import dev.vigil.config.VigilConfig;
-import dev.vigil.server.config.ConfigLoader;
-import dev.vigil.server.config.InvalidConfig;
+import dev.vigil.config.yaml.ConfigLoader;
+import dev.vigil.config.yaml.InvalidConfig;
 import dev.vigil.server.runtime.PipelineRuntime;
 import dev.vigil.store.EventJournal;
 import java.io.PrintStream;
@@ -77,7 +77,7 @@ public final class RebuildCommand implements Callable<Integer> {
     private Path configFile() throws InvalidConfig {
         if (config != null) {
             if (!Files.isRegularFile(config)) {
-                throw new InvalidConfig(java.util.List.of(new dev.vigil.server.config.ConfigError(config.toString(), 1, 1,
+                throw new InvalidConfig(java.util.List.of(new dev.vigil.config.yaml.ConfigError(config.toString(), 1, 1,
                         "no such file; give the path of the vigil.yaml the server used, or leave --config out")));
             }
             return config;

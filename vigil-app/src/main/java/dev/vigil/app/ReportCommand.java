@@ -2,8 +2,8 @@ package dev.vigil.app;
 
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.Timestamps;
-import dev.vigil.server.config.ConfigLoader;
-import dev.vigil.server.config.InvalidConfig;
+import dev.vigil.config.yaml.ConfigLoader;
+import dev.vigil.config.yaml.InvalidConfig;
 import dev.vigil.server.report.ContractReport;
 import dev.vigil.server.report.ReportRequest;
 import dev.vigil.store.EventJournal;
@@ -153,7 +153,7 @@ public final class ReportCommand implements Callable<Integer> {
     private VigilConfig loadConfig() throws InvalidConfig {
         Path file = config != null ? config : Path.of("vigil.yaml");
         if (!Files.isRegularFile(file)) {
-            throw new InvalidConfig(List.of(new dev.vigil.server.config.ConfigError(file.toString(), 1, 1,
+            throw new InvalidConfig(List.of(new dev.vigil.config.yaml.ConfigError(file.toString(), 1, 1,
                     "no such file: the report needs the vigil.yaml that declares the objectives and contracts (--config), "
                             + "or --server to ask a running Vigil")));
         }

@@ -4,8 +4,8 @@ import dev.vigil.config.Durations;
 import dev.vigil.event.IngestPolicy;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.server.ServerOptions;
-import dev.vigil.server.config.ConfigLoader;
-import dev.vigil.server.config.InvalidConfig;
+import dev.vigil.config.yaml.ConfigLoader;
+import dev.vigil.config.yaml.InvalidConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +45,22 @@ public final class ServerFlags {
             description = "vigil.yaml: interpretation rules, processes, pipeline settings (docs/CONFIG.md). "
                     + "Default: ./vigil.yaml when it exists, else built-in defaults")
     Path config;
+
+    @Option(names = "--forward-journal", paramLabel = "kafka://HOST:PORT/TOPIC", converter = KafkaJournalConverter.class,
+            description = "Also forward every journal record to this Kafka topic (one partition), where Vigil's Flink "
+                    + "job reads it (docs/SCALE.md). Events are acknowledged once the local journal holds them, as always.")
+    dev.vigil.server.runtime.KafkaJournal forwardJournal;
+
+    static final class KafkaJournalConverter implements picocli.CommandLine.ITypeConverter<dev.vigil.server.runtime.KafkaJournal> {
+        @Override
+        public dev.vigil.server.runtime.KafkaJournal convert(String value) {
+            try {
+                return dev.vigil.server.runtime.KafkaJournal.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     /** The URL of what was bound: the address itself (brackets for IPv6), so the banner says what listens. */
     public String boundUrl(int port) {
@@ -87,13 +103,14 @@ public final class ServerFlags {
                 .withAllowedHosts(allowHosts)
                 .withMaxBodyBytes(maxBody)
                 .withPolicy(IngestPolicy.DEFAULT.withSkew(maxFutureSkew, maxPastAge))
-                .withConfig(loadConfig(fallback));
+                .withConfig(loadConfig(fallback))
+                .withForwardTo(forwardJournal);
     }
 
     private VigilConfig loadConfig(Fallback fallback) throws InvalidConfig {
         if (config != null) {
             if (!Files.isRegularFile(config)) {
-                throw new InvalidConfig(java.util.List.of(new dev.vigil.server.config.ConfigError(config.toString(), 1, 1,
+                throw new InvalidConfig(java.util.List.of(new dev.vigil.config.yaml.ConfigError(config.toString(), 1, 1,
                         "no such file; give the path of your vigil.yaml, or leave --config out")));
             }
             return ConfigLoader.load(config);

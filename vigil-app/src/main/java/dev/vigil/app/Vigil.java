@@ -40,7 +40,7 @@ public final class Vigil implements Runnable {
         cl.registerConverter(java.time.Duration.class, Durations::parse);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            if (ex instanceof dev.vigil.server.config.InvalidConfig bad) {
+            if (ex instanceof dev.vigil.config.yaml.InvalidConfig bad) {
                 // The same lines check-config prints: FILE:LINE:COLUMN: problem and fix.
                 line.getErr().println("vigil " + line.getCommandName() + ": refusing to start, the configuration has "
                         + bad.errors().size() + " problem(s):");

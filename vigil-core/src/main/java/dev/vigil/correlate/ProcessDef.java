@@ -13,7 +13,7 @@ import java.util.Set;
  *             event carries (a customer id shared by many orders) do not join cases
  */
 public record ProcessDef(String name, List<String> activities, String start, Set<String> ends, List<String> keys,
-                         long stuckAfterMicros) {
+                         long stuckAfterMicros) implements java.io.Serializable {
 
     public ProcessDef {
         Objects.requireNonNull(name, "name");

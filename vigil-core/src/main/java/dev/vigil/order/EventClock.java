@@ -99,6 +99,11 @@ public final class EventClock {
 
     /** Events before this are too late; outputs before this never change again. */
     public long finalBefore() {
+        return finalBefore(policy, watermark);
+    }
+
+    /** The final line that goes with a watermark: a function of it, so a runtime that carries one long has both. */
+    public static long finalBefore(LatenessPolicy policy, long watermark) {
         if (watermark == NONE) {
             return NONE;
         }

@@ -14,7 +14,7 @@ package dev.vigil.order;
  * the wall clock itself: see {@link EventClock}), the watermark moves on with their time, so a quiet estate
  * still sees its last windows close and its overdue cases go stuck (0 turns this off).
  */
-public record LatenessPolicy(long allowedLatenessMicros, long maxLatenessMicros, long idleTimeoutMillis) {
+public record LatenessPolicy(long allowedLatenessMicros, long maxLatenessMicros, long idleTimeoutMillis) implements java.io.Serializable {
 
     public static final LatenessPolicy DEFAULT = new LatenessPolicy(5_000_000L, 600_000_000L, 30_000L);
 

@@ -37,8 +37,8 @@ public final class CorrelateOperator implements Operator<Timed, CaseChange> {
     }
 
     /** The key this stage routes an event by: its process's name; null for an event of no process (not routed). */
-    public static String keyOf(Timed t, Processes processes) {
-        return t.ofProcess() ? processes.get(t.process()).name() : null;
+    public static String keyOf(Timed t) {
+        return t.processName();
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class MergeOperator implements Operator<ClosedWindow, MergedWindow>
         return keyOf(w.key());
     }
 
-    static String keyOf(KpiKey k) {
+    public static String keyOf(KpiKey k) {
         return k.dimension().wire() + '\0' + k.primary() + '\0' + k.secondary();
     }
 

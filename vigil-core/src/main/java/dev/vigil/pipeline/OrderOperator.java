@@ -30,6 +30,8 @@ public final class OrderOperator implements Operator<Arrival, Timed> {
     private final Processes processes;
     private final EventClock clock;
     private long toldWatermark = EventClock.NONE;
+    /** The last journal record taken in: a record delivered again (an at-least-once forwarder) is skipped. */
+    private long lastRecordNo;
 
     public OrderOperator(Processes processes, LatenessPolicy policy) {
         this.processes = processes;
@@ -38,6 +40,14 @@ public final class OrderOperator implements Operator<Arrival, Timed> {
 
     @Override
     public void onElement(Arrival a, Output<Timed> out) {
+        long recordNo = switch (a) {
+            case Arrival.Tick t -> t.recordNo();
+            case Arrival.Events r -> r.recordNo();
+        };
+        if (recordNo <= lastRecordNo) {
+            return;
+        }
+        lastRecordNo = recordNo;
         switch (a) {
             case Arrival.Tick t -> clock.tick(t.atMicros());
             case Arrival.Events r -> {
@@ -76,9 +86,10 @@ public final class OrderOperator implements Operator<Arrival, Timed> {
         Lateness l = clock.observe(e.timeMicros(), arrivalMicros);
         int[] at = processes.locate(e.name());
         if (at == null) {
-            return new Timed(e, seq, l, wm, fin, -1, -1, List.of());
+            return new Timed(e, seq, l, wm, fin, -1, null, -1, List.of());
         }
-        return new Timed(e, seq, l, wm, fin, at[0], at[1], keysOf(e, processes.get(at[0])));
+        ProcessDef def = processes.get(at[0]);
+        return new Timed(e, seq, l, wm, fin, at[0], def.name(), at[1], keysOf(e, def));
     }
 
     /** The event's values for the process's declared keys, as composite strings, in declared order. */
@@ -104,13 +115,19 @@ public final class OrderOperator implements Operator<Arrival, Timed> {
 
     @Override
     public void snapshot(KeyedState.Sink sink) {
-        sink.put(KEY, KeyedState.write(clock::write));
+        sink.put(KEY, KeyedState.write(out -> {
+            clock.write(out);
+            out.writeLong(lastRecordNo);
+        }));
     }
 
     @Override
     public void restore(String key, byte[] state) {
         // What was told before the snapshot is not: the instances downstream are new, and hear it again.
-        KeyedState.read(key, state, clock::read);
+        KeyedState.read(key, state, in -> {
+            clock.read(in);
+            lastRecordNo = in.readLong();
+        });
         toldWatermark = EventClock.NONE;
     }
 

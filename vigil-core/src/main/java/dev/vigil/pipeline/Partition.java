@@ -29,7 +29,7 @@ public final class Partition {
     private long finalBefore = EventClock.NONE;
 
     public Partition(Processes processes) {
-        this.summarise = new SummariseOperator(processes);
+        this.summarise = new SummariseOperator();
         this.correlate = new CorrelateOperator(processes);
     }
 

@@ -1,6 +1,5 @@
 package dev.vigil.pipeline;
 
-import dev.vigil.correlate.Processes;
 import dev.vigil.event.Event;
 import dev.vigil.operator.KeyedState;
 import dev.vigil.operator.Operator;
@@ -24,17 +23,12 @@ import java.util.TreeMap;
  */
 public final class SummariseOperator implements Operator<Timed, ClosedWindow> {
 
-    private final Processes processes;
     private final Summariser summariser = new Summariser();
     private final LateCounts late = new LateCounts();
     private final List<ClosedWindow> closed = new ArrayList<>();
     private long watermark = EventClock.NONE;
     private long finalBefore = EventClock.NONE;
     private long folded;
-
-    public SummariseOperator(Processes processes) {
-        this.processes = processes;
-    }
 
     /** The key this stage routes an event by. */
     public static String keyOf(Timed t) {
@@ -50,7 +44,7 @@ public final class SummariseOperator implements Operator<Timed, ClosedWindow> {
             return;
         }
         folded++;
-        summariser.accept(e, t.ofProcess() ? processes.get(t.process()).name() : null);
+        summariser.accept(e, t.processName());
     }
 
     @Override

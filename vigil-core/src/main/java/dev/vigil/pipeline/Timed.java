@@ -14,11 +14,12 @@ import java.util.List;
  *                    events and time interleaved exactly as they were in the journal
  * @param finalBefore the clock's final line before it
  * @param process     the index of the process it is an activity of, or -1
+ * @param processName that process's name (the key the correlate stage routes by), or null
  * @param activity    the index of that activity in the process, or -1
  * @param keys        its values for the process's declared keys (composite), in declared order; empty when none
  */
 public record Timed(Event event, long seq, Lateness lateness, long watermark, long finalBefore,
-                    int process, int activity, List<String> keys) {
+                    int process, String processName, int activity, List<String> keys) {
 
     public boolean ofProcess() {
         return process >= 0;

@@ -52,8 +52,8 @@ public final class Topology {
         this.processes = processes;
         this.policy = policy;
         this.order = new Stage<>("order", a -> OrderOperator.KEY, () -> new OrderOperator(processes, policy));
-        this.summarise = new Stage<>("summarise", SummariseOperator::keyOf, () -> new SummariseOperator(processes));
-        this.correlate = new Stage<>("correlate", t -> CorrelateOperator.keyOf(t, processes), () -> new CorrelateOperator(processes));
+        this.summarise = new Stage<>("summarise", SummariseOperator::keyOf, SummariseOperator::new);
+        this.correlate = new Stage<>("correlate", CorrelateOperator::keyOf, () -> new CorrelateOperator(processes));
         this.merge = new Stage<>("merge", MergeOperator::keyOf, MergeOperator::new);
     }
 

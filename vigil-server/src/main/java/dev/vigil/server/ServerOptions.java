@@ -16,38 +16,44 @@ import java.nio.file.Path;
  * @param journal      group commit limits
  * @param config       vigil.yaml: interpretation rules, processes, pipeline settings
  * @param allowedHosts names a request's Host may carry besides this machine's own names and addresses
+ * @param forwardTo    a Kafka topic to forward the journal to (for Vigil's Flink job), or null
  */
 public record ServerOptions(int port, String bindAddress, Path dataDir, long maxBodyBytes, IngestPolicy policy,
-                            EventJournal.Options journal, VigilConfig config, java.util.List<String> allowedHosts) {
+                            EventJournal.Options journal, VigilConfig config, java.util.List<String> allowedHosts,
+                            dev.vigil.server.runtime.KafkaJournal forwardTo) {
 
     public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
 
     public static ServerOptions defaults(Path dataDir) {
         return new ServerOptions(8080, "127.0.0.1", dataDir, DEFAULT_MAX_BODY, IngestPolicy.DEFAULT,
-                EventJournal.Options.DEFAULT, VigilConfig.DEFAULT, java.util.List.of());
+                EventJournal.Options.DEFAULT, VigilConfig.DEFAULT, java.util.List.of(), null);
     }
 
     public ServerOptions withPort(int p) {
-        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts);
+        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, forwardTo);
     }
 
     public ServerOptions withBindAddress(String a) {
-        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal, config, allowedHosts);
+        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, forwardTo);
     }
 
     public ServerOptions withMaxBodyBytes(long b) {
-        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal, config, allowedHosts);
+        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal, config, allowedHosts, forwardTo);
     }
 
     public ServerOptions withConfig(VigilConfig c) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, c, allowedHosts);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, c, allowedHosts, forwardTo);
     }
 
     public ServerOptions withAllowedHosts(java.util.List<String> hosts) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, java.util.List.copyOf(hosts));
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, java.util.List.copyOf(hosts), forwardTo);
     }
 
     public ServerOptions withPolicy(IngestPolicy p) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal, config, allowedHosts);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal, config, allowedHosts, forwardTo);
+    }
+
+    public ServerOptions withForwardTo(dev.vigil.server.runtime.KafkaJournal k) {
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, k);
     }
 }

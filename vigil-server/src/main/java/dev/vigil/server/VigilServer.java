@@ -18,6 +18,7 @@ import dev.vigil.server.api.ApiService;
 import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
 import dev.vigil.server.runtime.ObjectivesRuntime;
+import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.PipelineRuntime;
 import dev.vigil.store.EventJournal;
 import java.net.InetSocketAddress;
@@ -43,9 +44,11 @@ public final class VigilServer implements AutoCloseable {
     private final PipelineRuntime pipeline;
     private final AtomicBoolean stopping;
     private final ObjectivesRuntime objectives;
+    private final JournalForwarder forwarder;
 
     private VigilServer(Server server, EventJournal journal, PipelineRuntime pipeline, ObjectivesRuntime objectives,
-                        AtomicBoolean stopping) {
+                        AtomicBoolean stopping, JournalForwarder forwarder) {
+        this.forwarder = forwarder;
         this.server = server;
         this.journal = journal;
         this.pipeline = pipeline;
@@ -70,6 +73,7 @@ public final class VigilServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new SQLException("interrupted while replaying the journal", e);
             }
+            JournalForwarder forwarder = options.forwardTo() == null ? null : JournalForwarder.start(journal, options.forwardTo());
             IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes(),
                     options.config().sources());
             ObjectivesRuntime objectives = new ObjectivesRuntime(options.config().objectives(), pipeline.store(),
@@ -153,7 +157,7 @@ public final class VigilServer implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + options.bindAddress() + ":" + options.port()
                         + ": " + why, e);
             }
-            return new VigilServer(server, journal, pipeline, objectives, stopping);
+            return new VigilServer(server, journal, pipeline, objectives, stopping, forwarder);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -172,6 +176,11 @@ public final class VigilServer implements AutoCloseable {
         return pipeline;
     }
 
+    /** What forwards the journal to Kafka (--forward-journal), or null. */
+    public JournalForwarder forwarder() {
+        return forwarder;
+    }
+
     /** Stops taking requests, finishes in-flight ones, commits what is queued and closes the store. */
     @Override
     public void close() {
@@ -179,6 +188,9 @@ public final class VigilServer implements AutoCloseable {
         try {
             server.stop().join();
             objectives.close();
+            if (forwarder != null) {
+                forwarder.closeAfterCatchingUp(Duration.ofSeconds(10));
+            }
         } finally {
             try {
                 journal.close();

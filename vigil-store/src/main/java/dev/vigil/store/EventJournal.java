@@ -777,6 +777,17 @@ public final class EventJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells {@code l} of the stored records after {@code afterRecordNo} up to {@code upTo} (events and ticks, in
+     * record order), read back from DuckDB on a connection of its own: for a reader that keeps its own position
+     * in the journal (the Kafka forwarder), apart from the pipeline's feed.
+     */
+    public void replay(long afterRecordNo, long upTo, RecordListener l) throws SQLException, InterruptedException {
+        try (java.sql.Connection c = newConnection()) {
+            Replay.run(c, afterRecordNo, upTo, l);
+        }
+    }
+
     /** Another connection to the same database, for the pipeline's writes and the API's reads. */
     public java.sql.Connection newConnection() throws SQLException {
         java.sql.Connection c = loadConn.duplicate();

@@ -77,7 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
      * folder so that it can be read, changed and given back with --config, and so that {@code vigil report}
      * finds the contracts.
      */
-    static dev.vigil.config.VigilConfig demoConfig(java.nio.file.Path dataDir) throws dev.vigil.server.config.InvalidConfig {
+    static dev.vigil.config.VigilConfig demoConfig(java.nio.file.Path dataDir) throws dev.vigil.config.yaml.InvalidConfig {
         java.nio.file.Path dir = dataDir.resolve("demo-config");
         try {
             java.nio.file.Files.createDirectories(dir);
@@ -92,7 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write the demo's configuration into " + dir, e);
         }
-        return dev.vigil.server.config.ConfigLoader.load(dir.resolve("vigil.yaml"));
+        return dev.vigil.config.yaml.ConfigLoader.load(dir.resolve("vigil.yaml"));
     }
 
     private static void printStatus(Simulator sim, VigilServer server, PrintStream out) {

@@ -5,7 +5,7 @@ import dev.vigil.assess.Objective;
 import dev.vigil.assess.PeriodReport;
 import dev.vigil.assess.ReportPeriod;
 import dev.vigil.assess.TimeWindow;
-import dev.vigil.server.config.DidYouMean;
+import dev.vigil.config.yaml.DidYouMean;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.WindowSpan;
 import java.sql.SQLException;

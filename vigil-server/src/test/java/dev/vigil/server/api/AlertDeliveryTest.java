@@ -9,7 +9,7 @@ import dev.vigil.event.Timestamps;
 import dev.vigil.testkit.Await;
 import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
-import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.summarise.WindowSpan;
 import java.net.InetSocketAddress;
 import java.net.URI;

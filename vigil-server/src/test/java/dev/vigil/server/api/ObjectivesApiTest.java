@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
-import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.summarise.WindowSpan;
 import java.net.URI;
 import java.nio.file.Files;

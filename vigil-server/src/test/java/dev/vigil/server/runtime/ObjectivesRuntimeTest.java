@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.Timestamps;
 import dev.vigil.pipeline.MergedWindow;
-import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.store.AlertStore;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.OutputStore;

@@ -8,7 +8,7 @@ import dev.vigil.event.EventKind;
 import dev.vigil.event.Outcome;
 import dev.vigil.event.Timestamps;
 import dev.vigil.testkit.Await;
-import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;

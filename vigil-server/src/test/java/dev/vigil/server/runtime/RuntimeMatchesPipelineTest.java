@@ -11,7 +11,7 @@ import dev.vigil.event.Outcome;
 import dev.vigil.event.Timestamps;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.Pipeline;
-import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.store.EventJournal;
 import dev.vigil.store.OutputStore;
 import dev.vigil.testkit.Await;

@@ -1,4 +1,4 @@
-package dev.vigil.server.config;
+package dev.vigil.config.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,14 +1,14 @@
-package dev.vigil.server.config;
+package dev.vigil.config.yaml;
 
 import dev.vigil.assess.AlertPolicy;
 import dev.vigil.assess.BurnRule;
 import dev.vigil.assess.Contract;
 import dev.vigil.assess.Objective;
-import dev.vigil.server.config.OpenSloLoader.Documents;
-import dev.vigil.server.config.OpenSloLoader.Named;
-import dev.vigil.server.config.OpenSloLoader.PolicyDraft;
-import dev.vigil.server.config.OpenSloLoader.PolicyUse;
-import dev.vigil.server.config.OpenSloLoader.Ref;
+import dev.vigil.config.yaml.OpenSloLoader.Documents;
+import dev.vigil.config.yaml.OpenSloLoader.Named;
+import dev.vigil.config.yaml.OpenSloLoader.PolicyDraft;
+import dev.vigil.config.yaml.OpenSloLoader.PolicyUse;
+import dev.vigil.config.yaml.OpenSloLoader.Ref;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

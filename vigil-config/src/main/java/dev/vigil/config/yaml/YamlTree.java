@@ -1,4 +1,4 @@
-package dev.vigil.server.config;
+package dev.vigil.config.yaml;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,4 +1,4 @@
-package dev.vigil.server.config;
+package dev.vigil.config.yaml;
 
 import java.util.List;
 

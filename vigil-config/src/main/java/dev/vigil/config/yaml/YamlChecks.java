@@ -1,12 +1,12 @@
-package dev.vigil.server.config;
+package dev.vigil.config.yaml;
 
 import dev.vigil.config.Durations;
-import dev.vigil.server.config.YamlTree.Entry;
-import dev.vigil.server.config.YamlTree.ListNode;
-import dev.vigil.server.config.YamlTree.Loc;
-import dev.vigil.server.config.YamlTree.MapNode;
-import dev.vigil.server.config.YamlTree.Node;
-import dev.vigil.server.config.YamlTree.Scalar;
+import dev.vigil.config.yaml.YamlTree.Entry;
+import dev.vigil.config.yaml.YamlTree.ListNode;
+import dev.vigil.config.yaml.YamlTree.Loc;
+import dev.vigil.config.yaml.YamlTree.MapNode;
+import dev.vigil.config.yaml.YamlTree.Node;
+import dev.vigil.config.yaml.YamlTree.Scalar;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

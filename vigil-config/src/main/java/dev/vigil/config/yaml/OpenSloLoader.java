@@ -1,4 +1,4 @@
-package dev.vigil.server.config;
+package dev.vigil.config.yaml;
 
 import dev.vigil.assess.Budgeting;
 import dev.vigil.assess.BurnRule;
@@ -8,11 +8,11 @@ import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.assess.TimeWindow;
 import dev.vigil.config.Durations;
 import dev.vigil.event.WireName;
-import dev.vigil.server.config.YamlTree.Entry;
-import dev.vigil.server.config.YamlTree.ListNode;
-import dev.vigil.server.config.YamlTree.Loc;
-import dev.vigil.server.config.YamlTree.MapNode;
-import dev.vigil.server.config.YamlTree.Node;
+import dev.vigil.config.yaml.YamlTree.Entry;
+import dev.vigil.config.yaml.YamlTree.ListNode;
+import dev.vigil.config.yaml.YamlTree.Loc;
+import dev.vigil.config.yaml.YamlTree.MapNode;
+import dev.vigil.config.yaml.YamlTree.Node;
 import dev.vigil.summarise.Dimension;
 import java.time.LocalDateTime;
 import java.time.ZoneId;

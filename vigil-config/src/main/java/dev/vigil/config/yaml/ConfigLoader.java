@@ -1,4 +1,4 @@
-package dev.vigil.server.config;
+package dev.vigil.config.yaml;
 
 import dev.vigil.config.Durations;
 import dev.vigil.config.VigilConfig;
@@ -12,12 +12,12 @@ import dev.vigil.interpret.SourceRules;
 import dev.vigil.interpret.TimeFormat;
 import dev.vigil.interpret.ValueSpec;
 import dev.vigil.order.LatenessPolicy;
-import dev.vigil.server.config.YamlTree.Entry;
-import dev.vigil.server.config.YamlTree.ListNode;
-import dev.vigil.server.config.YamlTree.Loc;
-import dev.vigil.server.config.YamlTree.MapNode;
-import dev.vigil.server.config.YamlTree.Node;
-import dev.vigil.server.config.YamlTree.Null;
+import dev.vigil.config.yaml.YamlTree.Entry;
+import dev.vigil.config.yaml.YamlTree.ListNode;
+import dev.vigil.config.yaml.YamlTree.Loc;
+import dev.vigil.config.yaml.YamlTree.MapNode;
+import dev.vigil.config.yaml.YamlTree.Node;
+import dev.vigil.config.yaml.YamlTree.Null;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,0 +1,20 @@
+package dev.vigil.flink;
+
+import dev.vigil.correlate.ProcessDef;
+import dev.vigil.correlate.Processes;
+import dev.vigil.order.LatenessPolicy;
+import dev.vigil.pipeline.Topology;
+import java.io.Serializable;
+import java.util.List;
+
+/** What the topology is made from (vigil.yaml's processes and lateness), in a form Flink ships to its workers. */
+record TopologySpec(List<ProcessDef> processes, LatenessPolicy policy) implements Serializable {
+
+    TopologySpec {
+        processes = List.copyOf(processes);
+    }
+
+    Topology topology() {
+        return new Topology(new Processes(processes), policy);
+    }
+}

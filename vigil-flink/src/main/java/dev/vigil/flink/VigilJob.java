@@ -1,0 +1,177 @@
+package dev.vigil.flink;
+
+import dev.vigil.correlate.CaseChange;
+import dev.vigil.pipeline.Arrival;
+import dev.vigil.pipeline.MergeOperator;
+import dev.vigil.pipeline.MergedWindow;
+import dev.vigil.pipeline.SummariseOperator;
+import dev.vigil.pipeline.Timed;
+import dev.vigil.store.JournalRecords;
+import dev.vigil.summarise.ClosedWindow;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Vigil's {@link dev.vigil.pipeline.Topology} as a Flink job over Kafka:
+ *
+ * <pre>
+ *   journal topic ──► order (parallelism 1) ──┬─ keyBy source ──► summarise ── keyBy series ──► merge ──► windows topic
+ *                                             └─ keyBy process ─► correlate ─────────────────────────► cases topic
+ * </pre>
+ *
+ * The journal topic is the journal: one partition (its order is the journal's order, which the one clock reads),
+ * one record per journal record, in {@link JournalRecords}' form. The output topics are keyed so that a compacted
+ * topic keeps the last word: a window by series and minute (its latest revision), a case by its id (a retired
+ * id gets a tombstone).
+ */
+public final class VigilJob {
+
+    /** The topics the job reads and writes. */
+    public record Topics(String journal, String windows, String cases) {
+        public static final Topics DEFAULT = new Topics("vigil.journal", "vigil.windows", "vigil.cases");
+    }
+
+    /**
+     * Where the journal is and how much of it to read.
+     *
+     * @param bounded read up to the journal's end as it is when the job starts, then finish (tests, rebuilds)
+     */
+    public record Source(String bootstrapServers, Topics topics, String groupId, boolean bounded) {
+    }
+
+    private VigilJob() {
+    }
+
+    /** Adds the job's graph to {@code env}; {@code env.execute()} runs it. */
+    public static void build(StreamExecutionEnvironment env, TopologySpec spec, Source src) {
+        var builder = KafkaSource.<Arrival>builder()
+                .setBootstrapServers(src.bootstrapServers())
+                .setTopics(src.topics().journal())
+                .setGroupId(src.groupId())
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new JournalDeserializer());
+        if (src.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        DataStream<Arrival> journal = env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "journal")
+                .setParallelism(1).setMaxParallelism(1);
+
+        TypeInformation<Timed> timedType = CodecSerializer.info(Codec.TIMED);
+        DataStream<Timed> timed = journal
+                .transform("order", timedType, new StageOperator<Arrival, Timed>(StageKind.ORDER, spec))
+                .setParallelism(1).setMaxParallelism(1).uid("vigil-order");
+
+        DataStream<ClosedWindow> parts = timed
+                .keyBy(SummariseOperator::keyOf, Types.STRING)
+                .transform("summarise", CodecSerializer.<ClosedWindow>info(Codec.CLOSED_WINDOW),
+                        new StageOperator<Timed, ClosedWindow>(StageKind.SUMMARISE, spec))
+                .uid("vigil-summarise");
+        DataStream<MergedWindow> windows = parts
+                .keyBy(MergeOperator::keyOf, Types.STRING)
+                .transform("merge", CodecSerializer.<MergedWindow>info(Codec.MERGED_WINDOW),
+                        new StageOperator<ClosedWindow, MergedWindow>(StageKind.MERGE, spec))
+                .uid("vigil-merge");
+        DataStream<CaseChange> cases = timed
+                .filter(Timed::ofProcess).setParallelism(1).name("activities")
+                .keyBy(Timed::processName, Types.STRING)
+                .transform("correlate", CodecSerializer.<CaseChange>info(Codec.CASE_CHANGE),
+                        new StageOperator<Timed, CaseChange>(StageKind.CORRELATE, spec))
+                .uid("vigil-correlate");
+
+        windows.sinkTo(KafkaSink.<MergedWindow>builder()
+                .setBootstrapServers(src.bootstrapServers())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(new WindowRecords(src.topics().windows()))
+                .build()).name("windows").uid("vigil-windows-sink");
+        cases.sinkTo(KafkaSink.<CaseChange>builder()
+                .setBootstrapServers(src.bootstrapServers())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(new CaseRecords(src.topics().cases()))
+                .build()).name("cases").uid("vigil-cases-sink");
+    }
+
+    /** The key of a window's record: its series and minute, so that compaction keeps its latest revision. */
+    static byte[] windowKey(MergedWindow w) {
+        return (MergeOperator.keyOf(w.key()) + '\0' + w.startMicros()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] encode(Codec codec, Object o) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            codec.write(o, out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing into memory cannot fail", e);
+        }
+    }
+
+    static Object decode(Codec codec, byte[] bytes) throws IOException {
+        return codec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+    }
+
+    /** Reads the journal topic's records. */
+    static final class JournalDeserializer implements KafkaRecordDeserializationSchema<Arrival> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Arrival> out) throws IOException {
+            try {
+                out.collect(JournalRecords.decode(record.value()));
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("journal record at offset " + record.offset() + " of " + record.topic() + "-"
+                        + record.partition() + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public TypeInformation<Arrival> getProducedType() {
+            return CodecSerializer.info(Codec.ARRIVAL);
+        }
+    }
+
+    static final class WindowRecords implements KafkaRecordSerializationSchema<MergedWindow> {
+        private final String topic;
+
+        WindowRecords(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(MergedWindow w, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, windowKey(w), encode(Codec.MERGED_WINDOW, w));
+        }
+    }
+
+    static final class CaseRecords implements KafkaRecordSerializationSchema<CaseChange> {
+        private final String topic;
+
+        CaseRecords(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(CaseChange c, KafkaSinkContext context, Long timestamp) {
+            return switch (c) {
+                case CaseChange.Retired r -> new ProducerRecord<>(topic, r.id().getBytes(StandardCharsets.UTF_8), null);
+                case CaseChange.Updated u -> new ProducerRecord<>(topic, u.record().id().getBytes(StandardCharsets.UTF_8),
+                        encode(Codec.CASE_CHANGE, u));
+            };
+        }
+    }
+}
