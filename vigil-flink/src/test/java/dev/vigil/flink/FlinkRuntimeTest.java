@@ -75,16 +75,22 @@ class FlinkRuntimeTest {
 
     @BeforeAll
     static void startKafka() throws Exception {
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        kafka = broker();
+    }
+
+    /** A real Kafka broker (KRaft, one combined node) in this JVM. */
+    static KafkaClusterTestKit broker() throws Exception {
+        KafkaClusterTestKit k = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        k.format();
+        k.startup();
+        k.waitForReadyBrokers();
+        return k;
     }
 
     @AfterAll
@@ -208,6 +214,11 @@ class FlinkRuntimeTest {
      * cases pausing long enough to go stuck; quiet gaps with ticks every 5 s.
      */
     static List<Rec> journal(long seed) {
+        return journal(seed, T0);
+    }
+
+    /** As above, from {@code T0}; durations in whole milliseconds, as a client sends them. */
+    static List<Rec> journal(long seed, long T0) {
         Random r = new Random(seed);
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < 120; i++) {
@@ -240,7 +251,7 @@ class FlinkRuntimeTest {
         for (int i = 0; i < 3000; i++) {
             long t = T0 + (long) (r.nextDouble() * 16 * 60 * SECOND);
             events.add(new Event(t, services[r.nextInt(services.length)], "Op" + r.nextInt(3), EventKind.CALL, Map.of(),
-                    r.nextDouble() < 0.03 ? Outcome.ERROR : Outcome.OK, (long) (1000 + r.nextInt(2_000_000)),
+                    r.nextDouble() < 0.03 ? Outcome.ERROR : Outcome.OK, (long) (1 + r.nextInt(2_000)) * 1000,
                     peers[r.nextInt(peers.length)], null, Map.of()));
         }
         record Arriving(long at, int i, Event e) {
@@ -289,7 +300,10 @@ class FlinkRuntimeTest {
     }
 
     static String describe(MergedWindow w) {
-        var k = w.window();
+        return describe(w.window());
+    }
+
+    static String describe(dev.vigil.summarise.KpiWindow k) {
         return k.count() + " events, " + k.errors() + " errors, " + k.timed() + " timed, p50 " + k.durationAt(0.5)
                 + ", p95 " + k.durationAt(0.95) + ", p99 " + k.durationAt(0.99);
     }
@@ -349,6 +363,10 @@ class FlinkRuntimeTest {
     }
 
     static Outputs consume(VigilJob.Topics topics) throws Exception {
+        return consume(kafka, topics);
+    }
+
+    static Outputs consume(KafkaClusterTestKit kafka, VigilJob.Topics topics) throws Exception {
         Map<String, String> windows = new TreeMap<>();
         Map<String, CaseRecord> cases = new TreeMap<>();
         int maxRevision = 0;
