@@ -70,8 +70,32 @@ public final class VigilJob {
             builder.setBounded(OffsetsInitializer.latest());
         }
         DataStream<Arrival> journal = env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), "journal")
-                .setParallelism(1).setMaxParallelism(1);
+                .setParallelism(1).setMaxParallelism(1).uid("vigil-journal");
+        Outputs out = topology(journal, spec);
+        DataStream<MergedWindow> windows = out.windows();
+        DataStream<CaseChange> cases = out.cases();
 
+        windows.sinkTo(KafkaSink.<MergedWindow>builder()
+                .setBootstrapServers(src.bootstrapServers())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(new WindowRecords(src.topics().windows()))
+                .build()).name("windows").uid("vigil-windows-sink");
+        cases.sinkTo(KafkaSink.<CaseChange>builder()
+                .setBootstrapServers(src.bootstrapServers())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(new CaseRecords(src.topics().cases()))
+                .build()).name("cases").uid("vigil-cases-sink");
+    }
+
+    /** What the topology hands out: KPI windows (each revision) and case changes. */
+    public record Outputs(DataStream<MergedWindow> windows, DataStream<CaseChange> cases) {
+    }
+
+    /**
+     * The topology on a stream of journal records (read at parallelism 1, in journal order), whatever its source:
+     * the Kafka topic in {@link #build}, generated records in a benchmark.
+     */
+    public static Outputs topology(DataStream<Arrival> journal, TopologySpec spec) {
         TypeInformation<Timed> timedType = CodecSerializer.info(Codec.TIMED);
         DataStream<Timed> timed = journal
                 .transform("order", timedType, new StageOperator<Arrival, Timed>(StageKind.ORDER, spec))
@@ -93,17 +117,7 @@ public final class VigilJob {
                 .transform("correlate", CodecSerializer.<CaseChange>info(Codec.CASE_CHANGE),
                         new StageOperator<Timed, CaseChange>(StageKind.CORRELATE, spec))
                 .uid("vigil-correlate");
-
-        windows.sinkTo(KafkaSink.<MergedWindow>builder()
-                .setBootstrapServers(src.bootstrapServers())
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer(new WindowRecords(src.topics().windows()))
-                .build()).name("windows").uid("vigil-windows-sink");
-        cases.sinkTo(KafkaSink.<CaseChange>builder()
-                .setBootstrapServers(src.bootstrapServers())
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer(new CaseRecords(src.topics().cases()))
-                .build()).name("cases").uid("vigil-cases-sink");
+        return new Outputs(windows, cases);
     }
 
     /** The key of a window's record: its series and minute, so that compaction keeps its latest revision. */
@@ -125,6 +139,11 @@ public final class VigilJob {
 
     static Object decode(Codec codec, byte[] bytes) throws IOException {
         return codec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+    }
+
+    /** The type information of journal records, for a source other than the Kafka topic. */
+    public static TypeInformation<Arrival> arrivalType() {
+        return CodecSerializer.info(Codec.ARRIVAL);
     }
 
     /** Reads the journal topic's records. */
