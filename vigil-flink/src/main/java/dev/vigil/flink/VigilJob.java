@@ -146,6 +146,11 @@ public final class VigilJob {
         return CodecSerializer.info(Codec.ARRIVAL);
     }
 
+    /** The type information of KPI windows, for whoever maps the job's window stream on. */
+    public static TypeInformation<MergedWindow> mergedWindowType() {
+        return CodecSerializer.info(Codec.MERGED_WINDOW);
+    }
+
     /** Reads the journal topic's records. */
     static final class JournalDeserializer implements KafkaRecordDeserializationSchema<Arrival> {
         @Override

@@ -31,7 +31,8 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * inside the job from a sequence number, the same events for both. Not a test: a load generator, run on demand
  * (docs/BENCHMARKS.md gives the command).
  *
- * <p>Arguments: events (default 10,000,000), runs per case (default 3).
+ * <p>Arguments: events (default 10,000,000), runs per case (default 3), and optionally the cases to run (a regular
+ * expression over "flink-window p1", "vigil p1", "flink-window p2", "vigil p2"; default all).
  */
 public final class W1Bench {
 
@@ -156,7 +157,7 @@ public final class W1Bench {
                         COUNTED.add(w.window().count());
                     }
                     return w;
-                }).returns(MergedWindow.class)
+                }).returns(VigilJob.mergedWindowType())
                 .sinkTo(new DiscardingSink<>());
         return time(env);
     }
@@ -180,11 +181,17 @@ public final class W1Bench {
     public static void main(String[] args) throws Exception {
         long n = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        String[] cases = {"flink-window p1", "vigil p1", "flink-window p2", "vigil p2"};
+        String only = args.length > 2 ? args[2] : ".*";
+        String[] cases = java.util.stream.Stream.of("flink-window p1", "vigil p1", "flink-window p2", "vigil p2")
+                .filter(c -> c.matches(only)).toArray(String[]::new);
         double[][] rates = new double[cases.length][runs];
         // A warm-up of each, not counted: the JIT and Flink's class loading.
-        flinkWindows(n / 10, 1);
-        vigil(n / 10, 1);
+        if (String.join(",", cases).contains("flink")) {
+            flinkWindows(n / 10, 1);
+        }
+        if (String.join(",", cases).contains("vigil")) {
+            vigil(n / 10, 1);
+        }
         for (int r = 0; r < runs; r++) {
             for (int c = 0; c < cases.length; c++) {
                 int p = cases[c].endsWith("p1") ? 1 : 2;
