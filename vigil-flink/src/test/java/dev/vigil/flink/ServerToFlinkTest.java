@@ -120,6 +120,15 @@ class ServerToFlinkTest {
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
             Await.until("the server's watermark past the newest minute, moved by quiet time",
                     () -> server.pipeline().status().watermark(), wm -> wm >= lastMinute + 60_000_000L);
+            // The status says where forwarding stands: to the topic, caught up, no problem.
+            URI status = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/status");
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var forwarding = Await.until("the status showing forwarding caught up", () -> json.readTree(http.send(
+                    HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body()).get("forwarding"),
+                    f -> f.path("recordsBehind").asLong(-1) == 0);
+            assertThat(forwarding.get("to").asText()).isEqualTo(target.toString());
+            assertThat(forwarding.get("problem").isNull()).isTrue();
+            assertThat(forwarding.get("forwardedRecord").asLong()).isPositive();
         }
         // Whatever the stopping server had not forwarded yet goes now.
         try (EventJournal j = EventJournal.open(data, EventJournal.Options.DEFAULT)) {

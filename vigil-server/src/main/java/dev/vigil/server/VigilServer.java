@@ -79,7 +79,7 @@ public final class VigilServer implements AutoCloseable {
             ObjectivesRuntime objectives = new ObjectivesRuntime(options.config().objectives(), pipeline.store(),
                     new dev.vigil.store.AlertStore(journal), options.config().webhooks(), pipeline.status(),
                     options.config().lateness().maxLatenessMicros()).start();
-            ApiService api = new ApiService(journal, pipeline, objectives, options.config().contracts());
+            ApiService api = new ApiService(journal, pipeline, objectives, options.config().contracts(), forwarder);
             dev.vigil.server.api.EstateApi estate = new dev.vigil.server.api.EstateApi(pipeline, objectives,
                     options.config().contracts());
             HttpService notFound = (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",

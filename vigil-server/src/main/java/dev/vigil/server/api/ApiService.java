@@ -47,11 +47,14 @@ public final class ApiService {
 
     private final EventJournal journal;
     private final PipelineRuntime pipeline;
+    /** The journal\'s forwarding to Kafka, or null. */
+    private final dev.vigil.server.runtime.JournalForwarder forwarder;
     private final dev.vigil.server.runtime.ObjectivesRuntime objectives;
     private final List<dev.vigil.assess.Contract> contracts;
 
     public ApiService(EventJournal journal, PipelineRuntime pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives,
-                      List<dev.vigil.assess.Contract> contracts) {
+                      List<dev.vigil.assess.Contract> contracts, dev.vigil.server.runtime.JournalForwarder forwarder) {
+        this.forwarder = forwarder;
         this.journal = journal;
         this.pipeline = pipeline;
         this.objectives = objectives;
@@ -546,7 +549,7 @@ public final class ApiService {
                 g.writeEndObject();
                 writePipeline(g, cases);
                 g.writeObjectFieldStart("health");
-                SelfStatus.of(journal, pipeline).write(g);
+                SelfStatus.of(journal, pipeline, forwarder).write(g);
                 g.writeEndObject();
                 g.writeEndObject();
             });
@@ -555,7 +558,7 @@ public final class ApiService {
 
     /** GET /api/v1/status: Vigil's own health from counters alone (no query), for the dashboard's status line. */
     public HttpResponse status(ServiceRequestContext ctx) {
-        SelfStatus s = SelfStatus.of(journal, pipeline);
+        SelfStatus s = SelfStatus.of(journal, pipeline, forwarder);
         return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             s.write(g);

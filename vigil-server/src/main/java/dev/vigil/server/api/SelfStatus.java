@@ -2,6 +2,7 @@ package dev.vigil.server.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.event.Timestamps;
+import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.PipelineRuntime;
 import dev.vigil.store.EventJournal;
 import java.io.IOException;
@@ -14,12 +15,25 @@ import java.util.Locale;
  * seconds on any store size.
  */
 record SelfStatus(String status, String message, EventJournal.Backlog backlog, long pipelineRecordsBehind,
-                  Long watermarkDelayMillis) {
+                  Long watermarkDelayMillis, Forwarding forwarding) {
+
+    /** The journal's forwarding to Kafka (--forward-journal), or null when there is none. */
+    record Forwarding(String to, long forwardedRecord, long recordsBehind, String problem) {
+
+        static Forwarding of(JournalForwarder f, EventJournal journal) {
+            if (f == null) {
+                return null;
+            }
+            long forwarded = f.forwardedRecordNo();
+            return new Forwarding(f.target().toString(), forwarded, Math.max(0, journal.loadedRecordNo() - forwarded), f.problem());
+        }
+    }
 
     /** Behind by at least this long, the figures of the last minute visibly lack events. */
     static final long BEHIND_MILLIS = 5_000;
 
-    static SelfStatus of(EventJournal journal, PipelineRuntime pipeline) {
+    static SelfStatus of(EventJournal journal, PipelineRuntime pipeline, JournalForwarder forwarder) {
+        Forwarding fw = Forwarding.of(forwarder, journal);
         EventJournal.Backlog b = journal.backlog();
         long pipelineBehind = Math.max(0, journal.loadedRecordNo() - pipeline.lastRecordNo());
         long wm = pipeline.status().watermark();
@@ -30,14 +44,14 @@ record SelfStatus(String status, String message, EventJournal.Backlog backlog, l
         }
         if (problem != null) {
             return new SelfStatus("stuck", "Vigil cannot keep up: " + problem + ". Figures stop at what was stored "
-                    + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay);
+                    + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay, fw);
         }
         if (b.oldestWaitMillis() >= BEHIND_MILLIS) {
             long s = b.oldestWaitMillis() / 1000;
             return new SelfStatus("behind", String.format(Locale.ROOT, "Vigil is %d s behind: events acknowledged in "
-                    + "the last %d s (%,d) are not in the figures yet.", s, s, b.events()), b, pipelineBehind, wmDelay);
+                    + "the last %d s (%,d) are not in the figures yet.", s, s, b.events()), b, pipelineBehind, wmDelay, fw);
         }
-        return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay);
+        return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw);
     }
 
     void write(JsonGenerator g) throws IOException {
@@ -57,6 +71,16 @@ record SelfStatus(String status, String message, EventJournal.Backlog backlog, l
             g.writeNullField("watermarkDelayMillis");
         } else {
             g.writeNumberField("watermarkDelayMillis", watermarkDelayMillis);
+        }
+        if (forwarding == null) {
+            g.writeNullField("forwarding");
+        } else {
+            g.writeObjectFieldStart("forwarding");
+            g.writeStringField("to", forwarding.to());
+            g.writeNumberField("forwardedRecord", forwarding.forwardedRecord());
+            g.writeNumberField("recordsBehind", forwarding.recordsBehind());
+            g.writeStringField("problem", forwarding.problem());
+            g.writeEndObject();
         }
     }
 }
