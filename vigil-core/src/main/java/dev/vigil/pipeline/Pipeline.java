@@ -173,8 +173,4 @@ public final class Pipeline {
     public MergeOperator merger() {
         return merge;
     }
-
-    public Topology topology() {
-        return topology;
-    }
 }

@@ -102,16 +102,4 @@ public final class SummariseOperator implements Operator<Timed, ClosedWindow> {
         return folded;
     }
 
-    public long watermark() {
-        return watermark;
-    }
-
-    public long finalBefore() {
-        return finalBefore;
-    }
-
-    /** Where the oldest open window ends: a watermark at or past it hands out windows. */
-    public long nextCloseMicros() {
-        return summariser.nextCloseMicros();
-    }
 }

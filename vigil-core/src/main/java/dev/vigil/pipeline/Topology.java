@@ -6,7 +6,6 @@ import dev.vigil.operator.KeyedState;
 import dev.vigil.operator.Operator;
 import dev.vigil.order.LatenessPolicy;
 import dev.vigil.summarise.ClosedWindow;
-import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -57,16 +56,8 @@ public final class Topology {
         this.merge = new Stage<>("merge", MergeOperator::keyOf, MergeOperator::new);
     }
 
-    public List<Stage<?, ?>> stages() {
-        return List.of(order, summarise, correlate, merge);
-    }
-
     public Processes processes() {
         return processes;
-    }
-
-    public LatenessPolicy policy() {
-        return policy;
     }
 
     public OrderOperator newOrder() {

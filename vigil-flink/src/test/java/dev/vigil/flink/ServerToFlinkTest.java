@@ -105,9 +105,11 @@ class ServerToFlinkTest {
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
                 n += r.events().size();
-                // A few quiet moments, so that the journal's ticks move the watermark now and then.
+                // A few quiet moments, so that the journal's ticks move the watermark now and then: wait for five
+                // ticks (records written while nothing arrives) rather than for a length of time.
                 if (n % 1000 < r.events().size()) {
-                    Thread.sleep(4_000);
+                    long before = server.journal().loadedRecordNo();
+                    Await.until("five ticks of quiet time", () -> server.journal().loadedRecordNo(), no -> no >= before + 5);
                 }
             }
             // The newest event, a second before its minute ends: only the ticks of the quiet time after it (idle
