@@ -4,7 +4,7 @@ import dev.vigil.config.VigilConfig;
 import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.config.yaml.InvalidConfig;
 import dev.vigil.server.runtime.PipelineRuntime;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +41,8 @@ public final class RebuildCommand implements Callable<Integer> {
         data = data.toAbsolutePath().normalize();
         Path configFile = configFile();
         VigilConfig c = configFile == null ? VigilConfig.DEFAULT : ConfigLoader.load(configFile);
-        EventJournal journal = StoppedStore.open(data, "", "stop it first (the rebuild rewrites what it serves)");
-        long records = journal.loadedRecordNo();
+        EventStore journal = StoppedStore.open(data, "", "stop it first (the rebuild rewrites what it serves)");
+        long records = journal.acknowledgedRecordNo();
         int partitions = c.partitionsFor(Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "rebuilding %s from %,d journal records (%,d events) with %s, %d partition(s)%n",
                 data, records, journal.storedEvents(),

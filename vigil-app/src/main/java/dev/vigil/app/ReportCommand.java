@@ -6,7 +6,7 @@ import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.config.yaml.InvalidConfig;
 import dev.vigil.server.report.ContractReport;
 import dev.vigil.server.report.ReportRequest;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -142,7 +142,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     private byte[] fromData(ReportRequest request) throws InvalidConfig, SQLException {
         VigilConfig c = loadConfig();
-        EventJournal journal = StoppedStore.open(data, ", or ask a running Vigil with --server", "ask it with --server http://localhost:PORT");
+        EventStore journal = StoppedStore.open(data, ", or ask a running Vigil with --server", "ask it with --server http://localhost:PORT");
         try (journal; OutputStore store = new OutputStore(journal)) {
             ContractReport r = ContractReport.build(c.objectives(), c.contracts(), store, request,
                     Timestamps.toMicros(Instant.now()));

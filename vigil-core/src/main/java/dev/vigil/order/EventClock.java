@@ -22,7 +22,7 @@ public final class EventClock {
      * Consecutive records further apart than this (in their wall-clock times) mean the journal was not being
      * written: Vigil was stopped, or stalled. Idle time is not counted across such a gap, so a restart after a
      * day does not close a day of windows before the clients that buffered meanwhile have resent. The journal
-     * ticks far more often than this while it runs (see {@code EventJournal}).
+     * ticks far more often than this while it runs (see {@code Journal}).
      */
     public static final long MAX_TICK_GAP_MICROS = 60_000_000L;
 

@@ -12,7 +12,7 @@ import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
 import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.KafkaJournal;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.KpiKey;
@@ -108,8 +108,8 @@ class ServerToFlinkTest {
                 // A few quiet moments, so that the journal's ticks move the watermark now and then: wait for five
                 // ticks (records written while nothing arrives) rather than for a length of time.
                 if (n % 1000 < r.events().size()) {
-                    long before = server.journal().loadedRecordNo();
-                    Await.until("five ticks of quiet time", () -> server.journal().loadedRecordNo(), no -> no >= before + 5);
+                    long before = server.journal().acknowledgedRecordNo();
+                    Await.until("five ticks of quiet time", () -> server.journal().acknowledgedRecordNo(), no -> no >= before + 5);
                 }
             }
             // The newest event, a second before its minute ends: only the ticks of the quiet time after it (idle
@@ -133,10 +133,10 @@ class ServerToFlinkTest {
             assertThat(forwarding.get("forwardedRecord").asLong()).isPositive();
         }
         // Whatever the stopping server had not forwarded yet goes now.
-        try (EventJournal j = EventJournal.open(data, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(data, EventStore.Options.DEFAULT)) {
             JournalForwarder f = JournalForwarder.start(j, target);
             f.closeAfterCatchingUp(Duration.ofSeconds(60));
-            assertThat(f.forwardedRecordNo()).as("every journal record forwarded").isEqualTo(j.loadedRecordNo());
+            assertThat(f.forwardedRecordNo()).as("every journal record forwarded").isEqualTo(j.acknowledgedRecordNo());
         }
         FlinkRuntimeTest.Outputs stored = stored(data, t0);
         assertThat(stored.windows()).as("the server stored windows").hasSizeGreaterThan(100)
@@ -180,7 +180,7 @@ class ServerToFlinkTest {
     static FlinkRuntimeTest.Outputs stored(Path data, long t0) throws Exception {
         Map<String, String> windows = new TreeMap<>();
         Map<String, CaseRecord> cases = new TreeMap<>();
-        try (EventJournal j = EventJournal.open(data, EventJournal.Options.DEFAULT); OutputStore out = new OutputStore(j)) {
+        try (EventStore j = EventStore.open(data, EventStore.Options.DEFAULT); OutputStore out = new OutputStore(j)) {
             long from = t0 - 3_600_000_000L;
             long to = t0 + 3 * 3_600_000_000L;
             for (Dimension d : Dimension.values()) {

@@ -2,7 +2,7 @@ package dev.vigil.server;
 
 import dev.vigil.config.VigilConfig;
 import dev.vigil.event.IngestPolicy;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import java.nio.file.Path;
 
 /**
@@ -19,14 +19,14 @@ import java.nio.file.Path;
  * @param forwardTo    a Kafka topic to forward the journal to (for Vigil's Flink job), or null
  */
 public record ServerOptions(int port, String bindAddress, Path dataDir, long maxBodyBytes, IngestPolicy policy,
-                            EventJournal.Options journal, VigilConfig config, java.util.List<String> allowedHosts,
+                            EventStore.Options journal, VigilConfig config, java.util.List<String> allowedHosts,
                             dev.vigil.server.runtime.KafkaJournal forwardTo) {
 
     public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
 
     public static ServerOptions defaults(Path dataDir) {
         return new ServerOptions(8080, "127.0.0.1", dataDir, DEFAULT_MAX_BODY, IngestPolicy.DEFAULT,
-                EventJournal.Options.DEFAULT, VigilConfig.DEFAULT, java.util.List.of(), null);
+                EventStore.Options.DEFAULT, VigilConfig.DEFAULT, java.util.List.of(), null);
     }
 
     public ServerOptions withPort(int p) {

@@ -20,7 +20,7 @@ import dev.vigil.server.ingest.IngestService;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.PipelineRuntime;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import java.net.InetSocketAddress;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -40,13 +40,13 @@ public final class VigilServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
 
     private final Server server;
-    private final EventJournal journal;
+    private final EventStore journal;
     private final PipelineRuntime pipeline;
     private final AtomicBoolean stopping;
     private final ObjectivesRuntime objectives;
     private final JournalForwarder forwarder;
 
-    private VigilServer(Server server, EventJournal journal, PipelineRuntime pipeline, ObjectivesRuntime objectives,
+    private VigilServer(Server server, EventStore journal, PipelineRuntime pipeline, ObjectivesRuntime objectives,
                         AtomicBoolean stopping, JournalForwarder forwarder) {
         this.forwarder = forwarder;
         this.server = server;
@@ -59,7 +59,7 @@ public final class VigilServer implements AutoCloseable {
     public static VigilServer start(ServerOptions options) throws SQLException {
         // Ticks are what moves the watermark of a quiet estate (every second while nothing arrives); without an
         // idle timeout they would move nothing.
-        EventJournal journal = EventJournal.open(options.dataDir(), options.config().lateness().idleTimeoutMillis() == 0
+        EventStore journal = EventStore.open(options.dataDir(), options.config().lateness().idleTimeoutMillis() == 0
                 ? options.journal() : options.journal().withTickEveryMillis(1_000));
         try {
             PipelineRuntime pipeline;
@@ -168,7 +168,7 @@ public final class VigilServer implements AutoCloseable {
         return server.activeLocalPort();
     }
 
-    public EventJournal journal() {
+    public EventStore journal() {
         return journal;
     }
 

@@ -27,7 +27,7 @@ public final class AlertStore implements AutoCloseable {
     private long nextId;
     private long nextHistory;
 
-    public AlertStore(EventJournal journal) throws SQLException {
+    public AlertStore(EventStore journal) throws SQLException {
         this.conn = journal.newConnection();
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM alert_outbox")) {
             rs.next();

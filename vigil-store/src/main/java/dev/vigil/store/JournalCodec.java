@@ -92,6 +92,15 @@ final class JournalCodec {
     }
 
     static JournalRecord decode(byte[] payload) throws IOException {
+        return decode(payload, true);
+    }
+
+    /**
+     * @param parseAttributes whether to parse each event's attributes from their JSON; readers that only pass the
+     *                        JSON on (the event table's loader) or never look at attributes (the pipeline) save the
+     *                        cost, and get events with no attributes
+     */
+    static JournalRecord decode(byte[] payload, boolean parseAttributes) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
         int version = in.readUnsignedByte();
         if (version != VERSION) {
@@ -120,7 +129,7 @@ final class JournalCodec {
             String aj = readNullable(in);
             attrJson.add(aj);
             events.add(new Event(time, source, name, kind, corr, outcome, duration < 0 ? null : duration, peer, unit,
-                    JsonValues.readObject(aj)));
+                    parseAttributes ? JsonValues.readObject(aj) : Map.of()));
         }
         Map<Rejection.Code, Long> rejections = new EnumMap<>(Rejection.Code.class);
         int codes = in.readUnsignedByte();

@@ -44,6 +44,8 @@ final class JournalFile implements AutoCloseable {
     private Segment current;
     private FileChannel channel;
     private long lastRecordNo;
+    /** The bytes of every segment still on disk: what readers that lag (the event table's loader) have to read. */
+    private volatile long retainedBytes;
     /** The length the current segment must be cut back to before the next append, or -1: a failed cut. */
     private long repairTo = -1;
 
@@ -81,6 +83,7 @@ final class JournalFile implements AutoCloseable {
             Segment s = segments.get(i);
             long validEnd = j.scan(s, replay);
             long size = Files.size(s.path());
+            j.retainedBytes += Math.min(size, validEnd);
             if (validEnd < size) {
                 if (i < segments.size() - 1) {
                     // Bytes after the last record of a sealed segment: a write that failed before the journal
@@ -117,9 +120,9 @@ final class JournalFile implements AutoCloseable {
             long pos = 0;
             long end = 0;
             while (pos + JournalCodec.HEADER <= size) {
-                JournalRecord r = readAt(ch, pos, size);
+                JournalRecord r = readAt(ch, pos, size, lastRecordNo);
                 if (r == null) {
-                    long next = nextRecordAfter(ch, pos + 1, size);
+                    long next = nextRecordAfter(ch, pos + 1, size, lastRecordNo);
                     if (next < 0) {
                         return end;
                     }
@@ -143,8 +146,8 @@ final class JournalFile implements AutoCloseable {
         return header.getInt(0);
     }
 
-    /** The intact record whose frame starts at {@code pos} and newer than any seen, or null. */
-    private JournalRecord readAt(FileChannel ch, long pos, long size) throws IOException {
+    /** The intact record whose frame starts at {@code pos} and newer than {@code after}, or null. */
+    private static JournalRecord readAt(FileChannel ch, long pos, long size, long after) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(JournalCodec.HEADER + JournalCodec.PREFIX);
         if (pos + header.capacity() > size || !readFully(ch, header, pos)) {
             return null;
@@ -152,18 +155,18 @@ final class JournalFile implements AutoCloseable {
         int len = header.getInt(0);
         int crc = header.getInt(4);
         if (len < JournalCodec.PREFIX || pos + JournalCodec.HEADER + len > size
-                || !JournalCodec.plausible(header.array(), JournalCodec.HEADER, lastRecordNo)) {
+                || !JournalCodec.plausible(header.array(), JournalCodec.HEADER, after)) {
             return null;
         }
         ByteBuffer payload = ByteBuffer.allocate(len);
         if (!readFully(ch, payload, pos + JournalCodec.HEADER) || !JournalCodec.intact(payload.array(), crc)) {
             return null;
         }
-        return JournalCodec.decode(payload.array());
+        return JournalCodec.decode(payload.array(), false);
     }
 
-    /** The offset of the next intact record after {@code from}, or -1. */
-    private long nextRecordAfter(FileChannel ch, long from, long size) throws IOException {
+    /** The offset of the next intact record newer than {@code after} from byte {@code from}, or -1. */
+    private static long nextRecordAfter(FileChannel ch, long from, long size, long after) throws IOException {
         // Read in windows; a candidate must first pass the cheap checks (version, next record number) before
         // its checksum is computed, so skipping megabytes of zeros costs a scan, not a CRC per byte.
         int window = 1 << 20;
@@ -175,7 +178,7 @@ final class JournalFile implements AutoCloseable {
             byte[] a = buf.array();
             int n = buf.limit() - JournalCodec.HEADER - JournalCodec.PREFIX;
             for (int i = 0; i <= Math.min(n, window - 1); i++) {
-                if (JournalCodec.plausible(a, i + JournalCodec.HEADER, lastRecordNo) && readAt(ch, base + i, size) != null) {
+                if (JournalCodec.plausible(a, i + JournalCodec.HEADER, after) && readAt(ch, base + i, size, after) != null) {
                     return base + i;
                 }
             }
@@ -190,6 +193,11 @@ final class JournalFile implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Numbers the next record after {@code recordNo} (what the event table holds, when the files are empty). */
+    synchronized void continueAfter(long recordNo) {
+        lastRecordNo = Math.max(lastRecordNo, recordNo);
     }
 
     /** The highest record number the journal holds, 0 when empty. */
@@ -219,6 +227,155 @@ final class JournalFile implements AutoCloseable {
             throw e;
         }
         lastRecordNo = record.recordNo();
+        retainedBytes += JournalCodec.HEADER + buf.getInt(0);
+    }
+
+    /** Bytes of the segments still on disk; without the lock, so that appenders never wait for a write's fsync. */
+    long retainedBytes() {
+        return retainedBytes;
+    }
+
+    /** The first record the segments still on disk hold (lastRecordNo + 1 when none is left). */
+    synchronized long firstRetainedRecordNo() {
+        if (!sealed.isEmpty()) {
+            return sealed.get(0).firstRecordNo();
+        }
+        return current != null ? current.firstRecordNo() : lastRecordNo + 1;
+    }
+
+    /** The segment holding record {@code recordNo}, or null when it was released (or is not written yet). */
+    private synchronized Segment segmentOf(long recordNo) {
+        Segment found = null;
+        for (Segment s : sealed) {
+            if (s.firstRecordNo() <= recordNo) {
+                found = s;
+            }
+        }
+        if (current != null && current.firstRecordNo() <= recordNo) {
+            found = current;
+        }
+        return recordNo > lastRecordNo ? null : found;
+    }
+
+    /** The segment after {@code s}, or null. */
+    private synchronized Segment segmentAfter(Segment s) {
+        for (Segment t : sealed) {
+            if (t.firstRecordNo() > s.firstRecordNo()) {
+                return t;
+            }
+        }
+        return current != null && current.firstRecordNo() > s.firstRecordNo() ? current : null;
+    }
+
+    /** Thrown when a reader asks for records whose segment was released: read them from the event table. */
+    static final class Released extends IOException {
+        Released(long recordNo) {
+            super("journal record " + recordNo + " is no longer in the journal's files");
+        }
+    }
+
+    /**
+     * Reads records in order from the segment files, for a reader that has fallen behind what the journal keeps in
+     * memory. One thread per cursor. It reads only records the caller says are acknowledged, so never a write in
+     * progress or one that failed and is cut off.
+     */
+    final class Cursor implements AutoCloseable {
+        private Segment segment;
+        private FileChannel channel;
+        private long offset;
+        /** The last record this cursor returned (or was placed after). */
+        private long position;
+
+        Cursor(long after) {
+            this.position = after;
+        }
+
+        long position() {
+            return position;
+        }
+
+        /**
+         * The records after the last one returned, up to {@code upTo} (acknowledged), about {@code maxEvents}
+         * events and at least one record.
+         *
+         * @throws Released when the next record's segment is no longer on disk
+         */
+        List<JournalRecord> read(long upTo, int maxEvents) throws IOException {
+            List<JournalRecord> out = new ArrayList<>();
+            int events = 0;
+            while (position < upTo && (out.isEmpty() || events < maxEvents)) {
+                JournalRecord r = next();
+                out.add(r);
+                events += r.events().size();
+                position = r.recordNo();
+            }
+            return out;
+        }
+
+        private JournalRecord next() throws IOException {
+            long wanted = position + 1;
+            if (channel == null) {
+                open(wanted);
+            }
+            while (true) {
+                long size = channel.size();
+                // Any record number here: the segment's records before the position are read and skipped.
+                JournalRecord r = offset + JournalCodec.HEADER <= size ? readAt(channel, offset, size, 0) : null;
+                if (r != null && r.recordNo() <= position) {
+                    offset += JournalCodec.HEADER + frameLength(channel, offset); // before the position: skip
+                    continue;
+                }
+                if (r != null && r.recordNo() == wanted) {
+                    offset += JournalCodec.HEADER + frameLength(channel, offset);
+                    return r;
+                }
+                Segment after = segmentAfter(segment);
+                if (after != null && after.firstRecordNo() <= wanted) {
+                    // The rest of this segment holds no record (the end, or bytes a failed write left).
+                    switchTo(after);
+                    continue;
+                }
+                if (r == null && offset + JournalCodec.HEADER < size) {
+                    long next = nextRecordAfter(channel, offset + 1, size, position);
+                    if (next >= 0) {
+                        offset = next;
+                        continue;
+                    }
+                }
+                throw new IOException("journal record " + wanted + " cannot be read from " + segment.path());
+            }
+        }
+
+        private void open(long recordNo) throws IOException {
+            Segment s = segmentOf(recordNo);
+            if (s == null) {
+                throw new Released(recordNo);
+            }
+            switchTo(s);
+        }
+
+        private void switchTo(Segment s) throws IOException {
+            closeChannel();
+            try {
+                channel = FileChannel.open(s.path(), StandardOpenOption.READ);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new Released(position + 1);
+            }
+            segment = s;
+            offset = 0;
+        }
+
+        private void closeChannel() throws IOException {
+            if (channel != null) {
+                channel.close();
+                channel = null;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            closeChannel();
+        }
     }
 
     /** Cuts a failed write off; should that fail too, the next append must do it before writing. */
@@ -300,13 +457,18 @@ final class JournalFile implements AutoCloseable {
         }
     }
 
-    /** Deletes sealed segments whose every record is at or below {@code loadedRecordNo}, durably in the store. */
+    /**
+     * Deletes sealed segments whose every record is at or below {@code loadedRecordNo}: every reader that holds the
+     * journal (the event table, the pipeline's checkpoint) has it durably elsewhere.
+     */
     synchronized void release(long loadedRecordNo) {
         for (int i = 0; i < sealed.size(); i++) {
             long nextFirst = i + 1 < sealed.size() ? sealed.get(i + 1).firstRecordNo() : current.firstRecordNo();
             if (nextFirst - 1 <= loadedRecordNo) {
                 try {
+                    long size = Files.size(sealed.get(i).path());
                     Files.deleteIfExists(sealed.get(i).path());
+                    retainedBytes -= size;
                 } catch (IOException e) {
                     LOG.warn("could not delete released journal segment {}: {}", sealed.get(i).path(), e.getMessage());
                     return;
@@ -330,6 +492,7 @@ final class JournalFile implements AutoCloseable {
             Files.deleteIfExists(current.path());
             current = null;
         }
+        retainedBytes = 0;
     }
 
     @Override

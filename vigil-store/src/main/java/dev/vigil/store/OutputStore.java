@@ -36,7 +36,7 @@ public final class OutputStore implements AutoCloseable {
     private final Connection writeConn;
     private final Connection readConn;
 
-    public OutputStore(EventJournal journal) throws SQLException {
+    public OutputStore(EventStore journal) throws SQLException {
         this.writeConn = journal.newConnection();
         this.readConn = journal.newConnection();
         // Rows go through the appender into staging tables private to the writer's connection and from

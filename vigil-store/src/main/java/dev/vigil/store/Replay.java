@@ -25,7 +25,7 @@ final class Replay {
     private Replay() {
     }
 
-    static void run(Connection conn, long afterRecordNo, long upTo, EventJournal.RecordListener l)
+    static void run(Connection conn, long afterRecordNo, long upTo, EventStore.RecordListener l)
             throws SQLException, InterruptedException {
         long from = afterRecordNo + 1;
         try (PreparedStatement events = conn.prepareStatement("""
@@ -91,7 +91,7 @@ final class Replay {
         }
     }
 
-    private static void ticksBefore(long recordNo, ArrayDeque<long[]> quiet, EventJournal.RecordListener l)
+    private static void ticksBefore(long recordNo, ArrayDeque<long[]> quiet, EventStore.RecordListener l)
             throws InterruptedException {
         while (!quiet.isEmpty() && quiet.peekFirst()[0] < recordNo) {
             long[] t = quiet.pollFirst();

@@ -16,7 +16,7 @@ final class Schema {
             // 1: the journal of canonical events. time is UTC (TIMESTAMP has no zone; the API says so).
             // Correlation keys live in event_keys only (one place, indexed by value for the key filter).
             // record_no is the journal record an event or count came from: after a crash, the records above
-            // the highest one here are loaded again from the journal (see EventJournal).
+            // the highest one here are loaded again from the journal (see EventStore).
             """
             CREATE TABLE events (
                 seq          BIGINT    NOT NULL,

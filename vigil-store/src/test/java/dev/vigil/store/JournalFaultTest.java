@@ -39,7 +39,7 @@ class JournalFaultTest {
         List<Event> es = new ArrayList<>();
         List<String> attrs = new ArrayList<>();
         for (int i = 0; i < events; i++) {
-            es.add(EventJournalTest.event(no * 100 + i, "s", "r" + no, Map.of("id", no + "-" + i)));
+            es.add(EventStoreTest.event(no * 100 + i, "s", "r" + no, Map.of("id", no + "-" + i)));
             attrs.add("{\"pad\":\"" + "x".repeat(100) + "\"}");
         }
         return new JournalRecord(no, firstSeq, 0, es, attrs, Map.of());
@@ -131,7 +131,7 @@ class JournalFaultTest {
     void aJournalThatCannotWriteRefusesWithStoreUnavailableSaysSoAndRecoversOnceSpaceIsBack() throws Exception {
         FullDisk disk = new FullDisk();
         List<String> acked = new ArrayList<>();
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT, disk)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT, disk)) {
             append(j, "before", acked);
             disk.full = true;
             assertThatThrownBy(() -> append(j, "refused", acked))
@@ -144,7 +144,7 @@ class JournalFaultTest {
             append(j, "after", acked);
             assertThat(names(j)).containsExactlyElementsOf(acked);
         }
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             assertThat(names(j)).containsExactlyElementsOf(acked);
         }
     }
@@ -152,10 +152,10 @@ class JournalFaultTest {
     @Test
     void aCommitDuckDbEndsByItselfIsRetriedWithoutStoringTheBatchTwice() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             // What a full disk does to DuckDB: the transaction ends (here: committed with part of the batch)
             // and the commit reports a failure.
-            j.faultAfterEventsFlushed = conn -> {
+            j.loader().fault = conn -> {
                 if (attempts.incrementAndGet() == 1) {
                     try (Statement st = conn.createStatement()) {
                         st.execute("COMMIT");
@@ -178,11 +178,11 @@ class JournalFaultTest {
 
     @Test
     void readsAnswerStoreUnavailableInsteadOfWaitingWhileTheLoaderKeepsFailing() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
-            j.faultAfterEventsFlushed = conn -> {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
+            j.loader().fault = conn -> {
                 throw new SQLException("No space left on device");
             };
-            j.append(List.of(EventJournalTest.event(1, "s", "n", Map.of())), Map.of(), 0).join();
+            j.append(List.of(EventStoreTest.event(1, "s", "n", Map.of())), Map.of(), 0).join();
             await("the loader to report its failure", () -> j.problem() != null, () -> "no problem reported");
             assertThat(j.problem()).contains("cannot load").contains("No space left");
             assertThatThrownBy(() -> j.query(EventQuery.all(10))).isInstanceOf(StoreUnavailable.class);
@@ -191,7 +191,7 @@ class JournalFaultTest {
             assertThat(j.backlog().events()).isEqualTo(1);
             long waited = j.backlog().oldestWaitMillis();
             await("the wait to grow", () -> j.backlog().oldestWaitMillis() > waited, () -> j.backlog().toString());
-            j.faultAfterEventsFlushed = conn -> { };
+            j.loader().fault = conn -> { };
             await("the loader to recover", () -> j.problem() == null, j::problem);
             await("the backlog to drain", () -> j.backlog().records() == 0 && j.backlog().oldestWaitMillis() == 0,
                     () -> j.backlog().toString());
@@ -201,30 +201,30 @@ class JournalFaultTest {
 
     @Test
     void closeEndsInBoundedTimeWhileTheStoreRefusesAndTheNextOpenLoadsWhatWasLeft() throws Exception {
-        EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
-        j.closeGraceNanos = 0;
-        j.faultAfterEventsFlushed = conn -> {
+        EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
+        j.loader().closeGraceNanos = 0;
+        j.loader().fault = conn -> {
             throw new SQLException("No space left on device");
         };
-        j.append(List.of(EventJournalTest.event(1, "s", "kept", Map.of())), Map.of(), 0).join();
+        j.append(List.of(EventStoreTest.event(1, "s", "kept", Map.of())), Map.of(), 0).join();
         j.close(); // returns: the loader gives up after its grace, the record stays in the journal
-        try (EventJournal again = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore again = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             assertThat(names(again)).containsExactly("kept");
         }
     }
 
     private static int counter;
 
-    private static void append(EventJournal j, String prefix, List<String> acked) {
+    private static void append(EventStore j, String prefix, List<String> acked) {
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            events.add(EventJournalTest.event(++counter, "s", prefix + "-" + i, Map.of("id", prefix + "-" + i)));
+            events.add(EventStoreTest.event(++counter, "s", prefix + "-" + i, Map.of("id", prefix + "-" + i)));
         }
         j.append(events, Map.of(), 0).join();
         events.forEach(e -> acked.add(e.name()));
     }
 
-    private static List<String> names(EventJournal j) throws SQLException {
+    private static List<String> names(EventStore j) throws SQLException {
         Map<Long, String> bySeq = new HashMap<>();
         for (StoredEvent e : j.query(EventQuery.all(1000)).events()) {
             bySeq.put(e.seq(), e.event().name());

@@ -38,7 +38,7 @@ class OutputStoreTest {
 
     @Test
     void readsAfterEarlierReadsSeeEveryLaterWrite() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
             assertThat(store.series(Dimension.PEER, 0, 100 * MINUTE)).isEmpty();
             assertThat(store.caseCounts()).isEmpty();
@@ -54,7 +54,7 @@ class OutputStoreTest {
 
     @Test
     void aRevisedWindowReplacesTheEarlierOneAndStepsMergeTheirWindows() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
             store.write(List.of(window("bank", 0, 10, 1), window("bank", MINUTE, 30, 1)), List.of(), List.of(), 0);
             store.write(List.of(window("bank", 0, 11, 2)), List.of(), List.of(), 0);
@@ -71,7 +71,7 @@ class OutputStoreTest {
 
     @Test
     void aCaseChangedTwiceInOneWriteKeepsItsLastStateAndARetiredCaseIsGone() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
             store.write(List.of(), List.of(new CaseChange.Updated(order("O1", CaseStatus.OPEN, 0)),
                     new CaseChange.Updated(order("O2", CaseStatus.OPEN, 0)),
@@ -90,7 +90,7 @@ class OutputStoreTest {
 
     @Test
     void aCaseIsFoundByEveryKeyItGainedAndAnIdRetiredThenReusedLosesItsOldKeys() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
             CaseRecord placed = order("O1", CaseStatus.OPEN, 0);
             store.write(List.of(), List.of(new CaseChange.Updated(placed)), List.of(), 0);
@@ -110,7 +110,7 @@ class OutputStoreTest {
 
     @Test
     void forgettingAfterACheckpointDeletesTheCasesWrittenSinceAndKeepsTheOlderOnes() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
             store.write(List.of(), List.of(new CaseChange.Updated(order("O1", CaseStatus.OPEN, 0))), List.of(), 0);
             store.write(List.of(), List.of(new CaseChange.Updated(order("O2", CaseStatus.OPEN, 0))), List.of(), 7);
@@ -127,7 +127,7 @@ class OutputStoreTest {
 
     @Test
     void lateEventsAreKeptBySequenceNumberAndTheLastWordCounts() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
             store.write(List.of(), List.of(), List.of(new dev.vigil.order.LateEvent(5, dev.vigil.order.Lateness.LATE),
                     new dev.vigil.order.LateEvent(9, dev.vigil.order.Lateness.TOO_LATE)), 0);
@@ -140,10 +140,10 @@ class OutputStoreTest {
 
     @Test
     void forgettingAfterACheckpointAlsoDropsTheLateMarksOfLaterRecords() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(j)) {
-            long first = j.append(List.of(EventJournalTest.event(1, "s", "n", Map.of())), Map.of(), 0).get().firstSeq();
-            long second = j.append(List.of(EventJournalTest.event(2, "s", "n", Map.of())), Map.of(), 0).get().firstSeq();
+            long first = j.append(List.of(EventStoreTest.event(1, "s", "n", Map.of())), Map.of(), 0).get().firstSeq();
+            long second = j.append(List.of(EventStoreTest.event(2, "s", "n", Map.of())), Map.of(), 0).get().firstSeq();
             j.query(dev.vigil.query.EventQuery.all(10));
             store.write(List.of(), List.of(), List.of(new dev.vigil.order.LateEvent(first, dev.vigil.order.Lateness.LATE),
                     new dev.vigil.order.LateEvent(second, dev.vigil.order.Lateness.LATE)), 0);

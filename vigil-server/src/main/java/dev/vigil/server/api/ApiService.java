@@ -17,7 +17,7 @@ import dev.vigil.event.Timestamps;
 import dev.vigil.event.WireName;
 import dev.vigil.order.LateCounts;
 import dev.vigil.server.runtime.PipelineRuntime;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.KpiWindow;
@@ -45,14 +45,14 @@ public final class ApiService {
     private static final Set<String> REPORT_PARAMS = Set.of("contract", "unit", "all", "period", "format", "zone");
     private static final int MAX_STEPS = 10_000;
 
-    private final EventJournal journal;
+    private final EventStore journal;
     private final PipelineRuntime pipeline;
     /** The journal\'s forwarding to Kafka, or null. */
     private final dev.vigil.server.runtime.JournalForwarder forwarder;
     private final dev.vigil.server.runtime.ObjectivesRuntime objectives;
     private final List<dev.vigil.assess.Contract> contracts;
 
-    public ApiService(EventJournal journal, PipelineRuntime pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives,
+    public ApiService(EventStore journal, PipelineRuntime pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives,
                       List<dev.vigil.assess.Contract> contracts, dev.vigil.server.runtime.JournalForwarder forwarder) {
         this.forwarder = forwarder;
         this.journal = journal;
@@ -509,7 +509,7 @@ public final class ApiService {
         }
         return blocking(ctx, () -> {
             IngestStats s = journal.stats();
-            EventJournal.CommitStats c = journal.commitStats();
+            EventStore.CommitStats c = journal.commitStats();
             Map<String, Long> cases = pipeline.store().caseCounts();
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.PipelineRuntime;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
@@ -14,28 +14,28 @@ import java.util.Locale;
  * not, how far behind or why stuck. Read from counters only (no query), so the dashboard can ask every few
  * seconds on any store size.
  */
-record SelfStatus(String status, String message, EventJournal.Backlog backlog, long pipelineRecordsBehind,
+record SelfStatus(String status, String message, EventStore.Backlog backlog, long pipelineRecordsBehind,
                   Long watermarkDelayMillis, Forwarding forwarding) {
 
     /** The journal's forwarding to Kafka (--forward-journal), or null when there is none. */
     record Forwarding(String to, long forwardedRecord, long recordsBehind, String problem) {
 
-        static Forwarding of(JournalForwarder f, EventJournal journal) {
+        static Forwarding of(JournalForwarder f, EventStore journal) {
             if (f == null) {
                 return null;
             }
             long forwarded = f.forwardedRecordNo();
-            return new Forwarding(f.target().toString(), forwarded, Math.max(0, journal.loadedRecordNo() - forwarded), f.problem());
+            return new Forwarding(f.target().toString(), forwarded, Math.max(0, journal.acknowledgedRecordNo() - forwarded), f.problem());
         }
     }
 
     /** Behind by at least this long, the figures of the last minute visibly lack events. */
     static final long BEHIND_MILLIS = 5_000;
 
-    static SelfStatus of(EventJournal journal, PipelineRuntime pipeline, JournalForwarder forwarder) {
+    static SelfStatus of(EventStore journal, PipelineRuntime pipeline, JournalForwarder forwarder) {
         Forwarding fw = Forwarding.of(forwarder, journal);
-        EventJournal.Backlog b = journal.backlog();
-        long pipelineBehind = Math.max(0, journal.loadedRecordNo() - pipeline.lastRecordNo());
+        EventStore.Backlog b = journal.backlog();
+        long pipelineBehind = Math.max(0, journal.acknowledgedRecordNo() - pipeline.lastRecordNo());
         long wm = pipeline.status().watermark();
         Long wmDelay = wm == Long.MIN_VALUE ? null : Math.max(0, Timestamps.toMicros(Instant.now()) - wm) / 1000;
         String problem = journal.problem();
@@ -48,8 +48,9 @@ record SelfStatus(String status, String message, EventJournal.Backlog backlog, l
         }
         if (b.oldestWaitMillis() >= BEHIND_MILLIS) {
             long s = b.oldestWaitMillis() / 1000;
-            return new SelfStatus("behind", String.format(Locale.ROOT, "Vigil is %d s behind: events acknowledged in "
-                    + "the last %d s (%,d) are not in the figures yet.", s, s, b.events()), b, pipelineBehind, wmDelay, fw);
+            return new SelfStatus("behind", String.format(Locale.ROOT, "The event table is %d s behind the journal: "
+                    + "events acknowledged in the last %d s (%,d) are safe but not searchable yet (KPIs and cases are "
+                    + "%,d journal records behind).", s, s, b.events(), pipelineBehind), b, pipelineBehind, wmDelay, fw);
         }
         return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw);
     }
@@ -61,6 +62,7 @@ record SelfStatus(String status, String message, EventJournal.Backlog backlog, l
         g.writeObjectFieldStart("loaderBacklog");
         g.writeNumberField("events", backlog.events());
         g.writeNumberField("records", backlog.records());
+        g.writeNumberField("journalBytes", backlog.journalBytes());
         g.writeEndObject();
         g.writeObjectFieldStart("journalCommitMillis");
         g.writeNumberField("last", backlog.lastCommitMillis());

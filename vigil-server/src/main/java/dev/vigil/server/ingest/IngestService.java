@@ -15,7 +15,7 @@ import dev.vigil.event.Rejection;
 import dev.vigil.interpret.SourceRules;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.Json;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.Overloaded;
 import dev.vigil.store.StoreClosed;
 import dev.vigil.store.StoreUnavailable;
@@ -39,12 +39,12 @@ public final class IngestService implements HttpService {
     private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
     private static final MediaType NDJSON_ALIAS = MediaType.parse("application/ndjson");
 
-    private final EventJournal journal;
+    private final EventStore journal;
     private final EventDecoder decoder;
     private final long maxBodyBytes;
     private final java.util.Map<String, SourceRules> sources;
 
-    public IngestService(EventJournal journal, EventDecoder decoder, long maxBodyBytes,
+    public IngestService(EventStore journal, EventDecoder decoder, long maxBodyBytes,
                          java.util.Map<String, SourceRules> sources) {
         this.journal = journal;
         this.decoder = decoder;

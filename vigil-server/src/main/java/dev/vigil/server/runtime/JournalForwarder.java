@@ -1,7 +1,7 @@
 package dev.vigil.server.runtime;
 
 import dev.vigil.pipeline.Arrival;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.JournalRecords;
 import java.time.Duration;
 import java.util.List;
@@ -37,21 +37,21 @@ public final class JournalForwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JournalForwarder.class);
     private static final long POLL_MILLIS = 200;
 
-    private final EventJournal journal;
+    private final EventStore journal;
     private final KafkaJournal target;
     private final Thread thread;
     private final AtomicReference<String> problem = new AtomicReference<>();
     private volatile long forwardedRecordNo;
     private volatile boolean stopping;
 
-    private JournalForwarder(EventJournal journal, KafkaJournal target) {
+    private JournalForwarder(EventStore journal, KafkaJournal target) {
         this.journal = journal;
         this.target = target;
         this.thread = Thread.ofPlatform().daemon(true).name("vigil-journal-forwarder").unstarted(this::run);
     }
 
     /** Starts forwarding; the first contact with Kafka happens on the forwarder's thread (a broker may be down). */
-    public static JournalForwarder start(EventJournal journal, KafkaJournal target) {
+    public static JournalForwarder start(EventStore journal, KafkaJournal target) {
         JournalForwarder f = new JournalForwarder(journal, target);
         f.thread.start();
         return f;
@@ -71,17 +71,13 @@ public final class JournalForwarder implements AutoCloseable {
                 long last = lastRecordInTopic();
                 forwardedRecordNo = last;
                 LOG.info("journal: forwarding to {} after record {}", target, last);
-                while (!stopping) {
-                    long upTo = journal.loadedRecordNo();
-                    if (upTo > last) {
-                        forward(producer, last, upTo);
-                        last = upTo;
-                        forwardedRecordNo = last;
+                // Not holding the journal: a forwarder far behind (Kafka down for days) reads from the event table.
+                try (EventStore.Tail tail = journal.tail(last, false)) {
+                    while (!stopping) {
+                        forward(producer, tail);
                         if (problem.getAndSet(null) != null) {
                             LOG.info("journal: forwarding to {} works again", target);
                         }
-                    } else {
-                        Thread.sleep(POLL_MILLIS);
                     }
                 }
             } catch (InterruptedException e) {
@@ -164,9 +160,10 @@ public final class JournalForwarder implements AutoCloseable {
         }
     }
 
-    private void forward(KafkaProducer<byte[], byte[]> producer, long after, long upTo) throws Exception {
+    /** Sends the next records of the journal's tail; the position moves on once Kafka has every one of them. */
+    private void forward(KafkaProducer<byte[], byte[]> producer, EventStore.Tail tail) throws Exception {
         AtomicReference<Exception> failed = new AtomicReference<>();
-        journal.replay(after, upTo, (recordNo, firstSeq, ingestedMicros, events) -> {
+        boolean more = tail.next((recordNo, firstSeq, ingestedMicros, events) -> {
             byte[] value = events.isEmpty() ? JournalRecords.tick(recordNo, ingestedMicros)
                     : JournalRecords.encode(recordNo, firstSeq, ingestedMicros, events, null);
             producer.send(new ProducerRecord<>(target.topic(), 0, null, value), (meta, e) -> {
@@ -174,11 +171,14 @@ public final class JournalForwarder implements AutoCloseable {
                     failed.compareAndSet(null, e);
                 }
             });
-        });
-        // Only once Kafka has every record up to here does the position move on.
+        }, 50_000, POLL_MILLIS);
         producer.flush();
         if (failed.get() != null) {
             throw failed.get();
+        }
+        forwardedRecordNo = tail.position();
+        if (!more) {
+            Thread.sleep(POLL_MILLIS); // the journal takes no more: the server is stopping
         }
     }
 
@@ -203,7 +203,7 @@ public final class JournalForwarder implements AutoCloseable {
     public void closeAfterCatchingUp(Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
         try {
-            while (forwardedRecordNo < journal.loadedRecordNo() && problem.get() == null && System.nanoTime() < deadline) {
+            while (forwardedRecordNo < journal.acknowledgedRecordNo() && problem.get() == null && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             close();

@@ -19,7 +19,7 @@ import dev.vigil.pipeline.Pipeline;
 import dev.vigil.pipeline.Timed;
 import dev.vigil.pipeline.Topology;
 import dev.vigil.store.CheckpointFile;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.WindowSpan;
 import java.io.ByteArrayInputStream;
@@ -131,6 +131,9 @@ public final class PipelineRuntime implements AutoCloseable {
     private final Status status;
     private volatile long lastRecordNo;
     private volatile Throwable failure;
+    /** The pipeline's reading of the journal, and the thread that reads it once the start's replay is done. */
+    private volatile EventStore.Tail tail;
+    private Thread feeder;
     private boolean closed;
     /** Why the writer's last attempt to store outputs failed, while it retries; null when writes succeed. */
     private volatile String writeProblem;
@@ -165,7 +168,7 @@ public final class PipelineRuntime implements AutoCloseable {
     }
 
     /** Restores the last checkpoint, replays the journal after it, and runs from then on. */
-    public static PipelineRuntime start(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount)
+    public static PipelineRuntime start(VigilConfig config, EventStore journal, Path dataDir, int partitionCount)
             throws SQLException, IOException, InterruptedException {
         return run(config, journal, dataDir, partitionCount, false, null);
     }
@@ -178,13 +181,13 @@ public final class PipelineRuntime implements AutoCloseable {
      *
      * @param progress told now and then of the last journal record the pipeline has taken in
      */
-    public static PipelineRuntime rebuild(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount,
+    public static PipelineRuntime rebuild(VigilConfig config, EventStore journal, Path dataDir, int partitionCount,
                                           java.util.function.LongConsumer progress)
             throws SQLException, IOException, InterruptedException {
         return run(config, journal, dataDir, partitionCount, true, progress);
     }
 
-    private static PipelineRuntime run(VigilConfig config, EventJournal journal, Path dataDir, int partitionCount,
+    private static PipelineRuntime run(VigilConfig config, EventStore journal, Path dataDir, int partitionCount,
                                        boolean fromScratch, java.util.function.LongConsumer progress)
             throws SQLException, IOException, InterruptedException {
         OutputStore store = new OutputStore(journal);
@@ -202,9 +205,15 @@ public final class PipelineRuntime implements AutoCloseable {
             }
         });
         long t0 = System.nanoTime();
-        long upTo;
+        // The journal keeps what the pipeline reads until a checkpoint covers it.
+        EventStore.Tail tail = journal.tail(after, true);
+        rt.tail = tail;
+        long upTo = journal.acknowledgedRecordNo();
         try {
-            upTo = journal.replayAndListen(after, rt::onRecord);
+            // What was acknowledged before the start, before the server takes more: KPIs are whole when it serves.
+            while (tail.position() < upTo && rt.failure == null && tail.next(rt::onRecord, REPLAY_BATCH_EVENTS, 1_000)) {
+                // told
+            }
         } finally {
             if (reporter != null) {
                 reporter.interrupt();
@@ -214,8 +223,45 @@ public final class PipelineRuntime implements AutoCloseable {
             LOG.info("pipeline: replayed journal records {}..{} in {} ms", after + 1, upTo,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         }
+        rt.startFeeding(journal);
         journal.closeFirst(rt);
         return rt;
+    }
+
+    private static final int REPLAY_BATCH_EVENTS = 10_000;
+
+    /**
+     * Reads the journal's tail on a thread of its own from now on, at the pipeline's pace: a pipeline that falls
+     * behind reads from the journal's files and never holds ingest back. Stops once the runtime stops and has read
+     * what the journal acknowledged.
+     */
+    private void startFeeding(EventStore journal) {
+        feeder = new Thread(() -> {
+            try (EventStore.Tail t = tail) {
+                while (!(stopping && t.position() >= journal.acknowledgedRecordNo())) {
+                    if (!t.next(this::onRecord, REPLAY_BATCH_EVENTS, ADVANCE_EVERY_MILLIS)) {
+                        return; // the journal takes no more, and every record was read
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | SQLException e) {
+                throw new IllegalStateException("reading the journal failed: " + e.getMessage(), e);
+            }
+        }, "vigil-pipeline-feed");
+        feeder.setDaemon(true);
+        feeder.setUncaughtExceptionHandler(this::failed);
+        feeder.start();
+    }
+
+    /** A pipeline thread failed: KPIs stop, events are still stored, and the journal no longer waits for it. */
+    private void failed(Thread th, Throwable e) {
+        failure = e;
+        EventStore.Tail t = tail;
+        if (t != null) {
+            t.letGo();
+        }
+        LOG.error("pipeline thread {} failed; KPIs and cases stop updating (events are still stored)", th.getName(), e);
     }
 
     /** Every output is rebuilt from the start: clears what an earlier run left. The record to replay after: 0. */
@@ -279,10 +325,7 @@ public final class PipelineRuntime implements AutoCloseable {
         threads.add(new Thread(this::writeLoop, "vigil-pipeline-writer"));
         for (Thread t : threads) {
             t.setDaemon(true);
-            t.setUncaughtExceptionHandler((th, e) -> {
-                failure = e;
-                LOG.error("pipeline thread {} failed; KPIs and cases stop updating (events are still stored)", th.getName(), e);
-            });
+            t.setUncaughtExceptionHandler(this::failed);
             t.start();
         }
     }
@@ -527,6 +570,10 @@ public final class PipelineRuntime implements AutoCloseable {
                                 c.recordNo(), fingerprint, state)));
                         status.checkpointRecord = c.recordNo();
                         status.checkpoints++;
+                        EventStore.Tail t = tail;
+                        if (t != null) {
+                            t.durableUpTo(c.recordNo()); // a restart starts here: the journal may let go before it
+                        }
                         c.written().countDown();
                     }
                     case Stopped s -> {
@@ -757,6 +804,10 @@ public final class PipelineRuntime implements AutoCloseable {
         stopping = true;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // First everything the journal acknowledged (it takes no more when the store stops first).
+            while (feeder != null && feeder.isAlive() && failure == null && !gaveUp && System.nanoTime() < deadline) {
+                feeder.join(100);
+            }
             // The dispatcher may be held by a writer that cannot store (a full disk): offer, not put.
             while (failure == null && !gaveUp && System.nanoTime() < deadline
                     && !records.offer(new StopAll(), 100, TimeUnit.MILLISECONDS)) {

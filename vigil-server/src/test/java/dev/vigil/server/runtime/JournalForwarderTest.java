@@ -8,7 +8,7 @@ import dev.vigil.event.EventKind;
 import dev.vigil.event.Outcome;
 import dev.vigil.event.Timestamps;
 import dev.vigil.pipeline.Arrival;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.JournalRecords;
 import dev.vigil.testkit.Await;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ class JournalForwarderTest {
     void everyRecordReachesTheTopicOnceInJournalOrderAcrossARestart() throws Exception {
         KafkaJournal target = KafkaJournal.parse("kafka://" + kafka.bootstrapServers() + "/vigil.journal");
         List<String> sent = new ArrayList<>();
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT)) {
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT)) {
             JournalForwarder f = JournalForwarder.start(journal, target);
             for (int r = 0; r < 5; r++) {
                 List<Event> batch = events("a" + r + "-", 50);
@@ -83,7 +83,7 @@ class JournalForwarderTest {
             Await.until("the first 250 events in the topic", () -> names(target.topic()).size(), n -> n == 250);
             f.closeAfterCatchingUp(Duration.ofSeconds(30));
         }
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT)) {
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT)) {
             JournalForwarder f = JournalForwarder.start(journal, target);
             for (int r = 0; r < 3; r++) {
                 List<Event> batch = events("b" + r + "-", 40);
@@ -102,7 +102,7 @@ class JournalForwarderTest {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("wide", 3, (short) 1))).all().get();
         }
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT)) {
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT)) {
             JournalForwarder f = JournalForwarder.start(journal, KafkaJournal.parse("kafka://" + kafka.bootstrapServers() + "/wide"));
             String why = Await.until("the forwarder's problem", () -> String.valueOf(f.problem()), p -> !p.equals("null"));
             assertThat(why).contains("topic wide has 3 partitions").contains("exactly one");

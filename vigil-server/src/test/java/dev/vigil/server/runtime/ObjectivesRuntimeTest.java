@@ -7,7 +7,7 @@ import dev.vigil.event.Timestamps;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.store.AlertStore;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.KpiKey;
@@ -40,7 +40,7 @@ class ObjectivesRuntimeTest {
         long t0 = WindowSpan.MINUTE.startOf(Timestamps.toMicros(Instant.now()) - 30 * MINUTE);
         KpiKey bank = KpiKey.of(Dimension.PEER, "bank");
 
-        try (EventJournal journal = EventJournal.open(dir.resolve("data"), EventJournal.Options.DEFAULT)) {
+        try (EventStore journal = EventStore.open(dir.resolve("data"), EventStore.Options.DEFAULT)) {
             OutputStore store = new OutputStore(journal);
             PipelineRuntime.Status status = new PipelineRuntime.Status(2);
             ObjectivesRuntime objectives = new ObjectivesRuntime(config.objectives(), store, new AlertStore(journal), List.of(),

@@ -9,7 +9,7 @@ import dev.vigil.event.Outcome;
 import dev.vigil.event.Timestamps;
 import dev.vigil.testkit.Await;
 import dev.vigil.config.yaml.ConfigLoader;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.WindowSpan;
@@ -53,7 +53,7 @@ class PipelineRuntimeTest {
             events.add(new Event(t0 + a[1] * 60_000L, "billing", "Charge", EventKind.CALL, Map.of(), Outcome.OK,
                     (long) (r.nextDouble() * 100_000), "bank", null, Map.of()));
         }
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT)) {
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT)) {
             PipelineRuntime rt = PipelineRuntime.start(config("1h"), journal, data, 2);
             for (int i = 0; i < events.size(); i += 100) {
                 journal.append(events.subList(i, i + 100), Map.of(), Timestamps.toMicros(Instant.now())).join();
@@ -113,7 +113,7 @@ class PipelineRuntimeTest {
         events.sort(java.util.Comparator.comparingLong(Event::timeMicros));
         int half = events.size() / 2;
         // The first run on two partitions: its stop writes a checkpoint.
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT)) {
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT)) {
             PipelineRuntime rt = PipelineRuntime.start(withOrders(), journal, data, 2);
             for (int i = 0; i < half; i += 100) {
                 journal.append(events.subList(i, Math.min(half, i + 100)), Map.of(), Timestamps.toMicros(Instant.now())).join();
@@ -121,7 +121,7 @@ class PipelineRuntimeTest {
             Await.until("the first half folded", () -> rt.status().eventsFolded(), n -> n == half);
         }
         // The second on one partition: it restores that checkpoint (it does not rebuild) and takes the rest.
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT)) {
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT)) {
             PipelineRuntime rt = PipelineRuntime.start(withOrders(), journal, data, 1);
             assertThat(rt.status().checkpointRecord()).as("the checkpoint restored, not the journal replayed").isPositive();
             for (int i = half; i < events.size(); i += 100) {

@@ -12,7 +12,7 @@ import dev.vigil.event.Timestamps;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.Pipeline;
 import dev.vigil.config.yaml.ConfigLoader;
-import dev.vigil.store.EventJournal;
+import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import dev.vigil.testkit.Await;
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ class RuntimeMatchesPipelineTest {
         after.add(0, call(t0 + 10_000_000L, r));
         after.add(0, call(t0 + 95_000_000L, r));
 
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT.withTickEveryMillis(50))) {
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT.withTickEveryMillis(50))) {
             PipelineRuntime rt = PipelineRuntime.start(config, journal, data, 3);
             append(journal, before);
             long maxBefore = before.stream().mapToLong(Event::timeMicros).max().orElseThrow();
@@ -86,7 +86,7 @@ class RuntimeMatchesPipelineTest {
         TreeMap<String, String> liveWindows = new TreeMap<>();
         List<CaseRecord> liveCases;
         List<Rec> journalRecords = new ArrayList<>();
-        try (EventJournal journal = EventJournal.open(data, EventJournal.Options.DEFAULT);
+        try (EventStore journal = EventStore.open(data, EventStore.Options.DEFAULT);
              OutputStore store = new OutputStore(journal);
              Connection c = journal.newConnection();
              Statement st = c.createStatement();
@@ -96,7 +96,7 @@ class RuntimeMatchesPipelineTest {
                         rs.getLong(5) + "/" + rs.getLong(6) + "/" + rs.getLong(7) + "/" + HexFormat.of().formatHex(rs.getBytes(8)));
             }
             liveCases = store.cases(new OutputStore.CaseQuery(null, null, null, null, null, null, 100_000, false, null, null));
-            journal.replayAndListen(0, (no, firstSeq, at, events) -> journalRecords.add(new Rec(firstSeq, at, events)));
+            journal.replay(0, journal.acknowledgedRecordNo(), (no, firstSeq, at, events) -> journalRecords.add(new Rec(firstSeq, at, events)));
         }
         assertThat(journalRecords).as("the journal ticked in the quiet gap").anyMatch(rec -> rec.events().isEmpty());
 
@@ -139,7 +139,7 @@ class RuntimeMatchesPipelineTest {
         return rt.status().lateBySource().values().stream().mapToLong(n -> n.tooLate()).sum();
     }
 
-    private static void append(EventJournal journal, List<Event> events) {
+    private static void append(EventStore journal, List<Event> events) {
         for (int i = 0; i < events.size(); i += 40) {
             journal.append(events.subList(i, Math.min(events.size(), i + 40)), Map.of(),
                     Timestamps.toMicros(Instant.now())).join();

@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EventJournalTest {
+class EventStoreTest {
 
     @TempDir
     Path dir;
@@ -38,7 +38,7 @@ class EventJournalTest {
 
     @Test
     void appendedEventsComeBackWithEveryFieldAndIncreasingSequenceNumbers() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             Event a = event(2_000_000L, "billing", "CreateInvoice", Map.of("orderId", "A-17"));
             Event b = new Event(1_000_000L, "shop", "PlaceOrder", EventKind.ACTIVITY, Map.of(), Outcome.TIMEOUT,
                     null, null, null, Map.of());
@@ -55,10 +55,10 @@ class EventJournalTest {
 
     @Test
     void eventsSurviveCloseAndReopenAndSequenceNumbersContinue() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             j.append(List.of(event(1, "s", "n", Map.of())), Map.of(), 0).get();
         }
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             assertThat(j.append(List.of(event(2, "s", "n", Map.of())), Map.of(), 0).get().firstSeq()).isEqualTo(2);
             assertThat(j.storedEvents()).isEqualTo(2);
         }
@@ -66,7 +66,7 @@ class EventJournalTest {
 
     @Test
     void cursorPagesVisitEveryEventOnceInEventTimeOrderBothWays() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             List<Event> events = new ArrayList<>();
             for (int i = 0; i < 57; i++) {
                 // Many equal timestamps: the cursor must break ties by sequence number.
@@ -95,7 +95,7 @@ class EventJournalTest {
 
     @Test
     void filtersBySourceNameTimeRangeAndCorrelationKey() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             j.append(List.of(
                     event(10, "shop", "PlaceOrder", Map.of("orderId", "A-1")),
                     event(20, "shop", "PlaceOrder", Map.of("orderId", "A-2")),
@@ -116,7 +116,7 @@ class EventJournalTest {
 
     @Test
     void statsCountEventsBySourceAndNameAndRejectionsByCode() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             j.append(List.of(event(1, "a", "x", Map.of()), event(2, "a", "x", Map.of()), event(3, "b", "y", Map.of())),
                     Map.of(Rejection.Code.MISSING_FIELD, 2), 0).get();
             j.append(List.of(), Map.of(Rejection.Code.MISSING_FIELD, 1, Rejection.Code.TIME_IN_FUTURE, 4), 0).get();
@@ -131,7 +131,7 @@ class EventJournalTest {
 
     @Test
     void concurrentAppendsShareCommitsAndGetDisjointSequenceRanges() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             List<CompletableFuture<Appended>> acks = IntStream.range(0, 200)
                     .mapToObj(i -> CompletableFuture.supplyAsync(() -> j.append(
                             List.of(event(i, "s", "n", Map.of()), event(i, "s", "n", Map.of())), Map.of(), 0).join()))
@@ -150,7 +150,7 @@ class EventJournalTest {
     @Test
     void appendsThatArriveDuringACommitShareTheNextOne() throws Exception {
         FullDisk disk = new FullDisk();
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT, disk)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT, disk)) {
             disk.gate = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<Appended> first = j.append(List.of(event(0, "s", "n", Map.of())), Map.of(), 0);
             assertThat(disk.atGate.await(60, java.util.concurrent.TimeUnit.SECONDS))
@@ -171,8 +171,8 @@ class EventJournalTest {
     @Test
     void whileNothingArrivesTheJournalTicksAndAReplayTellsEachTickWhereTheLiveRunDid() throws Exception {
         List<String> live = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT.withTickEveryMillis(50))) {
-            j.replayAndListen(0, (no, first, at, events) -> live.add(no + " at " + at + ": " + events.size()));
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT.withTickEveryMillis(50))) {
+            follow(j, (no, first, at, events) -> live.add(no + " at " + at + ": " + events.size()));
             assertThat(j.append(List.of(), Map.of(Rejection.Code.MISSING_FIELD, 1), 1).get().count()).isZero();
             j.append(List.of(event(1, "s", "n", Map.of())), Map.of(), 2).get();
             dev.vigil.testkit.Await.until("three ticks after the event", () -> List.copyOf(live),
@@ -188,15 +188,23 @@ class EventJournalTest {
         assertThat(tickTimes).isSorted().allMatch(t -> t > 1_000_000_000_000_000L, "a wall-clock time in microseconds");
 
         List<String> replayed = new ArrayList<>();
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
-            j.replayAndListen(0, (no, first, at, events) -> replayed.add(no + " at " + at + ": " + events.size()));
+        List<String> tailed = new ArrayList<>();
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
+            j.replay(0, j.acknowledgedRecordNo(), (no, first, at, events) -> replayed.add(no + " at " + at + ": " + events.size()));
+            // A tail from the start reads what the journal's files no longer hold from the event table.
+            try (EventStore.Tail t = j.tail(0, false)) {
+                while (t.position() < j.acknowledgedRecordNo()) {
+                    t.next((no, first, at, events) -> tailed.add(no + " at " + at + ": " + events.size()), 1000, 1000);
+                }
+            }
         }
         assertThat(replayed).isEqualTo(told);
+        assertThat(tailed).isEqualTo(told);
     }
 
     @Test
     void appendsAfterCloseAreRefused() throws Exception {
-        EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
+        EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
         j.close();
         assertThatThrownBy(() -> j.append(List.of(event(1, "s", "n", Map.of())), Map.of(), 0).join())
                 .hasCauseInstanceOf(StoreClosed.class);
@@ -204,9 +212,9 @@ class EventJournalTest {
 
     @Test
     void aDuckDbLoadThatFailsHalfWayIsRolledBackAndRetriedSoEachEventIsStoredOnce() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
-            j.faultAfterEventsFlushed = conn -> {
+            j.loader().fault = conn -> {
                 if (failures.incrementAndGet() == 1) {
                     throw new IllegalStateException("injected fault");
                 }
@@ -223,22 +231,22 @@ class EventJournalTest {
 
     @Test
     void eventsOnlyInTheJournalAreLoadedIntoTheStoreAtTheNextOpen() throws Exception {
-        EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
-        j.faultAfterEventsFlushed = conn -> {
+        EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
+        j.loader().fault = conn -> {
             throw new IllegalStateException("DuckDB never gets them");
         };
         j.append(List.of(event(1, "s", "a", Map.of("k", "1")), event(2, "s", "b", Map.of("k", "2"))),
                 Map.of(Rejection.Code.WRONG_TYPE, 3), 0).get();
         // Simulate the crash: the loader never succeeded; reopen from the files alone.
         copyFolder(dir, dir.resolveSibling(dir.getFileName() + "-crashed"));
-        j.faultAfterEventsFlushed = conn -> { };
+        j.loader().fault = conn -> { };
         j.close();
-        try (EventJournal again = EventJournal.open(dir.resolveSibling(dir.getFileName() + "-crashed"), EventJournal.Options.DEFAULT)) {
+        try (EventStore again = EventStore.open(dir.resolveSibling(dir.getFileName() + "-crashed"), EventStore.Options.DEFAULT)) {
             assertThat(again.query(EventQuery.all(10)).events()).extracting(e -> e.event().name()).containsExactly("a", "b");
             assertThat(again.stats().rejectedByReason()).containsExactly(Map.entry("wrong_type", 3L));
             assertThat(again.append(List.of(event(3, "s", "c", Map.of())), Map.of(), 0).get().firstSeq()).isEqualTo(3);
         }
-        try (EventJournal again = EventJournal.open(dir.resolveSibling(dir.getFileName() + "-crashed"), EventJournal.Options.DEFAULT)) {
+        try (EventStore again = EventStore.open(dir.resolveSibling(dir.getFileName() + "-crashed"), EventStore.Options.DEFAULT)) {
             assertThat(again.query(EventQuery.all(10)).events()).hasSize(3);
             assertThat(again.stats().rejectedByReason()).containsExactly(Map.entry("wrong_type", 3L));
         }
@@ -246,47 +254,61 @@ class EventJournalTest {
 
     @Test
     void aTornWriteAtTheEndOfTheJournalIsCutOffAndEverythingBeforeItKept() throws Exception {
-        EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT);
-        j.faultAfterEventsFlushed = conn -> {
+        EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT);
+        j.loader().fault = conn -> {
             throw new IllegalStateException("keep it in the journal only");
         };
         j.append(List.of(event(1, "s", "a", Map.of())), Map.of(), 0).get();
         Path crashed = dir.resolveSibling(dir.getFileName() + "-torn");
         copyFolder(dir, crashed);
-        j.faultAfterEventsFlushed = conn -> { };
+        j.loader().fault = conn -> { };
         j.close();
         Path segment;
-        try (var files = java.nio.file.Files.list(crashed.resolve(EventJournal.JOURNAL_DIR))) {
+        try (var files = java.nio.file.Files.list(crashed.resolve(EventStore.JOURNAL_DIR))) {
             segment = files.findFirst().orElseThrow();
         }
         // Half a record: what a crash in the middle of a write leaves.
         java.nio.file.Files.write(segment, new byte[] {0, 0, 1, 0, 7, 7, 7, 7, 1, 2, 3},
                 java.nio.file.StandardOpenOption.APPEND);
-        try (EventJournal again = EventJournal.open(crashed, EventJournal.Options.DEFAULT)) {
+        try (EventStore again = EventStore.open(crashed, EventStore.Options.DEFAULT)) {
             assertThat(again.query(EventQuery.all(10)).events()).extracting(e -> e.event().name()).containsExactly("a");
             assertThat(again.append(List.of(event(2, "s", "b", Map.of())), Map.of(), 0).get().firstSeq()).isEqualTo(2);
         }
-        try (EventJournal again = EventJournal.open(crashed, EventJournal.Options.DEFAULT)) {
+        try (EventStore again = EventStore.open(crashed, EventStore.Options.DEFAULT)) {
             assertThat(again.query(EventQuery.all(10)).events()).extracting(e -> e.event().name()).containsExactly("a", "b");
         }
     }
 
     @Test
     void journalSegmentsAreDeletedOnceTheStoreHoldsThem() throws Exception {
-        EventJournal.Options small = new EventJournal.Options(1_000_000, 10, 2_000, 1, 0);
-        try (EventJournal j = EventJournal.open(dir, small)) {
+        EventStore.Options small = new EventStore.Options(1_000_000, 10, 2_000, 1, 0, 4L << 30, 100_000);
+        try (EventStore j = EventStore.open(dir, small)) {
             for (int i = 0; i < 50; i++) {
                 j.append(List.of(event(i, "s", "n" + i, Map.of())), Map.of(), 0).get();
             }
             j.query(EventQuery.all(1));
-            try (var files = java.nio.file.Files.list(dir.resolve(EventJournal.JOURNAL_DIR))) {
+            try (var files = java.nio.file.Files.list(dir.resolve(EventStore.JOURNAL_DIR))) {
                 assertThat(files.count()).isLessThanOrEqualTo(2);
             }
             assertThat(j.query(EventQuery.all(100)).events()).hasSize(50);
         }
-        try (var files = java.nio.file.Files.list(dir.resolve(EventJournal.JOURNAL_DIR))) {
+        try (var files = java.nio.file.Files.list(dir.resolve(EventStore.JOURNAL_DIR))) {
             assertThat(files.count()).as("a clean close leaves an empty journal").isZero();
         }
+    }
+
+    /** Reads the journal's tail from the start on a thread of its own until the store closes. */
+    static Thread follow(EventStore j, EventStore.RecordListener l) {
+        EventStore.Tail tail = j.tail(0, false);
+        return Thread.ofPlatform().daemon(true).start(() -> {
+            try (tail) {
+                while (tail.next(l, 10_000, 50)) {
+                    // told
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     static void copyFolder(Path from, Path to) throws java.io.IOException {
@@ -304,7 +326,7 @@ class EventJournalTest {
 
     @Test
     void anEventWhoseAttributesAreNotJsonFailsOnlyItsOwnAppend() throws Exception {
-        try (EventJournal j = EventJournal.open(dir, EventJournal.Options.DEFAULT)) {
+        try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
             Event bad = new Event(1, "s", "n", EventKind.OTHER, Map.of(), Outcome.OK, null, null, null,
                     Map.of("opaque", new Object()));
             assertThatThrownBy(() -> j.append(List.of(bad), Map.of(), 0).join())
