@@ -10,7 +10,7 @@ import java.util.List;
  * @param notifyResolved whether a rule that stops firing is notified ({@code alertWhenResolved})
  */
 public record AlertPolicy(String name, List<BurnRule> rules, List<String> targets, boolean notifyFiring,
-                          boolean notifyResolved) {
+                          boolean notifyResolved) implements java.io.Serializable {
 
     public AlertPolicy {
         rules = List.copyOf(rules);

@@ -1,7 +1,7 @@
 package dev.vigil.assess;
 
 /** How an objective's budget is counted: in events, or in time slices that each pass or fail. */
-public sealed interface Budgeting {
+public sealed interface Budgeting extends java.io.Serializable {
 
     /** Good events of all events: the budget is the share of events that may be bad. */
     record Occurrences() implements Budgeting {

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param orEqual whether a burn rate equal to the factor fires too (OpenSLO's {@code op: gte})
  */
-public record BurnRule(String severity, double factor, long longMicros, long shortMicros, boolean orEqual) {
+public record BurnRule(String severity, double factor, long longMicros, long shortMicros, boolean orEqual)
+        implements java.io.Serializable {
 
     private static final long MINUTE = 60_000_000L;
     private static final long HOUR = 60 * MINUTE;

@@ -7,7 +7,7 @@ import dev.vigil.summarise.KpiWindow;
  * failed, or faster than a threshold) or a threshold on a window's statistic (the window is good when its
  * p95 is under 300 ms, say).
  */
-public sealed interface Indicator {
+public sealed interface Indicator extends java.io.Serializable {
 
     /** The minute's contribution, in events. */
     Tally tally(KpiWindow w);

@@ -45,6 +45,10 @@ final class MinuteSums {
         return new Tally(g, t);
     }
 
+    void forEach(java.util.function.BiConsumer<Long, Tally> f) {
+        minutes.forEach(f);
+    }
+
     void forgetBefore(long micros) {
         if (minutes.headMap(micros, false).isEmpty()) {
             return;

@@ -14,7 +14,7 @@ import java.util.Set;
  * @param policies its alert policies; none means the standard rules in {@code spec}, sent to the default webhooks
  */
 public record Objective(String name, String displayName, String service, Series series, ObjectiveLedger.Spec spec,
-                        List<AlertPolicy> policies) {
+                        List<AlertPolicy> policies) implements java.io.Serializable {
 
     public Objective {
         policies = List.copyOf(policies);
@@ -25,7 +25,7 @@ public record Objective(String name, String displayName, String service, Series 
     }
 
     /** A KPI series: dimension, key, and for service-operation or process-activity optionally the name. */
-    public record Series(Dimension dimension, String key, String name) {
+    public record Series(Dimension dimension, String key, String name) implements java.io.Serializable {
     }
 
     /** This objective under the given policies: their rules replace the standard ones. */

@@ -19,7 +19,7 @@ public final class ObjectiveLedger {
      * @param indicator how a minute's KPI window counts
      */
     public record Spec(String name, Indicator indicator, double target, TimeWindow window, Budgeting budgeting,
-                       List<BurnRule> rules) {
+                       List<BurnRule> rules) implements java.io.Serializable {
         public Spec {
             if (!(target > 0 && target < 1)) {
                 throw new IllegalArgumentException("target is in (0, 1), not " + target);
@@ -127,6 +127,16 @@ public final class ObjectiveLedger {
     /** Takes up a rule's state as it was stored (a restart must not raise an alert that already fired). */
     public void restoreFiring(String ruleId, boolean isFiring) {
         firing.put(ruleId, isFiring);
+    }
+
+    /** Each rule's firing state, by rule id (rules never evaluated are absent): what a snapshot keeps. */
+    public Map<String, Boolean> firingByRule() {
+        return Map.copyOf(firing);
+    }
+
+    /** Every minute's tally it holds, oldest first: what a snapshot keeps. */
+    public void forEachMinute(java.util.function.BiConsumer<Long, Tally> f) {
+        minutes.forEach(f);
     }
 
     public boolean firing(BurnRule r) {

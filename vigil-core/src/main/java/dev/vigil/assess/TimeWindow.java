@@ -6,7 +6,7 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 
 /** The period an objective is judged over: rolling (the last 28 days) or calendar-aligned (each month). */
-public sealed interface TimeWindow {
+public sealed interface TimeWindow extends java.io.Serializable {
 
     /** [start, end) of the period holding {@code micros}, in epoch microseconds. */
     long[] periodAt(long micros);

@@ -1,5 +1,7 @@
 package dev.vigil.pipeline;
 
+import dev.vigil.assess.Objective;
+import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.Processes;
 import dev.vigil.event.Event;
@@ -28,15 +30,22 @@ public final class Pipeline {
     private final OrderOperator order;
     private Partition[] partitions;
     private MergeOperator merge = new MergeOperator();
+    private AssessOperator assess;
     private InputWatermarks inputs;
     private final List<MergedWindow> merged = new ArrayList<>();
+    private final List<ObjectiveLedger.Transition> alerts = new ArrayList<>();
 
-    /** What an advance produced: windows to write and case changes to apply, in order. */
-    public record Emitted(List<MergedWindow> windows, List<CaseChange> cases) {
+    /** What an advance produced: windows to write, case changes to apply and alerts that changed, in order. */
+    public record Emitted(List<MergedWindow> windows, List<CaseChange> cases, List<ObjectiveLedger.Transition> alerts) {
     }
 
     public Pipeline(Processes processes, LatenessPolicy policy, int partitionCount) {
-        this.topology = new Topology(processes, policy);
+        this(processes, policy, List.of(), partitionCount);
+    }
+
+    public Pipeline(Processes processes, LatenessPolicy policy, List<Objective> objectives, int partitionCount) {
+        this.topology = new Topology(processes, policy, objectives);
+        this.assess = new AssessOperator(topology.objectives());
         this.order = topology.newOrder();
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
@@ -83,9 +92,15 @@ public final class Pipeline {
             cases.addAll(partitions[i].drainCases());
         }
         merge.onWatermark(inputs.watermark(), inputs.finalBefore(), merged::add);
+        for (MergedWindow w : merged) {
+            assess.onElement(w, alerts::add);
+        }
+        assess.onWatermark(inputs.watermark(), inputs.finalBefore(), alerts::add);
         List<MergedWindow> windows = List.copyOf(merged);
+        List<ObjectiveLedger.Transition> changed = List.copyOf(alerts);
         merged.clear();
-        return new Emitted(windows, cases);
+        alerts.clear();
+        return new Emitted(windows, cases, changed);
     }
 
     /**
@@ -109,6 +124,9 @@ public final class Pipeline {
         KeyedState m = new KeyedState();
         merge.snapshot(m.sink());
         stages.put(topology.merge.name(), m);
+        KeyedState a = new KeyedState();
+        assess.snapshot(a.sink());
+        stages.put(topology.assess.name(), a);
         return write(stages);
     }
 
@@ -125,12 +143,15 @@ public final class Pipeline {
             correlators[i] = partitions[i].correlator();
         }
         merge = new MergeOperator();
+        assess = new AssessOperator(topology.objectives());
         inputs = new InputWatermarks(n);
         merged.clear();
+        alerts.clear();
         stages.get(topology.order.name()).restoreInto(new Operator<?, ?>[] {order});
         stages.get(topology.summarise.name()).restoreInto(summarisers);
         stages.get(topology.correlate.name()).restoreInto(correlators);
         stages.get(topology.merge.name()).restoreInto(new Operator<?, ?>[] {merge});
+        stages.get(topology.assess.name()).restoreInto(new Operator<?, ?>[] {assess});
     }
 
     /** Stages' keyed state as one blob: stage count, then each stage's name and entries. */

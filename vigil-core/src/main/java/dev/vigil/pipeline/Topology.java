@@ -1,11 +1,14 @@
 package dev.vigil.pipeline;
 
+import dev.vigil.assess.Objective;
+import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.Processes;
 import dev.vigil.operator.KeyedState;
 import dev.vigil.operator.Operator;
 import dev.vigil.order.LatenessPolicy;
 import dev.vigil.summarise.ClosedWindow;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -15,12 +18,13 @@ import java.util.function.Supplier;
  * make their instances here and route by these keys, so they run the very same graph.
  *
  * <pre>
- *   journal ──► order (1 instance) ──Timed──┬─► summarise (by source) ──ClosedWindow──► merge (by series) ──► KPI windows
- *                                           └─► correlate (by process) ─────────────────────────────────► case changes
+ *   journal ──► order (1 instance) ──Timed──┬─► summarise (by source) ──ClosedWindow──► merge (by series) ──┬──► KPI windows
+ *                                           │                                                              └─► assess (by series) ──► alert changes
+ *                                           └─► correlate (by process) ───────────────────────────────────────► case changes
  * </pre>
  *
  * Interpretation happens before the journal (at ingest, so a client hears at once what it sent wrong), and the
- * journal holds canonical events; assessment reads the merged windows.
+ * journal holds canonical events.
  */
 public final class Topology {
 
@@ -44,16 +48,29 @@ public final class Topology {
     public final Stage<Timed, ClosedWindow> summarise;
     public final Stage<Timed, CaseChange> correlate;
     public final Stage<ClosedWindow, MergedWindow> merge;
+    public final Stage<MergedWindow, ObjectiveLedger.Transition> assess;
     private final Processes processes;
     private final LatenessPolicy policy;
+    private final List<Objective> objectives;
 
     public Topology(Processes processes, LatenessPolicy policy) {
+        this(processes, policy, List.of());
+    }
+
+    public Topology(Processes processes, LatenessPolicy policy, List<Objective> objectives) {
         this.processes = processes;
         this.policy = policy;
+        this.objectives = List.copyOf(objectives);
         this.order = new Stage<>("order", a -> OrderOperator.KEY, () -> new OrderOperator(processes, policy));
         this.summarise = new Stage<>("summarise", SummariseOperator::keyOf, SummariseOperator::new);
         this.correlate = new Stage<>("correlate", CorrelateOperator::keyOf, () -> new CorrelateOperator(processes));
         this.merge = new Stage<>("merge", MergeOperator::keyOf, MergeOperator::new);
+        this.assess = new Stage<>("assess", w -> AssessOperator.keyOf(w, this.objectives),
+                () -> new AssessOperator(this.objectives));
+    }
+
+    public List<Objective> objectives() {
+        return objectives;
     }
 
     public Processes processes() {

@@ -1,5 +1,7 @@
 package dev.vigil.flink;
 
+import dev.vigil.assess.BurnRule;
+import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.CaseRecord;
 import dev.vigil.correlate.CaseStatus;
@@ -144,6 +146,32 @@ enum Codec {
         Object read(DataInput in) throws IOException {
             return in.readByte() == 0 ? new CaseChange.Retired(in.readUTF()) : new CaseChange.Updated(readCase(in));
         }
+    },
+
+    TRANSITION(ObjectiveLedger.Transition.class) {
+        @Override
+        void write(Object o, DataOutput out) throws IOException {
+            ObjectiveLedger.Transition t = (ObjectiveLedger.Transition) o;
+            out.writeUTF(t.objective());
+            BurnRule r = t.rule();
+            out.writeUTF(r.severity());
+            out.writeDouble(r.factor());
+            out.writeLong(r.longMicros());
+            out.writeLong(r.shortMicros());
+            out.writeBoolean(r.orEqual());
+            out.writeBoolean(t.firing());
+            out.writeLong(t.atMicros());
+            out.writeDouble(t.longBurn());
+            out.writeDouble(t.shortBurn());
+        }
+
+        @Override
+        Object read(DataInput in) throws IOException {
+            String objective = in.readUTF();
+            BurnRule r = new BurnRule(in.readUTF(), in.readDouble(), in.readLong(), in.readLong(), in.readBoolean());
+            return new ObjectiveLedger.Transition(objective, r, in.readBoolean(), in.readLong(), in.readDouble(),
+                    in.readDouble());
+        }
     };
 
     private static final EventKind[] KINDS = EventKind.values();
@@ -151,6 +179,7 @@ enum Codec {
     private static final Lateness[] LATENESS = Lateness.values();
     private static final WindowSpan[] SPANS = WindowSpan.values();
     private static final CaseStatus[] STATUSES = CaseStatus.values();
+
 
     final Class<?> type;
 

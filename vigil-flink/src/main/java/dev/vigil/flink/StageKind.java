@@ -8,7 +8,8 @@ enum StageKind {
     ORDER(false, false),
     SUMMARISE(true, false),
     CORRELATE(true, true),
-    MERGE(true, false);
+    MERGE(true, false),
+    ASSESS(true, false);
 
     private final boolean keyed;
     private final boolean holdsBack;
@@ -24,6 +25,7 @@ enum StageKind {
             case SUMMARISE -> t.summarise;
             case CORRELATE -> t.correlate;
             case MERGE -> t.merge;
+            case ASSESS -> t.assess;
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.vigil.flink;
 
+import dev.vigil.assess.Objective;
 import dev.vigil.correlate.ProcessDef;
 import dev.vigil.correlate.Processes;
 import dev.vigil.order.LatenessPolicy;
@@ -7,14 +8,22 @@ import dev.vigil.pipeline.Topology;
 import java.io.Serializable;
 import java.util.List;
 
-/** What the topology is made from (vigil.yaml's processes and lateness), in a form Flink ships to its workers. */
-record TopologySpec(List<ProcessDef> processes, LatenessPolicy policy) implements Serializable {
+/**
+ * What the topology is made from (vigil.yaml's processes, lateness and objectives), in a form Flink ships to its
+ * workers.
+ */
+record TopologySpec(List<ProcessDef> processes, LatenessPolicy policy, List<Objective> objectives) implements Serializable {
 
     TopologySpec {
         processes = List.copyOf(processes);
+        objectives = List.copyOf(objectives);
+    }
+
+    TopologySpec(List<ProcessDef> processes, LatenessPolicy policy) {
+        this(processes, policy, List.of());
     }
 
     Topology topology() {
-        return new Topology(new Processes(processes), policy);
+        return new Topology(new Processes(processes), policy, objectives);
     }
 }

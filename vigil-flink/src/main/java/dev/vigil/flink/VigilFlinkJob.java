@@ -36,6 +36,10 @@ public final class VigilFlinkJob implements Callable<Integer> {
     @Option(names = "--cases-topic", defaultValue = "vigil.cases", paramLabel = "TOPIC", description = "Default: ${DEFAULT-VALUE}.")
     String casesTopic;
 
+    @Option(names = "--alerts-topic", defaultValue = "vigil.alerts", paramLabel = "TOPIC",
+            description = "Alert changes of the objectives' burn-rate rules, keyed by objective and rule. Default: ${DEFAULT-VALUE}.")
+    String alertsTopic;
+
     @Option(names = "--group-id", defaultValue = "vigil-flink", paramLabel = "GROUP", description = "Kafka consumer group. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
@@ -60,8 +64,9 @@ public final class VigilFlinkJob implements Callable<Integer> {
         if (env.getCheckpointConfig().getCheckpointInterval() <= 0) {
             env.enableCheckpointing(checkpointEveryMillis);
         }
-        VigilJob.build(env, new TopologySpec(c.processes().all(), c.lateness()), new VigilJob.Source(bootstrapServers,
-                new VigilJob.Topics(journalTopic, windowsTopic, casesTopic), groupId, bounded));
+        VigilJob.build(env, new TopologySpec(c.processes().all(), c.lateness(), c.objectives()),
+                new VigilJob.Source(bootstrapServers, new VigilJob.Topics(journalTopic, windowsTopic, casesTopic,
+                        alertsTopic), groupId, bounded));
         env.execute("vigil");
         return 0;
     }

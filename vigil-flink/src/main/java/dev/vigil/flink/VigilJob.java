@@ -1,7 +1,10 @@
 package dev.vigil.flink;
 
+import dev.vigil.assess.Objective;
+import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.pipeline.Arrival;
+import dev.vigil.pipeline.AssessOperator;
 import dev.vigil.pipeline.MergeOperator;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.SummariseOperator;
@@ -12,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -43,8 +47,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class VigilJob {
 
     /** The topics the job reads and writes. */
-    public record Topics(String journal, String windows, String cases) {
-        public static final Topics DEFAULT = new Topics("vigil.journal", "vigil.windows", "vigil.cases");
+    public record Topics(String journal, String windows, String cases, String alerts) {
+        public static final Topics DEFAULT = new Topics("vigil.journal", "vigil.windows", "vigil.cases", "vigil.alerts");
     }
 
     /**
@@ -74,6 +78,7 @@ public final class VigilJob {
         Outputs out = topology(journal, spec);
         DataStream<MergedWindow> windows = out.windows();
         DataStream<CaseChange> cases = out.cases();
+        DataStream<ObjectiveLedger.Transition> alerts = out.alerts();
 
         windows.sinkTo(KafkaSink.<MergedWindow>builder()
                 .setBootstrapServers(src.bootstrapServers())
@@ -85,10 +90,16 @@ public final class VigilJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer(new CaseRecords(src.topics().cases()))
                 .build()).name("cases").uid("vigil-cases-sink");
+        alerts.sinkTo(KafkaSink.<ObjectiveLedger.Transition>builder()
+                .setBootstrapServers(src.bootstrapServers())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(new AlertRecords(src.topics().alerts()))
+                .build()).name("alerts").uid("vigil-alerts-sink");
     }
 
-    /** What the topology hands out: KPI windows (each revision) and case changes. */
-    public record Outputs(DataStream<MergedWindow> windows, DataStream<CaseChange> cases) {
+    /** What the topology hands out: KPI windows (each revision), case changes and alert changes. */
+    public record Outputs(DataStream<MergedWindow> windows, DataStream<CaseChange> cases,
+                          DataStream<ObjectiveLedger.Transition> alerts) {
     }
 
     /**
@@ -117,7 +128,14 @@ public final class VigilJob {
                 .transform("correlate", CodecSerializer.<CaseChange>info(Codec.CASE_CHANGE),
                         new StageOperator<Timed, CaseChange>(StageKind.CORRELATE, spec))
                 .uid("vigil-correlate");
-        return new Outputs(windows, cases);
+        List<Objective> objectives = spec.objectives();
+        DataStream<ObjectiveLedger.Transition> alerts = windows
+                .filter(w -> AssessOperator.keyOf(w, objectives) != null).name("judged series")
+                .keyBy(w -> AssessOperator.keyOf(w, objectives), Types.STRING)
+                .transform("assess", CodecSerializer.<ObjectiveLedger.Transition>info(Codec.TRANSITION),
+                        new StageOperator<MergedWindow, ObjectiveLedger.Transition>(StageKind.ASSESS, spec))
+                .uid("vigil-assess");
+        return new Outputs(windows, cases, alerts);
     }
 
     /** The key of a window's record: its series and minute, so that compaction keeps its latest revision. */
@@ -196,6 +214,21 @@ public final class VigilJob {
                 case CaseChange.Updated u -> new ProducerRecord<>(topic, u.record().id().getBytes(StandardCharsets.UTF_8),
                         encode(Codec.CASE_CHANGE, u));
             };
+        }
+    }
+
+    /** Writes alert changes, keyed by objective and rule: compaction keeps each rule's last word. */
+    static final class AlertRecords implements KafkaRecordSerializationSchema<ObjectiveLedger.Transition> {
+        private final String topic;
+
+        AlertRecords(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(ObjectiveLedger.Transition t, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, (t.objective() + '\0' + t.rule().id()).getBytes(StandardCharsets.UTF_8),
+                    encode(Codec.TRANSITION, t));
         }
     }
 }

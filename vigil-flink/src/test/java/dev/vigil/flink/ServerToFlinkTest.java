@@ -63,10 +63,10 @@ class ServerToFlinkTest {
 
     private void run(KafkaClusterTestKit kafka) throws Exception {
         String bootstrap = kafka.bootstrapServers();
-        VigilJob.Topics topics = new VigilJob.Topics("server.journal", "server.windows", "server.cases");
+        VigilJob.Topics topics = new VigilJob.Topics("server.journal", "server.windows", "server.cases", "server.alerts");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topics.windows(), 1, (short) 1), new NewTopic(topics.cases(), 1, (short) 1)))
-                    .all().get();
+            admin.createTopics(List.of(new NewTopic(topics.windows(), 1, (short) 1), new NewTopic(topics.cases(), 1, (short) 1),
+                    new NewTopic(topics.alerts(), 1, (short) 1))).all().get();
         }
         Path yaml = dir.resolve("vigil.yaml");
         Files.writeString(yaml, """
@@ -145,7 +145,7 @@ class ServerToFlinkTest {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        VigilJob.build(env, new TopologySpec(config.processes().all(), config.lateness()),
+        VigilJob.build(env, new TopologySpec(config.processes().all(), config.lateness(), config.objectives()),
                 new VigilJob.Source(bootstrap, topics, "vigil-server-test", true));
         env.execute("vigil-from-server");
         FlinkRuntimeTest.Outputs flink = FlinkRuntimeTest.consume(kafka, topics);

@@ -76,9 +76,7 @@ public final class VigilServer implements AutoCloseable {
             JournalForwarder forwarder = options.forwardTo() == null ? null : JournalForwarder.start(journal, options.forwardTo());
             IngestService ingest = new IngestService(journal, new EventDecoder(options.policy()), options.maxBodyBytes(),
                     options.config().sources());
-            ObjectivesRuntime objectives = new ObjectivesRuntime(options.config().objectives(), pipeline.store(),
-                    new dev.vigil.store.AlertStore(journal), options.config().webhooks(), pipeline.status(),
-                    options.config().lateness().maxLatenessMicros()).start();
+            ObjectivesRuntime objectives = new ObjectivesRuntime(pipeline.assess(), pipeline.alerts());
             ApiService api = new ApiService(journal, pipeline, objectives, options.config().contracts(), forwarder);
             dev.vigil.server.api.EstateApi estate = new dev.vigil.server.api.EstateApi(pipeline, objectives,
                     options.config().contracts());

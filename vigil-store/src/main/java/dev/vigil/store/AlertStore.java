@@ -109,6 +109,40 @@ public final class AlertStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether this very change (objective, rule, firing or not, at that minute) is recorded already: the pipeline
+     * hands out again, after a restart, the changes it made after its last checkpoint.
+     */
+    public synchronized boolean recorded(ObjectiveLedger.Transition t) throws SQLException {
+        BurnRule r = t.rule();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM alert_history WHERE objective = ? "
+                + "AND severity = ? AND factor = ? AND long_us = ? AND short_us = ? AND or_equal = ? AND firing = ? "
+                + "AND changed_at = make_timestamp(?)")) {
+            ps.setString(1, t.objective());
+            ps.setString(2, r.severity());
+            ps.setDouble(3, r.factor());
+            ps.setLong(4, r.longMicros());
+            ps.setLong(5, r.shortMicros());
+            ps.setBoolean(6, r.orEqual());
+            ps.setBoolean(7, t.firing());
+            ps.setLong(8, t.atMicros());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    /** Forgets every alert's state and history (not the notifications still owed): the pipeline rebuilds them. */
+    public synchronized void clear() throws SQLException {
+        Transactions.inOne(conn, () -> {
+            try (Statement st = conn.createStatement()) {
+                st.execute("DELETE FROM alert_state");
+                st.execute("DELETE FROM alert_history");
+            }
+        });
+    }
+
     /** Notifications whose next attempt is due, oldest first. */
     public synchronized List<Pending> due(int limit) throws SQLException {
         List<Pending> out = new ArrayList<>();

@@ -121,6 +121,12 @@ public final class PipelineRuntime implements AutoCloseable {
     private final Partition[] partitions;
     /** The merge stage's one instance and where the partitions stand, the writer's alone. */
     private final MergeOperator merger = new MergeOperator();
+    /** The assess stage's one instance (the writer's; the API reads its ledgers under its lock). */
+    private final dev.vigil.pipeline.AssessOperator assess;
+    private final dev.vigil.store.AlertStore alerts;
+    private final AlertWriter alertWriter;
+    /** Alert changes handed out by the assess stage and not yet written; the writer's alone. */
+    private final List<dev.vigil.assess.ObjectiveLedger.Transition> alertChanges = new ArrayList<>();
     private final InputWatermarks partitionTime;
     private final BlockingQueue<ToDispatcher> records = new ArrayBlockingQueue<>(64);
     private final List<BlockingQueue<ToPartition>> inboxes = new ArrayList<>();
@@ -146,17 +152,25 @@ public final class PipelineRuntime implements AutoCloseable {
     private record WindowAt(dev.vigil.summarise.KpiKey key, long startMicros) {
     }
 
-    private final dev.vigil.operator.Output<MergedWindow> toUnwritten = w -> unwritten.put(new WindowAt(w.key(), w.startMicros()), w);
+    /** Where the merge stage hands its windows: to be stored, and to the assess stage. */
+    private void toUnwritten(MergedWindow w) {
+        unwritten.put(new WindowAt(w.key(), w.startMicros()), w);
+        assess.onElement(w, alertChanges::add);
+    }
 
     /** How long a stop lets the writer retry outputs the store refuses before leaving them to the next start. */
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private PipelineRuntime(VigilConfig config, int partitionCount, Path dataDir, OutputStore store) {
+    private PipelineRuntime(VigilConfig config, int partitionCount, Path dataDir, OutputStore store,
+                            dev.vigil.store.AlertStore alerts) throws SQLException {
         this.config = config;
         this.checkpointDir = dataDir.resolve("pipeline");
         this.store = store;
         this.fingerprint = fingerprint(config);
-        this.topology = new Topology(config.processes(), config.lateness());
+        this.topology = new Topology(config.processes(), config.lateness(), config.objectives());
+        this.assess = new dev.vigil.pipeline.AssessOperator(topology.objectives());
+        this.alerts = alerts;
+        this.alertWriter = new AlertWriter(alerts, topology.objectives(), config.webhooks());
         this.order = topology.newOrder();
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
@@ -191,7 +205,7 @@ public final class PipelineRuntime implements AutoCloseable {
                                        boolean fromScratch, java.util.function.LongConsumer progress)
             throws SQLException, IOException, InterruptedException {
         OutputStore store = new OutputStore(journal);
-        PipelineRuntime rt = new PipelineRuntime(config, partitionCount, dataDir, store);
+        PipelineRuntime rt = new PipelineRuntime(config, partitionCount, dataDir, store, new dev.vigil.store.AlertStore(journal));
         long after = fromScratch ? rt.fromScratch() : rt.restore();
         rt.startThreads();
         Thread reporter = progress == null ? null : Thread.ofPlatform().daemon(true).name("vigil-replay-progress").start(() -> {
@@ -267,6 +281,7 @@ public final class PipelineRuntime implements AutoCloseable {
     /** Every output is rebuilt from the start: clears what an earlier run left. The record to replay after: 0. */
     private long fromScratch() throws SQLException {
         store.clear();
+        alertWriter.clear();
         return 0;
     }
 
@@ -284,6 +299,7 @@ public final class PipelineRuntime implements AutoCloseable {
             stage(stages, topology.summarise.name()).restoreInto(summarisers);
             stage(stages, topology.correlate.name()).restoreInto(correlators);
             stage(stages, topology.merge.name()).restoreInto(new Operator<?, ?>[] {merger});
+            stage(stages, topology.assess.name()).restoreInto(new Operator<?, ?>[] {assess});
             byte[] folded = stage(stages, FOLDED).entries().get(FOLDED);
             status.foldedBefore = folded == null ? 0 : new DataInputStream(new ByteArrayInputStream(folded)).readLong();
             // The partitions are new: tell them where time stood, or a quiet restart would show no closed minute
@@ -548,7 +564,7 @@ public final class PipelineRuntime implements AutoCloseable {
                     }
                     case Advanced a -> {
                         for (var w : a.output().windows()) {
-                            merger.onElement(w, toUnwritten);
+                            merger.onElement(w, this::toUnwritten);
                         }
                         partitionTime.update(a.partition(), a.output().watermark(), a.output().finalBefore());
                         cases.addAll(a.cases());
@@ -561,6 +577,9 @@ public final class PipelineRuntime implements AutoCloseable {
                         KeyedState m = new KeyedState();
                         merger.snapshot(m.sink());
                         stages.put(topology.merge.name(), m);
+                        KeyedState a = new KeyedState();
+                        assess.snapshot(a.sink());
+                        stages.put(topology.assess.name(), a);
                         KeyedState folded = new KeyedState();
                         long total = status.eventsFolded();
                         folded.sink().put(FOLDED, KeyedState.write(out -> out.writeLong(total)));
@@ -603,7 +622,8 @@ public final class PipelineRuntime implements AutoCloseable {
     }
 
     private void write(List<CaseChange> cases, List<LateEvent> late) throws InterruptedException {
-        merger.onWatermark(partitionTime.watermark(), partitionTime.finalBefore(), toUnwritten);
+        merger.onWatermark(partitionTime.watermark(), partitionTime.finalBefore(), this::toUnwritten);
+        assess.onWatermark(partitionTime.watermark(), partitionTime.finalBefore(), alertChanges::add);
         List<MergedWindow> windows = List.copyOf(unwritten.values());
         long watermark = partitionTime.watermark();
         // A write that changes what a reader of closed minutes sees (windows, or the last closed minute) is
@@ -613,6 +633,11 @@ public final class PipelineRuntime implements AutoCloseable {
             status.windowWritesBegun++;
         }
         retrying("KPI windows and cases", () -> store.write(windows, cases, late, status.checkpointRecord));
+        if (!alertChanges.isEmpty()) {
+            // After the windows: an alert never points at evidence the API cannot show yet.
+            retrying("alert changes", () -> alertWriter.write(alertChanges));
+            alertChanges.clear();
+        }
         unwritten.clear();
         late.clear();
         status.windowsWritten += windows.size();
@@ -773,6 +798,16 @@ public final class PipelineRuntime implements AutoCloseable {
         return status;
     }
 
+    /** The assess stage: the objectives' ledgers, which the API reads under its lock. */
+    public dev.vigil.pipeline.AssessOperator assess() {
+        return assess;
+    }
+
+    /** Alert states, history and the notifications owed. */
+    public dev.vigil.store.AlertStore alerts() {
+        return alerts;
+    }
+
     public OutputStore store() {
         return store;
     }
@@ -823,11 +858,16 @@ public final class PipelineRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             store.close();
+            try {
+                alerts.close();
+            } catch (SQLException e) {
+                LOG.warn("closing the alert store: {}", e.getMessage());
+            }
         }
     }
 
     /**
-     * What operator state depends on, as text: lateness and processes (not the partition count: state is kept
+     * What operator state depends on, as text: lateness, processes and objectives (not the partition count: state is kept
      * per key, and a checkpoint restores on any number of partitions). Written field by field in a fixed order (a
      * record's toString would print a Set in an order that changes between JVMs, and a restart would then throw
      * its checkpoint away).
@@ -835,10 +875,18 @@ public final class PipelineRuntime implements AutoCloseable {
     static String fingerprint(VigilConfig c) {
         StringBuilder s = new StringBuilder();
         // The state's format: 3 since state is kept per key (2: the clock at the dispatcher, idle progress in the journal).
-        s.append("v3|").append(c.lateness());
+        // 4: the assess stage's state (objectives' ledgers) is in the checkpoint.
+        s.append("v4|").append(c.lateness());
         for (ProcessDef p : c.processes().all()) {
             s.append('|').append(p.name()).append(p.activities()).append(p.start()).append(new java.util.TreeSet<>(p.ends()))
                     .append(p.keys()).append(p.stuckAfterMicros());
+        }
+        // What an objective's ledger and alerts depend on: a change rebuilds them from the journal.
+        for (dev.vigil.assess.Objective o : c.objectives()) {
+            var spec = o.spec();
+            s.append("|o:").append(o.name()).append(o.series()).append(spec.indicator()).append(spec.target())
+                    .append(spec.window()).append(spec.budgeting());
+            spec.rules().forEach(r -> s.append(',').append(r.id()));
         }
         return Integer.toHexString(s.toString().hashCode()) + "-" + s.length();
     }
