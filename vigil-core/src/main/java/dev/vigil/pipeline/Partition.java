@@ -27,6 +27,8 @@ public final class Partition {
     private final Output<CaseChange> toChanges = changes::add;
     private long watermark = EventClock.NONE;
     private long finalBefore = EventClock.NONE;
+    /** The watermark the last drain handed out. */
+    private long drainedWatermark = EventClock.NONE;
 
     public Partition(Processes processes) {
         this.summarise = new SummariseOperator();
@@ -67,12 +69,18 @@ public final class Partition {
     public Drained drain() {
         List<ClosedWindow> windows = closed.isEmpty() ? List.of() : List.copyOf(closed);
         closed.clear();
+        drainedWatermark = watermark;
         return new Drained(windows, watermark, finalBefore);
     }
 
-    /** Whether a drain now would hand out windows. The runtime then drains at once, so windows show sooner. */
+    /**
+     * Whether a drain now would hand out windows, or a watermark that enters a later minute than the last drain's.
+     * The runtime then drains at once: the merge stage hands a window out only once every partition's watermark
+     * has passed it, so a partition that closed nothing must still say at once that its time moved on (else a
+     * window waits for that partition's periodic drain, 200 ms).
+     */
     public boolean windowDue() {
-        return !closed.isEmpty();
+        return !closed.isEmpty() || dev.vigil.summarise.WindowSpan.MINUTE.entersLaterWindow(drainedWatermark, watermark);
     }
 
     /** The case changes since the last call. */
