@@ -51,6 +51,12 @@ public final class ServerFlags {
                     + "job reads it (docs/SCALE.md). Events are acknowledged once the local journal holds them, as always.")
     dev.vigil.server.runtime.KafkaJournal forwardJournal;
 
+    @Option(names = "--outputs-from", paramLabel = "kafka://HOST:PORT/PREFIX", converter = KafkaJournalConverter.class,
+            description = "Run no pipeline here: serve the KPI windows, cases and alerts Vigil's Flink job writes to the "
+                    + "topics PREFIX.windows, PREFIX.cases and PREFIX.alerts (the job's defaults: PREFIX vigil), read into "
+                    + "this server's store (docs/SCALE.md). Usually with --forward-journal.")
+    dev.vigil.server.runtime.KafkaJournal outputsFrom;
+
     static final class KafkaJournalConverter implements picocli.CommandLine.ITypeConverter<dev.vigil.server.runtime.KafkaJournal> {
         @Override
         public dev.vigil.server.runtime.KafkaJournal convert(String value) {
@@ -104,7 +110,8 @@ public final class ServerFlags {
                 .withMaxBodyBytes(maxBody)
                 .withPolicy(IngestPolicy.DEFAULT.withSkew(maxFutureSkew, maxPastAge))
                 .withConfig(loadConfig(fallback))
-                .withForwardTo(forwardJournal);
+                .withForwardTo(forwardJournal)
+                .withOutputsFrom(outputsFrom);
     }
 
     private VigilConfig loadConfig(Fallback fallback) throws InvalidConfig {

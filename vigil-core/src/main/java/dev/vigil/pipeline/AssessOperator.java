@@ -247,6 +247,17 @@ public final class AssessOperator implements Operator<MergedWindow, ObjectiveLed
         });
     }
 
+    /**
+     * Takes up an alert change decided elsewhere (the Flink job's assess stage, whose alerts a server reads from
+     * Kafka): the rule fires, or not, as it says.
+     */
+    public synchronized void restoreFiring(ObjectiveLedger.Transition t) {
+        Account a = byName.get(t.objective());
+        if (a != null) {
+            a.ledger.restoreFiring(t.rule().id(), t.firing());
+        }
+    }
+
     /** Lets {@code reader} look at every objective's account, in declaration order, while no element changes them. */
     public synchronized <T> T read(java.util.function.Function<List<Account>, T> reader) {
         return reader.apply(List.copyOf(byName.values()));

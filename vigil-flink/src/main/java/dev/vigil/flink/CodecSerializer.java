@@ -1,5 +1,6 @@
 package dev.vigil.flink;
 
+import dev.vigil.pipeline.Codec;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -158,7 +159,7 @@ final class CodecSerializer<T> extends TypeSerializer<T> {
         @Override
         @SuppressWarnings("unchecked")
         public Class<T> getTypeClass() {
-            return (Class<T>) codec.type;
+            return (Class<T>) codec.type();
         }
 
         @Override

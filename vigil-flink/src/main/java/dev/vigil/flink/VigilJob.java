@@ -5,6 +5,7 @@ import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.pipeline.Arrival;
 import dev.vigil.pipeline.AssessOperator;
+import dev.vigil.pipeline.Codec;
 import dev.vigil.pipeline.MergeOperator;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.SummariseOperator;
@@ -144,19 +145,11 @@ public final class VigilJob {
     }
 
     static byte[] encode(Codec codec, Object o) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            codec.write(o, out);
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("writing into memory cannot fail", e);
-        }
+        return codec.encode(o);
     }
 
     static Object decode(Codec codec, byte[] bytes) throws IOException {
-        return codec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+        return codec.decode(bytes);
     }
 
     /** The type information of journal records, for a source other than the Kafka topic. */

@@ -1,5 +1,6 @@
 package dev.vigil.flink;
 
+import dev.vigil.pipeline.Codec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vigil.assess.Budgeting;

@@ -150,6 +150,39 @@ class ServerToFlinkTest {
         env.execute("vigil-from-server");
         FlinkRuntimeTest.Outputs flink = FlinkRuntimeTest.consume(kafka, topics);
         assertThat(FlinkRuntimeTest.difference(stored, flink)).isEqualTo("none");
+
+        // A second server runs no pipeline of its own: it reads the job's output topics into its store and serves
+        // them (--outputs-from), and what it stores equals what the first server's own pipeline stored.
+        Path fromFlink = dir.resolve("data-from-flink");
+        long written = records(bootstrap, List.of(topics.windows(), topics.cases(), topics.alerts()));
+        try (VigilServer reader = VigilServer.start(ServerOptions.defaults(fromFlink).withPort(0).withBindAddress("127.0.0.1")
+                .withConfig(config).withOutputsFrom(KafkaJournal.parse("kafka://" + bootstrap + "/server")))) {
+            HttpClient http = HttpClient.newHttpClient();
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            URI status = URI.create("http://127.0.0.1:" + reader.port() + "/api/v1/status");
+            var reading = Await.until("the second server having read every output record", () -> json.readTree(http.send(
+                    HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body()).get("flinkOutputs"),
+                    f -> f.path("recordsRead").asLong() >= written && f.path("recordsBehind").asLong(-1) == 0);
+            assertThat(reading.get("problem").isNull()).isTrue();
+            URI kpis = URI.create("http://127.0.0.1:" + reader.port() + "/api/v1/kpis?dimension=peer&key=bank&from="
+                    + Timestamps.format(t0 - 3_600_000_000L) + "&to=" + Timestamps.format(t0 + 3_600_000_000L));
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(kpis).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(json.readTree(res.body()).path("points").size()).as("the bank's minutes, served from the job's windows")
+                    .isGreaterThan(10);
+        }
+        assertThat(FlinkRuntimeTest.difference(stored, stored(fromFlink, t0))).isEqualTo("none");
+    }
+
+    /** How many records the topics hold (their end offsets: nothing is compacted away in this test). */
+    static long records(String bootstrap, List<String> topicNames) {
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of("bootstrap.servers", bootstrap),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> tps = topicNames.stream()
+                    .map(t -> new org.apache.kafka.common.TopicPartition(t, 0)).toList();
+            return c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     static long newest(List<FlinkRuntimeTest.Rec> journal) {

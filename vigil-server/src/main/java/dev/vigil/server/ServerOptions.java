@@ -17,43 +17,50 @@ import java.nio.file.Path;
  * @param config       vigil.yaml: interpretation rules, processes, pipeline settings
  * @param allowedHosts names a request's Host may carry besides this machine's own names and addresses
  * @param forwardTo    a Kafka topic to forward the journal to (for Vigil's Flink job), or null
+ * @param outputsFrom  where Vigil's Flink job writes its outputs (brokers and topic prefix): the server then runs no
+ *                     pipeline of its own and serves those; null to run the pipeline here
  */
 public record ServerOptions(int port, String bindAddress, Path dataDir, long maxBodyBytes, IngestPolicy policy,
                             EventStore.Options journal, VigilConfig config, java.util.List<String> allowedHosts,
-                            dev.vigil.server.runtime.KafkaJournal forwardTo) {
+                            dev.vigil.server.runtime.KafkaJournal forwardTo,
+                            dev.vigil.server.runtime.KafkaJournal outputsFrom) {
 
     public static final long DEFAULT_MAX_BODY = 16L * 1024 * 1024;
 
     public static ServerOptions defaults(Path dataDir) {
         return new ServerOptions(8080, "127.0.0.1", dataDir, DEFAULT_MAX_BODY, IngestPolicy.DEFAULT,
-                EventStore.Options.DEFAULT, VigilConfig.DEFAULT, java.util.List.of(), null);
+                EventStore.Options.DEFAULT, VigilConfig.DEFAULT, java.util.List.of(), null, null);
     }
 
     public ServerOptions withPort(int p) {
-        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, forwardTo);
+        return new ServerOptions(p, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, forwardTo, outputsFrom);
     }
 
     public ServerOptions withBindAddress(String a) {
-        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, forwardTo);
+        return new ServerOptions(port, a, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, forwardTo, outputsFrom);
     }
 
     public ServerOptions withMaxBodyBytes(long b) {
-        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal, config, allowedHosts, forwardTo);
+        return new ServerOptions(port, bindAddress, dataDir, b, policy, journal, config, allowedHosts, forwardTo, outputsFrom);
     }
 
     public ServerOptions withConfig(VigilConfig c) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, c, allowedHosts, forwardTo);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, c, allowedHosts, forwardTo, outputsFrom);
     }
 
     public ServerOptions withAllowedHosts(java.util.List<String> hosts) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, java.util.List.copyOf(hosts), forwardTo);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, java.util.List.copyOf(hosts), forwardTo, outputsFrom);
     }
 
     public ServerOptions withPolicy(IngestPolicy p) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal, config, allowedHosts, forwardTo);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, p, journal, config, allowedHosts, forwardTo, outputsFrom);
     }
 
     public ServerOptions withForwardTo(dev.vigil.server.runtime.KafkaJournal k) {
-        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, k);
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, k, outputsFrom);
+    }
+
+    public ServerOptions withOutputsFrom(dev.vigil.server.runtime.KafkaJournal k) {
+        return new ServerOptions(port, bindAddress, dataDir, maxBodyBytes, policy, journal, config, allowedHosts, forwardTo, k);
     }
 }

@@ -19,7 +19,9 @@ import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.JournalForwarder;
+import dev.vigil.server.runtime.FlinkOutputs;
 import dev.vigil.server.runtime.PipelineRuntime;
+import dev.vigil.server.runtime.PipelineView;
 import dev.vigil.store.EventStore;
 import java.net.InetSocketAddress;
 import java.sql.SQLException;
@@ -41,12 +43,12 @@ public final class VigilServer implements AutoCloseable {
 
     private final Server server;
     private final EventStore journal;
-    private final PipelineRuntime pipeline;
+    private final PipelineView pipeline;
     private final AtomicBoolean stopping;
     private final ObjectivesRuntime objectives;
     private final JournalForwarder forwarder;
 
-    private VigilServer(Server server, EventStore journal, PipelineRuntime pipeline, ObjectivesRuntime objectives,
+    private VigilServer(Server server, EventStore journal, PipelineView pipeline, ObjectivesRuntime objectives,
                         AtomicBoolean stopping, JournalForwarder forwarder) {
         this.forwarder = forwarder;
         this.server = server;
@@ -62,10 +64,13 @@ public final class VigilServer implements AutoCloseable {
         EventStore journal = EventStore.open(options.dataDir(), options.config().lateness().idleTimeoutMillis() == 0
                 ? options.journal() : options.journal().withTickEveryMillis(1_000));
         try {
-            PipelineRuntime pipeline;
+            PipelineView pipeline;
             try {
-                pipeline = PipelineRuntime.start(options.config(), journal, options.dataDir(),
-                        options.config().partitionsFor(Runtime.getRuntime().availableProcessors()));
+                // With --outputs-from the pipeline runs on Flink: this server serves what the job wrote.
+                pipeline = options.outputsFrom() != null
+                        ? FlinkOutputs.start(options.config(), journal, options.outputsFrom())
+                        : PipelineRuntime.start(options.config(), journal, options.dataDir(),
+                                options.config().partitionsFor(Runtime.getRuntime().availableProcessors()));
             } catch (java.io.IOException e) {
                 throw new SQLException("cannot restore the pipeline's checkpoint: " + e.getMessage()
                         + "; move " + options.dataDir().resolve("pipeline") + " aside to rebuild from the journal", e);
@@ -170,7 +175,8 @@ public final class VigilServer implements AutoCloseable {
         return journal;
     }
 
-    public PipelineRuntime pipeline() {
+    /** The pipeline the API reads: this server's own, or the Flink job's outputs (--outputs-from). */
+    public PipelineView pipeline() {
         return pipeline;
     }
 

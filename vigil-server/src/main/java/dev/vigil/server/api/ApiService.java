@@ -17,6 +17,7 @@ import dev.vigil.event.Timestamps;
 import dev.vigil.event.WireName;
 import dev.vigil.order.LateCounts;
 import dev.vigil.server.runtime.PipelineRuntime;
+import dev.vigil.server.runtime.PipelineView;
 import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;
@@ -46,13 +47,13 @@ public final class ApiService {
     private static final int MAX_STEPS = 10_000;
 
     private final EventStore journal;
-    private final PipelineRuntime pipeline;
+    private final PipelineView pipeline;
     /** The journal\'s forwarding to Kafka, or null. */
     private final dev.vigil.server.runtime.JournalForwarder forwarder;
     private final dev.vigil.server.runtime.ObjectivesRuntime objectives;
     private final List<dev.vigil.assess.Contract> contracts;
 
-    public ApiService(EventStore journal, PipelineRuntime pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives,
+    public ApiService(EventStore journal, PipelineView pipeline, dev.vigil.server.runtime.ObjectivesRuntime objectives,
                       List<dev.vigil.assess.Contract> contracts, dev.vigil.server.runtime.JournalForwarder forwarder) {
         this.forwarder = forwarder;
         this.journal = journal;

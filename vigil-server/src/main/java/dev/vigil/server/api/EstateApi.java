@@ -12,6 +12,7 @@ import dev.vigil.event.Timestamps;
 import dev.vigil.server.Json;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.PipelineRuntime;
+import dev.vigil.server.runtime.PipelineView;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;
 import dev.vigil.summarise.KpiWindow;
@@ -42,12 +43,12 @@ public final class EstateApi {
     /** The fields of OutputStore.ProcessSummary#completedMs, in its order. */
     private static final String[] COMPLETED_PERCENTILES = {"p50", "p90", "p99"};
 
-    private final PipelineRuntime pipeline;
+    private final PipelineView pipeline;
     private final ObjectivesRuntime objectives;
     /** Fixed with the configuration, like the contracts and objectives it comes from. */
     private final Set<String> suppliers;
 
-    public EstateApi(PipelineRuntime pipeline, ObjectivesRuntime objectives, List<Contract> contracts) {
+    public EstateApi(PipelineView pipeline, ObjectivesRuntime objectives, List<Contract> contracts) {
         this.pipeline = pipeline;
         this.objectives = objectives;
         this.suppliers = suppliers(contracts, objectives);

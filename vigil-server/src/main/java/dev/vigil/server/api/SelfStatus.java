@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.PipelineRuntime;
+import dev.vigil.server.runtime.PipelineView;
 import dev.vigil.store.EventStore;
 import java.io.IOException;
 import java.time.Instant;
@@ -15,7 +16,7 @@ import java.util.Locale;
  * seconds on any store size.
  */
 record SelfStatus(String status, String message, EventStore.Backlog backlog, long pipelineRecordsBehind,
-                  Long watermarkDelayMillis, Forwarding forwarding) {
+                  Long watermarkDelayMillis, Forwarding forwarding, dev.vigil.server.runtime.FlinkOutputs.Reading flink) {
 
     /** The journal's forwarding to Kafka (--forward-journal), or null when there is none. */
     record Forwarding(String to, long forwardedRecord, long recordsBehind, String problem) {
@@ -32,10 +33,13 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
     /** Behind by at least this long, the figures of the last minute visibly lack events. */
     static final long BEHIND_MILLIS = 5_000;
 
-    static SelfStatus of(EventStore journal, PipelineRuntime pipeline, JournalForwarder forwarder) {
+    static SelfStatus of(EventStore journal, PipelineView pipeline, JournalForwarder forwarder) {
         Forwarding fw = Forwarding.of(forwarder, journal);
+        dev.vigil.server.runtime.FlinkOutputs.Reading flink = pipeline instanceof dev.vigil.server.runtime.FlinkOutputs f
+                ? f.reading() : null;
         EventStore.Backlog b = journal.backlog();
-        long pipelineBehind = Math.max(0, journal.acknowledgedRecordNo() - pipeline.lastRecordNo());
+        // On Flink the pipeline's position is in the job, not here (see "flink").
+        long pipelineBehind = flink != null ? 0 : Math.max(0, journal.acknowledgedRecordNo() - pipeline.lastRecordNo());
         long wm = pipeline.status().watermark();
         Long wmDelay = wm == Long.MIN_VALUE ? null : Math.max(0, Timestamps.toMicros(Instant.now()) - wm) / 1000;
         String problem = journal.problem();
@@ -44,15 +48,15 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
         }
         if (problem != null) {
             return new SelfStatus("stuck", "Vigil cannot keep up: " + problem + ". Figures stop at what was stored "
-                    + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay, fw);
+                    + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay, fw, flink);
         }
         if (b.oldestWaitMillis() >= BEHIND_MILLIS) {
             long s = b.oldestWaitMillis() / 1000;
             return new SelfStatus("behind", String.format(Locale.ROOT, "The event table is %d s behind the journal: "
                     + "events acknowledged in the last %d s (%,d) are safe but not searchable yet (KPIs and cases are "
-                    + "%,d journal records behind).", s, s, b.events(), pipelineBehind), b, pipelineBehind, wmDelay, fw);
+                    + "%,d journal records behind).", s, s, b.events(), pipelineBehind), b, pipelineBehind, wmDelay, fw, flink);
         }
-        return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw);
+        return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw, flink);
     }
 
     void write(JsonGenerator g) throws IOException {
@@ -82,6 +86,16 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
             g.writeNumberField("forwardedRecord", forwarding.forwardedRecord());
             g.writeNumberField("recordsBehind", forwarding.recordsBehind());
             g.writeStringField("problem", forwarding.problem());
+            g.writeEndObject();
+        }
+        if (flink == null) {
+            g.writeNullField("flinkOutputs");
+        } else {
+            g.writeObjectFieldStart("flinkOutputs");
+            g.writeStringField("from", flink.from());
+            g.writeNumberField("recordsRead", flink.recordsRead());
+            g.writeNumberField("recordsBehind", flink.recordsBehind());
+            g.writeStringField("problem", flink.problem());
             g.writeEndObject();
         }
     }

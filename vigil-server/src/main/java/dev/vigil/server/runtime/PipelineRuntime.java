@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * again, and what the crashed run wrote in passing must not outlive it), and the journal replayed from the
  * record after it; windows are written with INSERT OR REPLACE, so replaying rewrites the same rows.
  */
-public final class PipelineRuntime implements AutoCloseable {
+public final class PipelineRuntime implements PipelineView {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineRuntime.class);
     private static final long ADVANCE_EVERY_MILLIS = 200;
@@ -690,6 +690,7 @@ public final class PipelineRuntime implements AutoCloseable {
     }
 
     /** Why KPIs and cases are not being brought up to date now, or null when they are. */
+    @Override
     public String problem() {
         Throwable f = failure;
         if (f != null) {
@@ -794,37 +795,45 @@ public final class PipelineRuntime implements AutoCloseable {
         }
     }
 
+    @Override
     public Status status() {
         return status;
     }
 
     /** The assess stage: the objectives' ledgers, which the API reads under its lock. */
+    @Override
     public dev.vigil.pipeline.AssessOperator assess() {
         return assess;
     }
 
     /** Alert states, history and the notifications owed. */
+    @Override
     public dev.vigil.store.AlertStore alerts() {
         return alerts;
     }
 
+    @Override
     public OutputStore store() {
         return store;
     }
 
+    @Override
     public int partitions() {
         return partitions.length;
     }
 
+    @Override
     public dev.vigil.correlate.Processes processes() {
         return config.processes();
     }
 
     /** The last journal record the pipeline has taken in. */
+    @Override
     public long lastRecordNo() {
         return lastRecordNo;
     }
 
+    @Override
     public boolean failed() {
         return failure != null;
     }

@@ -1,4 +1,4 @@
-package dev.vigil.flink;
+package dev.vigil.pipeline;
 
 import dev.vigil.assess.BurnRule;
 import dev.vigil.assess.ObjectiveLedger;
@@ -9,9 +9,6 @@ import dev.vigil.event.Event;
 import dev.vigil.event.EventKind;
 import dev.vigil.event.Outcome;
 import dev.vigil.order.Lateness;
-import dev.vigil.pipeline.Arrival;
-import dev.vigil.pipeline.MergedWindow;
-import dev.vigil.pipeline.Timed;
 import dev.vigil.summarise.ClosedWindow;
 import dev.vigil.summarise.KpiKey;
 import dev.vigil.summarise.KpiWindow;
@@ -25,15 +22,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the pipeline's elements cross a Flink network channel: Vigil's own compact binary forms, written with
- * the same {@code DataOutput} calls as its checkpoints. Flink's fallback (Kryo, by reflection over private
- * fields) is neither stable across versions nor fast on a DDSketch, and needs the JDK opened up.
+ * The pipeline's elements as bytes: Vigil's own compact binary forms, written with the same {@code DataOutput}
+ * calls as its checkpoints. They cross a Flink network channel in these forms (Flink's fallback, Kryo by
+ * reflection over private fields, is neither stable across versions nor fast on a DDSketch), and the Flink job's
+ * output topics carry them to whoever reads them (a Vigil server loading them into its store).
  */
-enum Codec {
+public enum Codec {
 
     ARRIVAL(Arrival.class) {
         @Override
-        void write(Object o, DataOutput out) throws IOException {
+        public void write(Object o, DataOutput out) throws IOException {
             switch ((Arrival) o) {
                 case Arrival.Tick t -> {
                     out.writeByte(0);
@@ -54,7 +52,7 @@ enum Codec {
         }
 
         @Override
-        Object read(DataInput in) throws IOException {
+        public Object read(DataInput in) throws IOException {
             if (in.readByte() == 0) {
                 return new Arrival.Tick(in.readLong(), in.readLong());
             }
@@ -72,7 +70,7 @@ enum Codec {
 
     TIMED(Timed.class) {
         @Override
-        void write(Object o, DataOutput out) throws IOException {
+        public void write(Object o, DataOutput out) throws IOException {
             Timed t = (Timed) o;
             writeEvent(t.event(), out);
             out.writeLong(t.seq());
@@ -86,7 +84,7 @@ enum Codec {
         }
 
         @Override
-        Object read(DataInput in) throws IOException {
+        public Object read(DataInput in) throws IOException {
             return new Timed(readEvent(in), in.readLong(), LATENESS[in.readByte()], in.readLong(), in.readLong(),
                     in.readInt(), readNullable(in), in.readInt(), readStrings(in));
         }
@@ -94,7 +92,7 @@ enum Codec {
 
     CLOSED_WINDOW(ClosedWindow.class) {
         @Override
-        void write(Object o, DataOutput out) throws IOException {
+        public void write(Object o, DataOutput out) throws IOException {
             ClosedWindow w = (ClosedWindow) o;
             w.key().write(out);
             out.writeByte(w.span().ordinal());
@@ -103,14 +101,14 @@ enum Codec {
         }
 
         @Override
-        Object read(DataInput in) throws IOException {
+        public Object read(DataInput in) throws IOException {
             return new ClosedWindow(KpiKey.read(in), SPANS[in.readByte()], in.readLong(), KpiWindow.read(in));
         }
     },
 
     MERGED_WINDOW(MergedWindow.class) {
         @Override
-        void write(Object o, DataOutput out) throws IOException {
+        public void write(Object o, DataOutput out) throws IOException {
             MergedWindow w = (MergedWindow) o;
             w.key().write(out);
             out.writeLong(w.startMicros());
@@ -119,7 +117,7 @@ enum Codec {
         }
 
         @Override
-        Object read(DataInput in) throws IOException {
+        public Object read(DataInput in) throws IOException {
             KpiKey key = KpiKey.read(in);
             long start = in.readLong();
             int revision = in.readInt();
@@ -129,7 +127,7 @@ enum Codec {
 
     CASE_CHANGE(CaseChange.class) {
         @Override
-        void write(Object o, DataOutput out) throws IOException {
+        public void write(Object o, DataOutput out) throws IOException {
             switch ((CaseChange) o) {
                 case CaseChange.Retired r -> {
                     out.writeByte(0);
@@ -143,14 +141,14 @@ enum Codec {
         }
 
         @Override
-        Object read(DataInput in) throws IOException {
+        public Object read(DataInput in) throws IOException {
             return in.readByte() == 0 ? new CaseChange.Retired(in.readUTF()) : new CaseChange.Updated(readCase(in));
         }
     },
 
     TRANSITION(ObjectiveLedger.Transition.class) {
         @Override
-        void write(Object o, DataOutput out) throws IOException {
+        public void write(Object o, DataOutput out) throws IOException {
             ObjectiveLedger.Transition t = (ObjectiveLedger.Transition) o;
             out.writeUTF(t.objective());
             BurnRule r = t.rule();
@@ -166,7 +164,7 @@ enum Codec {
         }
 
         @Override
-        Object read(DataInput in) throws IOException {
+        public Object read(DataInput in) throws IOException {
             String objective = in.readUTF();
             BurnRule r = new BurnRule(in.readUTF(), in.readDouble(), in.readLong(), in.readLong(), in.readBoolean());
             return new ObjectiveLedger.Transition(objective, r, in.readBoolean(), in.readLong(), in.readDouble(),
@@ -181,15 +179,38 @@ enum Codec {
     private static final CaseStatus[] STATUSES = CaseStatus.values();
 
 
-    final Class<?> type;
+    private final Class<?> type;
 
     Codec(Class<?> type) {
         this.type = type;
     }
 
-    abstract void write(Object o, DataOutput out) throws IOException;
+    public abstract void write(Object o, DataOutput out) throws IOException;
 
-    abstract Object read(DataInput in) throws IOException;
+    public abstract Object read(DataInput in) throws IOException;
+
+    /** The class of the elements this form writes. */
+    public Class<?> type() {
+        return type;
+    }
+
+    /** One element as bytes. */
+    public byte[] encode(Object o) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+            write(o, out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing into memory cannot fail", e);
+        }
+    }
+
+    /** One element from bytes {@link #encode} wrote. */
+    public Object decode(byte[] bytes) throws IOException {
+        return read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+    }
 
     /**
      * An event as the pipeline's stages read it. Its attributes are not carried: no stage reads them (they are
