@@ -12,6 +12,7 @@ import dev.vigil.event.Event;
 import dev.vigil.event.IngestPolicy;
 import dev.vigil.event.Rejection;
 import dev.vigil.event.Timestamps;
+import dev.vigil.interpret.InterpretOperator;
 import dev.vigil.interpret.Interpretation;
 import dev.vigil.interpret.Interpreter;
 import dev.vigil.interpret.SourceRules;
@@ -59,10 +60,15 @@ public final class EventDecoder {
         final List<Event> events = new ArrayList<>();
         final List<Rejection> rejections = new ArrayList<>();
         int uninterpreted;
+        /** The source's interpret stage, with rules; null without. */
+        final InterpretOperator interpreter;
+        /** What the interpret stage made of the last object. */
+        Interpretation interpreted;
 
         Sink(Mode mode, long now) {
             this.mode = mode;
             this.now = now;
+            this.interpreter = mode.rules() == null ? null : new InterpretOperator(mode.rules());
         }
     }
 
@@ -240,7 +246,8 @@ public final class EventDecoder {
     }
 
     private void interpret(Map<String, Object> object, int index, Sink sink) {
-        switch (Interpreter.interpret(sink.mode.rules(), object, index, sink.now)) {
+        sink.interpreter.onElement(new InterpretOperator.Received(object, index, sink.now), i -> sink.interpreted = i);
+        switch (sink.interpreted) {
             case Interpretation.Drafted d -> addChecked(d.draft(), null, index, sink);
             case Interpretation.Refused r -> sink.rejections.add(r.rejection());
             case Interpretation.NoRule n -> {
