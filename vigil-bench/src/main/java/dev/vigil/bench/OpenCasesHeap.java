@@ -17,8 +17,7 @@ import java.util.Set;
  * Heap held by open cases: the pipeline takes {@code cases} orders of two events each (Placed, then Paid,
  * by order id; an order stays open for an hour), and the heap in use after full collections is compared
  * with the heap before. Events are made on the fly and not kept, so what remains is the pipeline's state:
- * the correlator's cases and key index, the router's key index (with more than one partition), the event
- * clock and the open windows.
+ * the correlator's cases and key index, the event clock and the open windows.
  *
  * <p>Run: {@code java -Xmx4g -cp vigil-bench/target/benchmarks.jar dev.vigil.bench.OpenCasesHeap [cases] [partitions]}
  */

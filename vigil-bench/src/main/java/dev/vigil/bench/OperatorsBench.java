@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class OperatorsBench {
 
     Event[] events;
-    /** The events of each partition, split by series as the runtime's router splits keyless events by key. */
+    /** The events of each partition, split as the runtime splits events by their summarise key. */
     Event[][] byPartition;
     ExecutorService pool;
 

@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole pipeline on one thread, as {@link Pipeline} drives it: router, event clock (ordering and
- * lateness), summarise, correlate and the window merger, advanced every 4,096 events. {@code cases=false}
+ * The whole pipeline on one thread, as {@link Pipeline} drives it: the order stage (event clock: ordering and
+ * lateness), summarise, correlate and merge, advanced every 4,096 events. {@code cases=false}
  * is W1 as the issue defines it (no correlation keys: every event is ordered and summarised);
  * {@code cases=true} gives every event an order id, five events per order, in one declared process, so
  * each event is also routed by key, correlated into a case and counted in a process-activity window.

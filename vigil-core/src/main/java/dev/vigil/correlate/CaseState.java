@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The working state of one case inside a correlator: compact (arrays, not event objects) because a
- * million of them may be open at once. Owned by one correlator at a time; handed to another whole when
- * the runtime moves a case between partitions.
+ * million of them may be open at once. Owned by one correlator (all of a process's cases are in one correlate
+ * instance: cases never move between instances).
  */
 public final class CaseState {
 

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  *
  * <p>Series per event: calls count under (service, operation); every event under (service, unit); any
  * event with a peer under (peer) and (service, peer); any event with a business unit under (unit); an
- * activity of a process under (process, activity), the process named by the correlation stage, which knows
- * it ({@link #accept(Event, String)}).
+ * activity of a process under (process, activity), the process named by the order stage, which finds it from
+ * the declared processes ({@link #accept(Event, String)}).
  *
  * <p>An event whose window the watermark has already closed but which is not yet final (see
  * {@link #advance(long, long)}) is folded into an amendment: at the next advance the window is handed out

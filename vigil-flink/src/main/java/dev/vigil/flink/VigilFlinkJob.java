@@ -15,12 +15,12 @@ import picocli.CommandLine.Option;
  * client submits to. See docs/SCALE.md.
  */
 @Command(name = "vigil-flink", mixinStandardHelpOptions = true,
-        description = "Runs Vigil's pipeline (order, summarise, correlate, merge) as a Flink job over Kafka: reads the "
-                + "journal topic, writes KPI windows and cases to their topics.")
+        description = "Runs Vigil's pipeline (order, summarise, correlate, merge, assess) as a Flink job over Kafka: reads "
+                + "the journal topic, writes KPI windows, cases and alert changes to their topics.")
 public final class VigilFlinkJob implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "The vigil.yaml the server runs with (its processes and lateness make the topology).")
+            description = "The vigil.yaml the server runs with (its processes, lateness and objectives make the topology).")
     Path config;
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,...]",

@@ -36,8 +36,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Vigil's {@link dev.vigil.pipeline.Topology} as a Flink job over Kafka:
  *
  * <pre>
- *   journal topic ──► order (parallelism 1) ──┬─ keyBy source ──► summarise ── keyBy series ──► merge ──► windows topic
- *                                             └─ keyBy process ─► correlate ─────────────────────────► cases topic
+ *   journal topic ──► order (parallelism 1) ──┬─ keyBy source ──► summarise ── keyBy series ──► merge ──┬──► windows topic
+ *                                             │                                                      └─ keyBy series ──► assess ──► alerts topic
+ *                                             └─ keyBy process ─► correlate ───────────────────────────────► cases topic
  * </pre>
  *
  * The journal topic is the journal: one partition (its order is the journal's order, which the one clock reads),

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * The embedded runtime: the pipeline's {@link Topology} on threads, fed by the journal.
  *
  * <pre>
- *  journal loader ──records──► dispatcher (order) ──events──► partition 0..N-1 (summarise, correlate) ──parts──► writer (merge, store)
+ *  journal tail (feed) ──records──► dispatcher (order) ──events──► partition 0..N-1 (summarise, correlate) ──parts──► writer (merge, assess, store)
  * </pre>
  * Each partition thread owns one instance of each keyed stage outright (the Kafka Streams / Flink task model):
  * no locks. The dispatcher runs the order stage, the pipeline's one event clock: it reads each record's events
