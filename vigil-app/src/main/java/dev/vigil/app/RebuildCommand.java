@@ -17,14 +17,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vigil rebuild}: every pipeline output recomputed from the journal, with the server stopped. After a
- * change of vigil.yaml (a process, its keys, the lateness), or to check that the outputs are what the journal
+ * change of vigil.yaml (a process, its keys, an objective, the lateness), or to check that the outputs are what the journal
  * says: on an unchanged configuration they equal what the live server produced, quiet gaps and late events
  * included, because the journal holds the ticks that moved the watermark while nothing arrived.
  */
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
-        description = "Recompute KPI windows, cases and late-event marks from the journal of a stopped Vigil's data "
-                + "folder (after a change of vigil.yaml, say). Objectives are judged again from the rebuilt windows "
-                + "when the server starts; alerts already sent stay in the alert history.")
+        description = "Recompute KPI windows, cases, late-event marks, objectives' ledgers and alert changes from the "
+                + "journal of a stopped Vigil's data folder (after a change of vigil.yaml, say). Alert changes about "
+                + "minutes more than an hour ago are recorded in the history, not sent again.")
 public final class RebuildCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "./vigil-data", description = "Data folder of the stopped Vigil. Default: ${DEFAULT-VALUE}")
@@ -51,6 +51,7 @@ public final class RebuildCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         long windows;
         long cases;
+        long alertChanges;
         try {
             PipelineRuntime rt = PipelineRuntime.rebuild(c, journal, data, partitions, at -> {
                 out.printf(Locale.ROOT, "  record %,d of %,d (%d%%)%n", at, records, records == 0 ? 100 : at * 100 / records);
@@ -61,16 +62,18 @@ public final class RebuildCommand implements Callable<Integer> {
             rt.close();
             try (java.sql.Connection conn = journal.newConnection();
                  Statement st = conn.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM kpi_windows), (SELECT count(*) FROM cases)")) {
+                 ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM kpi_windows), (SELECT count(*) FROM cases), "
+                         + "(SELECT count(*) FROM alert_history)")) {
                 rs.next();
                 windows = rs.getLong(1);
                 cases = rs.getLong(2);
+                alertChanges = rs.getLong(3);
             }
         } finally {
             journal.close();
         }
-        out.printf(Locale.ROOT, "rebuilt in %.1f s: %,d KPI windows, %,d cases%n",
-                (System.nanoTime() - t0) / 1e9, windows, cases);
+        out.printf(Locale.ROOT, "rebuilt in %.1f s: %,d KPI windows, %,d cases, %,d alert changes%n",
+                (System.nanoTime() - t0) / 1e9, windows, cases, alertChanges);
         return 0;
     }
 
