@@ -74,6 +74,10 @@ public final class RebuildCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "rebuilt in %.1f s: %,d KPI windows, %,d cases, %,d alert changes%n",
                 (System.nanoTime() - t0) / 1e9, windows, cases, alertChanges);
+        if (windows == 0 && journal.storedEvents() > 0) {
+            out.println("  (no minute is closed yet: a minute's windows are written once the watermark passes its end, "
+                    + "which takes newer events, or quiet time with idle progress on; the journal's events are all there)");
+        }
         return 0;
     }
 

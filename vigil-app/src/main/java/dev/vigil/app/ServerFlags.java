@@ -51,7 +51,7 @@ public final class ServerFlags {
                     + "job reads it (docs/SCALE.md). Events are acknowledged once the local journal holds them, as always.")
     dev.vigil.server.runtime.KafkaJournal forwardJournal;
 
-    @Option(names = "--outputs-from", paramLabel = "kafka://HOST:PORT/PREFIX", converter = KafkaJournalConverter.class,
+    @Option(names = "--outputs-from", paramLabel = "kafka://HOST:PORT/PREFIX", converter = KafkaOutputsConverter.class,
             description = "Run no pipeline here: serve the KPI windows, cases and alerts Vigil's Flink job writes to the "
                     + "topics PREFIX.windows, PREFIX.cases and PREFIX.alerts (the job's defaults: PREFIX vigil), read into "
                     + "this server's store (docs/SCALE.md). Usually with --forward-journal.")
@@ -62,6 +62,17 @@ public final class ServerFlags {
         public dev.vigil.server.runtime.KafkaJournal convert(String value) {
             try {
                 return dev.vigil.server.runtime.KafkaJournal.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class KafkaOutputsConverter implements picocli.CommandLine.ITypeConverter<dev.vigil.server.runtime.KafkaJournal> {
+        @Override
+        public dev.vigil.server.runtime.KafkaJournal convert(String value) {
+            try {
+                return dev.vigil.server.runtime.KafkaJournal.parseOutputs(value);
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }

@@ -50,11 +50,16 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
             return new SelfStatus("stuck", "Vigil cannot keep up: " + problem + ". Figures stop at what was stored "
                     + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay, fw, flink);
         }
+        if (flink != null && flink.problem() != null) {
+            // The server's KPIs, cases and alerts are the job's: while they cannot be read, they stand still.
+            return new SelfStatus("stuck", "KPIs, cases and alerts are not updated: " + flink.problem()
+                    + ". Ingest goes on; acknowledged events are safe.", b, pipelineBehind, wmDelay, fw, flink);
+        }
         if (b.oldestWaitMillis() >= BEHIND_MILLIS) {
             long s = b.oldestWaitMillis() / 1000;
             return new SelfStatus("behind", String.format(Locale.ROOT, "The event table is %d s behind the journal: "
                     + "events acknowledged in the last %d s (%,d) are safe but not searchable yet (KPIs and cases are "
-                    + "%,d journal records behind).", s, s, b.events(), pipelineBehind), b, pipelineBehind, wmDelay, fw, flink);
+                    + "%,d journal record%s behind).", s, s, b.events(), pipelineBehind, pipelineBehind == 1 ? "" : "s"), b, pipelineBehind, wmDelay, fw, flink);
         }
         return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw, flink);
     }

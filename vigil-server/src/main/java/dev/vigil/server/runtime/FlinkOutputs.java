@@ -119,9 +119,10 @@ public final class FlinkOutputs implements PipelineView {
                     return;
                 }
                 String why = "reading the Flink job's outputs from " + from.bootstrapServers() + " fails: "
-                        + e.getMessage() + " (retrying every 5 s)";
+                        + e.getMessage() + " (retrying)";
                 if (problem.getAndSet(why) == null) {
-                    LOG.warn("{}", why, e);
+                    LOG.warn("{}", why);
+                    LOG.debug("the failure in full", e);
                 }
                 try {
                     Thread.sleep(5_000);
@@ -136,7 +137,12 @@ public final class FlinkOutputs implements PipelineView {
     private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer) {
         List<TopicPartition> out = new ArrayList<>();
         for (String topic : List.of(windowsTopic, casesTopic, alertsTopic)) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new IllegalStateException("no Kafka broker at " + from.bootstrapServers() + " answered within 10 s");
+            }
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist (yet): start Vigil's Flink job, or "
                         + "create the topics (docs/SCALE.md)");

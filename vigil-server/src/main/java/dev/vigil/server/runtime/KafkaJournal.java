@@ -1,6 +1,5 @@
 package dev.vigil.server.runtime;
 
-import java.net.URI;
 import java.util.List;
 
 /**
@@ -11,11 +10,24 @@ import java.util.List;
  */
 public record KafkaJournal(String bootstrapServers, String topic) {
 
-    /** Reads the URI form, or says what is wrong with it and what a right one looks like. */
+    /** Reads the URI form of a journal topic, or says what is wrong with it and what a right one looks like. */
     public static KafkaJournal parse(String text) {
-        String example = "write kafka://HOST:PORT/TOPIC, e.g. kafka://kafka-1:9092,kafka-2:9092/vigil.journal";
+        return parse(text, "Kafka journal", "TOPIC", "kafka://kafka-1:9092,kafka-2:9092/vigil.journal");
+    }
+
+    /**
+     * Reads the URI form of where the Flink job's outputs are: brokers and the prefix of the topics
+     * {@code PREFIX.windows}, {@code PREFIX.cases} and {@code PREFIX.alerts}.
+     */
+    public static KafkaJournal parseOutputs(String text) {
+        return parse(text, "place of the Flink job's outputs", "PREFIX", "kafka://kafka-1:9092/vigil (the topics "
+                + "vigil.windows, vigil.cases and vigil.alerts)");
+    }
+
+    private static KafkaJournal parse(String text, String what, String last, String sample) {
+        String example = "write kafka://HOST:PORT/" + last + ", e.g. " + sample;
         if (text == null || !text.startsWith("kafka://")) {
-            throw new IllegalArgumentException("'" + text + "' is not a Kafka journal: " + example);
+            throw new IllegalArgumentException("'" + text + "' is not a " + what + ": " + example);
         }
         String rest = text.substring("kafka://".length());
         int slash = rest.indexOf('/');
@@ -23,24 +35,29 @@ public record KafkaJournal(String bootstrapServers, String topic) {
             throw new IllegalArgumentException("'" + text + "' names no broker: " + example);
         }
         if (slash < 0 || slash == rest.length() - 1) {
-            throw new IllegalArgumentException("'" + text + "' names no topic: " + example);
+            throw new IllegalArgumentException("'" + text + "' names no " + last.toLowerCase(java.util.Locale.ROOT)
+                    + ": " + example);
         }
         String brokers = rest.substring(0, slash);
         String topic = rest.substring(slash + 1);
-        for (String b : List.of(brokers.split(","))) {
-            URI u;
+        for (String b : List.of(brokers.split(",", -1))) {
+            // By hand, not java.net.URI: broker names may hold '_' (kafka_1), which URI refuses.
+            int colon = b.lastIndexOf(':');
+            String host = colon < 0 ? "" : b.substring(0, colon);
+            int port = -1;
             try {
-                u = URI.create("kafka://" + b);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + b + "' in '" + text + "' is not HOST:PORT: " + example);
+                port = colon < 0 ? -1 : Integer.parseInt(b.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                // reported below
             }
-            if (u.getHost() == null || u.getPort() < 1) {
-                throw new IllegalArgumentException("'" + b + "' in '" + text + "' is not HOST:PORT: " + example);
+            if (host.isEmpty() || !host.matches("[A-Za-z0-9._\\-]+|\\[[0-9a-fA-F:.]+\\]") || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("'" + b + "' in '" + text + "' is not HOST:PORT (a port from 1 to "
+                        + "65535): " + example);
             }
         }
-        if (!topic.matches("[a-zA-Z0-9._-]{1,249}")) {
-            throw new IllegalArgumentException("'" + topic + "' in '" + text
-                    + "' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)");
+        if (!topic.matches("[a-zA-Z0-9._-]{1,240}")) {
+            throw new IllegalArgumentException("'" + topic + "' in '" + text + "' is not a Kafka topic name (letters, "
+                    + "digits, '.', '_' and '-', at most 240)");
         }
         return new KafkaJournal(brokers, topic);
     }

@@ -118,6 +118,16 @@ class JournalForwarderTest {
         assertThatThrownBy(() -> KafkaJournal.parse("kafka://broker/t")).hasMessageContaining("'broker'").hasMessageContaining("HOST:PORT");
         assertThatThrownBy(() -> KafkaJournal.parse("kafka://b:1/bad topic")).hasMessageContaining("not a Kafka topic name");
         assertThat(KafkaJournal.parse("kafka://a:1,b:2/vigil.journal")).isEqualTo(new KafkaJournal("a:1,b:2", "vigil.journal"));
+        assertThatThrownBy(() -> KafkaJournal.parse("kafka://h:99999/t")).hasMessageContaining("a port from 1 to 65535");
+        assertThat(KafkaJournal.parse("kafka://kafka_1:9092/t").bootstrapServers()).as("'_' in a broker's name").isEqualTo("kafka_1:9092");
+    }
+
+    @Test
+    void whereTheFlinkJobsOutputsAreIsAPrefixAndItsErrorsSaySo() {
+        assertThatThrownBy(() -> KafkaJournal.parseOutputs("kafka://h:9092/")).hasMessageContaining("names no prefix")
+                .hasMessageContaining("kafka://HOST:PORT/PREFIX").hasMessageContaining("vigil.windows");
+        assertThatThrownBy(() -> KafkaJournal.parseOutputs("http://x")).hasMessageContaining("is not a place of the Flink job's outputs");
+        assertThat(KafkaJournal.parseOutputs("kafka://h:9092/vigil")).isEqualTo(new KafkaJournal("h:9092", "vigil"));
     }
 
     static List<ConsumerRecord<byte[], byte[]>> all(String topic) {
