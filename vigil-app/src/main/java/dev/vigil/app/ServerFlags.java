@@ -57,25 +57,33 @@ public final class ServerFlags {
                     + "this server's store (docs/SCALE.md). Usually with --forward-journal.")
     dev.vigil.server.runtime.KafkaJournal outputsFrom;
 
-    static final class KafkaJournalConverter implements picocli.CommandLine.ITypeConverter<dev.vigil.server.runtime.KafkaJournal> {
+    /** Reads a kafka:// value with {@code parse}; its refusal becomes picocli's, so the user sees the one line. */
+    private abstract static class KafkaConverter implements picocli.CommandLine.ITypeConverter<dev.vigil.server.runtime.KafkaJournal> {
+        private final java.util.function.Function<String, dev.vigil.server.runtime.KafkaJournal> parse;
+
+        KafkaConverter(java.util.function.Function<String, dev.vigil.server.runtime.KafkaJournal> parse) {
+            this.parse = parse;
+        }
+
         @Override
         public dev.vigil.server.runtime.KafkaJournal convert(String value) {
             try {
-                return dev.vigil.server.runtime.KafkaJournal.parse(value);
+                return parse.apply(value);
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
 
-    static final class KafkaOutputsConverter implements picocli.CommandLine.ITypeConverter<dev.vigil.server.runtime.KafkaJournal> {
-        @Override
-        public dev.vigil.server.runtime.KafkaJournal convert(String value) {
-            try {
-                return dev.vigil.server.runtime.KafkaJournal.parseOutputs(value);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-            }
+    static final class KafkaJournalConverter extends KafkaConverter {
+        KafkaJournalConverter() {
+            super(dev.vigil.server.runtime.KafkaJournal::parse);
+        }
+    }
+
+    static final class KafkaOutputsConverter extends KafkaConverter {
+        KafkaOutputsConverter() {
+            super(dev.vigil.server.runtime.KafkaJournal::parseOutputs);
         }
     }
 
