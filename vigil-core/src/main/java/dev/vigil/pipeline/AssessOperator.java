@@ -120,17 +120,13 @@ public final class AssessOperator implements Operator<MergedWindow, ObjectiveLed
                 out.writeUTF(f.getKey());
                 out.writeBoolean(f.getValue());
             }
-            List<long[]> minutes = new ArrayList<>();
-            List<Tally> tallies = new ArrayList<>();
-            ledger.forEachMinute((m, t) -> {
-                minutes.add(new long[] {m});
-                tallies.add(t);
-            });
+            Map<Long, Tally> minutes = new LinkedHashMap<>();
+            ledger.forEachMinute(minutes::put);
             out.writeInt(minutes.size());
-            for (int i = 0; i < minutes.size(); i++) {
-                out.writeLong(minutes.get(i)[0]);
-                out.writeDouble(tallies.get(i).good());
-                out.writeDouble(tallies.get(i).total());
+            for (Map.Entry<Long, Tally> m : minutes.entrySet()) {
+                out.writeLong(m.getKey());
+                out.writeDouble(m.getValue().good());
+                out.writeDouble(m.getValue().total());
             }
             out.writeInt(open.size());
             for (Map.Entry<Long, TreeMap<String, KpiWindow>> m : open.entrySet()) {
@@ -178,24 +174,29 @@ public final class AssessOperator implements Operator<MergedWindow, ObjectiveLed
 
     /** The key objectives on this series are kept under. */
     public static String keyOf(Objective.Series s) {
-        return s.dimension().wire() + '\0' + s.key();
+        return keyOf(s.dimension(), s.key());
     }
 
-    /** The key a window routes by, or null when no objective in {@code objectives} judges its series. */
-    public static String keyOf(MergedWindow w, List<Objective> objectives) {
-        for (Objective o : objectives) {
-            Objective.Series s = o.series();
-            if (s.dimension() == w.key().dimension() && s.key().equals(w.key().primary())
-                    && (s.name() == null || s.name().equals(w.key().secondary()))) {
-                return keyOf(s);
-            }
-        }
-        return null;
+    /** The key a window routes by: its dimension and primary key (an objective may take one name or all). */
+    public static String keyOf(KpiKey k) {
+        return keyOf(k.dimension(), k.primary());
+    }
+
+    private static String keyOf(dev.vigil.summarise.Dimension d, String key) {
+        return d.wire() + '\0' + key;
+    }
+
+    /**
+     * The keys of the series some objective judges: a window goes to this stage only when its key is one of them.
+     * (A window of such a series whose name no objective takes goes too, and is passed over.)
+     */
+    public static java.util.Set<String> judged(List<Objective> objectives) {
+        return objectives.stream().map(o -> keyOf(o.series())).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     @Override
     public synchronized void onElement(MergedWindow w, Output<ObjectiveLedger.Transition> out) {
-        List<Account> accounts = bySeries.get(w.key().dimension().wire() + '\0' + w.key().primary());
+        List<Account> accounts = bySeries.get(keyOf(w.key()));
         if (accounts == null) {
             return;
         }

@@ -65,8 +65,11 @@ public final class Topology {
         this.summarise = new Stage<>("summarise", SummariseOperator::keyOf, SummariseOperator::new);
         this.correlate = new Stage<>("correlate", CorrelateOperator::keyOf, () -> new CorrelateOperator(processes));
         this.merge = new Stage<>("merge", MergeOperator::keyOf, MergeOperator::new);
-        this.assess = new Stage<>("assess", w -> AssessOperator.keyOf(w, this.objectives),
-                () -> new AssessOperator(this.objectives));
+        java.util.Set<String> judged = AssessOperator.judged(this.objectives);
+        this.assess = new Stage<>("assess", w -> {
+            String k = AssessOperator.keyOf(w.key());
+            return judged.contains(k) ? k : null;
+        }, () -> new AssessOperator(this.objectives));
     }
 
     public List<Objective> objectives() {

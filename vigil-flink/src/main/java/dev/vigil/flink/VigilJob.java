@@ -1,6 +1,5 @@
 package dev.vigil.flink;
 
-import dev.vigil.assess.Objective;
 import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.pipeline.Arrival;
@@ -16,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -130,10 +128,10 @@ public final class VigilJob {
                 .transform("correlate", CodecSerializer.<CaseChange>info(Codec.CASE_CHANGE),
                         new StageOperator<Timed, CaseChange>(StageKind.CORRELATE, spec))
                 .uid("vigil-correlate");
-        List<Objective> objectives = spec.objectives();
+        java.util.Set<String> judged = AssessOperator.judged(spec.objectives());
         DataStream<ObjectiveLedger.Transition> alerts = windows
-                .filter(w -> AssessOperator.keyOf(w, objectives) != null).name("judged series")
-                .keyBy(w -> AssessOperator.keyOf(w, objectives), Types.STRING)
+                .filter(w -> judged.contains(AssessOperator.keyOf(w.key()))).name("judged series")
+                .keyBy(w -> AssessOperator.keyOf(w.key()), Types.STRING)
                 .transform("assess", CodecSerializer.<ObjectiveLedger.Transition>info(Codec.TRANSITION),
                         new StageOperator<MergedWindow, ObjectiveLedger.Transition>(StageKind.ASSESS, spec))
                 .uid("vigil-assess");

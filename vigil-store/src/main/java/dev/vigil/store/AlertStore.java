@@ -69,16 +69,8 @@ public final class AlertStore implements AutoCloseable {
                 state.setBoolean(3, t.firing());
                 state.setLong(4, t.atMicros());
                 state.execute();
-                BurnRule r = t.rule();
                 history.setLong(1, nextHistory++);
-                history.setString(2, t.objective());
-                history.setString(3, r.severity());
-                history.setDouble(4, r.factor());
-                history.setLong(5, r.longMicros());
-                history.setLong(6, r.shortMicros());
-                history.setBoolean(7, r.orEqual());
-                history.setBoolean(8, t.firing());
-                history.setLong(9, t.atMicros());
+                bindChange(history, 2, t);
                 history.setDouble(10, t.longBurn());
                 history.setDouble(11, t.shortBurn());
                 history.execute();
@@ -114,23 +106,31 @@ public final class AlertStore implements AutoCloseable {
      * hands out again, after a restart, the changes it made after its last checkpoint.
      */
     public synchronized boolean recorded(ObjectiveLedger.Transition t) throws SQLException {
-        BurnRule r = t.rule();
         try (PreparedStatement ps = conn.prepareStatement("SELECT count(*) FROM alert_history WHERE objective = ? "
                 + "AND severity = ? AND factor = ? AND long_us = ? AND short_us = ? AND or_equal = ? AND firing = ? "
                 + "AND changed_at = make_timestamp(?)")) {
-            ps.setString(1, t.objective());
-            ps.setString(2, r.severity());
-            ps.setDouble(3, r.factor());
-            ps.setLong(4, r.longMicros());
-            ps.setLong(5, r.shortMicros());
-            ps.setBoolean(6, r.orEqual());
-            ps.setBoolean(7, t.firing());
-            ps.setLong(8, t.atMicros());
+            bindChange(ps, 1, t);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1) > 0;
             }
         }
+    }
+
+    /**
+     * Sets what names one change, from parameter {@code from} on, in alert_history's column order: objective,
+     * the rule (severity, factor, long and short window, or-equal), firing, when.
+     */
+    private static void bindChange(PreparedStatement ps, int from, ObjectiveLedger.Transition t) throws SQLException {
+        BurnRule r = t.rule();
+        ps.setString(from, t.objective());
+        ps.setString(from + 1, r.severity());
+        ps.setDouble(from + 2, r.factor());
+        ps.setLong(from + 3, r.longMicros());
+        ps.setLong(from + 4, r.shortMicros());
+        ps.setBoolean(from + 5, r.orEqual());
+        ps.setBoolean(from + 6, t.firing());
+        ps.setLong(from + 7, t.atMicros());
     }
 
     /** Forgets every alert's state and history (not the notifications still owed): the pipeline rebuilds them. */

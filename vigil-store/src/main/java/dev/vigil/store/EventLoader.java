@@ -169,7 +169,7 @@ final class EventLoader {
                     loadedMonitor.notifyAll();
                 }
                 hold.moveTo(last.recordNo());
-                journal.waitingSinceMillis(last.recordNo());
+                journal.loadedUpTo(last.recordNo());
                 batch = List.of();
             }
         } finally {

@@ -116,7 +116,7 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * Told of journal records in record order: a consumer's feed ({@link Tail}, {@link #replay}).
+     * Told of journal records in record order: a consumer's feed ({@link Tail}).
      */
     public interface RecordListener {
         /**
@@ -274,7 +274,7 @@ public final class EventStore implements AutoCloseable {
     public Backlog backlog() {
         long loaded = loader.loadedRecordNo();
         return new Backlog(pendingEvents(), Math.max(0, journal.lastRecordNo() - loaded),
-                journal.waitingSinceMillis(loaded), journal.retainedBytes(), journal.lastCommitMillis(),
+                journal.oldestUnloadedWaitMillis(), journal.retainedBytes(), journal.lastCommitMillis(),
                 journal.recentMaxCommitMillis());
     }
 
@@ -316,40 +316,35 @@ public final class EventStore implements AutoCloseable {
          */
         public boolean next(RecordListener l, int maxEvents, long timeoutMillis)
                 throws IOException, SQLException, InterruptedException {
-            while (true) {
+            List<JournalRecord> records;
+            try {
+                records = reader.next(maxEvents, timeoutMillis);
+            } catch (JournalFile.Released e) {
                 long first = journal.firstRetainedRecordNo();
                 long position = reader.position();
-                if (position + 1 < first) {
-                    // No longer in the journal's files, so loaded (the loader holds them until then).
-                    long upTo = Math.min(first - 1, position + RECORDS_FROM_TABLE);
-                    if (tableConn == null) {
-                        tableConn = newConnection();
-                    }
-                    Replay.run(tableConn, position, upTo, l);
-                    reader.skipTo(upTo);
-                    return true;
+                if (first <= position + 1) {
+                    throw e; // not released by the journal: a segment file went missing
                 }
-                List<JournalRecord> records;
-                try {
-                    records = reader.next(maxEvents, timeoutMillis);
-                } catch (JournalFile.Released e) {
-                    if (journal.firstRetainedRecordNo() <= reader.position() + 1) {
-                        throw e; // not released by the journal: a segment file went missing
-                    }
-                    continue; // released meanwhile: from the table
+                // No longer in memory nor in the journal's files, so loaded (the loader holds them until then).
+                long upTo = Math.min(first - 1, position + RECORDS_FROM_TABLE);
+                if (tableConn == null) {
+                    tableConn = newConnection();
                 }
-                if (records.isEmpty()) {
-                    return !reader.finished();
-                }
-                for (JournalRecord r : records) {
-                    // A record of refused items alone has nothing for a consumer, and a read from the table would
-                    // not see it: both must see the same records.
-                    if (!r.events().isEmpty() || r.isTick()) {
-                        l.loaded(r.recordNo(), r.firstSeq(), r.ingestedMicros(), r.events());
-                    }
-                }
+                Replay.run(tableConn, position, upTo, l);
+                reader.skipTo(upTo);
                 return true;
             }
+            if (records.isEmpty()) {
+                return !reader.finished();
+            }
+            for (JournalRecord r : records) {
+                // A record of refused items alone has nothing for a consumer, and a read from the table would
+                // not see it: both must see the same records.
+                if (!r.events().isEmpty() || r.isTick()) {
+                    l.loaded(r.recordNo(), r.firstSeq(), r.ingestedMicros(), r.events());
+                }
+            }
+            return true;
         }
 
         /** The consumer gave up (it failed): the journal no longer keeps records for it. */
@@ -375,16 +370,6 @@ public final class EventStore implements AutoCloseable {
             if (tableConn != null) {
                 tableConn.close();
             }
-        }
-    }
-
-    /**
-     * Tells {@code l} of the stored records after {@code afterRecordNo} up to {@code upTo} (events and ticks, in
-     * record order), read back from the event table: {@code vigil rebuild} and tests.
-     */
-    public void replay(long afterRecordNo, long upTo, RecordListener l) throws SQLException, InterruptedException {
-        try (java.sql.Connection c = newConnection()) {
-            Replay.run(c, afterRecordNo, upTo, l);
         }
     }
 

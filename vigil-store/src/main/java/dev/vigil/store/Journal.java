@@ -188,11 +188,15 @@ public final class Journal implements AutoCloseable {
         return file.retainedBytes();
     }
 
-    /** How long ago the oldest record after {@code recordNo} was acknowledged, in ms (0 if none); forgets older ones. */
-    long waitingSinceMillis(long recordNo) {
+    /** The event table holds every record up to {@code recordNo}: their acknowledgement times are no longer needed. */
+    void loadedUpTo(long recordNo) {
         for (long[] head = acknowledgedAt.peekFirst(); head != null && head[0] <= recordNo; head = acknowledgedAt.peekFirst()) {
             acknowledgedAt.pollFirst();
         }
+    }
+
+    /** How long ago the oldest record the event table does not hold yet was acknowledged, in ms (0 if none). */
+    long oldestUnloadedWaitMillis() {
         long[] oldest = acknowledgedAt.peekFirst();
         return oldest == null ? 0 : Math.max(0, (System.nanoTime() - oldest[1]) / 1_000_000);
     }

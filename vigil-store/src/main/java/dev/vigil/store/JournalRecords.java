@@ -40,7 +40,8 @@ public final class JournalRecords {
      * clock must not take it for a quiet moment): it comes as events, none of them.
      */
     public static Arrival decode(byte[] payload) throws IOException {
-        JournalRecord r = JournalCodec.decode(payload);
+        // Attributes stay JSON: no stage reads them.
+        JournalRecord r = JournalCodec.decode(payload, false);
         if (r.isTick()) {
             return new Arrival.Tick(r.recordNo(), r.ingestedMicros());
         }

@@ -190,7 +190,9 @@ class EventStoreTest {
         List<String> replayed = new ArrayList<>();
         List<String> tailed = new ArrayList<>();
         try (EventStore j = EventStore.open(dir, EventStore.Options.DEFAULT)) {
-            j.replay(0, j.acknowledgedRecordNo(), (no, first, at, events) -> replayed.add(no + " at " + at + ": " + events.size()));
+            try (java.sql.Connection c = j.newConnection()) {
+                Replay.run(c, 0, j.acknowledgedRecordNo(), (no, first, at, events) -> replayed.add(no + " at " + at + ": " + events.size()));
+            }
             // A tail from the start reads what the journal's files no longer hold from the event table.
             try (EventStore.Tail t = j.tail(0, false)) {
                 while (t.position() < j.acknowledgedRecordNo()) {

@@ -161,10 +161,11 @@ public final class FlinkOutputs implements PipelineView {
         int n = 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             n++;
+            // Removed first, so that the last word also takes the last place: the order they are written in.
             if (r.topic().equals(windowsTopic)) {
-                MergedWindow w = (MergedWindow) Codec.MERGED_WINDOW.decode(r.value());
-                windowsByKey.remove(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8));
-                windowsByKey.put(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), w);
+                String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                windowsByKey.remove(key);
+                windowsByKey.put(key, (MergedWindow) Codec.MERGED_WINDOW.decode(r.value()));
             } else if (r.topic().equals(casesTopic)) {
                 String id = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
                 casesById.remove(id);
