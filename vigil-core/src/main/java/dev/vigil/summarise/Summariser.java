@@ -44,12 +44,52 @@ public final class Summariser {
      * service and call series came for free this way, where folding each series as it came halved the
      * operator's speed. The name is kept only where a series needs it (calls' operations, processes'
      * activities), so other events do not multiply cells.
+     *
+     * <p>A class rather than a record so that a lookup can reuse one probe (see {@link #probe}) instead of
+     * making a key per event, and so that its hash is computed once, by hand (a record's generated
+     * {@code hashCode} combines six fields through a method handle on every lookup).
      */
-    private record Cell(boolean call, String source, String name, String unit, String peer, String process) {
+    static final class Cell {
+        boolean call;
+        String source;
+        String name;
+        String unit;
+        String peer;
+        String process;
+        int hash;
 
-        static Cell of(Event e, String process) {
+        Cell set(boolean call, String source, String name, String unit, String peer, String process) {
+            this.call = call;
+            this.source = source;
+            this.name = name;
+            this.unit = unit;
+            this.peer = peer;
+            this.process = process;
+            int h = source.hashCode() * 31 + name.hashCode();
+            h = h * 31 + java.util.Objects.hashCode(unit);
+            h = h * 31 + java.util.Objects.hashCode(peer);
+            h = h * 31 + java.util.Objects.hashCode(process);
+            this.hash = call ? h : ~h;
+            return this;
+        }
+
+        Cell set(Event e, String process) {
             boolean call = e.kind() == EventKind.CALL;
-            return new Cell(call, e.source(), call || process != null ? e.name() : "", e.unit(), e.peer(), process);
+            return set(call, e.source(), call || process != null ? e.name() : "", e.unit(), e.peer(), process);
+        }
+
+        Cell copy() {
+            return new Cell().set(call, source, name, unit, peer, process);
+        }
+
+        /** Name and source first: they tell most cells apart, and are usually the very same strings. */
+        boolean sameAs(Cell o) {
+            return hash == o.hash && call == o.call && same(name, o.name) && same(source, o.source)
+                    && same(unit, o.unit) && same(peer, o.peer) && same(process, o.process);
+        }
+
+        private static boolean same(String a, String b) {
+            return a == b || (a != null && a.equals(b));
         }
 
         /** The series this cell's events belong to (see the class comment). */
@@ -71,14 +111,91 @@ public final class Summariser {
         }
     }
 
-    /** One minute's windows, one per cell. */
-    private static final class Minute {
-        final Map<Cell, KpiWindow> cells = new HashMap<>();
+    /**
+     * One minute's windows, one per cell, in an open-addressing table: the hashes sit in an array of their own,
+     * so that a probe reads a cell only when its hash matches (the lookup was a third of the operator's time in
+     * a {@code HashMap}, mostly in chasing its nodes to compare keys).
+     */
+    static final class Minute {
+        private int[] hashes = new int[64];
+        private Cell[] cells = new Cell[64];
+        private KpiWindow[] windows = new KpiWindow[64];
+        private int size;
+
+        /** The window of this cell, made (and the cell copied) when it is the first of its kind. */
+        KpiWindow windowOf(Cell probe) {
+            int mask = cells.length - 1;
+            int i = spread(probe.hash) & mask;
+            while (true) {
+                Cell c = cells[i];
+                if (c == null) {
+                    KpiWindow w = new KpiWindow();
+                    put(i, probe.copy(), w);
+                    return w;
+                }
+                if (hashes[i] == probe.hash && c.sameAs(probe)) {
+                    return windows[i];
+                }
+                i = (i + 1) & mask;
+            }
+        }
+
+        /** Adds a cell's window to the one held for it (restoring a snapshot). */
+        void merge(Cell cell, KpiWindow w) {
+            KpiWindow held = windowOf(cell);
+            held.mergeWith(w);
+        }
+
+        private void put(int i, Cell c, KpiWindow w) {
+            hashes[i] = c.hash;
+            cells[i] = c;
+            windows[i] = w;
+            if (++size * 2 > cells.length) {
+                grow();
+            }
+        }
+
+        private void grow() {
+            Cell[] oldCells = cells;
+            KpiWindow[] oldWindows = windows;
+            hashes = new int[oldCells.length * 2];
+            cells = new Cell[oldCells.length * 2];
+            windows = new KpiWindow[oldCells.length * 2];
+            int mask = cells.length - 1;
+            for (int j = 0; j < oldCells.length; j++) {
+                Cell c = oldCells[j];
+                if (c != null) {
+                    int i = spread(c.hash) & mask;
+                    while (cells[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    hashes[i] = c.hash;
+                    cells[i] = c;
+                    windows[i] = oldWindows[j];
+                }
+            }
+        }
+
+        private static int spread(int h) {
+            return (h ^ (h >>> 16)) * 0x9E3779B1;
+        }
+
+        int size() {
+            return size;
+        }
+
+        void forEach(java.util.function.BiConsumer<Cell, KpiWindow> to) {
+            for (int i = 0; i < cells.length; i++) {
+                if (cells[i] != null) {
+                    to.accept(cells[i], windows[i]);
+                }
+            }
+        }
 
         /** Every series of the minute, by key; copies, so the minute itself is left as it was. */
         TreeMap<KpiKey, KpiWindow> rollUp() {
             TreeMap<KpiKey, KpiWindow> out = new TreeMap<>();
-            cells.forEach((cell, w) -> cell.forEachSeries(key -> add(out, key, w)));
+            forEach((cell, w) -> cell.forEachSeries(key -> add(out, key, w)));
             return out;
         }
 
@@ -92,6 +209,15 @@ public final class Summariser {
         }
     }
 
+    /** The one key every lookup fills in: the operator runs on one thread, and a lookup keeps no reference to it. */
+    private final Cell probe = new Cell();
+    /**
+     * The open minute the last event went to: events come mostly in time order, so most find their minute here
+     * without a search of {@link #open}. Forgotten whenever a minute leaves {@link #open}.
+     */
+    private long lastStart = Long.MIN_VALUE;
+    private Minute lastMinute;
+
     /** Folds one event into the windows of its series. */
     public void accept(Event e) {
         accept(e, null);
@@ -104,16 +230,20 @@ public final class Summariser {
     public void accept(Event e, String process) {
         Minute m = minuteOf(e.timeMicros());
         if (m != null) {
-            m.cells.computeIfAbsent(Cell.of(e, process), c -> new KpiWindow())
-                    .accept(e.durationMicros() == null ? -1 : e.durationMicros(), e.failed());
+            m.windowOf(probe.set(e, process)).accept(e.durationMicros() == null ? -1 : e.durationMicros(), e.failed());
         }
     }
 
     /** The open window or the amendment an observation at this time goes to; null (and counted) if too late. */
     private Minute minuteOf(long timeMicros) {
         long start = span.startOf(timeMicros);
+        if (start == lastStart) {
+            return lastMinute;
+        }
         if (start + span.micros() > closedBefore) {
-            return open.computeIfAbsent(start, s -> new Minute());
+            lastStart = start;
+            lastMinute = open.computeIfAbsent(start, s -> new Minute());
+            return lastMinute;
         }
         if (start + span.micros() <= finalBefore) {
             tooLate++;
@@ -160,6 +290,10 @@ public final class Summariser {
     private void drain(TreeMap<Long, Minute> windows, long before, List<ClosedWindow> out) {
         while (!windows.isEmpty() && windows.firstKey() + span.micros() <= before) {
             Map.Entry<Long, Minute> first = windows.pollFirstEntry();
+            if (first.getValue() == lastMinute) {
+                lastStart = Long.MIN_VALUE;
+                lastMinute = null;
+            }
             first.getValue().rollUp().forEach((key, w) -> out.add(new ClosedWindow(key, span, first.getKey(), w)));
         }
     }
@@ -187,21 +321,25 @@ public final class Summariser {
     private static void writeCells(TreeMap<Long, Minute> windows, char which, Map<String, java.io.ByteArrayOutputStream> bySource,
                                    Map<String, java.io.DataOutputStream> outs) throws java.io.IOException {
         for (Map.Entry<Long, Minute> m : windows.entrySet()) {
-            for (Map.Entry<Cell, KpiWindow> c : m.getValue().cells.entrySet()) {
-                Cell cell = c.getKey();
-                java.io.DataOutputStream out = outs.computeIfAbsent(cell.source(), s -> {
+            Minute minute = m.getValue();
+            for (int i = 0; i < minute.cells.length; i++) {
+                Cell cell = minute.cells[i];
+                if (cell == null) {
+                    continue;
+                }
+                java.io.DataOutputStream out = outs.computeIfAbsent(cell.source, s -> {
                     java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
                     bySource.put(s, b);
                     return new java.io.DataOutputStream(b);
                 });
                 out.writeByte(which);
                 out.writeLong(m.getKey());
-                out.writeBoolean(cell.call());
-                out.writeUTF(cell.name());
-                writeNullable(out, cell.unit());
-                writeNullable(out, cell.peer());
-                writeNullable(out, cell.process());
-                c.getValue().write(out);
+                out.writeBoolean(cell.call);
+                out.writeUTF(cell.name);
+                writeNullable(out, cell.unit);
+                writeNullable(out, cell.peer);
+                writeNullable(out, cell.process);
+                minute.windows[i].write(out);
             }
         }
     }
@@ -211,17 +349,15 @@ public final class Summariser {
         while (in.available() > 0) {
             int which = in.readByte();
             long start = in.readLong();
-            Cell cell = new Cell(in.readBoolean(), source, in.readUTF(), readNullable(in), readNullable(in), readNullable(in));
+            Cell cell = new Cell().set(in.readBoolean(), source, in.readUTF(), readNullable(in), readNullable(in),
+                    readNullable(in));
             KpiWindow w = KpiWindow.read(in);
             TreeMap<Long, Minute> into = switch (which) {
                 case 'o' -> open;
                 case 'a' -> amends;
                 default -> throw new java.io.IOException("unknown window kind " + which);
             };
-            into.computeIfAbsent(start, s -> new Minute()).cells.merge(cell, w, (a, b) -> {
-                a.mergeWith(b);
-                return a;
-            });
+            into.computeIfAbsent(start, s -> new Minute()).merge(cell, w);
         }
     }
 
@@ -245,7 +381,7 @@ public final class Summariser {
     public int openWindows() {
         int n = 0;
         for (Minute m : open.values()) {
-            n += m.cells.size();
+            n += m.size();
         }
         return n;
     }

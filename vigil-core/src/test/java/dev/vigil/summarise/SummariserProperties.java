@@ -21,13 +21,19 @@ class SummariserProperties {
 
     /**
      * A call or activity within ten minutes of T0 (small offsets, so many in the first minute, as often as any
-     * other size): three services and operations, any outcome, a duration up to 5 s (none one time in ten), a
-     * peer half the time, a unit seven times in ten.
+     * other size): three services and operations (and one time in five one of a hundred more services, so that a
+     * minute holds enough cells to grow its table), any outcome, a duration up to 5 s (none one time in ten), a
+     * peer half the time, a unit seven times in ten. Names are fresh strings half the time, as events decoded
+     * from the network bring them: equal names must find the same window without being the same object.
      */
     static Event call(Gen g) {
         long dt = g.longs(0, 10 * 60_000_000L);
-        String source = g.oneOf("billing", "shop", "wms");
+        String source = g.chance(0.2) ? "svc-" + g.ints(0, 99) : g.oneOf("billing", "shop", "wms");
         String name = g.oneOf("Create", "GET /orders", "Ship");
+        if (g.bool()) {
+            source = new String(source.toCharArray());
+            name = new String(name.toCharArray());
+        }
         Outcome outcome = g.oneOf(Outcome.class);
         Long dur = g.orNull(0.1, () -> g.longs(0, 5_000_000L));
         String peer = g.orNull(0.5, () -> g.oneOf("tax-gateway", "carrier-api"));
@@ -73,6 +79,27 @@ class SummariserProperties {
         List<Event> shuffled = new ArrayList<>(events);
         Collections.shuffle(shuffled, new Random(seed));
         assertThat(same(run(events), run(shuffled))).isTrue();
+    }
+
+    /**
+     * Equal names share one cell whatever string objects carry them: a cell per distinct (kind is call, source,
+     * name where kept, unit, peer) and minute, however many events and however the table grew.
+     */
+    @Test
+    void equalFieldsShareOneOpenCellWhateverStringsCarryThem() {
+        Props.forAll(200, g -> calls(g, 0, 600), SummariserProperties::equalFieldsShareOneOpenCellWhateverStringsCarryThem);
+    }
+
+    static void equalFieldsShareOneOpenCellWhateverStringsCarryThem(List<Event> events) {
+        Summariser s = new Summariser();
+        java.util.Set<List<Object>> cells = new java.util.HashSet<>();
+        for (Event e : events) {
+            s.accept(e);
+            boolean call = e.kind() == EventKind.CALL;
+            cells.add(java.util.Arrays.asList(call, e.source(), call ? e.name() : "", e.unit(), e.peer(),
+                    e.timeMicros() / 60_000_000L));
+        }
+        assertThat(s.openWindows()).isEqualTo(cells.size());
     }
 
     @Test
