@@ -55,7 +55,12 @@ public final class EventStore implements AutoCloseable {
                 (int) Math.max(10_000, Math.min(1_000_000, HEAP / 4096)), 200_000,
                 64L * 1024 * 1024,
                 Integer.getInteger("vigil.duckdb.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-                0, Long.getLong("vigil.journal.maxBacklogBytes", 4L << 30), Math.max(10_000, Math.min(500_000, HEAP / 8192)));
+                0, Long.getLong("vigil.journal.maxBacklogBytes", 4L << 30),
+                // The memory ring is for readers at the very tail (the pipeline); a reader further behind (the
+                // loader in a burst) reads the files. 500,000 events kept there held half a gigabyte of
+                // medium-lived objects that every young collection copied: 20,000 measured 1.7x the sustained
+                // ingest and a tenth of the p99 acknowledgement latency (docs/BENCHMARKS.md).
+                Long.getLong("vigil.journal.memoryEvents", Math.max(10_000, Math.min(20_000, HEAP / 8192))));
 
         public Options {
             if (tickEveryMillis < 0 || tickEveryMillis > Journal.MAX_TICK_EVERY_MILLIS) {
