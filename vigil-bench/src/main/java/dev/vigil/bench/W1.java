@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * Workload W1 of issue 3, generated into arrays before anything is timed.
@@ -54,22 +53,13 @@ final class W1 {
     }
 
     static Event[] generate(boolean withCases) {
-        String[] services = new String[1000];
-        for (int s = 0; s < services.length; s++) {
-            services[s] = "service-" + s;
-        }
-        String[] ops = new String[10];
-        for (int o = 0; o < ops.length; o++) {
-            ops[o] = "op-" + o;
-        }
-        SplittableRandom r = new SplittableRandom(42);
+        W1Contest.Inputs in = W1Contest.Inputs.generate();
         Event[] events = new Event[N];
         for (int i = 0; i < N; i++) {
-            long time = T0 + JITTER + (long) ((double) i * SPAN / N) - r.nextLong(JITTER);
             Map<String, String> keys = withCases ? Map.of("orderId", "o" + i / EVENTS_PER_CASE) : Map.of();
-            events[i] = new Event(time, services[r.nextInt(1000)], ops[r.nextInt(10)], EventKind.CALL, keys,
-                    r.nextInt(100) == 0 ? Outcome.ERROR : Outcome.OK, (long) (20_000.0 * Math.exp(r.nextGaussian())),
-                    null, null, Map.of());
+            events[i] = new Event(in.time()[i], in.services()[in.service()[i]], in.operations()[in.operation()[i]],
+                    EventKind.CALL, keys, in.failed()[i] ? Outcome.ERROR : Outcome.OK, in.duration()[i], null, null,
+                    Map.of());
         }
         return events;
     }

@@ -60,7 +60,7 @@ public final class W1Contest {
             int[] operation = new int[n];
             boolean[] failed = new boolean[n];
             long[] duration = new long[n];
-            // The same draws, in the same order, as W1.generate: the same events JMH's benchmarks use.
+            // W1.generate makes its events from these arrays: JMH's benchmarks and this harness see the same events.
             SplittableRandom r = new SplittableRandom(42);
             for (int i = 0; i < n; i++) {
                 time[i] = W1.T0 + W1.JITTER + (long) ((double) i * W1.SPAN / n) - r.nextLong(W1.JITTER);

@@ -82,9 +82,12 @@ public final class Summariser {
             return new Cell().set(call, source, name, unit, peer, process);
         }
 
-        /** Name and source first: they tell most cells apart, and are usually the very same strings. */
+        /**
+         * Name and source first: they tell most cells apart, and are usually the very same strings. The table
+         * compares hashes before calling this.
+         */
         boolean sameAs(Cell o) {
-            return hash == o.hash && call == o.call && same(name, o.name) && same(source, o.source)
+            return call == o.call && same(name, o.name) && same(source, o.source)
                     && same(unit, o.unit) && same(peer, o.peer) && same(process, o.process);
         }
 
