@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.server.api.ApiService;
 import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
+import dev.vigil.server.otlp.OtlpTraceService;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.FlinkOutputs;
@@ -122,6 +123,7 @@ public final class VigilServer implements AutoCloseable {
                     .disableServerHeader()
                     .decorator(HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts()))
                     .service("/ingest/events", ingest)
+                    .service("/v1/traces", new OtlpTraceService(journal, options.policy(), options.maxBodyBytes()))
                     .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
                     .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))
                     .route().get("/api/v1/status").build((ctx, req) -> api.status(ctx))

@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -16,18 +17,9 @@ import dev.vigil.interpret.SourceRules;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.Json;
 import dev.vigil.store.EventStore;
-import dev.vigil.store.Overloaded;
-import dev.vigil.store.StoreClosed;
-import dev.vigil.store.StoreUnavailable;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /ingest/events}: decodes a body of events, keeps the valid ones durably, and answers only
@@ -35,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestService implements HttpService {
 
-    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
     private static final MediaType NDJSON = MediaType.parse("application/x-ndjson");
     private static final MediaType NDJSON_ALIAS = MediaType.parse("application/ndjson");
 
@@ -116,11 +107,11 @@ public final class IngestService implements HttpService {
     private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, EventDecoder.Format format, boolean gzip,
                                                    EventDecoder.Mode mode) {
         HttpData content = agg.content();
-        Body raw = new Body(content.array(), content.length());
+        Gunzip.Body raw = new Gunzip.Body(content.array(), content.length());
         if (gzip) {
             try {
-                raw = gunzip(raw.bytes());
-            } catch (BodyTooLarge e) {
+                raw = Gunzip.inflate(raw.bytes(), raw.length(), maxBodyBytes);
+            } catch (Gunzip.TooLarge e) {
                 return CompletableFuture.completedFuture(Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                         "the body, once decompressed, is larger than " + maxBodyBytes
                                 + " bytes; send smaller batches or raise --max-body", null));
@@ -186,57 +177,11 @@ public final class IngestService implements HttpService {
     }
 
     private static HttpResponse storeFailure(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof Overloaded) {
-            return Json.error(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE).add(HttpHeaderNames.RETRY_AFTER, "1"),
-                    "overloaded", cause.getMessage() + "; nothing of this request was stored");
+        StoreRefusal refusal = StoreRefusal.of(failure);
+        ResponseHeadersBuilder headers = ResponseHeaders.builder(refusal.status());
+        if (refusal.retryAfterSeconds() != null) {
+            headers.add(HttpHeaderNames.RETRY_AFTER, String.valueOf(refusal.retryAfterSeconds()));
         }
-        if (cause instanceof StoreUnavailable) {
-            return Json.error(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
-                            .add(HttpHeaderNames.RETRY_AFTER, String.valueOf(StoreUnavailable.RETRY_AFTER_SECONDS)),
-                    "store_unavailable", cause.getMessage() + "; nothing of this request was stored, send it again later");
-        }
-        if (cause instanceof StoreClosed) {
-            return Json.error(HttpStatus.SERVICE_UNAVAILABLE, "shutting_down",
-                    cause.getMessage() + "; nothing of this request was stored, send it again later", null);
-        }
-        LOG.error("events could not be stored", cause);
-        return Json.error(HttpStatus.INTERNAL_SERVER_ERROR, "store_failed",
-                "the events could not be stored (" + cause.getMessage() + "); nothing of this request was stored, "
-                        + "send it again", null);
-    }
-
-    private static final class BodyTooLarge extends IOException {
-        BodyTooLarge() {
-            super(null, null);
-        }
-    }
-
-    /** Inflates up to the body limit; a zip bomb costs at most that much memory. */
-    /** A body as bytes in use: the first {@code length} of {@code bytes}. */
-    private record Body(byte[] bytes, int length) {
-    }
-
-    private Body gunzip(byte[] compressed) throws IOException {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), 8192)) {
-            byte[] buf = new byte[(int) Math.min(Math.max(compressed.length * 4L, 8192), maxBodyBytes + 1)];
-            int n = 0;
-            while (true) {
-                if (n == buf.length) {
-                    if (buf.length > maxBodyBytes) {
-                        throw new BodyTooLarge();
-                    }
-                    buf = java.util.Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxBodyBytes + 1));
-                }
-                int r = in.read(buf, n, buf.length - n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
-            return new Body(buf, n);
-        } catch (ZipException | java.io.EOFException e) {
-            throw new IOException(e.getMessage() == null ? "truncated or corrupt" : e.getMessage());
-        }
+        return Json.error(headers, refusal.error(), refusal.detail());
     }
 }

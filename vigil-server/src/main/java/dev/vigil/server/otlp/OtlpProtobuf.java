@@ -1,0 +1,127 @@
+package dev.vigil.server.otlp;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.vigil.event.Rejection;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads an OTLP {@code ExportTraceServiceRequest} in its protobuf encoding ({@code application/x-protobuf}). */
+final class OtlpProtobuf {
+
+    private static final HexFormat HEX = HexFormat.of();
+    /** As deep as an attribute value may nest (arrays and key-value lists in one another). */
+    static final int MAX_DEPTH = 32;
+
+    private OtlpProtobuf() {
+    }
+
+    /** @throws InvalidProtocolBufferException when the body is not such a message (nothing of it is kept) */
+    static DecodedSpans decode(byte[] body, int length) throws InvalidProtocolBufferException {
+        CodedInputStream in = CodedInputStream.newInstance(body, 0, length);
+        in.setRecursionLimit(MAX_DEPTH + 8);
+        ExportTraceServiceRequest request;
+        try {
+            request = ExportTraceServiceRequest.parseFrom(in);
+        } catch (InvalidProtocolBufferException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            // a byte array cannot fail to be read; protobuf declares it for streams
+            throw new InvalidProtocolBufferException(e);
+        }
+        List<OtlpSpan> spans = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
+        int index = 0;
+        for (ResourceSpans rs : request.getResourceSpansList()) {
+            Map<String, Object> resource = attributes(rs.getResource().getAttributesList());
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                for (Span s : ss.getSpansList()) {
+                    Rejection bad = checkIds(index, s);
+                    if (bad != null) {
+                        rejections.add(bad);
+                    } else {
+                        String parent = s.getParentSpanId().isEmpty() ? null : HEX.formatHex(s.getParentSpanId().toByteArray());
+                        String message = s.getStatus().getMessage();
+                        spans.add(new OtlpSpan(index, resource, HEX.formatHex(s.getTraceId().toByteArray()),
+                                HEX.formatHex(s.getSpanId().toByteArray()), parent, s.getName(), s.getKindValue(),
+                                s.getStartTimeUnixNano(), s.getEndTimeUnixNano(), attributes(s.getAttributesList()),
+                                s.getStatus().getCodeValue(), message.isEmpty() ? null : message));
+                    }
+                    index++;
+                }
+            }
+        }
+        return new DecodedSpans(spans, rejections, index);
+    }
+
+    private static Rejection checkIds(int index, Span s) {
+        Rejection bad = checkId(index, "traceId", s.getTraceId(), 16, false);
+        if (bad == null) {
+            bad = checkId(index, "spanId", s.getSpanId(), 8, false);
+        }
+        if (bad == null) {
+            bad = checkId(index, "parentSpanId", s.getParentSpanId(), 8, true);
+        }
+        return bad;
+    }
+
+    private static Rejection checkId(int index, String field, ByteString id, int bytes, boolean optional) {
+        if (optional && id.isEmpty()) {
+            return null;
+        }
+        if (id.size() != bytes) {
+            return new Rejection(index, field, Rejection.Code.INVALID_VALUE,
+                    field + " must be " + bytes + " bytes, not " + id.size());
+        }
+        for (int i = 0; i < bytes; i++) {
+            if (id.byteAt(i) != 0) {
+                return null;
+            }
+        }
+        return new Rejection(index, field, Rejection.Code.INVALID_VALUE, field + " must not be all zeros (an invalid id)");
+    }
+
+    static Map<String, Object> attributes(List<KeyValue> list) {
+        Map<String, Object> out = new LinkedHashMap<>(list.size() * 2);
+        for (KeyValue kv : list) {
+            out.put(kv.getKey(), value(kv.getValue()));
+        }
+        return out;
+    }
+
+    /** JSON has no NaN or infinity: such values are kept as text ("NaN", "Infinity"). */
+    static Object finiteOrText(double d) {
+        return Double.isFinite(d) ? (Object) d : String.valueOf(d);
+    }
+
+    private static Object value(AnyValue v) {
+        return switch (v.getValueCase()) {
+            case STRING_VALUE -> v.getStringValue();
+            case BOOL_VALUE -> v.getBoolValue();
+            case INT_VALUE -> v.getIntValue();
+            case DOUBLE_VALUE -> finiteOrText(v.getDoubleValue());
+            case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
+            case ARRAY_VALUE -> {
+                List<Object> items = new ArrayList<>(v.getArrayValue().getValuesCount());
+                for (AnyValue item : v.getArrayValue().getValuesList()) {
+                    items.add(value(item));
+                }
+                yield items;
+            }
+            case KVLIST_VALUE -> attributes(v.getKvlistValue().getValuesList());
+            case VALUE_NOT_SET -> null;
+            default -> null;
+        };
+    }
+}

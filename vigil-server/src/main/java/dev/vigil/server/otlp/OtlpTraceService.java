@@ -1,0 +1,214 @@
+package dev.vigil.server.otlp;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.vigil.event.IngestPolicy;
+import dev.vigil.event.Rejection;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.Json;
+import dev.vigil.server.ingest.DecodedBatch;
+import dev.vigil.server.ingest.Gunzip;
+import dev.vigil.server.ingest.StoreRefusal;
+import dev.vigil.store.EventStore;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v1/traces}: OTLP/HTTP trace export, protobuf or JSON, gzip or not. The same promises as
+ * {@code /ingest/events}: an answer of 200 means every span it does not list as rejected is durable; spans
+ * that cannot be events are rejected one by one ({@code partial_success} with {@code rejected_spans} and a
+ * message naming each problem) without touching the others; an overloaded store answers 503 with
+ * {@code Retry-After}, which OTLP exporters retry. Errors are {@code google.rpc.Status} in the request's
+ * encoding, as the OTLP specification asks.
+ */
+public final class OtlpTraceService implements HttpService {
+
+    static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
+    /** gRPC status codes the OTLP/HTTP error body carries. */
+    private static final int INVALID_ARGUMENT = 3;
+    private static final int UNAVAILABLE = 14;
+    private static final int INTERNAL = 13;
+    /** How many rejected spans the partial-success message names one by one. */
+    private static final int NAMED_REJECTIONS = 5;
+
+    private final EventStore store;
+    private final SpanEvents mapper;
+    private final long maxBodyBytes;
+
+    public OtlpTraceService(EventStore store, IngestPolicy policy, long maxBodyBytes) {
+        this.store = store;
+        this.mapper = new SpanEvents(policy);
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    private enum Encoding { PROTOBUF, JSON }
+
+    @Override
+    public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        MediaType type = req.contentType();
+        Encoding encoding = type != null && type.is(MediaType.JSON) ? Encoding.JSON : Encoding.PROTOBUF;
+        if (req.method() != HttpMethod.POST) {
+            return refuse(req, status(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED).add(HttpHeaderNames.ALLOW,
+                    "POST"), encoding, INVALID_ARGUMENT, "send spans with POST (OTLP/HTTP)"));
+        }
+        if (type == null || !(type.is(PROTOBUF) || type.is(MediaType.JSON))) {
+            return refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
+                    INVALID_ARGUMENT, "Content-Type " + type + " is not accepted: send application/x-protobuf or "
+                            + "application/json (OTLP/HTTP)"));
+        }
+        String contentEncoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        boolean gzip;
+        if (contentEncoding == null || contentEncoding.equalsIgnoreCase("identity")) {
+            gzip = false;
+        } else if (contentEncoding.equalsIgnoreCase("gzip")) {
+            gzip = true;
+        } else {
+            return refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
+                    INVALID_ARGUMENT, "Content-Encoding " + contentEncoding + " is not accepted: send gzip or none"));
+        }
+        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, gzip)));
+    }
+
+    /** Answers once the body has arrived (see IngestService.refuse: an early answer resets HTTP/2 streams). */
+    private static HttpResponse refuse(HttpRequest req, HttpResponse refusal) {
+        return HttpResponse.of(req.aggregate().handle((body, error) -> refusal));
+    }
+
+    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, Encoding encoding, boolean gzip) {
+        HttpData content = agg.content();
+        Gunzip.Body body = new Gunzip.Body(content.array(), content.length());
+        if (gzip) {
+            try {
+                body = Gunzip.inflate(body.bytes(), body.length(), maxBodyBytes);
+            } catch (Gunzip.TooLarge e) {
+                return done(status(ResponseHeaders.builder(HttpStatus.REQUEST_ENTITY_TOO_LARGE), encoding, INVALID_ARGUMENT,
+                        "the body, once decompressed, is larger than " + maxBodyBytes
+                                + " bytes; export smaller batches or raise --max-body"));
+            } catch (IOException e) {
+                return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT,
+                        "the body is not valid gzip: " + e.getMessage()));
+            }
+        }
+        DecodedSpans decoded;
+        try {
+            decoded = encoding == Encoding.JSON ? OtlpJson.decode(body.bytes(), body.length())
+                    : OtlpProtobuf.decode(body.bytes(), body.length());
+        } catch (OtlpJson.Unreadable e) {
+            return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT,
+                    "not an OTLP ExportTraceServiceRequest in JSON: " + e.getMessage()));
+        } catch (InvalidProtocolBufferException e) {
+            return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT,
+                    "not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage()));
+        }
+        if (decoded.total() == 0) {
+            return done(success(encoding, 0, null));
+        }
+        long now = Timestamps.toMicros(Instant.now());
+        SpanEvents.Result result = mapper.toEvents(decoded, now);
+        List<Rejection> rejected = result.rejections();
+        return store.append(result.events(), new DecodedBatch(result.events(), rejected, 0).rejectionCounts(), now)
+                .handle((appended, failure) -> {
+                    if (failure != null) {
+                        StoreRefusal refusal = StoreRefusal.of(failure);
+                        ResponseHeadersBuilder headers = ResponseHeaders.builder(refusal.status());
+                        if (refusal.retryAfterSeconds() != null) {
+                            headers.add(HttpHeaderNames.RETRY_AFTER, String.valueOf(refusal.retryAfterSeconds()));
+                        }
+                        return status(headers, encoding, refusal.status() == HttpStatus.SERVICE_UNAVAILABLE
+                                ? UNAVAILABLE : INTERNAL, refusal.detail());
+                    }
+                    String message = rejected.isEmpty() ? null : describe(rejected, decoded.total());
+                    if (result.events().isEmpty()) {
+                        return status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT, message);
+                    }
+                    return success(encoding, rejected.size(), message);
+                });
+    }
+
+    private static CompletableFuture<HttpResponse> done(HttpResponse response) {
+        return CompletableFuture.completedFuture(response);
+    }
+
+    /** "2 of 10 spans rejected: span 3 (traceId): ...; span 7 (...): ...". */
+    static String describe(List<Rejection> rejected, int total) {
+        StringBuilder b = new StringBuilder();
+        b.append(rejected.size()).append(" of ").append(total).append(total == 1 ? " span" : " spans")
+                .append(" rejected (spans counted from 0 across the request)");
+        for (int i = 0; i < Math.min(rejected.size(), NAMED_REJECTIONS); i++) {
+            Rejection r = rejected.get(i);
+            b.append(i == 0 ? ": " : "; ").append("span ").append(r.index());
+            if (r.field() != null) {
+                b.append(" (").append(r.field()).append(')');
+            }
+            b.append(": ").append(r.reason());
+        }
+        if (rejected.size() > NAMED_REJECTIONS) {
+            b.append("; and ").append(rejected.size() - NAMED_REJECTIONS).append(" more");
+        }
+        return b.toString();
+    }
+
+    private static HttpResponse success(Encoding encoding, int rejected, String message) {
+        if (encoding == Encoding.PROTOBUF) {
+            ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+            if (rejected > 0) {
+                response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+                        .setRejectedSpans(rejected).setErrorMessage(message));
+            }
+            return HttpResponse.of(HttpStatus.OK, PROTOBUF, response.build().toByteArray());
+        }
+        return Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            if (rejected > 0) {
+                g.writeObjectFieldStart("partialSuccess");
+                // proto3's JSON mapping writes 64-bit integers as strings
+                g.writeStringField("rejectedSpans", Long.toString(rejected));
+                g.writeStringField("errorMessage", message);
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        });
+    }
+
+    /** A {@code google.rpc.Status} (code, message) in the request's encoding. */
+    private static HttpResponse status(ResponseHeadersBuilder headers, Encoding encoding, int code, String message) {
+        if (encoding == Encoding.JSON) {
+            return HttpResponse.of(headers.contentType(MediaType.JSON_UTF_8).build(), HttpData.wrap(Json.bytes(
+                    (JsonGenerator g) -> {
+                        g.writeStartObject();
+                        g.writeNumberField("code", code);
+                        g.writeStringField("message", message);
+                        g.writeEndObject();
+                    })));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + message.length() * 2);
+        try {
+            CodedOutputStream coded = CodedOutputStream.newInstance(out);
+            coded.writeInt32(1, code);
+            coded.writeString(2, message);
+            coded.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return HttpResponse.of(headers.contentType(PROTOBUF).build(), HttpData.wrap(out.toByteArray()));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.vigil.server.otlp;
+
+import dev.vigil.event.Event;
+import dev.vigil.event.EventDraft;
+import dev.vigil.event.EventKind;
+import dev.vigil.event.IngestPolicy;
+import dev.vigil.event.Rejection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes canonical events of spans (docs/TELEMETRY.md says what becomes what):
+ * <ul>
+ *   <li>a SERVER or CONSUMER span is its service handling an operation: a call event of the service
+ *       ({@code service.name}) named after the span;</li>
+ *   <li>a CLIENT or PRODUCER span is a call to a peer: the same, with the peer named by {@code peer.service},
+ *       else {@code server.address}, else the database ({@code db.namespace} or {@code db.name}, else
+ *       {@code db.system}), else the messaging destination;</li>
+ *   <li>an INTERNAL (or unspecified) span is kept as an event of kind {@code other}.</li>
+ * </ul>
+ * The event's time is the span's end (spans are sent when they end, so a long span is not late), its duration
+ * the span's; the trace id is the correlation key {@code traceId}; an ERROR status is the outcome
+ * {@code error}. The resource attributes that place a service (instance, host, container, pod, environment,
+ * version) and every span attribute are kept as the event's attributes, with the span's own ids and kind.
+ */
+final class SpanEvents {
+
+    /** The correlation key every span carries: its trace. */
+    static final String TRACE_KEY = "traceId";
+
+    /** Resource attributes kept on each event: where the service ran. Others (process, SDK) are left out. */
+    private static final List<String> RESOURCE_KEPT = List.of("service.namespace", "service.version",
+            "service.instance.id", "host.name", "host.id", "container.id", "k8s.pod.uid", "k8s.pod.name",
+            "k8s.namespace.name", "deployment.environment", "deployment.environment.name");
+
+    private static final List<String> PEER_ATTRIBUTES = List.of("peer.service", "server.address", "net.peer.name");
+    private static final List<String> DB_ATTRIBUTES = List.of("db.namespace", "db.name", "db.system.name", "db.system");
+    private static final List<String> MESSAGING_ATTRIBUTES = List.of("messaging.destination.name",
+            "messaging.destination");
+
+    private final IngestPolicy policy;
+
+    SpanEvents(IngestPolicy policy) {
+        this.policy = policy;
+    }
+
+    /** The events of a request's spans, and a rejection for each span that cannot be one, ordered by index. */
+    record Result(List<Event> events, List<Rejection> rejections) {
+    }
+
+    Result toEvents(DecodedSpans decoded, long nowMicros) {
+        List<Event> events = new ArrayList<>(decoded.spans().size());
+        List<Rejection> rejections = new ArrayList<>(decoded.rejections());
+        for (OtlpSpan span : decoded.spans()) {
+            Object checked = check(span, nowMicros);
+            if (checked instanceof Event e) {
+                events.add(e);
+            } else {
+                rejections.add((Rejection) checked);
+            }
+        }
+        rejections.sort(Comparator.comparingInt(Rejection::index));
+        return new Result(events, rejections);
+    }
+
+    /** An event, or the rejection of the span. */
+    private Object check(OtlpSpan span, long nowMicros) {
+        Object service = span.resource().get("service.name");
+        if (!(service instanceof String s) || s.isBlank()) {
+            return new Rejection(span.index(), "resource.service.name", Rejection.Code.MISSING_FIELD,
+                    "the span's resource has no service.name: set it in the SDK (OTEL_SERVICE_NAME)");
+        }
+        if (span.endNanos() <= 0) {
+            return new Rejection(span.index(), "endTimeUnixNano", Rejection.Code.MISSING_FIELD,
+                    "endTimeUnixNano is missing: only ended spans can be sent");
+        }
+        if (span.startNanos() <= 0 || span.startNanos() > span.endNanos()) {
+            return new Rejection(span.index(), "startTimeUnixNano", Rejection.Code.INVALID_VALUE,
+                    "startTimeUnixNano must be set and not after endTimeUnixNano");
+        }
+        int kind = span.kind();
+        boolean remote = kind == OtlpSpan.KIND_SERVER || kind == OtlpSpan.KIND_CLIENT
+                || kind == OtlpSpan.KIND_PRODUCER || kind == OtlpSpan.KIND_CONSUMER;
+        EventDraft d = new EventDraft()
+                .timeMicros(span.endNanos() / 1000)
+                .source(s)
+                .name(span.name() == null ? "" : span.name())
+                .kind(remote ? EventKind.CALL : EventKind.OTHER)
+                .durationMicros((span.endNanos() - span.startNanos()) / 1000)
+                .correlate(TRACE_KEY, span.traceId())
+                .outcome(span.statusCode() == OtlpSpan.STATUS_ERROR ? "error" : "ok");
+        if (kind == OtlpSpan.KIND_CLIENT || kind == OtlpSpan.KIND_PRODUCER) {
+            String peer = peer(span.attributes());
+            if (peer != null) {
+                d.peer(peer);
+            }
+        }
+        for (String key : RESOURCE_KEPT) {
+            Object v = span.resource().get(key);
+            if (v != null) {
+                d.attribute(key, v);
+            }
+        }
+        for (Map.Entry<String, Object> a : span.attributes().entrySet()) {
+            d.attribute(a.getKey(), a.getValue());
+        }
+        d.attribute("spanId", span.spanId());
+        if (span.parentSpanId() != null) {
+            d.attribute("parentSpanId", span.parentSpanId());
+        }
+        d.attribute("spanKind", kindName(kind));
+        if (span.statusMessage() != null) {
+            d.attribute("statusMessage", span.statusMessage());
+        }
+        return switch (d.check(span.index(), nowMicros, policy)) {
+            case EventDraft.Valid v -> v.event();
+            case EventDraft.Invalid i -> rename(i.rejection());
+        };
+    }
+
+    /** The peer a CLIENT or PRODUCER span called, in the order of preference of the class comment. */
+    static String peer(Map<String, Object> attributes) {
+        String found = first(attributes, PEER_ATTRIBUTES);
+        if (found == null) {
+            found = first(attributes, DB_ATTRIBUTES);
+        }
+        if (found == null) {
+            found = first(attributes, MESSAGING_ATTRIBUTES);
+        }
+        return found;
+    }
+
+    private static String first(Map<String, Object> attributes, List<String> keys) {
+        for (String key : keys) {
+            if (attributes.get(key) instanceof String v && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    static String kindName(int kind) {
+        return switch (kind) {
+            case OtlpSpan.KIND_INTERNAL -> "internal";
+            case OtlpSpan.KIND_SERVER -> "server";
+            case OtlpSpan.KIND_CLIENT -> "client";
+            case OtlpSpan.KIND_PRODUCER -> "producer";
+            case OtlpSpan.KIND_CONSUMER -> "consumer";
+            default -> "unspecified";
+        };
+    }
+
+    /** The canonical checks name the event's fields; a span's sender knows the span's. */
+    private static Rejection rename(Rejection r) {
+        String field = r.field() == null ? null : switch (r.field()) {
+            case "time" -> "endTimeUnixNano";
+            case "source" -> "resource.service.name";
+            case "durationMs" -> "startTimeUnixNano";
+            case "peer" -> "attributes (peer)";
+            case "correlation.traceId" -> "traceId";
+            default -> r.field();
+        };
+        return new Rejection(r.index(), field, r.code(), r.reason());
+    }
+}

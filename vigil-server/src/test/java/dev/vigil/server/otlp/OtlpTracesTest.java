@@ -1,0 +1,302 @@
+package dev.vigil.server.otlp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.server.ServerOptions;
+import dev.vigil.server.VigilServer;
+import dev.vigil.testkit.Await;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * OTLP/HTTP traces from the real OpenTelemetry SDK into a real server: every span the SDK ended is checked,
+ * field by field, as an event in the API.
+ */
+class OtlpTracesTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    VigilServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1"));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    /** Keeps what the SDK ended, to compare with what Vigil stored. */
+    static final class Recorder implements SpanExporter {
+        final List<SpanData> spans = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableResultCode export(Collection<SpanData> batch) {
+            spans.addAll(batch);
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    }
+
+    static final Resource CHECKOUT = Resource.getDefault().merge(Resource.create(Attributes.builder()
+            .put("service.name", "checkout").put("service.instance.id", "checkout-7f9c").put("host.name", "web-3")
+            .put("deployment.environment.name", "prod").build()));
+
+    /** A request as an instrumented service makes one: served, calling a peer, a database, doing local work. */
+    static void handleOneOrder(Tracer tracer, boolean fail) {
+        Span server = tracer.spanBuilder("POST /orders").setSpanKind(SpanKind.SERVER)
+                .setAttribute("http.request.method", "POST").setAttribute("order.id", "A-17").startSpan();
+        try (Scope ignored = server.makeCurrent()) {
+            Span pay = tracer.spanBuilder("POST /payments").setSpanKind(SpanKind.CLIENT)
+                    .setAttribute("peer.service", "payments").setAttribute("server.address", "pay.internal").startSpan();
+            if (fail) {
+                pay.setStatus(StatusCode.ERROR, "card declined");
+            }
+            pay.end();
+            tracer.spanBuilder("SELECT orders").setSpanKind(SpanKind.CLIENT).setAttribute("db.system.name", "postgresql")
+                    .setAttribute("db.namespace", "orders-db").setAttribute("db.rows", 3L).startSpan().end();
+            tracer.spanBuilder("price basket").startSpan().end();
+            tracer.spanBuilder("publish order").setSpanKind(SpanKind.PRODUCER)
+                    .setAttribute("messaging.destination.name", "orders-topic").startSpan().end();
+        } finally {
+            if (fail) {
+                server.setStatus(StatusCode.ERROR);
+            }
+            server.end();
+        }
+    }
+
+    @Test
+    void everySpanTheSdkExportsOverHttpProtobufBecomesAnEventWithItsServicePeerOutcomeAndIds() throws Exception {
+        Recorder recorder = new Recorder();
+        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(uri("/v1/traces").toString())
+                .setCompression("gzip").setTimeout(Duration.ofSeconds(60)).build();
+        List<CompletableResultCode> exports = new ArrayList<>();
+        SpanExporter checked = new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                CompletableResultCode r = exporter.export(spans);
+                exports.add(r);
+                return r;
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return exporter.flush();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return exporter.shutdown();
+            }
+        };
+        try (SdkTracerProvider provider = SdkTracerProvider.builder().setResource(CHECKOUT)
+                .addSpanProcessor(SimpleSpanProcessor.create(recorder))
+                .addSpanProcessor(BatchSpanProcessor.builder(checked).build()).build()) {
+            Tracer tracer = provider.get("vigil-test");
+            handleOneOrder(tracer, false);
+            provider.forceFlush().join(60, TimeUnit.SECONDS);
+            handleOneOrder(tracer, true);
+            provider.forceFlush().join(60, TimeUnit.SECONDS);
+            // before the provider closes the exporter: each export's own result, as the SDK saw the answer
+            assertThat(exports).hasSize(2);
+            assertThat(exports).allSatisfy(r -> assertThat(r.join(60, TimeUnit.SECONDS).isSuccess()).isTrue());
+        }
+
+        Map<String, JsonNode> stored = awaitEvents("source=checkout", recorder.spans.size());
+        assertThat(stored).hasSize(10);
+        for (SpanData span : recorder.spans) {
+            JsonNode e = stored.get(span.getSpanId());
+            assertThat(e).as("span %s %s", span.getName(), span.getSpanId()).isNotNull();
+            assertThat(e.get("source").asText()).isEqualTo("checkout");
+            assertThat(e.get("name").asText()).isEqualTo(span.getName());
+            assertThat(e.at("/correlation/traceId").asText()).isEqualTo(span.getTraceId());
+            assertThat(e.at("/attributes/parentSpanId").asText(null))
+                    .isEqualTo(span.getParentSpanContext().isValid() ? span.getParentSpanId() : null);
+            assertThat(e.at("/attributes/host.name").asText()).isEqualTo("web-3");
+            assertThat(e.at("/attributes/service.instance.id").asText()).isEqualTo("checkout-7f9c");
+            assertThat(e.at("/attributes/deployment.environment.name").asText()).isEqualTo("prod");
+            assertThat(e.at("/attributes/telemetry.sdk.language").isMissingNode()).as("SDK attributes are left out").isTrue();
+            assertThat(e.get("outcome").asText()).isEqualTo(span.getStatus().getStatusCode() == StatusCode.ERROR ? "error" : "ok");
+            long micros = (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1000;
+            assertThat(e.get("durationMs").asDouble()).isEqualTo(micros / 1000.0);
+            assertThat(e.get("time").asText()).isEqualTo(dev.vigil.event.Timestamps.format(span.getEndEpochNanos() / 1000));
+            String peer = switch (span.getName()) {
+                case "POST /payments" -> "payments";
+                case "SELECT orders" -> "orders-db";
+                case "publish order" -> "orders-topic";
+                default -> null;
+            };
+            assertThat(e.path("peer").asText(null)).as(span.getName()).isEqualTo(peer);
+            assertThat(e.get("kind").asText()).isEqualTo(span.getKind() == SpanKind.INTERNAL ? "other" : "call");
+            assertThat(e.at("/attributes/spanKind").asText()).isEqualTo(span.getKind().name().toLowerCase());
+        }
+        JsonNode served = stored.values().stream().filter(e -> e.get("name").asText().equals("POST /orders")).findFirst().orElseThrow();
+        assertThat(served.at("/attributes/order.id").asText()).isEqualTo("A-17");
+        JsonNode rows = stored.values().stream().filter(e -> e.get("name").asText().equals("SELECT orders")).findFirst().orElseThrow();
+        assertThat(rows.at("/attributes/db.rows").asLong()).isEqualTo(3);
+        JsonNode declined = stored.values().stream()
+                .filter(e -> e.get("name").asText().equals("POST /payments") && e.get("outcome").asText().equals("error"))
+                .findFirst().orElseThrow();
+        assertThat(declined.at("/attributes/statusMessage").asText()).isEqualTo("card declined");
+    }
+
+    @Test
+    void theSdksOwnJsonEncodingWithHexIdsIsReadAsTheSameSpans() throws Exception {
+        Recorder recorder = new Recorder();
+        try (SdkTracerProvider provider = SdkTracerProvider.builder().setResource(CHECKOUT)
+                .addSpanProcessor(SimpleSpanProcessor.create(recorder)).build()) {
+            handleOneOrder(provider.get("vigil-test"), false);
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        TraceRequestMarshaler.create(recorder.spans).writeJsonTo(body);
+        assertThat(body.toString(StandardCharsets.UTF_8)).contains(recorder.spans.get(0).getTraceId());
+
+        HttpResponse<String> r = post("application/json", body.toByteArray());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).has("partialSuccess")).as(r.body()).isFalse();
+
+        Map<String, JsonNode> stored = awaitEvents("key=traceId:" + recorder.spans.get(0).getTraceId(), 5);
+        assertThat(stored.keySet()).containsExactlyInAnyOrderElementsOf(
+                recorder.spans.stream().map(SpanData::getSpanId).toList());
+    }
+
+    @Test
+    void badSpansAreRejectedOneByOneNamingWhatIsWrongAndTheGoodOnesBesideThemAreKept() throws Exception {
+        String now = Long.toString(System.currentTimeMillis() * 1_000_000L);
+        String good = span("5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "GET /stock", now);
+        String base64Ids = span("W47/95gDgQPSabYzgT/GDA==", "7uGbfsPBsXQ=", "GET /base64", now);
+        String noEnd = "{\"traceId\":\"5b8efff798038103d269b633813fc60d\",\"spanId\":\"eee19b7ec3c1b175\",\"name\":\"x\","
+                + "\"kind\":2,\"startTimeUnixNano\":\"" + now + "\"}";
+        String body = "{\"resourceSpans\":["
+                + "{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"stock\"}}]},"
+                + "\"scopeSpans\":[{\"spans\":[" + good + "," + base64Ids + "," + noEnd + "]}]},"
+                + "{\"resource\":{\"attributes\":[]},\"scopeSpans\":[{\"spans\":["
+                + span("5b8efff798038103d269b633813fc60e", "eee19b7ec3c1b176", "GET /nameless", now) + "]}]}]}";
+        HttpResponse<String> r = post("application/json", body.getBytes(StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode partial = JSON.readTree(r.body()).get("partialSuccess");
+        assertThat(partial.get("rejectedSpans").asText()).isEqualTo("3");
+        assertThat(partial.get("errorMessage").asText())
+                .startsWith("3 of 4 spans rejected")
+                .contains("span 1 (traceId): traceId must be 32 hex digits (OTLP/JSON writes ids as hex, not base64)")
+                .contains("span 2 (endTimeUnixNano): endTimeUnixNano is missing")
+                .contains("span 3 (resource.service.name): the span's resource has no service.name");
+
+        Map<String, JsonNode> stored = awaitEvents("source=stock", 1);
+        assertThat(stored).containsOnlyKeys("eee19b7ec3c1b174");
+        JsonNode stats = Await.until("the rejections to be counted", () -> getJson("/api/v1/stats"),
+                s -> s.at("/rejectedByReason/invalid_value").asLong() == 1);
+        assertThat(stats.at("/rejectedByReason/missing_field").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void aBodyThatIsNoOtlpMessageIsRefusedWithAStatusInTheRequestsEncoding() throws Exception {
+        HttpResponse<String> json = post("application/json", "{\"resourceSpans\": {}}".getBytes(StandardCharsets.UTF_8));
+        assertThat(json.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(json.body()).get("code").asInt()).isEqualTo(3);
+        assertThat(JSON.readTree(json.body()).get("message").asText()).contains("resourceSpans must be an array, not object");
+
+        HttpResponse<byte[]> proto = http.send(HttpRequest.newBuilder(uri("/v1/traces"))
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0x0a, 0x7f, 0x01})).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(proto.statusCode()).isEqualTo(400);
+        assertThat(proto.headers().firstValue("content-type")).hasValue("application/x-protobuf");
+        // google.rpc.Status: 1 code, 2 message (its class is not in the OTLP artifact; read the fields as such)
+        com.google.protobuf.UnknownFieldSet status = com.google.protobuf.UnknownFieldSet.parseFrom(proto.body());
+        assertThat(status.getField(1).getVarintList()).containsExactly(3L);
+        assertThat(status.getField(2).getLengthDelimitedList().get(0).toStringUtf8())
+                .startsWith("not an OTLP ExportTraceServiceRequest in protobuf");
+
+        HttpResponse<String> text = post("text/plain", "hello".getBytes(StandardCharsets.UTF_8));
+        assertThat(text.statusCode()).isEqualTo(415);
+        assertThat(text.body()).contains("send application/x-protobuf or application/json");
+
+        String allBad = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"00\"}]}]}]}";
+        HttpResponse<String> none = post("application/json", allBad.getBytes(StandardCharsets.UTF_8));
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(none.body()).get("message").asText()).startsWith("1 of 1 span rejected");
+    }
+
+    static String span(String traceId, String spanId, String name, String endNanos) {
+        long start = Long.parseLong(endNanos) - 5_000_000L;
+        return "{\"traceId\":\"" + traceId + "\",\"spanId\":\"" + spanId + "\",\"name\":\"" + name + "\",\"kind\":2,"
+                + "\"startTimeUnixNano\":\"" + start + "\",\"endTimeUnixNano\":\"" + endNanos + "\"}";
+    }
+
+    HttpResponse<String> post(String contentType, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri("/v1/traces")).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    /** The events a query finds, by span id, once there are {@code count} of them. */
+    Map<String, JsonNode> awaitEvents(String query, int count) throws Exception {
+        JsonNode page = Await.until(count + " events for " + query, () -> getJson("/api/v1/events?limit=1000&" + query),
+                p -> p.get("events").size() >= count);
+        Map<String, JsonNode> bySpan = new HashMap<>();
+        for (JsonNode e : page.get("events")) {
+            bySpan.put(e.at("/attributes/spanId").asText(), e);
+        }
+        return bySpan;
+    }
+}
