@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the Vigil server for real sources: POST events to /ingest/events, query /api/v1. "
+        description = "Run the Vigil server for real sources: POST events to /ingest/events, spans over OTLP (HTTP /v1/traces, gRPC), query /api/v1. "
                 + "Stops cleanly (exit 0) on SIGTERM or Ctrl-C after committing every accepted event.")
 public final class ServeCommand implements Callable<Integer> {
 
@@ -21,6 +21,7 @@ public final class ServeCommand implements Callable<Integer> {
                 + " (data: " + server.journal().file().toAbsolutePath() + ", " + server.journal().storedEvents() + " events)");
         System.out.println("  ingest: POST " + flags.localUrl(server.port()) + "/ingest/events"
                 + "  (application/x-ndjson or application/json)");
+        System.out.println(flags.otlpBanner(server));
         System.out.flush();
         lifecycle.awaitStop();
         Lifecycle.stop(server, System.out);

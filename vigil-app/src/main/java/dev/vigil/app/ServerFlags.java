@@ -17,6 +17,20 @@ public final class ServerFlags {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port;
 
+    @Option(names = "--otlp-grpc-port", paramLabel = "PORT|auto|off", defaultValue = "auto",
+            description = "Port for OpenTelemetry's OTLP/gRPC (spans from SDKs and collectors). auto: 4317, the OTLP "
+                    + "convention, when it is free, else none (the banner says so); a number must be free; 0 picks one. "
+                    + "Default: ${DEFAULT-VALUE}")
+    String otlpGrpcPort;
+
+    @Option(names = "--otlp-http-port", paramLabel = "PORT|off", defaultValue = "off",
+            description = "An extra port for OTLP/HTTP (4318 by convention), for SDKs left at their default endpoint. "
+                    + "OTLP/HTTP is always served on --port too (POST /v1/traces). Default: ${DEFAULT-VALUE}")
+    String otlpHttpPort;
+
+    /** The OTLP/gRPC port that auto picks when free. */
+    static final int OTLP_GRPC_CONVENTION = 4317;
+
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on: loopback by default, "
             + "so only this machine can reach it; 0.0.0.0 (or ::) listens on every interface. Default: ${DEFAULT-VALUE}")
     String bind;
@@ -130,7 +144,57 @@ public final class ServerFlags {
                 .withPolicy(IngestPolicy.DEFAULT.withSkew(maxFutureSkew, maxPastAge))
                 .withConfig(loadConfig(fallback))
                 .withForwardTo(forwardJournal)
-                .withOutputsFrom(outputsFrom);
+                .withOutputsFrom(outputsFrom)
+                .withOtlp(new ServerOptions.OtlpPorts(otlpPort("--otlp-grpc-port", otlpGrpcPort, OTLP_GRPC_CONVENTION),
+                        otlpPort("--otlp-http-port", otlpHttpPort, ServerOptions.OtlpPorts.OFF)));
+    }
+
+    /**
+     * A port flag's value: a number, off, or auto (the conventional port when nothing listens there yet, so that
+     * a second Vigil or an OpenTelemetry collector on this machine does not stop this one from starting).
+     */
+    private int otlpPort(String flag, String value, int auto) {
+        if (value.equalsIgnoreCase("off")) {
+            return ServerOptions.OtlpPorts.OFF;
+        }
+        if (value.equalsIgnoreCase("auto") && auto != ServerOptions.OtlpPorts.OFF) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress(bind, auto));
+                return auto;
+            } catch (java.io.IOException busy) {
+                return ServerOptions.OtlpPorts.OFF;
+            }
+        }
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), flag + " must be a port "
+                + "(0-65535, 0 picks a free one)" + (auto != ServerOptions.OtlpPorts.OFF ? ", auto" : "") + " or off, not '"
+                + value + "'");
+    }
+
+    /** What the banner says of OTLP: where SDKs send spans. */
+    public String otlpBanner(dev.vigil.server.VigilServer server) {
+        String host = localUrl(0).replaceFirst(":0$", "");
+        StringBuilder b = new StringBuilder("  OTLP:   HTTP " + localUrl(server.port()) + "/v1/traces");
+        if (server.otlpHttpPort() >= 0) {
+            b.append(" and ").append(host).append(':').append(server.otlpHttpPort()).append("/v1/traces");
+        }
+        if (server.otlpGrpcPort() >= 0) {
+            b.append(", gRPC ").append(host).append(':').append(server.otlpGrpcPort());
+        } else if (otlpGrpcPort.equalsIgnoreCase("auto")) {
+            b.append(", gRPC off (port ").append(OTLP_GRPC_CONVENTION)
+                    .append(" is taken; choose one with --otlp-grpc-port)");
+        } else {
+            b.append(", gRPC off");
+        }
+        return b.toString();
     }
 
     private VigilConfig loadConfig(Fallback fallback) throws InvalidConfig {

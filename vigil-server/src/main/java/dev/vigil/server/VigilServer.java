@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.server.api.ApiService;
 import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
+import dev.vigil.server.otlp.OtlpGrpcTraceService;
 import dev.vigil.server.otlp.OtlpTraceService;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.JournalForwarder;
@@ -43,16 +44,21 @@ public final class VigilServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
 
     private final Server server;
+    /** OTLP's own ports: gRPC, and the OTLP/HTTP alias; each null when off. */
+    private final Server otlpGrpc;
+    private final Server otlpHttp;
     private final EventStore journal;
     private final PipelineView pipeline;
     private final AtomicBoolean stopping;
     private final ObjectivesRuntime objectives;
     private final JournalForwarder forwarder;
 
-    private VigilServer(Server server, EventStore journal, PipelineView pipeline, ObjectivesRuntime objectives,
+    private VigilServer(Server server, Server otlpGrpc, Server otlpHttp, EventStore journal, PipelineView pipeline, ObjectivesRuntime objectives,
                         AtomicBoolean stopping, JournalForwarder forwarder) {
         this.forwarder = forwarder;
         this.server = server;
+        this.otlpGrpc = otlpGrpc;
+        this.otlpHttp = otlpHttp;
         this.journal = journal;
         this.pipeline = pipeline;
         this.objectives = objectives;
@@ -110,6 +116,8 @@ public final class VigilServer implements AutoCloseable {
                     g.writeEndObject();
                 });
             }, ctx.blockingTaskExecutor()));
+            HostGuard guard = HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts());
+            OtlpTraceService otlpTraces = new OtlpTraceService(journal, options.policy(), options.maxBodyBytes());
             // Compressed bodies are limited here; the decompressed size is limited by IngestService.
             Server server = Server.builder()
                     .http(new InetSocketAddress(options.bindAddress(), options.port()))
@@ -121,9 +129,9 @@ public final class VigilServer implements AutoCloseable {
                             .numThreads(1).gracefulShutdown(Duration.ZERO, Duration.ofSeconds(1)).build())
                     .errorHandler(new JsonErrors(options.maxBodyBytes()))
                     .disableServerHeader()
-                    .decorator(HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts()))
+                    .decorator(guard)
                     .service("/ingest/events", ingest)
-                    .service("/v1/traces", new OtlpTraceService(journal, options.policy(), options.maxBodyBytes()))
+                    .service("/v1/traces", otlpTraces)
                     .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
                     .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))
                     .route().get("/api/v1/status").build((ctx, req) -> api.status(ctx))
@@ -146,23 +154,28 @@ public final class VigilServer implements AutoCloseable {
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)
                     .serviceUnder("/", notFound)
                     .build();
+            Server grpc = null;
+            Server otlpHttp = null;
             try {
-                server.start().join();
-            } catch (java.util.concurrent.CompletionException e) {
-                String why = String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-                if (why.contains("Address already in use")) {
-                    throw new IllegalStateException("port " + options.port() + " on " + options.bindAddress()
-                            + " is already in use: stop what listens there or choose another --port", e);
+                startOrExplain(server, options.bindAddress(), options.port(), "--port");
+                if (options.otlp().grpc() != ServerOptions.OtlpPorts.OFF) {
+                    grpc = otlpServer(options, options.otlp().grpc(), guard).service(OtlpGrpcTraceService.PATH,
+                            new OtlpGrpcTraceService(journal, options.policy(), options.maxBodyBytes())).build();
+                    startOrExplain(grpc, options.bindAddress(), options.otlp().grpc(), "--otlp-grpc-port");
                 }
-                if (why.contains("unresolved") || why.contains("Cannot assign requested address")) {
-                    throw new IllegalStateException("cannot listen on " + options.bindAddress() + ": it is not an "
-                            + "address of this machine; use --bind 127.0.0.1 (this machine only), 0.0.0.0 (every "
-                            + "interface) or one of its own addresses", e);
+                if (options.otlp().http() != ServerOptions.OtlpPorts.OFF) {
+                    otlpHttp = otlpServer(options, options.otlp().http(), guard).service("/v1/traces", otlpTraces).build();
+                    startOrExplain(otlpHttp, options.bindAddress(), options.otlp().http(), "--otlp-http-port");
                 }
-                throw new IllegalStateException("cannot listen on " + options.bindAddress() + ":" + options.port()
-                        + ": " + why, e);
+            } catch (RuntimeException e) {
+                for (Server started : new Server[] {server, grpc, otlpHttp}) {
+                    if (started != null) {
+                        started.stop().join();
+                    }
+                }
+                throw e;
             }
-            return new VigilServer(server, journal, pipeline, objectives, stopping, forwarder);
+            return new VigilServer(server, grpc, otlpHttp, journal, pipeline, objectives, stopping, forwarder);
         } catch (RuntimeException e) {
             journal.close();
             throw e;
@@ -171,6 +184,52 @@ public final class VigilServer implements AutoCloseable {
 
     public int port() {
         return server.activeLocalPort();
+    }
+
+    /** The OTLP/gRPC port, or -1 when off. */
+    public int otlpGrpcPort() {
+        return otlpGrpc == null ? -1 : otlpGrpc.activeLocalPort();
+    }
+
+    /** The OTLP/HTTP alias port, or -1 when off (OTLP/HTTP is on {@link #port()} as well). */
+    public int otlpHttpPort() {
+        return otlpHttp == null ? -1 : otlpHttp.activeLocalPort();
+    }
+
+    /** A server of OTLP's own on {@code port}: the same limits and Host guard as the main one. */
+    private static com.linecorp.armeria.server.ServerBuilder otlpServer(ServerOptions options, int port, HostGuard guard) {
+        HttpService notFound = (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found", "this port serves OTLP only ("
+                + OtlpGrpcTraceService.PATH + " over gRPC, /v1/traces over HTTP); the API is on port " + options.port(), null);
+        return Server.builder()
+                // a registry of its own: the main server's already names the shared executors' meters
+                .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+                .http(new InetSocketAddress(options.bindAddress(), port))
+                .maxRequestLength(options.maxBodyBytes())
+                .requestTimeout(Duration.ofSeconds(60))
+                .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(30))
+                .errorHandler(new JsonErrors(options.maxBodyBytes()))
+                .disableServerHeader()
+                .decorator(guard)
+                .serviceUnder("/", notFound);
+    }
+
+    /** Starts a server, or says in words why it cannot listen and which flag to change. */
+    private static void startOrExplain(Server server, String bindAddress, int port, String flag) {
+        try {
+            server.start().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            String why = String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            if (why.contains("Address already in use")) {
+                throw new IllegalStateException("port " + port + " on " + bindAddress
+                        + " is already in use: stop what listens there or choose another " + flag, e);
+            }
+            if (why.contains("unresolved") || why.contains("Cannot assign requested address")) {
+                throw new IllegalStateException("cannot listen on " + bindAddress + ": it is not an "
+                        + "address of this machine; use --bind 127.0.0.1 (this machine only), 0.0.0.0 (every "
+                        + "interface) or one of its own addresses", e);
+            }
+            throw new IllegalStateException("cannot listen on " + bindAddress + ":" + port + ": " + why, e);
+        }
     }
 
     public EventStore journal() {
@@ -192,7 +251,14 @@ public final class VigilServer implements AutoCloseable {
     public void close() {
         stopping.set(true);
         try {
-            server.stop().join();
+            // together: each stop waits about two seconds for its quiet boss event loop
+            java.util.List<java.util.concurrent.CompletableFuture<Void>> stops = new java.util.ArrayList<>();
+            for (Server s : new Server[] {server, otlpGrpc, otlpHttp}) {
+                if (s != null) {
+                    stops.add(s.stop());
+                }
+            }
+            java.util.concurrent.CompletableFuture.allOf(stops.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
             objectives.close();
             if (forwarder != null) {
                 forwarder.closeAfterCatchingUp(Duration.ofSeconds(10));

@@ -16,10 +16,7 @@ import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.event.IngestPolicy;
-import dev.vigil.event.Rejection;
-import dev.vigil.event.Timestamps;
 import dev.vigil.server.Json;
-import dev.vigil.server.ingest.DecodedBatch;
 import dev.vigil.server.ingest.Gunzip;
 import dev.vigil.server.ingest.StoreRefusal;
 import dev.vigil.store.EventStore;
@@ -28,8 +25,6 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -47,16 +42,12 @@ public final class OtlpTraceService implements HttpService {
     private static final int INVALID_ARGUMENT = 3;
     private static final int UNAVAILABLE = 14;
     private static final int INTERNAL = 13;
-    /** How many rejected spans the partial-success message names one by one. */
-    private static final int NAMED_REJECTIONS = 5;
 
-    private final EventStore store;
-    private final SpanEvents mapper;
+    private final TraceIngest ingest;
     private final long maxBodyBytes;
 
     public OtlpTraceService(EventStore store, IngestPolicy policy, long maxBodyBytes) {
-        this.store = store;
-        this.mapper = new SpanEvents(policy);
+        this.ingest = new TraceIngest(store, policy);
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -65,7 +56,8 @@ public final class OtlpTraceService implements HttpService {
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         MediaType type = req.contentType();
-        Encoding encoding = type != null && type.is(MediaType.JSON) ? Encoding.JSON : Encoding.PROTOBUF;
+        // errors go back in the request's encoding; a request without protobuf (a person trying the URL) reads JSON
+        Encoding encoding = type != null && type.is(PROTOBUF) ? Encoding.PROTOBUF : Encoding.JSON;
         if (req.method() != HttpMethod.POST) {
             return refuse(req, status(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED).add(HttpHeaderNames.ALLOW,
                     "POST"), encoding, INVALID_ARGUMENT, "send spans with POST (OTLP/HTTP)"));
@@ -119,52 +111,24 @@ public final class OtlpTraceService implements HttpService {
             return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT,
                     "not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage()));
         }
-        if (decoded.total() == 0) {
-            return done(success(encoding, 0, null));
-        }
-        long now = Timestamps.toMicros(Instant.now());
-        SpanEvents.Result result = mapper.toEvents(decoded, now);
-        List<Rejection> rejected = result.rejections();
-        return store.append(result.events(), new DecodedBatch(result.events(), rejected, 0).rejectionCounts(), now)
-                .handle((appended, failure) -> {
-                    if (failure != null) {
-                        StoreRefusal refusal = StoreRefusal.of(failure);
-                        ResponseHeadersBuilder headers = ResponseHeaders.builder(refusal.status());
-                        if (refusal.retryAfterSeconds() != null) {
-                            headers.add(HttpHeaderNames.RETRY_AFTER, String.valueOf(refusal.retryAfterSeconds()));
-                        }
-                        return status(headers, encoding, refusal.status() == HttpStatus.SERVICE_UNAVAILABLE
-                                ? UNAVAILABLE : INTERNAL, refusal.detail());
-                    }
-                    String message = rejected.isEmpty() ? null : describe(rejected, decoded.total());
-                    if (result.events().isEmpty()) {
-                        return status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT, message);
-                    }
-                    return success(encoding, rejected.size(), message);
-                });
+        return ingest.ingest(decoded).thenApply(outcome -> switch (outcome) {
+            case TraceIngest.Stored stored -> success(encoding, stored.rejected(), stored.message());
+            case TraceIngest.AllRejected all ->
+                    status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT, all.message());
+            case TraceIngest.NotStored not -> {
+                StoreRefusal refusal = not.refusal();
+                ResponseHeadersBuilder headers = ResponseHeaders.builder(refusal.status());
+                if (refusal.retryAfterSeconds() != null) {
+                    headers.add(HttpHeaderNames.RETRY_AFTER, String.valueOf(refusal.retryAfterSeconds()));
+                }
+                yield status(headers, encoding, refusal.status() == HttpStatus.SERVICE_UNAVAILABLE ? UNAVAILABLE : INTERNAL,
+                        refusal.detail());
+            }
+        });
     }
 
     private static CompletableFuture<HttpResponse> done(HttpResponse response) {
         return CompletableFuture.completedFuture(response);
-    }
-
-    /** "2 of 10 spans rejected: span 3 (traceId): ...; span 7 (...): ...". */
-    static String describe(List<Rejection> rejected, int total) {
-        StringBuilder b = new StringBuilder();
-        b.append(rejected.size()).append(" of ").append(total).append(total == 1 ? " span" : " spans")
-                .append(" rejected (spans counted from 0 across the request)");
-        for (int i = 0; i < Math.min(rejected.size(), NAMED_REJECTIONS); i++) {
-            Rejection r = rejected.get(i);
-            b.append(i == 0 ? ": " : "; ").append("span ").append(r.index());
-            if (r.field() != null) {
-                b.append(" (").append(r.field()).append(')');
-            }
-            b.append(": ").append(r.reason());
-        }
-        if (rejected.size() > NAMED_REJECTIONS) {
-            b.append("; and ").append(rejected.size() - NAMED_REJECTIONS).append(" more");
-        }
-        return b.toString();
     }
 
     private static HttpResponse success(Encoding encoding, int rejected, String message) {

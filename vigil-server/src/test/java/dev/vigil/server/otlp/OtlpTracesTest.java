@@ -16,6 +16,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -42,6 +43,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * OTLP/HTTP traces from the real OpenTelemetry SDK into a real server: every span the SDK ended is checked,
@@ -58,7 +61,8 @@ class OtlpTracesTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1"));
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withOtlp(new ServerOptions.OtlpPorts(0, 0)));
     }
 
     @AfterEach
@@ -119,17 +123,34 @@ class OtlpTracesTest {
         }
     }
 
-    @Test
-    void everySpanTheSdkExportsOverHttpProtobufBecomesAnEventWithItsServicePeerOutcomeAndIds() throws Exception {
+    /** The ways an application's SDK may reach Vigil. */
+    enum Transport { HTTP_PROTOBUF, HTTP_ALIAS_PORT, GRPC }
+
+    SpanExporter exporterFor(Transport transport) {
+        return switch (transport) {
+            case HTTP_PROTOBUF -> OtlpHttpSpanExporter.builder().setEndpoint(uri("/v1/traces").toString())
+                    .setCompression("gzip").setTimeout(Duration.ofSeconds(60)).build();
+            case HTTP_ALIAS_PORT -> OtlpHttpSpanExporter.builder()
+                    .setEndpoint("http://127.0.0.1:" + server.otlpHttpPort() + "/v1/traces")
+                    .setTimeout(Duration.ofSeconds(60)).build();
+            case GRPC -> OtlpGrpcSpanExporter.builder().setEndpoint("http://127.0.0.1:" + server.otlpGrpcPort())
+                    .setCompression("gzip").setTimeout(Duration.ofSeconds(60)).build();
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void everySpanTheSdkExportsBecomesAnEventWithItsServicePeerOutcomeAndIds(Transport transport) throws Exception {
         Recorder recorder = new Recorder();
-        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(uri("/v1/traces").toString())
-                .setCompression("gzip").setTimeout(Duration.ofSeconds(60)).build();
-        List<CompletableResultCode> exports = new ArrayList<>();
+        SpanExporter exporter = exporterFor(transport);
+        List<CompletableResultCode> exports = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger exported = new java.util.concurrent.atomic.AtomicInteger();
         SpanExporter checked = new SpanExporter() {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {
                 CompletableResultCode r = exporter.export(spans);
                 exports.add(r);
+                exported.addAndGet(spans.size());
                 return r;
             }
 
@@ -152,7 +173,7 @@ class OtlpTracesTest {
             handleOneOrder(tracer, true);
             provider.forceFlush().join(60, TimeUnit.SECONDS);
             // before the provider closes the exporter: each export's own result, as the SDK saw the answer
-            assertThat(exports).hasSize(2);
+            Await.until("the SDK to export all 10 spans", exported::get, n -> n == 10);
             assertThat(exports).allSatisfy(r -> assertThat(r.join(60, TimeUnit.SECONDS).isSuccess()).isTrue());
         }
 
@@ -270,6 +291,33 @@ class OtlpTracesTest {
         HttpResponse<String> none = post("application/json", allBad.getBytes(StandardCharsets.UTF_8));
         assertThat(none.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(none.body()).get("message").asText()).startsWith("1 of 1 span rejected");
+    }
+
+    @Test
+    void aGrpcCallWhoseMessageIsNoOtlpRequestEndsWithInvalidArgumentAndAReadableMessage() throws Exception {
+        byte[] frame = {0, 0, 0, 0, 3, 0x0a, 0x7f, 0x01};
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + OtlpGrpcTraceService.PATH))
+                .header("Content-Type", "application/grpc").POST(HttpRequest.BodyPublishers.ofByteArray(frame)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("grpc-status")).hasValue("3");
+        assertThat(r.headers().firstValue("grpc-message").orElseThrow()).startsWith("not an OTLP ExportTraceServiceRequest");
+
+        byte[] lying = {0, 0, 0, 0, 9, 0x0a};
+        HttpResponse<String> short_ = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + OtlpGrpcTraceService.PATH))
+                .header("Content-Type", "application/grpc").POST(HttpRequest.BodyPublishers.ofByteArray(lying)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(short_.headers().firstValue("grpc-status")).hasValue("3");
+        assertThat(short_.headers().firstValue("grpc-message")).hasValue(
+                "the gRPC frame says 9 bytes but 1 follow (a unary call sends exactly one message)");
+
+        HttpResponse<String> api = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + "/api/v1/events")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode()).isEqualTo(404);
+        assertThat(api.body()).contains("this port serves OTLP only");
     }
 
     static String span(String traceId, String spanId, String name, String endNanos) {

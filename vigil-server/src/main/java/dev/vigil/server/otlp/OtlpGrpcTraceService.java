@@ -1,0 +1,142 @@
+package dev.vigil.server.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.vigil.event.IngestPolicy;
+import dev.vigil.server.ingest.Gunzip;
+import dev.vigil.store.EventStore;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * OTLP/gRPC {@code TraceService/Export}: unary gRPC framed by hand on Armeria's HTTP/2 (docs/ARCHITECTURE.md
+ * says why not grpc-java). A request is one length-prefixed message, maybe gzip-compressed
+ * ({@code grpc-encoding: gzip}); the answer is one message and a {@code grpc-status} trailer, or a status alone.
+ * Statuses follow the OTLP specification: INVALID_ARGUMENT for what sending again cannot mend, UNAVAILABLE
+ * (retried by exporters) when the store took nothing.
+ */
+public final class OtlpGrpcTraceService implements HttpService {
+
+    public static final String PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    private static final MediaType GRPC = MediaType.create("application", "grpc");
+
+    private static final int OK = 0;
+    private static final int INVALID_ARGUMENT = 3;
+    private static final int UNIMPLEMENTED = 12;
+    private static final int INTERNAL = 13;
+    private static final int UNAVAILABLE = 14;
+
+    private final TraceIngest ingest;
+    private final long maxBodyBytes;
+
+    public OtlpGrpcTraceService(EventStore store, IngestPolicy policy, long maxBodyBytes) {
+        this.ingest = new TraceIngest(store, policy);
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        MediaType type = req.contentType();
+        if (type == null || !type.subtype().startsWith("grpc") || !type.type().equals("application")) {
+            return HttpResponse.of(req.aggregate().handle((body, error) -> HttpResponse.of(
+                    HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
+                    "this is OTLP/gRPC: send application/grpc over HTTP/2 (or OTLP/HTTP to /v1/traces)")));
+        }
+        String encoding = req.headers().get("grpc-encoding");
+        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding)));
+    }
+
+    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, String encoding) {
+        ByteBuffer frame = ByteBuffer.wrap(agg.content().array(), 0, agg.content().length());
+        if (frame.remaining() < 5) {
+            return done(status(INVALID_ARGUMENT, "the request holds no gRPC message (a unary call sends exactly one)"));
+        }
+        byte compressed = frame.get();
+        long length = Integer.toUnsignedLong(frame.getInt());
+        if (length != frame.remaining()) {
+            return done(status(INVALID_ARGUMENT, "the gRPC frame says " + length + " bytes but " + frame.remaining()
+                    + " follow (a unary call sends exactly one message)"));
+        }
+        Gunzip.Body message = new Gunzip.Body(java.util.Arrays.copyOfRange(frame.array(), 5, frame.limit()), (int) length);
+        if (compressed == 1) {
+            if (encoding == null || !encoding.equalsIgnoreCase("gzip")) {
+                return done(status(UNIMPLEMENTED, "message compressed with " + encoding + ": send gzip or identity"));
+            }
+            try {
+                message = Gunzip.inflate(message.bytes(), message.length(), maxBodyBytes);
+            } catch (Gunzip.TooLarge e) {
+                return done(status(INVALID_ARGUMENT, "the message, once decompressed, is larger than " + maxBodyBytes
+                        + " bytes; export smaller batches or raise --max-body"));
+            } catch (IOException e) {
+                return done(status(INVALID_ARGUMENT, "the message is not valid gzip: " + e.getMessage()));
+            }
+        } else if (compressed != 0) {
+            return done(status(INVALID_ARGUMENT, "the gRPC frame's compression flag is " + compressed + ", not 0 or 1"));
+        }
+        DecodedSpans decoded;
+        try {
+            decoded = OtlpProtobuf.decode(message.bytes(), message.length());
+        } catch (InvalidProtocolBufferException e) {
+            return done(status(INVALID_ARGUMENT, "not an OTLP ExportTraceServiceRequest: " + e.getMessage()));
+        }
+        return ingest.ingest(decoded).thenApply(outcome -> switch (outcome) {
+            case TraceIngest.Stored stored -> {
+                ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+                if (stored.rejected() > 0) {
+                    response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+                            .setRejectedSpans(stored.rejected()).setErrorMessage(stored.message()));
+                }
+                yield answer(response.build().toByteArray());
+            }
+            case TraceIngest.AllRejected all -> status(INVALID_ARGUMENT, all.message());
+            case TraceIngest.NotStored not -> status(
+                    not.refusal().status() == HttpStatus.SERVICE_UNAVAILABLE || not.refusal().retryAfterSeconds() != null
+                            ? UNAVAILABLE : INTERNAL, not.refusal().detail());
+        });
+    }
+
+    private static CompletableFuture<HttpResponse> done(HttpResponse response) {
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private static HttpResponse answer(byte[] message) {
+        byte[] framed = new byte[5 + message.length];
+        ByteBuffer.wrap(framed).put((byte) 0).putInt(message.length).put(message);
+        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(GRPC).add("grpc-encoding", "identity")
+                .build(), HttpData.wrap(framed), HttpHeaders.of("grpc-status", String.valueOf(OK)));
+    }
+
+    /** A trailers-only answer: the call ended with this status and no message. */
+    private static HttpResponse status(int code, String message) {
+        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(GRPC)
+                .add("grpc-status", String.valueOf(code)).add("grpc-message", percentEncode(message)).build());
+    }
+
+    /** grpc-message is percent-encoded UTF-8: printable ASCII but '%' as is, every other byte as %XX. */
+    static String percentEncode(String message) {
+        StringBuilder b = new StringBuilder(message.length());
+        for (byte x : message.getBytes(StandardCharsets.UTF_8)) {
+            int c = x & 0xff;
+            if (c >= 0x20 && c <= 0x7e && c != '%') {
+                b.append((char) c);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return b.toString();
+    }
+}

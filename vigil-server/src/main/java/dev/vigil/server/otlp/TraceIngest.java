@@ -1,0 +1,81 @@
+package dev.vigil.server.otlp;
+
+import dev.vigil.event.IngestPolicy;
+import dev.vigil.event.Rejection;
+import dev.vigil.event.Timestamps;
+import dev.vigil.server.ingest.DecodedBatch;
+import dev.vigil.server.ingest.StoreRefusal;
+import dev.vigil.store.EventStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What both OTLP transports (HTTP and gRPC) do with a request's spans: make events of them and store those
+ * durably. The transports only read bodies and write answers.
+ */
+final class TraceIngest {
+
+    /** How many rejected spans the partial-success message names one by one. */
+    private static final int NAMED_REJECTIONS = 5;
+
+    /** How a request ended, for the transport to answer. */
+    sealed interface Outcome permits Stored, AllRejected, NotStored {
+    }
+
+    /** Stored: every span but the {@code rejected} ones, which {@code message} names ({@code null} when none). */
+    record Stored(int rejected, String message) implements Outcome {
+    }
+
+    /** Every span was rejected; sending the request again cannot help. */
+    record AllRejected(String message) implements Outcome {
+    }
+
+    /** The store took nothing of the request; whether to send it again, the refusal says. */
+    record NotStored(StoreRefusal refusal) implements Outcome {
+    }
+
+    private final EventStore store;
+    private final SpanEvents mapper;
+
+    TraceIngest(EventStore store, IngestPolicy policy) {
+        this.store = store;
+        this.mapper = new SpanEvents(policy);
+    }
+
+    CompletableFuture<Outcome> ingest(DecodedSpans decoded) {
+        if (decoded.total() == 0) {
+            return CompletableFuture.completedFuture(new Stored(0, null));
+        }
+        long now = Timestamps.toMicros(Instant.now());
+        SpanEvents.Result result = mapper.toEvents(decoded, now);
+        List<Rejection> rejected = result.rejections();
+        return store.append(result.events(), new DecodedBatch(result.events(), rejected, 0).rejectionCounts(), now)
+                .handle((appended, failure) -> {
+                    if (failure != null) {
+                        return new NotStored(StoreRefusal.of(failure));
+                    }
+                    String message = rejected.isEmpty() ? null : describe(rejected, decoded.total());
+                    return result.events().isEmpty() ? new AllRejected(message) : new Stored(rejected.size(), message);
+                });
+    }
+
+    /** "2 of 10 spans rejected (...): span 3 (traceId): ...; span 7 (...): ...". */
+    static String describe(List<Rejection> rejected, int total) {
+        StringBuilder b = new StringBuilder();
+        b.append(rejected.size()).append(" of ").append(total).append(total == 1 ? " span" : " spans")
+                .append(" rejected (spans counted from 0 across the request)");
+        for (int i = 0; i < Math.min(rejected.size(), NAMED_REJECTIONS); i++) {
+            Rejection r = rejected.get(i);
+            b.append(i == 0 ? ": " : "; ").append("span ").append(r.index());
+            if (r.field() != null) {
+                b.append(" (").append(r.field()).append(')');
+            }
+            b.append(": ").append(r.reason());
+        }
+        if (rejected.size() > NAMED_REJECTIONS) {
+            b.append("; and ").append(rejected.size() - NAMED_REJECTIONS).append(" more");
+        }
+        return b.toString();
+    }
+}
