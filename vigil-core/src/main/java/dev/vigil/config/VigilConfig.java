@@ -18,19 +18,25 @@ import java.util.Map;
  * @param objectives        the objectives of the OpenSLO files vigil.yaml names
  * @param contracts         the contracts (Vigil's OpenSLO extension) in those files
  * @param webhooks          where alert notifications go (Alertmanager webhook format)
+ * @param spanKeys          business keys spans carry: a correlation key's name to the span (or resource)
+ *                          attributes that may hold it, tried in order ({@code orderId: [order.id]})
  */
 public record VigilConfig(String origin, LatenessPolicy lateness, int partitions, long checkpointEveryMillis,
                           Map<String, SourceRules> sources, Processes processes, List<Objective> objectives,
-                          List<Contract> contracts, List<String> webhooks) {
+                          List<Contract> contracts, List<String> webhooks, Map<String, List<String>> spanKeys) {
 
     public static final VigilConfig DEFAULT = new VigilConfig("(defaults)", LatenessPolicy.DEFAULT, 0, 30_000L,
-            Map.of(), Processes.NONE, List.of(), List.of(), List.of());
+            Map.of(), Processes.NONE, List.of(), List.of(), List.of(), Map.of());
 
     public VigilConfig {
         sources = Map.copyOf(sources);
         objectives = List.copyOf(objectives);
         contracts = List.copyOf(contracts);
         webhooks = List.copyOf(webhooks);
+        // keeps the file's order: the first key found names a span's case first
+        java.util.LinkedHashMap<String, List<String>> keys = new java.util.LinkedHashMap<>();
+        spanKeys.forEach((k, v) -> keys.put(k, List.copyOf(v)));
+        spanKeys = java.util.Collections.unmodifiableMap(keys);
     }
 
     /** The partitions to run: as configured, or one per core. */

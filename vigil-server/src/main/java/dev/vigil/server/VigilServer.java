@@ -117,7 +117,8 @@ public final class VigilServer implements AutoCloseable {
                 });
             }, ctx.blockingTaskExecutor()));
             HostGuard guard = HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts());
-            OtlpTraceService otlpTraces = new OtlpTraceService(journal, options.policy(), options.maxBodyBytes());
+            OtlpTraceService otlpTraces = new OtlpTraceService(journal, options.policy(), options.config().spanKeys(),
+                    options.maxBodyBytes());
             // Compressed bodies are limited here; the decompressed size is limited by IngestService.
             Server server = Server.builder()
                     .http(new InetSocketAddress(options.bindAddress(), options.port()))
@@ -160,7 +161,8 @@ public final class VigilServer implements AutoCloseable {
                 startOrExplain(server, options.bindAddress(), options.port(), "--port");
                 if (options.otlp().grpc() != ServerOptions.OtlpPorts.OFF) {
                     grpc = otlpServer(options, options.otlp().grpc(), guard).service(OtlpGrpcTraceService.PATH,
-                            new OtlpGrpcTraceService(journal, options.policy(), options.maxBodyBytes())).build();
+                            new OtlpGrpcTraceService(journal, options.policy(),
+                            options.config().spanKeys(), options.maxBodyBytes())).build();
                     startOrExplain(grpc, options.bindAddress(), options.otlp().grpc(), "--otlp-grpc-port");
                 }
                 if (options.otlp().http() != ServerOptions.OtlpPorts.OFF) {

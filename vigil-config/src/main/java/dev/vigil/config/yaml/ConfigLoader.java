@@ -37,7 +37,9 @@ import java.util.Set;
  */
 public final class ConfigLoader extends YamlChecks {
 
-    private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives", "alerting");
+    private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives", "alerting",
+            "telemetry");
+    private static final List<String> TELEMETRY = List.of("spanKeys");
     private static final List<String> ALERTING = List.of("webhooks");
     private static final List<String> PIPELINE = List.of("allowedLateness", "maxLateness", "idleTimeout", "partitions",
             "checkpointEvery");
@@ -132,7 +134,7 @@ public final class ConfigLoader extends YamlChecks {
     private VigilConfig config(Node root) {
         if (root instanceof Null) {
             return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of(), List.of(),
-                    List.of());
+                    List.of(), Map.of());
         }
         MapNode top = map(root, "the file", "a mapping with pipeline, sources and processes");
         if (top == null) {
@@ -223,7 +225,48 @@ public final class ConfigLoader extends YamlChecks {
                 }
             }
         }
-        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, contracts, webhooks);
+        Map<String, List<String>> spanKeys = Map.of();
+        Entry telemetry = top.entries().get("telemetry");
+        if (telemetry != null) {
+            MapNode t = map(telemetry.value(), "telemetry", "a mapping with spanKeys: {orderId: [order.id]}");
+            if (t != null) {
+                known(t, "in telemetry", TELEMETRY);
+                Entry keys = t.entries().get("spanKeys");
+                if (keys != null) {
+                    spanKeys = spanKeys(keys);
+                }
+            }
+        }
+        return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, contracts, webhooks,
+                spanKeys);
+    }
+
+    /** {@code spanKeys: {orderId: [order.id, app.order_id], customerId: customer.id}}: a list, or one attribute. */
+    private Map<String, List<String>> spanKeys(Entry keys) {
+        MapNode m = map(keys.value(), "spanKeys", "a mapping of correlation key to the span attributes that hold it, "
+                + "e.g. {orderId: [order.id]}");
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (m == null) {
+            return out;
+        }
+        for (Entry e : m.entries().values()) {
+            List<String> attributes;
+            if (e.value() instanceof ListNode) {
+                attributes = strings(m, e.key(), "spanKeys", e.keyLoc(), "the span attributes that hold " + e.key());
+            } else {
+                String one = scalar(e.value(), e.key());
+                attributes = one == null ? null : List.of(one);
+            }
+            if (attributes == null) {
+                continue;
+            }
+            if (attributes.stream().anyMatch(String::isBlank)) {
+                error(e.value().loc(), "the attributes of span key " + Quote.value(e.key()) + " must not be blank");
+                continue;
+            }
+            out.put(e.key(), attributes);
+        }
+        return out;
     }
 
     private SourceRules source(Entry e) {

@@ -159,6 +159,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void spanKeysNameTheAttributesThatCarryABusinessKeyInOrder() throws Exception {
+        VigilConfig c = ConfigLoader.parse("""
+                telemetry:
+                  spanKeys:
+                    orderId: [app.order_id, order.id]
+                    customerId: customer.id
+                """, "vigil.yaml");
+        assertThat(c.spanKeys()).containsExactly(
+                java.util.Map.entry("orderId", List.of("app.order_id", "order.id")),
+                java.util.Map.entry("customerId", List.of("customer.id")));
+        assertThat(errors("""
+                telemetry:
+                  spanKey: {}
+                  spanKeys:
+                    orderId: []
+                """)).containsExactly(
+                "vigil.yaml:2:3: unknown field \"spanKey\" in telemetry; did you mean \"spanKeys\"? (allowed: spanKeys)",
+                "vigil.yaml:4:14: orderId of spanKeys must be a non-empty list: the span attributes that hold orderId");
+    }
+
+    @Test
     void processesMustBeConsistent() {
         assertThat(errors("""
                 processes:

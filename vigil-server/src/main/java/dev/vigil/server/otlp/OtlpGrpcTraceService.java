@@ -42,8 +42,9 @@ public final class OtlpGrpcTraceService implements HttpService {
     private final TraceIngest ingest;
     private final long maxBodyBytes;
 
-    public OtlpGrpcTraceService(EventStore store, IngestPolicy policy, long maxBodyBytes) {
-        this.ingest = new TraceIngest(store, policy);
+    public OtlpGrpcTraceService(EventStore store, IngestPolicy policy, java.util.Map<String, java.util.List<String>> spanKeys,
+                            long maxBodyBytes) {
+        this.ingest = new TraceIngest(store, policy, spanKeys);
         this.maxBodyBytes = maxBodyBytes;
     }
 

@@ -46,8 +46,9 @@ public final class OtlpTraceService implements HttpService {
     private final TraceIngest ingest;
     private final long maxBodyBytes;
 
-    public OtlpTraceService(EventStore store, IngestPolicy policy, long maxBodyBytes) {
-        this.ingest = new TraceIngest(store, policy);
+    public OtlpTraceService(EventStore store, IngestPolicy policy, java.util.Map<String, java.util.List<String>> spanKeys,
+                            long maxBodyBytes) {
+        this.ingest = new TraceIngest(store, policy, spanKeys);
         this.maxBodyBytes = maxBodyBytes;
     }
 

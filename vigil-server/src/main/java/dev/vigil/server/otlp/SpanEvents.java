@@ -22,7 +22,8 @@ import java.util.Map;
  * </ul>
  * The event's time is the span's end (spans are sent when they end, so a long span is not late), its duration
  * the span's; the trace id is the correlation key {@code traceId}; an ERROR status is the outcome
- * {@code error}. The resource attributes that place a service (instance, host, container, pod, environment,
+ * {@code error}; business keys (vigil.yaml's {@code telemetry.spanKeys}) are further correlation keys, so a
+ * trace joins the business case its order belongs to. The resource attributes that place a service (instance, host, container, pod, environment,
  * version) and every span attribute are kept as the event's attributes, with the span's own ids and kind.
  */
 final class SpanEvents {
@@ -41,9 +42,12 @@ final class SpanEvents {
             "messaging.destination");
 
     private final IngestPolicy policy;
+    /** vigil.yaml's telemetry.spanKeys: a correlation key to the attributes that may hold it. */
+    private final Map<String, List<String>> spanKeys;
 
-    SpanEvents(IngestPolicy policy) {
+    SpanEvents(IngestPolicy policy, Map<String, List<String>> spanKeys) {
         this.policy = policy;
+        this.spanKeys = spanKeys;
     }
 
     /** The events of a request's spans, and a rejection for each span that cannot be one, ordered by index. */
@@ -97,6 +101,12 @@ final class SpanEvents {
                 d.peer(peer);
             }
         }
+        for (Map.Entry<String, List<String>> key : spanKeys.entrySet()) {
+            String value = businessKey(span, key.getValue());
+            if (value != null) {
+                d.correlate(key.getKey(), value);
+            }
+        }
         for (String key : RESOURCE_KEPT) {
             Object v = span.resource().get(key);
             if (v != null) {
@@ -118,6 +128,22 @@ final class SpanEvents {
             case EventDraft.Valid v -> v.event();
             case EventDraft.Invalid i -> rename(i.rejection());
         };
+    }
+
+    /** The first of {@code attributes} the span (or else its resource) holds as text or a whole number. */
+    private static String businessKey(OtlpSpan span, List<String> attributes) {
+        for (Map<String, Object> where : List.of(span.attributes(), span.resource())) {
+            for (String a : attributes) {
+                Object v = where.get(a);
+                if (v instanceof String text && !text.isBlank()) {
+                    return text;
+                }
+                if (v instanceof Long n) {
+                    return n.toString();
+                }
+            }
+        }
+        return null;
     }
 
     /** The peer a CLIENT or PRODUCER span called, in the order of preference of the class comment. */

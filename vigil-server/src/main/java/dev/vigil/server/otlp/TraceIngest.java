@@ -38,9 +38,9 @@ final class TraceIngest {
     private final EventStore store;
     private final SpanEvents mapper;
 
-    TraceIngest(EventStore store, IngestPolicy policy) {
+    TraceIngest(EventStore store, IngestPolicy policy, java.util.Map<String, List<String>> spanKeys) {
         this.store = store;
-        this.mapper = new SpanEvents(policy);
+        this.mapper = new SpanEvents(policy, spanKeys);
     }
 
     CompletableFuture<Outcome> ingest(DecodedSpans decoded) {

@@ -216,6 +216,39 @@ class OtlpTracesTest {
     }
 
     @Test
+    void aBusinessKeyNamedInVigilYamlJoinsTheTracedRequestToTheEventsOfItsOrder() throws Exception {
+        server.close();
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withConfig(dev.vigil.config.yaml.ConfigLoader.parse("""
+                        telemetry:
+                          spanKeys:
+                            orderId: [app.order_id, order.id]
+                        """, "vigil.yaml")));
+        String placed = "{\"time\":\"" + dev.vigil.event.Timestamps.format(System.currentTimeMillis() * 1000)
+                + "\",\"source\":\"shop\",\"name\":\"OrderPlaced\",\"correlation\":{\"orderId\":\"A-17\"}}";
+        HttpResponse<String> business = http.send(HttpRequest.newBuilder(uri("/ingest/events"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(placed)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(business.statusCode()).as(business.body()).isEqualTo(200);
+        Recorder recorder = new Recorder();
+        SpanExporter exporter = exporterFor(Transport.HTTP_PROTOBUF);
+        try (SdkTracerProvider provider = SdkTracerProvider.builder().setResource(CHECKOUT)
+                .addSpanProcessor(SimpleSpanProcessor.create(recorder)).build()) {
+            handleOneOrder(provider.get("vigil-test"), false);
+        }
+        assertThat(exporter.export(recorder.spans).join(60, TimeUnit.SECONDS).isSuccess()).isTrue();
+
+        JsonNode page = Await.until("the order's events", () -> getJson("/api/v1/events?key=orderId:A-17"),
+                p -> p.get("events").size() >= 2);
+        assertThat(page.get("events")).extracting(e -> e.get("name").asText())
+                .containsExactlyInAnyOrder("OrderPlaced", "POST /orders");
+        JsonNode request = page.get("events").get(0).get("name").asText().equals("POST /orders")
+                ? page.get("events").get(0) : page.get("events").get(1);
+        assertThat(request.at("/correlation/traceId").asText()).isEqualTo(recorder.spans.get(0).getTraceId());
+        exporter.shutdown().join(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void theSdksOwnJsonEncodingWithHexIdsIsReadAsTheSameSpans() throws Exception {
         Recorder recorder = new Recorder();
         try (SdkTracerProvider provider = SdkTracerProvider.builder().setResource(CHECKOUT)
