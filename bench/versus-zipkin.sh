@@ -6,7 +6,8 @@
 #
 # Each run: a fresh server (Zipkin 3.6.1 with its default in-memory storage, or Vigil with a fresh data folder),
 # wrk posting one fixed 1,000-item body (spans for Zipkin, call events for Vigil) over 8 connections, 10 s of
-# warm-up (discarded) then the measured run; then one item per request over 64 connections. Prints markdown rows
+# warm-up (discarded) then the measured run; then one item per request over 64 connections; then the same 1,000
+# spans to Vigil as OTLP/HTTP protobuf (vigil-otlp rows). Prints markdown rows
 # (per run); summarise median and range. Needs wrk (installed with apt-get when missing) and fetches Zipkin's
 # jar into the local Maven repository when missing. Zipkin keeps spans in memory only: it acknowledges nothing
 # durable; Vigil acknowledges once the journal record is fsync'd.
@@ -47,6 +48,43 @@ for s in spans:
         del s["parentId"]
 open(d + "/spans-1000.json", "w").write(json.dumps(spans))
 open(d + "/spans-1.json", "w").write(json.dumps(spans[:1]))
+
+# The same 1,000 spans as OTLP/protobuf (ExportTraceServiceRequest), one ResourceSpans per service as an SDK or a
+# collector sends them, timed now (Vigil refuses events older than --max-past-age). Encoded by hand: the
+# benchmark needs no protobuf library.
+import time
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+def field(num, wire, payload):
+    key = varint((num << 3) | wire)
+    if wire == 2:
+        return key + varint(len(payload)) + payload
+    return key + payload
+def ld(num, payload): return field(num, 2, payload)
+def text(num, s): return ld(num, s.encode())
+def fixed64(num, v): return field(num, 1, v.to_bytes(8, "little"))
+def kv(k, v): return text(1, k) + ld(2, text(1, v))   # KeyValue{key, AnyValue{string_value}}
+now_ns = time.time_ns()
+by_service = {}
+for i, s in enumerate(spans):
+    start = now_ns - 60_000_000_000 + i * 1000
+    body = (ld(1, bytes.fromhex(s["traceId"])) + ld(2, bytes.fromhex(s["id"]))
+            + (ld(4, bytes.fromhex(s["parentId"])) if "parentId" in s else b"")
+            + text(5, s["name"]) + field(6, 0, varint(2))                     # kind SERVER
+            + fixed64(7, start) + fixed64(8, start + s["duration"] * 1000)
+            + b"".join(ld(9, kv(k, v)) for k, v in s["tags"].items()))   # Span.attributes
+    by_service.setdefault(s["localEndpoint"]["serviceName"], []).append(ld(2, body))
+request = b"".join(ld(1, ld(1, ld(1, kv("service.name", svc))) + ld(2, b"".join(bodies))) for svc, bodies in by_service.items())
+open(d + "/spans-1000.pb", "wb").write(request)
+one = spans[0]
+open(d + "/spans-1.pb", "wb").write(ld(1, ld(1, ld(1, kv("service.name", one["localEndpoint"]["serviceName"])))
+                                         + ld(2, by_service[one["localEndpoint"]["serviceName"]][0])))
 EOF
 ./vigil loadgen --batch 1000 --write-body "$WORK/events-1000.ndjson" >/dev/null 2>&1
 ./vigil loadgen --batch 1 --write-body "$WORK/events-1.ndjson" >/dev/null 2>&1
@@ -85,7 +123,7 @@ run() {
   CTYPE="$ctype" BODY="$body" wrk -t2 -c"$c" -d"${WARM}s" -s "$WORK/post.lua" "$url" >/dev/null
   out="$(CTYPE="$ctype" BODY="$body" wrk -t2 -c"$c" -d"${SECS}s" -s "$WORK/post.lua" "$url" | grep '^requests/s')"
   ok="$(sed -n 's/.*ok\/s: \([0-9.]*\).*/\1/p' <<<"$out")"
-  if [ "$name" = vigil ]; then
+  if [ "${name%%-*}" = vigil ]; then
     extra="$(curl -s "http://127.0.0.1:$VPORT/api/v1/status" | python3 -c 'import json,sys; s=json.load(sys.stdin); b=s.get("loaderBacklog",{}); print("loader behind %s events, journal %.0f MiB" % (b.get("events"), b.get("journalBytes",0)/1048576))' 2>/dev/null || true)"
   fi
   printf '| %s | %s | %s | %s | %.0f | %s | %s |\n' "$name" "$items" "$c" "$rep" "$(echo "$ok * $items" | bc)" "$out" "$extra"
@@ -103,5 +141,8 @@ for rep in $(seq "$REPS"); do
   stop_vigil
   start_vigil
   run vigil "http://127.0.0.1:$VPORT/ingest/events" application/x-ndjson "$WORK/events-1.ndjson" 64 1 "$rep"
+  stop_vigil
+  start_vigil
+  run vigil-otlp "http://127.0.0.1:$VPORT/v1/traces" application/x-protobuf "$WORK/spans-1000.pb" 8 1000 "$rep"
   stop_vigil
 done
