@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,24 @@ class DemoIT {
                         .isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now().plusSeconds(5));
                 assertThat(e.at("/attributes/site").asText()).startsWith("DC-");
             });
+            // The order service reports through OpenTelemetry: its calls arrive as spans over OTLP, become call
+            // events with their peer and unit, and those that serve an order carry its id as a business key.
+            JsonNode traced = Http.await(vigil.url, "/api/v1/events?source=order-service&name=ReserveStock&limit=200",
+                    p -> p.get("events").findValues("correlation").stream().anyMatch(c -> c.has("orderId")));
+            assertThat(traced.get("events")).allSatisfy(e -> {
+                assertThat(e.at("/attributes/spanKind").asText()).isEqualTo("client");
+                assertThat(e.at("/correlation/traceId").asText()).hasSize(32);
+                assertThat(e.get("peer").asText()).isEqualTo("warehouse");
+                assertThat(e.get("unit").asText()).isEqualTo("wholesale");
+            });
+            String servedOrder = traced.get("events").findValues("correlation").stream().filter(c -> c.has("orderId"))
+                    .findFirst().orElseThrow().get("orderId").asText();
+            // the order's placement may be among the 3% the simulator delivers up to 30 s late
+            Http.await(vigil.url, "/api/v1/events?key=orderId:" + servedOrder, p -> {
+                List<String> names = p.get("events").findValuesAsText("name");
+                return names.contains("ReserveStock") && names.contains("OrderPlaced");
+            });
+
             // The suppliers' objectives and contracts come with the demo (judging them is ObjectivesApiTest's part).
             JsonNode objectives = Http.get(vigil.url, "/api/v1/objectives").get("objectives");
             assertThat(objectives.findValuesAsText("name")).containsExactly("tax-gateway-availability", "carrier-availability",

@@ -48,7 +48,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + "/api/v1/kpis?dimension=peer&key=carrier-api'");
         out.println("       curl '" + url + "/api/v1/objectives'   vigil report --contract parcelco-2026 --period "
                 + java.time.YearMonth.now(java.time.ZoneOffset.UTC) + " --server " + url);
-        out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events; Ctrl-C stops");
+        out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events, and its "
+                + "order-service its spans over OpenTelemetry (OTLP) to " + url + "/v1/traces; Ctrl-C stops");
         out.flush();
         Simulator sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed);
         Thread simThread = Thread.ofPlatform().name("vigil-simulator").daemon(true).start(sim);
@@ -67,6 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
         sim.stop();
         status.interrupt();
         simThread.join(5000);
+        sim.close();
         Lifecycle.stop(server, out);
         return 0;
     }

@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The warehouse system speaks its own JSON ({@code evt}, {@code ts} in epoch milliseconds, {@code rc}
  * return codes) and posts to {@code /ingest/events?source=warehouse-wms}: the demo configuration's rules
  * map it onto Vigil's events. Its heartbeats match no rule and are kept as uninterpreted.
+ *
+ * <p>The order service is instrumented with OpenTelemetry instead ({@link TracedService}): its calls are spans
+ * sent over OTLP, which Vigil turns into the same call events.
  */
 public final class Simulator implements Runnable {
 
@@ -58,6 +61,8 @@ public final class Simulator implements Runnable {
             "ShipmentInTransit", "ShipmentDelivered", "PaymentReceived"};
 
     private final URI ingest;
+    /** The service that reports through OpenTelemetry (OTLP) rather than Vigil's events. */
+    private final TracedService traced;
     private final URI warehouseIngest;
     private final List<String> warehouse = new ArrayList<>();
     private final double eventsPerSecond;
@@ -77,6 +82,7 @@ public final class Simulator implements Runnable {
 
     public Simulator(URI baseUrl, double eventsPerSecond, long seed) {
         this.ingest = baseUrl.resolve("/ingest/events");
+        this.traced = new TracedService(baseUrl);
         this.warehouseIngest = baseUrl.resolve("/ingest/events?source=warehouse-wms");
         this.eventsPerSecond = eventsPerSecond;
         this.random = new Random(seed);
@@ -92,6 +98,11 @@ public final class Simulator implements Runnable {
 
     public void stop() {
         running = false;
+    }
+
+    /** Sends the traced service's last spans. */
+    public void close() {
+        traced.close();
     }
 
     @Override
@@ -230,6 +241,10 @@ public final class Simulator implements Runnable {
         }
         if (outcome.equals("timeout")) {
             ms = Math.max(ms, 5000);
+        }
+        if (from.equals(TracedService.NAME)) {
+            traced.call(t, op, to, ms, outcome, orderId);
+            return;
         }
         StringBuilder json = new StringBuilder(256)
                 .append("{\"time\":\"").append(Timestamps.format(t)).append("\",\"source\":\"").append(from)

@@ -22,11 +22,14 @@ import java.util.Map;
  * </ul>
  * The event's time is the span's end (spans are sent when they end, so a long span is not late), its duration
  * the span's; the trace id is the correlation key {@code traceId}; an ERROR status is the outcome
- * {@code error}; business keys (vigil.yaml's {@code telemetry.spanKeys}) are further correlation keys, so a
+ * {@code error}; the resource attribute {@code vigil.unit} is the business unit; business keys (vigil.yaml's {@code telemetry.spanKeys}) are further correlation keys, so a
  * trace joins the business case its order belongs to. The resource attributes that place a service (instance, host, container, pod, environment,
  * version) and every span attribute are kept as the event's attributes, with the span's own ids and kind.
  */
 final class SpanEvents {
+
+    /** The resource attribute that names a service's business unit (OTEL_RESOURCE_ATTRIBUTES=vigil.unit=retail). */
+    static final String UNIT_ATTRIBUTE = "vigil.unit";
 
     /** The correlation key every span carries: its trace. */
     static final String TRACE_KEY = "traceId";
@@ -95,6 +98,9 @@ final class SpanEvents {
                 .durationMicros((span.endNanos() - span.startNanos()) / 1000)
                 .correlate(TRACE_KEY, span.traceId())
                 .outcome(span.statusCode() == OtlpSpan.STATUS_ERROR ? "error" : "ok");
+        if (span.resource().get(UNIT_ATTRIBUTE) instanceof String unit && !unit.isBlank()) {
+            d.unit(unit);
+        }
         if (kind == OtlpSpan.KIND_CLIENT || kind == OtlpSpan.KIND_PRODUCER) {
             String peer = peer(span.attributes());
             if (peer != null) {
