@@ -20,8 +20,8 @@ final class JsonValues {
         if (map.isEmpty()) {
             return null;
         }
-        if (allStrings(map)) {
-            return writeStrings(map);
+        if (allScalars(map)) {
+            return writeScalars(map);
         }
         try {
             return MAPPER.writeValueAsString(map);
@@ -30,18 +30,22 @@ final class JsonValues {
         }
     }
 
-    private static boolean allStrings(Map<String, ?> map) {
+    private static boolean allScalars(Map<String, ?> map) {
         for (Object v : map.values()) {
-            if (!(v instanceof String)) {
+            if (!(v instanceof String || v instanceof Long || v instanceof Integer || v instanceof Boolean)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The common case (string attributes) without the data-binding machinery. */
-    private static String writeStrings(Map<String, ?> map) {
-        StringBuilder sb = new StringBuilder(32 * map.size());
+    /** The common case (text, whole numbers, booleans) without the data-binding machinery. */
+    private static String writeScalars(Map<String, ?> map) {
+        int size = 2;
+        for (Map.Entry<String, ?> e : map.entrySet()) {
+            size += e.getKey().length() + (e.getValue() instanceof String v ? v.length() : 20) + 6;
+        }
+        StringBuilder sb = new StringBuilder(size);
         sb.append('{');
         boolean first = true;
         for (Map.Entry<String, ?> e : map.entrySet()) {
@@ -51,14 +55,21 @@ final class JsonValues {
             first = false;
             quote(sb, e.getKey());
             sb.append(':');
-            quote(sb, (String) e.getValue());
+            if (e.getValue() instanceof String v) {
+                quote(sb, v);
+            } else {
+                sb.append(e.getValue());
+            }
         }
         return sb.append('}').toString();
     }
 
     private static void quote(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = plainPrefix(s);
+        // Most values need no escape: one bulk copy instead of a char at a time (a third of OTLP ingest's time).
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
@@ -73,6 +84,17 @@ final class JsonValues {
             }
         }
         sb.append('"');
+    }
+
+    /** How many leading characters of {@code s} JSON takes as they are. */
+    private static int plainPrefix(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return i;
+            }
+        }
+        return s.length();
     }
 
     static Map<String, Object> readObject(String json) {

@@ -97,7 +97,7 @@ class OtlpTracesTest {
 
     static final Resource CHECKOUT = Resource.getDefault().merge(Resource.create(Attributes.builder()
             .put("service.name", "checkout").put("service.instance.id", "checkout-7f9c").put("host.name", "web-3")
-            .put("deployment.environment.name", "prod").build()));
+            .put("deployment.environment.name", "prod").put("vigil.unit", "retail").build()));
 
     /** A request as an instrumented service makes one: served, calling a peer, a database, doing local work. */
     static void handleOneOrder(Tracer tracer, boolean fail) {
@@ -183,6 +183,7 @@ class OtlpTracesTest {
             JsonNode e = stored.get(span.getSpanId());
             assertThat(e).as("span %s %s", span.getName(), span.getSpanId()).isNotNull();
             assertThat(e.get("source").asText()).isEqualTo("checkout");
+            assertThat(e.get("unit").asText()).isEqualTo("retail");
             assertThat(e.get("name").asText()).isEqualTo(span.getName());
             assertThat(e.at("/correlation/traceId").asText()).isEqualTo(span.getTraceId());
             assertThat(e.at("/attributes/parentSpanId").asText(null))
