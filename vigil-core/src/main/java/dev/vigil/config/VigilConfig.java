@@ -20,13 +20,15 @@ import java.util.Map;
  * @param webhooks          where alert notifications go (Alertmanager webhook format)
  * @param spanKeys          business keys spans carry: a correlation key's name to the span (or resource)
  *                          attributes that may hold it, tried in order ({@code orderId: [order.id]})
+ * @param scrapes           the Prometheus-style endpoints to scrape (node exporters and others)
  */
 public record VigilConfig(String origin, LatenessPolicy lateness, int partitions, long checkpointEveryMillis,
                           Map<String, SourceRules> sources, Processes processes, List<Objective> objectives,
-                          List<Contract> contracts, List<String> webhooks, Map<String, List<String>> spanKeys) {
+                          List<Contract> contracts, List<String> webhooks, Map<String, List<String>> spanKeys,
+                          List<dev.vigil.infra.ScrapeTarget> scrapes) {
 
     public static final VigilConfig DEFAULT = new VigilConfig("(defaults)", LatenessPolicy.DEFAULT, 0, 30_000L,
-            Map.of(), Processes.NONE, List.of(), List.of(), List.of(), Map.of());
+            Map.of(), Processes.NONE, List.of(), List.of(), List.of(), Map.of(), List.of());
 
     public VigilConfig {
         sources = Map.copyOf(sources);
@@ -37,6 +39,7 @@ public record VigilConfig(String origin, LatenessPolicy lateness, int partitions
         java.util.LinkedHashMap<String, List<String>> keys = new java.util.LinkedHashMap<>();
         spanKeys.forEach((k, v) -> keys.put(k, List.copyOf(v)));
         spanKeys = java.util.Collections.unmodifiableMap(keys);
+        scrapes = List.copyOf(scrapes);
     }
 
     /** The partitions to run: as configured, or one per core. */

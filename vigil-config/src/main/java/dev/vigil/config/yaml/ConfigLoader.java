@@ -38,8 +38,12 @@ import java.util.Set;
 public final class ConfigLoader extends YamlChecks {
 
     private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives", "alerting",
-            "telemetry");
+            "telemetry", "scrape");
     private static final List<String> TELEMETRY = List.of("spanKeys");
+    private static final List<String> SCRAPE = List.of("interval", "targets");
+    private static final List<String> TARGET = List.of("url", "host", "interval", "labels");
+    /** Prometheus's default scrape interval. */
+    private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(15);
     private static final List<String> ALERTING = List.of("webhooks");
     private static final List<String> PIPELINE = List.of("allowedLateness", "maxLateness", "idleTimeout", "partitions",
             "checkpointEvery");
@@ -134,7 +138,7 @@ public final class ConfigLoader extends YamlChecks {
     private VigilConfig config(Node root) {
         if (root instanceof Null) {
             return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of(), List.of(),
-                    List.of(), Map.of());
+                    List.of(), Map.of(), List.of());
         }
         MapNode top = map(root, "the file", "a mapping with pipeline, sources and processes");
         if (top == null) {
@@ -237,8 +241,103 @@ public final class ConfigLoader extends YamlChecks {
                 }
             }
         }
+        List<dev.vigil.infra.ScrapeTarget> scrapes = List.of();
+        Entry scrape = top.entries().get("scrape");
+        if (scrape != null) {
+            MapNode sm = map(scrape.value(), "scrape", "a mapping with targets: [{url: http://HOST:9100/metrics}]");
+            if (sm != null) {
+                scrapes = scrapeTargets(sm);
+            }
+        }
         return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, contracts, webhooks,
-                spanKeys);
+                spanKeys, scrapes);
+    }
+
+    /** {@code scrape: {interval: 15s, targets: [{url, host, interval, labels}]}}. */
+    private List<dev.vigil.infra.ScrapeTarget> scrapeTargets(MapNode sm) {
+        known(sm, "in scrape", SCRAPE);
+        Duration every = duration(sm, "interval", SCRAPE_INTERVAL);
+        Entry targets = sm.entries().get("targets");
+        List<dev.vigil.infra.ScrapeTarget> out = new ArrayList<>();
+        if (targets == null) {
+            error(sm.loc(), "scrape needs \"targets\": a list such as [{url: http://web-3:9100/metrics}]");
+            return out;
+        }
+        if (!(targets.value() instanceof ListNode list)) {
+            error(targets.value().loc(), "targets of scrape must be a list such as [{url: http://web-3:9100/metrics}]");
+            return out;
+        }
+        java.util.Set<String> urls = new java.util.HashSet<>();
+        for (Node item : list.items()) {
+            MapNode t = map(item, "a scrape target", "a mapping with url: and maybe host:, interval:, labels:");
+            if (t == null) {
+                continue;
+            }
+            known(t, "in a scrape target", TARGET);
+            Entry u = t.entries().get("url");
+            if (u == null) {
+                error(t.loc(), "a scrape target needs \"url\": where its metrics are, e.g. http://web-3:9100/metrics");
+                continue;
+            }
+            String url = scalar(u.value(), "url");
+            if (url == null) {
+                continue;
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                error(u.value().loc(), "url " + Quote.value(url) + " is not a URL: " + e.getReason());
+                continue;
+            }
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                error(u.value().loc(), "url " + Quote.value(url) + " must be an http:// or https:// URL with a host, "
+                        + "e.g. http://web-3:9100/metrics");
+                continue;
+            }
+            if (!urls.add(url)) {
+                error(u.value().loc(), "url " + Quote.value(url) + " is scraped twice; list each target once");
+                continue;
+            }
+            String host = uri.getHost();
+            Entry h = t.entries().get("host");
+            if (h != null) {
+                host = scalar(h.value(), "host");
+                if (host == null) {
+                    continue;
+                }
+                if (host.isBlank()) {
+                    error(h.value().loc(), "host must not be blank: the host this target describes, e.g. web-3");
+                    continue;
+                }
+            }
+            Duration interval = duration(t, "interval", every);
+            if (interval == null || every == null) {
+                continue;
+            }
+            if (interval.toMillis() < 1000) {
+                Entry i = t.entries().get("interval");
+                error(i != null ? i.value().loc() : sm.entries().get("interval").value().loc(),
+                        "a scrape interval must be at least 1s");
+                continue;
+            }
+            Map<String, String> labels = new LinkedHashMap<>();
+            Entry l = t.entries().get("labels");
+            if (l != null) {
+                MapNode lm = map(l.value(), "labels", "a mapping of label name to value, e.g. {dc: eu-1}");
+                if (lm == null) {
+                    continue;
+                }
+                for (Entry le : lm.entries().values()) {
+                    String v = scalar(le.value(), le.key());
+                    if (v != null) {
+                        labels.put(le.key(), v);
+                    }
+                }
+            }
+            out.add(new dev.vigil.infra.ScrapeTarget(url, host, interval.toMillis(), labels));
+        }
+        return out;
     }
 
     /** {@code spanKeys: {orderId: [order.id, app.order_id], customerId: customer.id}}: a list, or one attribute. */

@@ -180,6 +180,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void scrapeTargetsTakeTheirHostFromTheUrlUnlessNamedAndTheDefaultInterval() throws Exception {
+        VigilConfig c = ConfigLoader.parse("""
+                scrape:
+                  interval: 30s
+                  targets:
+                    - url: http://web-3.internal:9100/metrics
+                    - {url: "http://10.0.0.7:9100/metrics", host: db-1, interval: 5s, labels: {dc: eu-1}}
+                """, "vigil.yaml");
+        assertThat(c.scrapes()).containsExactly(
+                new dev.vigil.infra.ScrapeTarget("http://web-3.internal:9100/metrics", "web-3.internal", 30_000, Map.of()),
+                new dev.vigil.infra.ScrapeTarget("http://10.0.0.7:9100/metrics", "db-1", 5_000, Map.of("dc", "eu-1")));
+        assertThat(errors("""
+                scrape:
+                  targets:
+                    - url: ftp://x/metrics
+                    - {host: a}
+                    - {url: "http://a:1/m", interval: 10ms}
+                    - {url: "http://a:1/m"}
+                    - {url: "http://b:1/m"}
+                    - {url: "http://b:1/m", hots: b}
+                """)).containsExactly(
+                "vigil.yaml:3:12: url \"ftp://x/metrics\" must be an http:// or https:// URL with a host, e.g. http://web-3:9100/metrics",
+                "vigil.yaml:4:7: a scrape target needs \"url\": where its metrics are, e.g. http://web-3:9100/metrics",
+                "vigil.yaml:5:39: a scrape interval must be at least 1s",
+                "vigil.yaml:6:13: url \"http://a:1/m\" is scraped twice; list each target once",
+                "vigil.yaml:8:13: url \"http://b:1/m\" is scraped twice; list each target once",
+                "vigil.yaml:8:29: unknown field \"hots\" in a scrape target; did you mean \"host\"? (allowed: url, host, interval, labels)");
+    }
+
+    @Test
     void processesMustBeConsistent() {
         assertThat(errors("""
                 processes:
