@@ -2,17 +2,14 @@ package dev.vigil.exposition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.testkit.Await;
+import dev.vigil.testkit.NodeExporter;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,39 +29,22 @@ import org.junit.jupiter.api.Test;
  */
 class NodeExporterCrossCheckTest {
 
-    /** Where ./vigil test found or installed it (VIGIL_NODE_EXPORTER), else the Debian package's path. */
-    static final Path BINARY = Path.of(System.getenv().getOrDefault("VIGIL_NODE_EXPORTER", "/usr/bin/prometheus-node-exporter"));
     static final String PROTOBUF = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
 
-    Process exporter;
+    NodeExporter exporter;
     URI metrics;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeEach
     void start() throws Exception {
-        assertThat(Files.isExecutable(BINARY)).as(BINARY + " is missing: install the distribution's node exporter "
-                + "(apt-get install prometheus-node-exporter; ./vigil test does it) or set VIGIL_NODE_EXPORTER").isTrue();
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        exporter = new ProcessBuilder(BINARY.toString(), "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-        Await.until("node_exporter to answer on " + metrics, () -> {
-            try {
-                return scrape("text/plain;version=0.0.4").statusCode();
-            } catch (IOException e) {
-                return -1;
-            }
-        }, status -> status == 200);
+        exporter = NodeExporter.start();
+        metrics = exporter.metrics();
     }
 
     @AfterEach
     void stop() throws Exception {
         if (exporter != null) {
-            exporter.destroy();
-            exporter.waitFor();
+            exporter.close();
         }
     }
 

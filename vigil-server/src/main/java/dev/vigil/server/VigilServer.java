@@ -47,18 +47,21 @@ public final class VigilServer implements AutoCloseable {
     /** OTLP's own ports: gRPC, and the OTLP/HTTP alias; each null when off. */
     private final Server otlpGrpc;
     private final Server otlpHttp;
+    private final dev.vigil.server.scrape.Scraper scraper;
     private final EventStore journal;
     private final PipelineView pipeline;
     private final AtomicBoolean stopping;
     private final ObjectivesRuntime objectives;
     private final JournalForwarder forwarder;
 
-    private VigilServer(Server server, Server otlpGrpc, Server otlpHttp, EventStore journal, PipelineView pipeline, ObjectivesRuntime objectives,
+    private VigilServer(Server server, Server otlpGrpc, Server otlpHttp, dev.vigil.server.scrape.Scraper scraper,
+                        EventStore journal, PipelineView pipeline, ObjectivesRuntime objectives,
                         AtomicBoolean stopping, JournalForwarder forwarder) {
         this.forwarder = forwarder;
         this.server = server;
         this.otlpGrpc = otlpGrpc;
         this.otlpHttp = otlpHttp;
+        this.scraper = scraper;
         this.journal = journal;
         this.pipeline = pipeline;
         this.objectives = objectives;
@@ -70,6 +73,8 @@ public final class VigilServer implements AutoCloseable {
         // idle timeout they would move nothing.
         EventStore journal = EventStore.open(options.dataDir(), options.config().lateness().idleTimeoutMillis() == 0
                 ? options.journal() : options.journal().withTickEveryMillis(1_000));
+        // set once started, so that a failed start stops it too
+        dev.vigil.server.scrape.Scraper[] scraper = new dev.vigil.server.scrape.Scraper[1];
         try {
             PipelineView pipeline;
             try {
@@ -117,6 +122,8 @@ public final class VigilServer implements AutoCloseable {
                 });
             }, ctx.blockingTaskExecutor()));
             HostGuard guard = HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts());
+            scraper[0] = dev.vigil.server.scrape.Scraper.start(options.config().scrapes());
+            dev.vigil.server.api.HostsApi hostsApi = new dev.vigil.server.api.HostsApi(scraper[0]);
             OtlpTraceService otlpTraces = new OtlpTraceService(journal, options.policy(), options.config().spanKeys(),
                     options.maxBodyBytes());
             // Compressed bodies are limited here; the decompressed size is limited by IngestService.
@@ -148,6 +155,9 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/estate").build((ctx, req) -> estate.estate(ctx))
                     .route().get("/api/v1/processes").build((ctx, req) -> estate.processes(ctx))
                     .route().get("/api/v1/search").build((ctx, req) -> estate.search(ctx))
+                    .route().get("/api/v1/scrapes").build((ctx, req) -> hostsApi.scrapes())
+                    .route().get("/api/v1/hosts").build((ctx, req) -> hostsApi.hosts())
+                    .route().get("/api/v1/hosts/{host}").build((ctx, req) -> hostsApi.host(ctx.pathParam("host")))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/").build(Dashboard.index())
                     .serviceUnder("/ui/vendor/echarts/", Dashboard.echarts(notFound))
                     .serviceUnder("/ui/", Dashboard.files(notFound))
@@ -177,8 +187,11 @@ public final class VigilServer implements AutoCloseable {
                 }
                 throw e;
             }
-            return new VigilServer(server, grpc, otlpHttp, journal, pipeline, objectives, stopping, forwarder);
+            return new VigilServer(server, grpc, otlpHttp, scraper[0], journal, pipeline, objectives, stopping, forwarder);
         } catch (RuntimeException e) {
+            if (scraper[0] != null) {
+                scraper[0].close();
+            }
             journal.close();
             throw e;
         }
@@ -186,6 +199,11 @@ public final class VigilServer implements AutoCloseable {
 
     public int port() {
         return server.activeLocalPort();
+    }
+
+    /** The scrapes of vigil.yaml's targets, and the hosts they describe. */
+    public dev.vigil.server.scrape.Scraper scraper() {
+        return scraper;
     }
 
     /** The OTLP/gRPC port, or -1 when off. */
@@ -261,6 +279,7 @@ public final class VigilServer implements AutoCloseable {
                 }
             }
             java.util.concurrent.CompletableFuture.allOf(stops.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+            scraper.close();
             objectives.close();
             if (forwarder != null) {
                 forwarder.closeAfterCatchingUp(Duration.ofSeconds(10));

@@ -1,0 +1,143 @@
+package dev.vigil.server.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import dev.vigil.event.Timestamps;
+import dev.vigil.infra.HostMinute;
+import dev.vigil.server.Json;
+import dev.vigil.server.scrape.Scraper;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * {@code GET /api/v1/hosts}, {@code /api/v1/hosts/{host}} and {@code /api/v1/scrapes}: the hosts Vigil scrapes, each
+ * minute of their resources (the USE view), and every scrape target's health.
+ */
+public final class HostsApi {
+
+    private final Scraper scraper;
+
+    public HostsApi(Scraper scraper) {
+        this.scraper = scraper;
+    }
+
+    /** {@code GET /api/v1/scrapes}. */
+    public HttpResponse scrapes() {
+        List<Scraper.Health> health = scraper.health();
+        return Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("targets");
+            for (Scraper.Health h : health) {
+                g.writeStartObject();
+                g.writeStringField("url", h.url());
+                g.writeStringField("host", h.host());
+                g.writeNumberField("intervalSeconds", h.intervalMillis() / 1000.0);
+                if (!h.labels().isEmpty()) {
+                    g.writeObjectFieldStart("labels");
+                    for (var l : new java.util.TreeMap<>(h.labels()).entrySet()) {
+                        g.writeStringField(l.getKey(), l.getValue());
+                    }
+                    g.writeEndObject();
+                }
+                g.writeBooleanField("up", h.up());
+                if (h.lastScrapeMillis() == 0) {
+                    g.writeNullField("lastScrape");
+                } else {
+                    g.writeStringField("lastScrape", Timestamps.format(h.lastScrapeMillis() * 1000));
+                    g.writeNumberField("durationMs", Math.round(h.durationMillis() * 100) / 100.0);
+                }
+                g.writeNumberField("samples", h.samples());
+                g.writeNumberField("refusedLines", h.refusedLines());
+                if (h.firstRefusedLine() != null) {
+                    g.writeStringField("firstRefusedLine", h.firstRefusedLine());
+                }
+                if (h.lastError() == null) {
+                    g.writeNullField("lastError");
+                } else {
+                    g.writeStringField("lastError", h.lastError());
+                }
+                g.writeNumberField("scrapes", h.scrapes());
+                g.writeNumberField("failures", h.failures());
+                g.writeNumberField("skipped", h.skipped());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** {@code GET /api/v1/hosts}: each host with its latest minute and whether all its targets are up. */
+    public HttpResponse hosts() {
+        List<String> names = scraper.hosts();
+        List<Scraper.Health> health = scraper.health();
+        return Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("hosts");
+            for (String host : names) {
+                List<HostMinute> minutes = scraper.minutes(host);
+                g.writeStartObject();
+                g.writeStringField("host", host);
+                g.writeBooleanField("up", health.stream().filter(h -> h.host().equals(host)).allMatch(Scraper.Health::up));
+                g.writeFieldName("latest");
+                if (minutes.isEmpty()) {
+                    g.writeNull();
+                } else {
+                    minute(g, minutes.get(minutes.size() - 1));
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** {@code GET /api/v1/hosts/{host}}: the host's minutes, oldest first (the last one still open). */
+    public HttpResponse host(String host) {
+        List<HostMinute> minutes = scraper.minutes(host);
+        if (minutes.isEmpty()) {
+            return Json.error(HttpStatus.NOT_FOUND, "not_found", "no host " + host + " in any scrape: GET /api/v1/hosts "
+                    + "lists the hosts, GET /api/v1/scrapes the targets and their health", "host");
+        }
+        return Json.response(HttpStatus.OK, g -> {
+            g.writeStartObject();
+            g.writeStringField("host", host);
+            g.writeArrayFieldStart("minutes");
+            for (HostMinute m : minutes) {
+                minute(g, m);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static void minute(JsonGenerator g, HostMinute m) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("minute", Timestamps.format(m.minuteStartMillis() * 1000));
+        g.writeNumberField("scrapes", m.scrapes());
+        g.writeNumberField("cpus", m.cpus());
+        number(g, "cpuUtilisation", m.cpuUtilisation());
+        number(g, "cpuUtilisationMax", m.cpuUtilisationMax());
+        number(g, "loadPerCore", m.loadPerCore());
+        number(g, "cpuPressure", m.cpuPressure());
+        number(g, "memoryUtilisation", m.memoryUtilisation());
+        number(g, "memoryTotalBytes", m.memoryTotalBytes());
+        number(g, "majorFaultsPerSecond", m.majorFaultsPerSecond());
+        number(g, "diskBusy", m.diskBusy());
+        number(g, "diskQueue", m.diskQueue());
+        number(g, "filesystemFree", m.filesystemFree());
+        number(g, "networkBytesPerSecond", m.networkBytesPerSecond());
+        number(g, "networkErrorsPerSecond", m.networkErrorsPerSecond());
+        number(g, "networkDropsPerSecond", m.networkDropsPerSecond());
+        g.writeEndObject();
+    }
+
+    /** A figure, or null where the exporter said nothing (JSON has no NaN). */
+    private static void number(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, v);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.vigil.server.scrape;
+
+import dev.vigil.exposition.ExpositionParser;
+import dev.vigil.infra.HostMetrics;
+import dev.vigil.infra.HostMinute;
+import dev.vigil.infra.NodeReading;
+import dev.vigil.infra.ScrapeTarget;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Scrapes vigil.yaml's targets on their intervals, as Prometheus does: an HTTP GET asking for OpenMetrics or the
+ * text format, the answer read by {@link ExpositionParser} straight into a {@link NodeReading}, the host's minute
+ * updated ({@link HostMetrics}). Each target's health (up, last scrape, its duration, samples, lines refused,
+ * the last error) is kept for the API. A scrape still running when the next is due is not doubled: that
+ * interval is skipped and counted.
+ */
+public final class Scraper implements AutoCloseable {
+
+    /** What Prometheus asks for: OpenMetrics first, the text format otherwise (no protobuf). */
+    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /** A day of minutes per host. */
+    static final int KEEP_MINUTES = 24 * 60;
+
+    /** A target's health, as the API shows it. Times in milliseconds since the epoch; 0 before the first scrape. */
+    public record Health(String url, String host, long intervalMillis, Map<String, String> labels, boolean up,
+                         long lastScrapeMillis, double durationMillis, int samples, int refusedLines, String firstRefusedLine,
+                         String lastError, long scrapes, long failures, long skipped) {
+    }
+
+    private static final class State {
+        final ScrapeTarget target;
+        volatile boolean inFlight;
+        Health health;
+
+        State(ScrapeTarget target) {
+            this.target = target;
+            this.health = new Health(target.url(), target.host(), target.intervalMillis(), target.labels(), false, 0, 0, 0,
+                    0, null, "not scraped yet", 0, 0, 0);
+        }
+    }
+
+    private final Map<String, State> states = new LinkedHashMap<>();
+    private final HostMetrics hosts = new HostMetrics(KEEP_MINUTES);
+    private final ScheduledExecutorService timer;
+    private final java.util.concurrent.ExecutorService io;
+    private final HttpClient http;
+
+    private Scraper(List<ScrapeTarget> targets) {
+        for (ScrapeTarget t : targets) {
+            states.put(t.url(), new State(t));
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("vigil-scraper").daemon(true).unstarted(r));
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NORMAL)
+                .executor(io = Executors.newFixedThreadPool(2, r -> Thread.ofPlatform().name("vigil-scrape-io").daemon(true).unstarted(r)))
+                .build();
+    }
+
+    /** Starts scraping; each target first within its interval (spread, so that targets do not all start at once). */
+    public static Scraper start(List<ScrapeTarget> targets) {
+        Scraper s = new Scraper(targets);
+        for (State st : s.states.values()) {
+            long first = ThreadLocalRandom.current().nextLong(Math.min(st.target.intervalMillis(), 1_000));
+            s.timer.scheduleAtFixedRate(() -> s.scrape(st), first, st.target.intervalMillis(), TimeUnit.MILLISECONDS);
+        }
+        return s;
+    }
+
+    private void scrape(State st) {
+        if (st.inFlight) {
+            synchronized (this) {
+                Health h = st.health;
+                st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), h.up(), h.lastScrapeMillis(),
+                        h.durationMillis(), h.samples(), h.refusedLines(), h.firstRefusedLine(), h.lastError(), h.scrapes(),
+                        h.failures(), h.skipped() + 1);
+            }
+            return;
+        }
+        st.inFlight = true;
+        long started = System.currentTimeMillis();
+        long startNanos = System.nanoTime();
+        ScrapeTarget t = st.target;
+        // Answer within the interval (as Prometheus's scrape timeout), and never wait more than 10 s.
+        Duration timeout = Duration.ofMillis(Math.max(500, Math.min(10_000, t.intervalMillis() * 9 / 10)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(t.url())).timeout(timeout).header("Accept", ACCEPT)
+                .header("X-Prometheus-Scrape-Timeout-Seconds", String.valueOf(timeout.toMillis() / 1000.0)).GET().build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
+            try {
+                double millis = (System.nanoTime() - startNanos) / 1e6;
+                if (failure != null) {
+                    failed(st, started, millis, why(failure));
+                } else if (response.statusCode() != 200) {
+                    String body = new String(response.body(), 0, Math.min(response.body().length, 200), StandardCharsets.UTF_8);
+                    failed(st, started, millis, "HTTP " + response.statusCode() + (body.isBlank() ? "" : ": " + body.strip()));
+                } else {
+                    NodeReading reading = new NodeReading();
+                    byte[] body = response.body();
+                    new ExpositionParser(ExpositionParser.Format.ofContentType(
+                            response.headers().firstValue("content-type").orElse(null))).parse(body, 0, body.length, reading);
+                    reading.done();
+                    synchronized (this) {
+                        hosts.observe(t.host(), started, reading);
+                        Health h = st.health;
+                        st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), true, started, millis,
+                                reading.samples(), reading.refusedLines(), reading.firstError(), null, h.scrapes() + 1,
+                                h.failures(), h.skipped());
+                    }
+                }
+            } finally {
+                st.inFlight = false;
+            }
+        });
+    }
+
+    private synchronized void failed(State st, long started, double millis, String why) {
+        Health h = st.health;
+        st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), false, started, millis, 0, 0, null, why,
+                h.scrapes() + 1, h.failures() + 1, h.skipped());
+    }
+
+    /** A failed scrape in words. */
+    static String why(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof ConnectException) {
+            return "connection refused: nothing listens at the target's address";
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return "no answer within the scrape timeout";
+        }
+        if (cause instanceof java.nio.channels.UnresolvedAddressException
+                || cause instanceof java.net.UnknownHostException) {
+            return "unknown host: the target's name does not resolve";
+        }
+        String m = cause.getMessage();
+        return cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    /** Every target's health, in vigil.yaml's order. */
+    public synchronized List<Health> health() {
+        List<Health> out = new ArrayList<>();
+        states.values().forEach(s -> out.add(s.health));
+        return out;
+    }
+
+    /** The hosts seen in node exporter scrapes. */
+    public synchronized List<String> hosts() {
+        return hosts.hosts();
+    }
+
+    /** A host's minutes, oldest first, the open minute last. */
+    public synchronized List<HostMinute> minutes(String host) {
+        return hosts.minutes(host);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        http.shutdownNow();
+        io.shutdownNow();
+    }
+}

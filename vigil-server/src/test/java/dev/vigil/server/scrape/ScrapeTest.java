@@ -1,0 +1,120 @@
+package dev.vigil.server.scrape;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.config.yaml.ConfigLoader;
+import dev.vigil.server.ServerOptions;
+import dev.vigil.server.VigilServer;
+import dev.vigil.testkit.Await;
+import dev.vigil.testkit.NodeExporter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real server scraping the distribution's node exporter (and a target where nothing listens): the host's
+ * resources per minute and every target's health in the API, checked against what the kernel says.
+ */
+class ScrapeTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    NodeExporter exporter;
+    VigilServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+    String deadUrl;
+
+    @BeforeEach
+    void start() throws Exception {
+        exporter = NodeExporter.start();
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        deadUrl = "http://127.0.0.1:" + closed + "/metrics";
+        String yaml = "scrape:\n  interval: 1s\n  targets:\n"
+                + "    - {url: \"" + exporter.metrics() + "\", host: lab-host, labels: {dc: test}}\n"
+                + "    - {url: \"" + deadUrl + "\", host: gone}\n";
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withConfig(ConfigLoader.parse(yaml, "vigil.yaml")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (exporter != null) {
+            exporter.close();
+        }
+    }
+
+    JsonNode get(String path, int status) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(status);
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void aScrapedNodeExporterGivesItsHostsResourcesPerMinuteAndEveryTargetItsHealth() throws Exception {
+        JsonNode hosts = Await.until("lab-host's CPU utilisation (two scrapes)", () -> get("/api/v1/hosts", 200),
+                h -> h.at("/hosts/0/host").asText().equals("lab-host") && h.at("/hosts/0/latest/cpuUtilisation").isNumber());
+        JsonNode latest = hosts.at("/hosts/0/latest");
+        assertThat(hosts.get("hosts")).hasSize(1);
+        assertThat(latest.get("cpuUtilisation").asDouble()).isBetween(0.0, 1.0);
+        assertThat(latest.get("cpus").asInt()).isEqualTo(cpusOfThisMachine());
+        assertThat(latest.get("memoryTotalBytes").asLong()).as("MemTotal of /proc/meminfo").isEqualTo(memTotalBytes());
+        assertThat(latest.get("memoryUtilisation").asDouble()).isBetween(0.0, 1.0);
+        assertThat(latest.get("loadPerCore").asDouble()).isGreaterThanOrEqualTo(0.0);
+        assertThat(latest.get("filesystemFree").asDouble()).isBetween(0.0, 1.0);
+        assertThat(latest.has("networkBytesPerSecond")).isTrue();
+
+        JsonNode scrapes = Await.until("the dead target to be tried", () -> get("/api/v1/scrapes", 200),
+                s -> s.at("/targets/1/scrapes").asLong() > 0);
+        JsonNode up = scrapes.at("/targets/0");
+        assertThat(up.get("url").asText()).isEqualTo(exporter.metrics().toString());
+        assertThat(up.get("up").asBoolean()).isTrue();
+        assertThat(up.get("samples").asInt()).isGreaterThan(100);
+        assertThat(up.get("refusedLines").asInt()).isZero();
+        assertThat(up.get("lastError").isNull()).isTrue();
+        assertThat(up.at("/labels/dc").asText()).isEqualTo("test");
+        assertThat(up.get("durationMs").asDouble()).isPositive();
+        JsonNode dead = scrapes.at("/targets/1");
+        assertThat(dead.get("url").asText()).isEqualTo(deadUrl);
+        assertThat(dead.get("up").asBoolean()).isFalse();
+        assertThat(dead.get("lastError").asText()).isEqualTo("connection refused: nothing listens at the target's address");
+        assertThat(dead.get("failures").asLong()).isEqualTo(dead.get("scrapes").asLong());
+
+        JsonNode minutes = get("/api/v1/hosts/lab-host", 200);
+        assertThat(minutes.get("minutes")).isNotEmpty();
+        assertThat(get("/api/v1/hosts/gone", 404).get("detail").asText()).contains("GET /api/v1/scrapes");
+    }
+
+    static int cpusOfThisMachine() throws Exception {
+        // node_exporter counts the CPUs of /proc/stat ("cpu0", "cpu1", ...)
+        return (int) Files.readAllLines(Path.of("/proc/stat")).stream().filter(l -> l.matches("cpu\\d+ .*")).count();
+    }
+
+    static long memTotalBytes() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new AssertionError("no MemTotal in /proc/meminfo");
+    }
+}
