@@ -56,6 +56,7 @@ public final class HostsApi {
                     g.writeNullField("lastError");
                 } else {
                     g.writeStringField("lastError", h.lastError());
+                    g.writeStringField("lastErrorAt", Timestamps.format(h.lastErrorMillis() * 1000));
                 }
                 g.writeNumberField("scrapes", h.scrapes());
                 g.writeNumberField("failures", h.failures());

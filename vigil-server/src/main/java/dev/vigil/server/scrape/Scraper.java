@@ -36,10 +36,13 @@ public final class Scraper implements AutoCloseable {
     /** A day of minutes per host. */
     static final int KEEP_MINUTES = 24 * 60;
 
-    /** A target's health, as the API shows it. Times in milliseconds since the epoch; 0 before the first scrape. */
+    /**
+     * A target's health, as the API shows it. Times in milliseconds since the epoch; 0 before the first scrape.
+     * {@code lastError} is the last failure's reason (kept after the target recovers, with its time), or null.
+     */
     public record Health(String url, String host, long intervalMillis, Map<String, String> labels, boolean up,
                          long lastScrapeMillis, double durationMillis, int samples, int refusedLines, String firstRefusedLine,
-                         String lastError, long scrapes, long failures, long skipped) {
+                         String lastError, long lastErrorMillis, long scrapes, long failures, long skipped) {
     }
 
     private static final class State {
@@ -50,7 +53,7 @@ public final class Scraper implements AutoCloseable {
         State(ScrapeTarget target) {
             this.target = target;
             this.health = new Health(target.url(), target.host(), target.intervalMillis(), target.labels(), false, 0, 0, 0,
-                    0, null, "not scraped yet", 0, 0, 0);
+                    0, null, null, 0, 0, 0, 0);
         }
     }
 
@@ -85,8 +88,8 @@ public final class Scraper implements AutoCloseable {
             synchronized (this) {
                 Health h = st.health;
                 st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), h.up(), h.lastScrapeMillis(),
-                        h.durationMillis(), h.samples(), h.refusedLines(), h.firstRefusedLine(), h.lastError(), h.scrapes(),
-                        h.failures(), h.skipped() + 1);
+                        h.durationMillis(), h.samples(), h.refusedLines(), h.firstRefusedLine(), h.lastError(),
+                        h.lastErrorMillis(), h.scrapes(), h.failures(), h.skipped() + 1);
             }
             return;
         }
@@ -116,8 +119,8 @@ public final class Scraper implements AutoCloseable {
                         hosts.observe(t.host(), started, reading);
                         Health h = st.health;
                         st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), true, started, millis,
-                                reading.samples(), reading.refusedLines(), reading.firstError(), null, h.scrapes() + 1,
-                                h.failures(), h.skipped());
+                                reading.samples(), reading.refusedLines(), reading.firstError(), h.lastError(),
+                                h.lastErrorMillis(), h.scrapes() + 1, h.failures(), h.skipped());
                     }
                 }
             } finally {
@@ -129,7 +132,7 @@ public final class Scraper implements AutoCloseable {
     private synchronized void failed(State st, long started, double millis, String why) {
         Health h = st.health;
         st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), false, started, millis, 0, 0, null, why,
-                h.scrapes() + 1, h.failures() + 1, h.skipped());
+                started, h.scrapes() + 1, h.failures() + 1, h.skipped());
     }
 
     /** A failed scrape in words. */
