@@ -36,7 +36,7 @@ public final class CheckConfigCommand implements Callable<Integer> {
             int rules = c.sources().values().stream().mapToInt(s -> s.rules().size()).sum();
             out.println(file + ": valid: " + c.sources().size() + " source(s) with " + rules + " rule(s), "
                     + c.processes().size() + " process(es), " + c.objectives().size() + " objective(s), " + c.contracts().size()
-                    + " contract(s)");
+                    + " contract(s), " + c.scrapes().size() + " scrape target(s)");
             // Names as they stand when plain, else quoted on one line (a name may hold a line break or a tab).
             for (SourceRules s : c.sources().values()) {
                 out.println("  source " + s.source() + ": POST /ingest/events?source=" + s.source() + " ("
@@ -56,6 +56,13 @@ public final class CheckConfigCommand implements Callable<Integer> {
                 out.println("  contract " + k.name() + ": " + (k.external() ? "supplier " : "provider ") + name(k.party())
                         + (k.unit() == null ? "" : ", unit " + name(k.unit())) + ", period " + k.period() + ", covers "
                         + names(k.objectives(), ", "));
+            }
+            for (var t : c.scrapes()) {
+                out.println("  scrape " + name(t.url()) + ": host " + name(t.host()) + ", every "
+                        + dev.vigil.config.Durations.format(java.time.Duration.ofMillis(t.intervalMillis())));
+            }
+            for (var k : c.spanKeys().entrySet()) {
+                out.println("  span key " + name(k.getKey()) + ": from span attribute " + names(k.getValue(), " or "));
             }
             out.flush();
             return 0;

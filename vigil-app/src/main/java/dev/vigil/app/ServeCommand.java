@@ -22,6 +22,10 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("  ingest: POST " + flags.localUrl(server.port()) + "/ingest/events"
                 + "  (application/x-ndjson or application/json)");
         System.out.println(flags.otlpBanner(server));
+        if (!server.scraper().health().isEmpty()) {
+            System.out.println("  scraping " + server.scraper().health().size() + " target(s) from vigil.yaml: "
+                    + flags.localUrl(server.port()) + "/api/v1/scrapes (health), /api/v1/hosts (hosts per minute)");
+        }
         System.out.flush();
         lifecycle.awaitStop();
         Lifecycle.stop(server, System.out);

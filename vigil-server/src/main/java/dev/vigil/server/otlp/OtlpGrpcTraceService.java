@@ -1,5 +1,11 @@
 package dev.vigil.server.otlp;
 
+import static dev.vigil.server.otlp.GrpcCode.INTERNAL;
+import static dev.vigil.server.otlp.GrpcCode.INVALID_ARGUMENT;
+import static dev.vigil.server.otlp.GrpcCode.OK;
+import static dev.vigil.server.otlp.GrpcCode.UNAVAILABLE;
+import static dev.vigil.server.otlp.GrpcCode.UNIMPLEMENTED;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
@@ -33,17 +39,12 @@ public final class OtlpGrpcTraceService implements HttpService {
     public static final String PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
     private static final MediaType GRPC = MediaType.create("application", "grpc");
 
-    private static final int OK = 0;
-    private static final int INVALID_ARGUMENT = 3;
-    private static final int UNIMPLEMENTED = 12;
-    private static final int INTERNAL = 13;
-    private static final int UNAVAILABLE = 14;
 
     private final TraceIngest ingest;
     private final long maxBodyBytes;
 
     public OtlpGrpcTraceService(EventStore store, IngestPolicy policy, java.util.Map<String, java.util.List<String>> spanKeys,
-                            long maxBodyBytes) {
+                                long maxBodyBytes) {
         this.ingest = new TraceIngest(store, policy, spanKeys);
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -120,9 +121,13 @@ public final class OtlpGrpcTraceService implements HttpService {
                 .build(), HttpData.wrap(framed), HttpHeaders.of("grpc-status", String.valueOf(OK)));
     }
 
-    /** A trailers-only answer: the call ended with this status and no message. */
+    /**
+     * A trailers-only answer: the call ended with this status and no message. It must be one HEADERS frame that
+     * ends the stream: headers followed by an empty DATA frame read as "no status" (UNKNOWN in gRPC's C core,
+     * INTERNAL in grpc-java), and an UNAVAILABLE lost that way would not be retried.
+     */
     private static HttpResponse status(int code, String message) {
-        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(GRPC)
+        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(GRPC).endOfStream(true)
                 .add("grpc-status", String.valueOf(code)).add("grpc-message", percentEncode(message)).build());
     }
 

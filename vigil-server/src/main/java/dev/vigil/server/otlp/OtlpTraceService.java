@@ -1,5 +1,9 @@
 package dev.vigil.server.otlp;
 
+import static dev.vigil.server.otlp.GrpcCode.INTERNAL;
+import static dev.vigil.server.otlp.GrpcCode.INVALID_ARGUMENT;
+import static dev.vigil.server.otlp.GrpcCode.UNAVAILABLE;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -38,10 +42,6 @@ import java.util.concurrent.CompletableFuture;
 public final class OtlpTraceService implements HttpService {
 
     static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
-    /** gRPC status codes the OTLP/HTTP error body carries. */
-    private static final int INVALID_ARGUMENT = 3;
-    private static final int UNAVAILABLE = 14;
-    private static final int INTERNAL = 13;
 
     private final TraceIngest ingest;
     private final long maxBodyBytes;

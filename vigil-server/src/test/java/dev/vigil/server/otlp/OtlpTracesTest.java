@@ -354,6 +354,44 @@ class OtlpTracesTest {
         assertThat(api.body()).contains("this port serves OTLP only");
     }
 
+    @Test
+    void grpcJavasStrictClientReadsEveryStatusWhetherTheCallSucceedsOrEndsWithoutAMessage() throws Exception {
+        io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", server.otlpGrpcPort())
+                .usePlaintext().build();
+        try {
+            var stub = io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS);
+            long end = System.currentTimeMillis() * 1_000_000L;
+            var good = io.opentelemetry.proto.trace.v1.Span.newBuilder()
+                    .setTraceId(com.google.protobuf.ByteString.fromHex("5b8efff798038103d269b633813fc60c"))
+                    .setSpanId(com.google.protobuf.ByteString.fromHex("eee19b7ec3c1b174")).setName("GET /stock")
+                    .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER)
+                    .setStartTimeUnixNano(end - 2_000_000).setEndTimeUnixNano(end).build();
+            var noEnd = good.toBuilder().setSpanId(com.google.protobuf.ByteString.fromHex("eee19b7ec3c1b175"))
+                    .clearEndTimeUnixNano().build();
+            var service = io.opentelemetry.proto.resource.v1.Resource.newBuilder().addAttributes(
+                    io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("service.name").setValue(
+                            io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("stock"))).build();
+            var request = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder()
+                    .addResourceSpans(io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder().setResource(service)
+                            .addScopeSpans(io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder().addSpans(good).addSpans(noEnd)))
+                    .build();
+            var answer = stub.export(request);
+            assertThat(answer.getPartialSuccess().getRejectedSpans()).isEqualTo(1);
+            assertThat(answer.getPartialSuccess().getErrorMessage()).contains("span 1 (endTimeUnixNano)");
+
+            var allBad = request.toBuilder().setResourceSpans(0, request.getResourceSpans(0).toBuilder().clearResource()).build();
+            io.grpc.StatusRuntimeException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    io.grpc.StatusRuntimeException.class, () -> stub.export(allBad));
+            assertThat(refused).as("a status the client can read, not UNKNOWN").isNotNull();
+            assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+            assertThat(refused.getStatus().getDescription()).startsWith("2 of 2 spans rejected")
+                    .contains("resource.service.name");
+        } finally {
+            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
     static String span(String traceId, String spanId, String name, String endNanos) {
         long start = Long.parseLong(endNanos) - 5_000_000L;
         return "{\"traceId\":\"" + traceId + "\",\"spanId\":\"" + spanId + "\",\"name\":\"" + name + "\",\"kind\":2,"
