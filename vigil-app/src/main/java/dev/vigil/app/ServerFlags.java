@@ -18,12 +18,14 @@ public final class ServerFlags {
     int port;
 
     @Option(names = "--otlp-grpc-port", paramLabel = "PORT|auto|off", defaultValue = "auto",
+            converter = GrpcPortConverter.class,
             description = "Port for OpenTelemetry's OTLP/gRPC (spans from SDKs and collectors). auto: 4317, the OTLP "
                     + "convention, when it is free, else none (the banner says so); a number must be free; 0 picks one. "
                     + "Default: ${DEFAULT-VALUE}")
     String otlpGrpcPort;
 
     @Option(names = "--otlp-http-port", paramLabel = "PORT|off", defaultValue = "off",
+            converter = HttpPortConverter.class,
             description = "An extra port for OTLP/HTTP (4318 by convention), for SDKs left at their default endpoint. "
                     + "OTLP/HTTP is always served on --port too (POST /v1/traces). Default: ${DEFAULT-VALUE}")
     String otlpHttpPort;
@@ -145,19 +147,58 @@ public final class ServerFlags {
                 .withConfig(loadConfig(fallback))
                 .withForwardTo(forwardJournal)
                 .withOutputsFrom(outputsFrom)
-                .withOtlp(new ServerOptions.OtlpPorts(otlpPort("--otlp-grpc-port", otlpGrpcPort, OTLP_GRPC_CONVENTION),
-                        otlpPort("--otlp-http-port", otlpHttpPort, ServerOptions.OtlpPorts.OFF)));
+                .withOtlp(new ServerOptions.OtlpPorts(otlpPort(otlpGrpcPort, OTLP_GRPC_CONVENTION),
+                        otlpPort(otlpHttpPort, ServerOptions.OtlpPorts.OFF)));
+    }
+
+    /** Checks a port flag while picocli reads it, so that a bad value is refused with the command's own usage. */
+    private abstract static class PortConverter implements picocli.CommandLine.ITypeConverter<String> {
+        private final boolean auto;
+
+        PortConverter(boolean auto) {
+            this.auto = auto;
+        }
+
+        @Override
+        public String convert(String value) {
+            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("off") || (auto && v.equals("auto"))) {
+                return v;
+            }
+            try {
+                int port = Integer.parseInt(v);
+                if (port >= 0 && port <= 65535) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // the message below
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a port: give 0-65535 (0 picks a "
+                    + "free one)" + (auto ? ", auto" : "") + " or off");
+        }
+    }
+
+    static final class GrpcPortConverter extends PortConverter {
+        GrpcPortConverter() {
+            super(true);
+        }
+    }
+
+    static final class HttpPortConverter extends PortConverter {
+        HttpPortConverter() {
+            super(false);
+        }
     }
 
     /**
-     * A port flag's value: a number, off, or auto (the conventional port when nothing listens there yet, so that
-     * a second Vigil or an OpenTelemetry collector on this machine does not stop this one from starting).
+     * A checked port flag's value: a number, off, or auto (the conventional port when nothing listens there yet,
+     * so that a second Vigil or an OpenTelemetry collector on this machine does not stop this one from starting).
      */
-    private int otlpPort(String flag, String value, int auto) {
-        if (value.equalsIgnoreCase("off")) {
+    private int otlpPort(String value, int auto) {
+        if (value.equals("off")) {
             return ServerOptions.OtlpPorts.OFF;
         }
-        if (value.equalsIgnoreCase("auto") && auto != ServerOptions.OtlpPorts.OFF) {
+        if (value.equals("auto")) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
                 probe.setReuseAddress(true);
                 probe.bind(new java.net.InetSocketAddress(bind, auto));
@@ -166,17 +207,7 @@ public final class ServerFlags {
                 return ServerOptions.OtlpPorts.OFF;
             }
         }
-        try {
-            int port = Integer.parseInt(value);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // the message below
-        }
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), flag + " must be a port "
-                + "(0-65535, 0 picks a free one)" + (auto != ServerOptions.OtlpPorts.OFF ? ", auto" : "") + " or off, not '"
-                + value + "'");
+        return Integer.parseInt(value);
     }
 
     /** What the banner says of OTLP: where SDKs send spans. */
@@ -188,7 +219,7 @@ public final class ServerFlags {
         }
         if (server.otlpGrpcPort() >= 0) {
             b.append(", gRPC ").append(host).append(':').append(server.otlpGrpcPort());
-        } else if (otlpGrpcPort.equalsIgnoreCase("auto")) {
+        } else if (otlpGrpcPort.equals("auto")) {
             b.append(", gRPC off (port ").append(OTLP_GRPC_CONVENTION)
                     .append(" is taken; choose one with --otlp-grpc-port)");
         } else {

@@ -181,12 +181,12 @@ public final class EventDraft {
         long t = timeMicros;
         if (t > nowMicros + policy.maxFutureMicros()) {
             return invalid(index, "time", Rejection.Code.TIME_IN_FUTURE, "time " + Timestamps.format(t)
-                    + " is more than " + policy.maxFuture() + " ahead of the receiver's clock ("
+                    + " is more than " + dev.vigil.config.Durations.format(policy.maxFuture()) + " ahead of the receiver's clock ("
                     + Timestamps.format(nowMicros) + "); check the sender's clock or raise --max-future-skew");
         }
         if (t < nowMicros - policy.maxPastMicros()) {
             return invalid(index, "time", Rejection.Code.TIME_TOO_OLD, "time " + Timestamps.format(t)
-                    + " is more than " + policy.maxPast() + " before the receiver's clock ("
+                    + " is more than " + dev.vigil.config.Durations.format(policy.maxPast()) + " before the receiver's clock ("
                     + Timestamps.format(nowMicros) + "); raise --max-past-age to load history");
         }
         return new Valid(new Event(t, source, name, k, correlation, o, durationMicros, peer, unit, attributes));

@@ -48,6 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + "/api/v1/kpis?dimension=peer&key=carrier-api'");
         out.println("       curl '" + url + "/api/v1/objectives'   vigil report --contract parcelco-2026 --period "
                 + java.time.YearMonth.now(java.time.ZoneOffset.UTC) + " --server " + url);
+        out.println(flags.otlpBanner(server));
         out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events, and its "
                 + "order-service its spans over OpenTelemetry (OTLP) to " + url + "/v1/traces; Ctrl-C stops");
         out.flush();

@@ -257,6 +257,11 @@ public final class ConfigLoader extends YamlChecks {
     private List<dev.vigil.infra.ScrapeTarget> scrapeTargets(MapNode sm) {
         known(sm, "in scrape", SCRAPE);
         Duration every = duration(sm, "interval", SCRAPE_INTERVAL);
+        if (every != null && every.toMillis() < 1000) {
+            error(sm.entries().get("interval").value().loc(), "a scrape interval must be at least 1s (Prometheus's "
+                    + "default is 15s)");
+            every = null;
+        }
         Entry targets = sm.entries().get("targets");
         List<dev.vigil.infra.ScrapeTarget> out = new ArrayList<>();
         if (targets == null) {
@@ -312,13 +317,12 @@ public final class ConfigLoader extends YamlChecks {
                 }
             }
             Duration interval = duration(t, "interval", every);
-            if (interval == null || every == null) {
+            if (interval == null) {
                 continue;
             }
             if (interval.toMillis() < 1000) {
-                Entry i = t.entries().get("interval");
-                error(i != null ? i.value().loc() : sm.entries().get("interval").value().loc(),
-                        "a scrape interval must be at least 1s");
+                error(t.entries().get("interval").value().loc(), "a scrape interval must be at least 1s (Prometheus's "
+                        + "default is 15s)");
                 continue;
             }
             Map<String, String> labels = new LinkedHashMap<>();
@@ -349,6 +353,10 @@ public final class ConfigLoader extends YamlChecks {
             return out;
         }
         for (Entry e : m.entries().values()) {
+            if (e.key().isBlank()) {
+                error(e.keyLoc(), "a span key needs a name: the correlation key it becomes, e.g. orderId");
+                continue;
+            }
             List<String> attributes;
             if (e.value() instanceof ListNode) {
                 attributes = strings(m, e.key(), "spanKeys", e.keyLoc(), "the span attributes that hold " + e.key());

@@ -174,9 +174,11 @@ class ConfigLoaderTest {
                   spanKey: {}
                   spanKeys:
                     orderId: []
+                    "": x
                 """)).containsExactly(
                 "vigil.yaml:2:3: unknown field \"spanKey\" in telemetry; did you mean \"spanKeys\"? (allowed: spanKeys)",
-                "vigil.yaml:4:14: orderId of spanKeys must be a non-empty list: the span attributes that hold orderId");
+                "vigil.yaml:4:14: orderId of spanKeys must be a non-empty list: the span attributes that hold orderId",
+                "vigil.yaml:5:5: a span key needs a name: the correlation key it becomes, e.g. orderId");
     }
 
     @Test
@@ -203,7 +205,7 @@ class ConfigLoaderTest {
                 """)).containsExactly(
                 "vigil.yaml:3:12: url \"ftp://x/metrics\" must be an http:// or https:// URL with a host, e.g. http://web-3:9100/metrics",
                 "vigil.yaml:4:7: a scrape target needs \"url\": where its metrics are, e.g. http://web-3:9100/metrics",
-                "vigil.yaml:5:39: a scrape interval must be at least 1s",
+                "vigil.yaml:5:39: a scrape interval must be at least 1s (Prometheus's default is 15s)",
                 "vigil.yaml:6:13: url \"http://a:1/m\" is scraped twice; list each target once",
                 "vigil.yaml:8:13: url \"http://b:1/m\" is scraped twice; list each target once",
                 "vigil.yaml:8:29: unknown field \"hots\" in a scrape target; did you mean \"host\"? (allowed: url, host, interval, labels)");

@@ -68,10 +68,14 @@ public final class HostsApi {
         });
     }
 
-    /** {@code GET /api/v1/hosts}: each host with its latest minute and whether all its targets are up. */
+    /**
+     * {@code GET /api/v1/hosts}: each host with its latest minute and whether all its targets are up; a host whose
+     * targets never answered is listed too, with no minute.
+     */
     public HttpResponse hosts() {
-        List<String> names = scraper.hosts();
         List<Scraper.Health> health = scraper.health();
+        java.util.SortedSet<String> names = new java.util.TreeSet<>(scraper.hosts());
+        health.forEach(h -> names.add(h.host()));
         return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("hosts");
@@ -96,13 +100,15 @@ public final class HostsApi {
     /** {@code GET /api/v1/hosts/{host}}: the host's minutes, oldest first (the last one still open). */
     public HttpResponse host(String host) {
         List<HostMinute> minutes = scraper.minutes(host);
-        if (minutes.isEmpty()) {
+        List<Scraper.Health> targets = scraper.health().stream().filter(h -> h.host().equals(host)).toList();
+        if (minutes.isEmpty() && targets.isEmpty()) {
             return Json.error(HttpStatus.NOT_FOUND, "not_found", "no host " + host + " in any scrape: GET /api/v1/hosts "
                     + "lists the hosts, GET /api/v1/scrapes the targets and their health", "host");
         }
         return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeStringField("host", host);
+            g.writeBooleanField("up", !targets.isEmpty() && targets.stream().allMatch(Scraper.Health::up));
             g.writeArrayFieldStart("minutes");
             for (HostMinute m : minutes) {
                 minute(g, m);
@@ -122,7 +128,11 @@ public final class HostsApi {
         number(g, "loadPerCore", m.loadPerCore());
         number(g, "cpuPressure", m.cpuPressure());
         number(g, "memoryUtilisation", m.memoryUtilisation());
-        number(g, "memoryTotalBytes", m.memoryTotalBytes());
+        if (Double.isNaN(m.memoryTotalBytes())) {
+            g.writeNullField("memoryTotalBytes");
+        } else {
+            g.writeNumberField("memoryTotalBytes", Math.round(m.memoryTotalBytes()));
+        }
         number(g, "majorFaultsPerSecond", m.majorFaultsPerSecond());
         number(g, "diskBusy", m.diskBusy());
         number(g, "diskQueue", m.diskQueue());

@@ -65,8 +65,8 @@ public final class OtlpTraceService implements HttpService {
         }
         if (type == null || !(type.is(PROTOBUF) || type.is(MediaType.JSON))) {
             return refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
-                    INVALID_ARGUMENT, "Content-Type " + type + " is not accepted: send application/x-protobuf or "
-                            + "application/json (OTLP/HTTP)"));
+                    INVALID_ARGUMENT, (type == null ? "no Content-Type" : "Content-Type " + type + " is not accepted")
+                            + ": send application/x-protobuf or application/json (OTLP/HTTP)"));
         }
         String contentEncoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
         boolean gzip;

@@ -135,7 +135,7 @@ class EventDecoderTest {
         assertThat(b.events()).hasSize(1);
         assertThat(b.rejections()).extracting(Rejection::code)
                 .containsExactly(Rejection.Code.TIME_IN_FUTURE, Rejection.Code.TIME_TOO_OLD);
-        assertThat(b.rejections().get(0).reason()).isEqualTo("time 2026-11-21T10:30:00.000000Z is more than PT5M ahead "
+        assertThat(b.rejections().get(0).reason()).isEqualTo("time 2026-11-21T10:30:00.000000Z is more than 5m ahead "
                 + "of the receiver's clock (2026-11-21T10:20:00.000000Z); check the sender's clock or raise --max-future-skew");
     }
 

@@ -72,9 +72,13 @@ class ScrapeTest {
     @Test
     void aScrapedNodeExporterGivesItsHostsResourcesPerMinuteAndEveryTargetItsHealth() throws Exception {
         JsonNode hosts = Await.until("lab-host's CPU utilisation (two scrapes)", () -> get("/api/v1/hosts", 200),
-                h -> h.at("/hosts/0/host").asText().equals("lab-host") && h.at("/hosts/0/latest/cpuUtilisation").isNumber());
-        JsonNode latest = hosts.at("/hosts/0/latest");
-        assertThat(hosts.get("hosts")).hasSize(1);
+                h -> h.at("/hosts/1/host").asText().equals("lab-host") && h.at("/hosts/1/latest/cpuUtilisation").isNumber());
+        JsonNode latest = hosts.at("/hosts/1/latest");
+        assertThat(hosts.get("hosts")).hasSize(2);
+        assertThat(hosts.at("/hosts/0/host").asText()).as("a host whose target never answered is listed too").isEqualTo("gone");
+        assertThat(hosts.at("/hosts/0/up").asBoolean()).isFalse();
+        assertThat(hosts.at("/hosts/0/latest").isNull()).isTrue();
+        assertThat(hosts.at("/hosts/1/up").asBoolean()).isTrue();
         assertThat(latest.get("cpuUtilisation").asDouble()).isBetween(0.0, 1.0);
         assertThat(latest.get("cpus").asInt()).isEqualTo(cpusOfThisMachine());
         assertThat(latest.get("memoryTotalBytes").asLong()).as("MemTotal of /proc/meminfo").isEqualTo(memTotalBytes());
@@ -101,7 +105,10 @@ class ScrapeTest {
 
         JsonNode minutes = get("/api/v1/hosts/lab-host", 200);
         assertThat(minutes.get("minutes")).isNotEmpty();
-        assertThat(get("/api/v1/hosts/gone", 404).get("detail").asText()).contains("GET /api/v1/scrapes");
+        JsonNode gone = get("/api/v1/hosts/gone", 200);
+        assertThat(gone.get("up").asBoolean()).isFalse();
+        assertThat(gone.get("minutes")).isEmpty();
+        assertThat(get("/api/v1/hosts/nosuch", 404).get("detail").asText()).contains("GET /api/v1/scrapes");
     }
 
     static int cpusOfThisMachine() throws Exception {
