@@ -72,6 +72,17 @@ class DemoIT {
                 return names.contains("ReserveStock") && names.contains("OrderPlaced");
             });
 
+            // Its hosts' simulated node exporters are scraped: each host's minute fills (CPU needs two scrapes).
+            JsonNode hosts = Http.await(vigil.url, "/api/v1/hosts", h -> h.get("hosts").size() == 4
+                    && h.get("hosts").findValues("latest").stream().allMatch(l -> l.path("cpuUtilisation").isNumber()));
+            assertThat(hosts.get("hosts")).extracting(h -> h.get("host").asText())
+                    .containsExactly("app-host-1", "app-host-2", "app-host-3", "db-host-1");
+            assertThat(hosts.get("hosts")).allSatisfy(h -> {
+                assertThat(h.get("up").asBoolean()).isTrue();
+                assertThat(h.at("/latest/cpuUtilisation").asDouble()).isBetween(0.0, 1.0);
+                assertThat(h.at("/latest/cpus").asInt()).isEqualTo(4);
+            });
+
             // The suppliers' objectives and contracts come with the demo (judging them is ObjectivesApiTest's part).
             JsonNode objectives = Http.get(vigil.url, "/api/v1/objectives").get("objectives");
             assertThat(objectives.findValuesAsText("name")).containsExactly("tax-gateway-availability", "carrier-availability",

@@ -42,6 +42,12 @@ public record VigilConfig(String origin, LatenessPolicy lateness, int partitions
         scrapes = List.copyOf(scrapes);
     }
 
+    /** The same configuration with these scrape targets. */
+    public VigilConfig withScrapes(List<dev.vigil.infra.ScrapeTarget> targets) {
+        return new VigilConfig(origin, lateness, partitions, checkpointEveryMillis, sources, processes, objectives, contracts,
+                webhooks, spanKeys, targets);
+    }
+
     /** The partitions to run: as configured, or one per core. */
     public int partitionsFor(int cores) {
         return partitions > 0 ? partitions : Math.max(1, cores);

@@ -30,8 +30,8 @@ public final class NodeReading implements ExpositionSink {
     final Map<String, Double> diskBusySeconds = new HashMap<>();
     final Map<String, Double> diskWeightedSeconds = new HashMap<>();
     double netBytes;
-    double netErrors;
-    double netDrops;
+    double netErrors = Double.NaN;
+    double netDrops = Double.NaN;
     boolean sawNet;
     double fsFreeFraction = Double.NaN;
     int samples;
@@ -84,12 +84,12 @@ public final class NodeReading implements ExpositionSink {
             }
             case "node_network_receive_errs_total", "node_network_transmit_errs_total" -> {
                 if (!"lo".equals(s.label("device"))) {
-                    netErrors += v;
+                    netErrors = (Double.isNaN(netErrors) ? 0 : netErrors) + v;
                 }
             }
             case "node_network_receive_drop_total", "node_network_transmit_drop_total" -> {
                 if (!"lo".equals(s.label("device"))) {
-                    netDrops += v;
+                    netDrops = (Double.isNaN(netDrops) ? 0 : netDrops) + v;
                 }
             }
             case "node_filesystem_avail_bytes" -> fsAvail.put(filesystem(s), v);

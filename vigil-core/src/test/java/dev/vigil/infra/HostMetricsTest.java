@@ -57,6 +57,7 @@ class HostMetricsTest {
         assertThat(h.networkBytesPerSecond()).as("loopback left out").isCloseTo(200, within(1e-9));
         assertThat(h.filesystemFree()).as("tmpfs is not a disk").isCloseTo(0.2, within(1e-12));
         assertThat(h.cpuPressure()).as("no PSI in the exposition").isNaN();
+        assertThat(h.networkErrorsPerSecond()).as("no error counters in the exposition").isNaN();
     }
 
     @Test

@@ -37,8 +37,19 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rate must be between 1 and 1000000 events per second");
         }
         Lifecycle lifecycle = new Lifecycle();
+        // The estate's hosts, each with a simulated node exporter that the demo's configuration scrapes.
+        SimulatedHosts hosts = SimulatedHosts.start(seed);
         // Written only when used: a --config pointing at an edited copy in demo-config/ must not be overwritten.
-        VigilServer server = VigilServer.start(flags.toOptions(() -> demoConfig(flags.data())));
+        VigilServer server;
+        try {
+            server = VigilServer.start(flags.toOptions(() -> {
+                dev.vigil.config.VigilConfig c = demoConfig(flags.data());
+                return c.scrapes().isEmpty() ? c.withScrapes(hosts.targets()) : c;
+            }));
+        } catch (Exception | Error e) {
+            hosts.close();
+            throw e;
+        }
         String url = flags.localUrl(server.port());
         PrintStream out = System.out;
         out.println("Vigil " + Vigil.version() + " demo on " + flags.boundUrl(server.port()) + flags.reachNote()
@@ -49,10 +60,22 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("       curl '" + url + "/api/v1/objectives'   vigil report --contract parcelco-2026 --period "
                 + java.time.YearMonth.now(java.time.ZoneOffset.UTC) + " --server " + url);
         out.println(flags.otlpBanner(server));
+        long simulated = server.scraper().health().stream().filter(h -> "true".equals(h.labels().get("simulated"))).count();
+        if (simulated > 0) {
+            out.println("  hosts: " + simulated + " simulated node exporters, scraped every 5 s: curl '" + url + "/api/v1/hosts'");
+        }
         out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events, and its "
                 + "order-service its spans over OpenTelemetry (OTLP) to " + url + "/v1/traces; Ctrl-C stops");
         out.flush();
-        Simulator sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed);
+        Simulator sim;
+        try {
+            sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed);
+        } catch (RuntimeException | Error e) {
+            // the server's threads would keep this process alive with no simulator feeding it
+            Lifecycle.stop(server, out);
+            hosts.close();
+            throw e;
+        }
         Thread simThread = Thread.ofPlatform().name("vigil-simulator").daemon(true).start(sim);
         Thread status = Thread.ofPlatform().name("vigil-status").daemon(true).start(() -> printStatus(sim, server, out));
         if (duration != null) {
@@ -71,10 +94,10 @@ public final class DemoCommand implements Callable<Integer> {
         simThread.join(5000);
         sim.close();
         Lifecycle.stop(server, out);
+        hosts.close();
         return 0;
     }
 
-    /** The built-in configuration of the simulated estate (its process, its lateness). */
     /**
      * The demo's built-in configuration (its process, rules, objectives and contracts), written under the data
      * folder so that it can be read, changed and given back with --config, and so that {@code vigil report}
