@@ -171,13 +171,14 @@ public final class VigilServer implements AutoCloseable {
                 startOrExplain(server, options.bindAddress(), options.port(), "--port");
                 if (options.otlp().grpc() != ServerOptions.OtlpPorts.OFF) {
                     grpc = otlpServer(options, options.otlp().grpc(), guard, "OTLP/gRPC ("
-                            + OtlpGrpcTraceService.PATH + ")").service(OtlpGrpcTraceService.PATH,
+                            + OtlpGrpcTraceService.PATH + ")", server.activeLocalPort()).service(OtlpGrpcTraceService.PATH,
                             new OtlpGrpcTraceService(journal, options.policy(),
                             options.config().spanKeys(), options.maxBodyBytes())).build();
                     startOrExplain(grpc, options.bindAddress(), options.otlp().grpc(), "--otlp-grpc-port");
                 }
                 if (options.otlp().http() != ServerOptions.OtlpPorts.OFF) {
-                    otlpHttp = otlpServer(options, options.otlp().http(), guard, "OTLP/HTTP (POST /v1/traces)")
+                    otlpHttp = otlpServer(options, options.otlp().http(), guard, "OTLP/HTTP (POST /v1/traces)",
+                            server.activeLocalPort())
                             .service("/v1/traces", otlpTraces).build();
                     startOrExplain(otlpHttp, options.bindAddress(), options.otlp().http(), "--otlp-http-port");
                 }
@@ -220,9 +221,9 @@ public final class VigilServer implements AutoCloseable {
 
     /** A server of OTLP's own on {@code port}: the same limits and Host guard as the main one. */
     private static com.linecorp.armeria.server.ServerBuilder otlpServer(ServerOptions options, int port, HostGuard guard,
-                                                                        String serves) {
+                                                                        String serves, int apiPort) {
         HttpService notFound = (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found", "this port serves " + serves
-                + " only; the API (and OTLP/HTTP's /v1/traces) is on port " + options.port(), null);
+                + " only; the API (and OTLP/HTTP's /v1/traces) is on port " + apiPort, null);
         return Server.builder()
                 // a registry of its own: the main server's already names the shared executors' meters
                 .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())

@@ -351,7 +351,8 @@ class OtlpTracesTest {
                 URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + "/api/v1/events")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(api.statusCode()).isEqualTo(404);
-        assertThat(api.body()).contains("this port serves OTLP only");
+        assertThat(api.body()).contains("this port serves OTLP/gRPC (" + OtlpGrpcTraceService.PATH + ") only")
+                .contains("is on port " + server.port());
     }
 
     @Test
