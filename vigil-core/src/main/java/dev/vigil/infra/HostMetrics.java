@@ -46,6 +46,27 @@ public final class HostMetrics {
             this.start = start;
         }
 
+        /** A closed minute opened again (a restart within it): its means stand for as many values as it had scrapes. */
+        static Open reopen(HostMinute m) {
+            Open o = new Open(m.minuteStartMillis());
+            o.scrapes = m.scrapes();
+            o.cpu.restore(m.cpuUtilisation(), m.scrapes());
+            o.cpuMax = m.cpuUtilisationMax();
+            o.load.restore(m.loadPerCore(), m.scrapes());
+            o.pressure.restore(m.cpuPressure(), m.scrapes());
+            o.faults.restore(m.majorFaultsPerSecond(), m.scrapes());
+            o.disk.restore(m.diskBusy(), m.scrapes());
+            o.queue.restore(m.diskQueue(), m.scrapes());
+            o.net.restore(m.networkBytesPerSecond(), m.scrapes());
+            o.errors.restore(m.networkErrorsPerSecond(), m.scrapes());
+            o.drops.restore(m.networkDropsPerSecond(), m.scrapes());
+            o.cpus = m.cpus();
+            o.memory = m.memoryUtilisation();
+            o.memoryTotal = m.memoryTotalBytes();
+            o.fsFree = m.filesystemFree();
+            return o;
+        }
+
         HostMinute close(String host) {
             return new HostMinute(host, start, scrapes, cpu.value(), cpuMax, load.value(), pressure.value(), cpus, memory,
                     memoryTotal, faults.value(), disk.value(), queue.value(), fsFree, net.value(), errors.value(),
@@ -67,6 +88,13 @@ public final class HostMetrics {
         double value() {
             return n == 0 ? Double.NaN : sum / n;
         }
+
+        void restore(double mean, int count) {
+            if (!Double.isNaN(mean) && count > 0) {
+                sum = mean * count;
+                n = count;
+            }
+        }
     }
 
     private static final class Host {
@@ -76,25 +104,31 @@ public final class HostMetrics {
         final ArrayDeque<HostMinute> closed = new ArrayDeque<>();
     }
 
-    /** Folds one scrape of {@code host}, read at {@code timeMillis}. Readings that hold no node metrics are ignored. */
-    public void observe(String host, long timeMillis, NodeReading r) {
+    /**
+     * Folds one scrape of {@code host}, read at {@code timeMillis}. Readings that hold no node metrics are ignored.
+     *
+     * @return the minute this scrape closed (to be kept), or null
+     */
+    public HostMinute observe(String host, long timeMillis, NodeReading r) {
         if (!r.isNode()) {
-            return;
+            return null;
         }
         Host h = hosts.computeIfAbsent(host, k -> new Host());
         if (h.last != null && timeMillis <= h.lastMillis) {
-            return; // out of order or repeated: the interval would be empty or negative
+            return null; // out of order or repeated: the interval would be empty or negative
         }
         long minute = Math.floorDiv(timeMillis, MINUTE) * MINUTE;
+        HostMinute closed = null;
         if (h.open != null && h.open.start != minute) {
-            h.closed.addLast(h.open.close(host));
-            while (h.closed.size() > keepMinutes) {
-                h.closed.removeFirst();
-            }
+            closed = h.open.close(host);
+            h.closed.addLast(closed);
+            trim(h);
             h.open = null;
         }
         if (h.open == null) {
-            h.open = new Open(minute);
+            HostMinute last = h.closed.peekLast();
+            // restored from the store and still running: go on filling it rather than list it twice
+            h.open = last != null && last.minuteStartMillis() == minute ? Open.reopen(h.closed.removeLast()) : new Open(minute);
         }
         Open o = h.open;
         o.scrapes++;
@@ -131,6 +165,39 @@ public final class HostMetrics {
         }
         h.last = r;
         h.lastMillis = timeMillis;
+        return closed;
+    }
+
+    private void trim(Host h) {
+        while (h.closed.size() > keepMinutes) {
+            h.closed.removeFirst();
+        }
+    }
+
+    /**
+     * Puts back minutes kept before a restart (oldest first per host), before any scrape of theirs. Counters are not
+     * kept, so the first interval after a restart gives no rates.
+     */
+    public void restore(List<HostMinute> minutes) {
+        for (HostMinute m : minutes) {
+            Host h = hosts.computeIfAbsent(m.host(), k -> new Host());
+            HostMinute last = h.closed.peekLast();
+            if (h.open == null && (last == null || last.minuteStartMillis() < m.minuteStartMillis())) {
+                h.closed.addLast(m);
+                trim(h);
+            }
+        }
+    }
+
+    /** The minutes still filling, one per host: what to keep at a stop. */
+    public List<HostMinute> openMinutes() {
+        List<HostMinute> out = new ArrayList<>();
+        hosts.forEach((name, h) -> {
+            if (h.open != null) {
+                out.add(h.open.close(name));
+            }
+        });
+        return out;
     }
 
     /** Per second between two counter values; NaN when either is missing or the counter was reset. */

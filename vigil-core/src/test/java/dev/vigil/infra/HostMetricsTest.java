@@ -82,6 +82,33 @@ class HostMetricsTest {
     }
 
     @Test
+    void minutesKeptBeforeARestartComeBackAndTheMinuteOfTheRestartGoesOnFilling() {
+        HostMetrics before = new HostMetrics(60);
+        long t0 = 1_800_000_000_000L;
+        assertThat(before.observe("web-3", t0, read(node(100, 0, 100, 0, 10, 1000, 250)))).isNull();
+        before.observe("web-3", t0 + 30_000, read(node(130, 0, 100, 30, 10, 1000, 250)));
+        HostMinute closed = before.observe("web-3", t0 + 60_000, read(node(130, 0, 100, 30, 10, 1000, 250)));
+        assertThat(closed).as("the scrape that opens a minute hands the last one out").isNotNull();
+        assertThat(closed.minuteStartMillis()).isEqualTo(t0);
+        before.observe("web-3", t0 + 75_000, read(node(145, 0, 100, 45, 10, 1000, 250)));
+        List<HostMinute> kept = new java.util.ArrayList<>(List.of(closed));
+        kept.addAll(before.openMinutes());
+
+        HostMetrics after = new HostMetrics(60);
+        after.restore(kept);
+        assertThat(after.minutes("web-3")).isEqualTo(kept);
+        // the first scrape after the restart falls in the kept open minute: no rate yet (no counters kept)
+        after.observe("web-3", t0 + 90_000, read(node(150, 0, 100, 50, 10, 1000, 250)));
+        after.observe("web-3", t0 + 105_000, read(node(150, 0, 100, 65, 10, 1000, 250)));
+        List<HostMinute> minutes = after.minutes("web-3");
+        assertThat(minutes).extracting(HostMinute::minuteStartMillis).containsExactly(t0, t0 + 60_000);
+        HostMinute resumed = minutes.get(1);
+        assertThat(resumed.scrapes()).isEqualTo(4);
+        // two intervals: 0.5 (kept, standing for its two scrapes) and 1.0 (after the restart)
+        assertThat(resumed.cpuUtilisation()).isCloseTo((0.5 * 2 + 1.0) / 3, within(1e-12));
+    }
+
+    @Test
     void aScrapeWithoutNodeMetricsSaysNothingOfAHost() {
         HostMetrics m = new HostMetrics(10);
         m.observe("app", 1_800_000_000_000L, read("http_requests_total 5\n"));

@@ -122,7 +122,8 @@ public final class VigilServer implements AutoCloseable {
                 });
             }, ctx.blockingTaskExecutor()));
             HostGuard guard = HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts());
-            scraper[0] = dev.vigil.server.scrape.Scraper.start(options.config().scrapes());
+            scraper[0] = dev.vigil.server.scrape.Scraper.start(options.config().scrapes(),
+                    new dev.vigil.store.HostStore(journal));
             dev.vigil.server.api.HostsApi hostsApi = new dev.vigil.server.api.HostsApi(scraper[0]);
             OtlpTraceService otlpTraces = new OtlpTraceService(journal, options.policy(), options.config().spanKeys(),
                     options.maxBodyBytes());

@@ -136,6 +136,29 @@ final class Schema {
                 record_no BIGINT    NOT NULL,
                 tick_time TIMESTAMP NOT NULL
             );
+            """,
+            // 8: hosts' resources per minute from scrapes (the USE view); NULL where the exporter said nothing.
+            """
+            CREATE TABLE host_minutes (
+                host           VARCHAR   NOT NULL,
+                minute         TIMESTAMP NOT NULL,
+                scrapes        INTEGER   NOT NULL,
+                cpus           INTEGER   NOT NULL,
+                cpu            DOUBLE,
+                cpu_max        DOUBLE,
+                load_per_core  DOUBLE,
+                cpu_pressure   DOUBLE,
+                memory         DOUBLE,
+                memory_total   DOUBLE,
+                major_faults   DOUBLE,
+                disk_busy      DOUBLE,
+                disk_queue     DOUBLE,
+                fs_free        DOUBLE,
+                net_bytes      DOUBLE,
+                net_errors     DOUBLE,
+                net_drops      DOUBLE,
+                PRIMARY KEY (host, minute)
+            );
             """);
 
     private Schema() {

@@ -57,13 +57,18 @@ public final class Scraper implements AutoCloseable {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scraper.class);
+
     private final Map<String, State> states = new LinkedHashMap<>();
+    /** Where closed minutes are kept across restarts, or null (tests of the scraper alone). */
+    private final dev.vigil.store.HostStore store;
     private final HostMetrics hosts = new HostMetrics(KEEP_MINUTES);
     private final ScheduledExecutorService timer;
     private final java.util.concurrent.ExecutorService io;
     private final HttpClient http;
 
-    private Scraper(List<ScrapeTarget> targets) {
+    private Scraper(List<ScrapeTarget> targets, dev.vigil.store.HostStore store) {
+        this.store = store;
         for (ScrapeTarget t : targets) {
             states.put(t.url(), new State(t));
         }
@@ -73,9 +78,24 @@ public final class Scraper implements AutoCloseable {
                 .build();
     }
 
-    /** Starts scraping; each target first within its interval (spread, so that targets do not all start at once). */
+    /** Starts scraping without keeping minutes (see {@link #start(List, dev.vigil.store.HostStore)}). */
     public static Scraper start(List<ScrapeTarget> targets) {
-        Scraper s = new Scraper(targets);
+        return start(targets, null);
+    }
+
+    /**
+     * Starts scraping; each target first within its interval (spread, so that targets do not all start at once).
+     * The last day's minutes kept in {@code store} are put back first, and each minute is written there as it closes.
+     */
+    public static Scraper start(List<ScrapeTarget> targets, dev.vigil.store.HostStore store) {
+        Scraper s = new Scraper(targets, store);
+        if (store != null) {
+            try {
+                s.hosts.restore(store.since(System.currentTimeMillis() - KEEP_MINUTES * 60_000L));
+            } catch (java.sql.SQLException e) {
+                LOG.warn("the hosts' kept minutes could not be read; they start empty: {}", e.getMessage());
+            }
+        }
         for (State st : s.states.values()) {
             long first = ThreadLocalRandom.current().nextLong(Math.min(st.target.intervalMillis(), 1_000));
             s.timer.scheduleAtFixedRate(() -> s.scrape(st), first, st.target.intervalMillis(), TimeUnit.MILLISECONDS);
@@ -116,7 +136,7 @@ public final class Scraper implements AutoCloseable {
                             response.headers().firstValue("content-type").orElse(null))).parse(body, 0, body.length, reading);
                     reading.done();
                     synchronized (this) {
-                        hosts.observe(t.host(), started, reading);
+                        keep(hosts.observe(t.host(), started, reading));
                         Health h = st.health;
                         st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), true, started, millis,
                                 reading.samples(), reading.refusedLines(), reading.firstError(), h.lastError(),
@@ -127,6 +147,17 @@ public final class Scraper implements AutoCloseable {
                 st.inFlight = false;
             }
         });
+    }
+
+    /** Writes a closed minute to the store; a store that cannot take it costs the minute's persistence only. */
+    private void keep(HostMinute closed) {
+        if (closed != null && store != null) {
+            try {
+                store.save(List.of(closed));
+            } catch (java.sql.SQLException e) {
+                LOG.warn("host {}'s minute could not be kept: {}", closed.host(), e.getMessage());
+            }
+        }
     }
 
     private synchronized void failed(State st, long started, double millis, String why) {
@@ -170,10 +201,26 @@ public final class Scraper implements AutoCloseable {
         return hosts.minutes(host);
     }
 
+    /** Stops scraping and keeps the minutes still filling, so that a restart within the minute goes on with them. */
     @Override
     public void close() {
         timer.shutdownNow();
         http.shutdownNow();
         io.shutdownNow();
+        if (store != null) {
+            try {
+                synchronized (this) {
+                    store.save(hosts.openMinutes());
+                }
+            } catch (java.sql.SQLException e) {
+                LOG.warn("the hosts' current minutes could not be kept: {}", e.getMessage());
+            } finally {
+                try {
+                    store.close();
+                } catch (java.sql.SQLException e) {
+                    LOG.warn("closing the hosts' store failed: {}", e.getMessage());
+                }
+            }
+        }
     }
 }

@@ -36,6 +36,7 @@ class ScrapeTest {
     VigilServer server;
     final HttpClient http = HttpClient.newHttpClient();
     String deadUrl;
+    String yaml;
 
     @BeforeEach
     void start() throws Exception {
@@ -45,7 +46,7 @@ class ScrapeTest {
             closed = s.getLocalPort();
         }
         deadUrl = "http://127.0.0.1:" + closed + "/metrics";
-        String yaml = "scrape:\n  interval: 1s\n  targets:\n"
+        yaml = "scrape:\n  interval: 1s\n  targets:\n"
                 + "    - {url: \"" + exporter.metrics() + "\", host: lab-host, labels: {dc: test}}\n"
                 + "    - {url: \"" + deadUrl + "\", host: gone}\n";
         server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
@@ -109,6 +110,28 @@ class ScrapeTest {
         assertThat(gone.get("up").asBoolean()).isFalse();
         assertThat(gone.get("minutes")).isEmpty();
         assertThat(get("/api/v1/hosts/nosuch", 404).get("detail").asText()).contains("GET /api/v1/scrapes");
+    }
+
+    @Test
+    void aRestartKeepsTheHostsMinutesAndGoesOnFillingTheCurrentOne() throws Exception {
+        JsonNode before = Await.until("lab-host's first minute", () -> get("/api/v1/hosts/lab-host", 200),
+                h -> h.get("minutes").size() > 0 && h.at("/minutes/0/cpuUtilisation").isNumber());
+        String minute = before.at("/minutes/0/minute").asText();
+        int scrapes = before.at("/minutes/0/scrapes").asInt();
+        server.close();
+        server = null;
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withConfig(ConfigLoader.parse(yaml, "vigil.yaml")));
+        JsonNode after = get("/api/v1/hosts/lab-host", 200);
+        JsonNode kept = null;
+        for (JsonNode m : after.get("minutes")) {
+            if (m.get("minute").asText().equals(minute)) {
+                kept = m;
+            }
+        }
+        assertThat(kept).as("minute %s after the restart, in %s", minute, after).isNotNull();
+        assertThat(kept.get("scrapes").asInt()).isGreaterThanOrEqualTo(scrapes);
+        assertThat(kept.get("cpuUtilisation").isNumber()).isTrue();
     }
 
     static int cpusOfThisMachine() throws Exception {

@@ -1,0 +1,86 @@
+package dev.vigil.store;
+
+import dev.vigil.infra.HostMinute;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Hosts' minutes (the USE view from scrapes) in DuckDB, so that a restart keeps them. A minute written again replaces itself. */
+public final class HostStore implements AutoCloseable {
+
+    private static final String COLUMNS = "host, epoch_us(minute), scrapes, cpus, cpu, cpu_max, load_per_core, cpu_pressure, "
+            + "memory, memory_total, major_faults, disk_busy, disk_queue, fs_free, net_bytes, net_errors, net_drops";
+
+    private final Connection conn;
+
+    public HostStore(EventStore journal) throws SQLException {
+        this.conn = journal.newConnection();
+    }
+
+    /** Writes (or rewrites) minutes in one transaction. */
+    public synchronized void save(List<HostMinute> minutes) throws SQLException {
+        if (minutes.isEmpty()) {
+            return;
+        }
+        conn.setAutoCommit(false);
+        try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO host_minutes VALUES "
+                + "(?, make_timestamp(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (HostMinute m : minutes) {
+                ps.setString(1, m.host());
+                ps.setLong(2, m.minuteStartMillis() * 1000);
+                ps.setInt(3, m.scrapes());
+                ps.setInt(4, m.cpus());
+                double[] v = {m.cpuUtilisation(), m.cpuUtilisationMax(), m.loadPerCore(), m.cpuPressure(),
+                        m.memoryUtilisation(), m.memoryTotalBytes(), m.majorFaultsPerSecond(), m.diskBusy(), m.diskQueue(),
+                        m.filesystemFree(), m.networkBytesPerSecond(), m.networkErrorsPerSecond(), m.networkDropsPerSecond()};
+                for (int i = 0; i < v.length; i++) {
+                    if (Double.isFinite(v[i])) {
+                        ps.setDouble(5 + i, v[i]);
+                    } else {
+                        ps.setNull(5 + i, Types.DOUBLE);
+                    }
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
+    /** Every host's minutes from {@code fromMillis} on, by host then minute. */
+    public synchronized List<HostMinute> since(long fromMillis) throws SQLException {
+        List<HostMinute> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM host_minutes "
+                + "WHERE minute >= make_timestamp(?) ORDER BY host, minute")) {
+            ps.setLong(1, fromMillis * 1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    double[] v = new double[13];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = rs.getDouble(5 + i);
+                        if (rs.wasNull()) {
+                            v[i] = Double.NaN;
+                        }
+                    }
+                    out.add(new HostMinute(rs.getString(1), rs.getLong(2) / 1000, rs.getInt(3), v[0], v[1], v[2], v[3],
+                            rs.getInt(4), v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        conn.close();
+    }
+}
