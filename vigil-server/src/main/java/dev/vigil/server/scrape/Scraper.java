@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,7 +83,7 @@ public final class Scraper implements AutoCloseable {
     }
 
     /**
-     * Starts scraping; each target first within its interval (spread, so that targets do not all start at once).
+     * Starts scraping; the targets' first scrapes spread evenly over their interval (the first target at once).
      * The last day's minutes kept in {@code store} are put back first, and each minute is written there as it closes.
      */
     public static Scraper start(List<ScrapeTarget> targets, dev.vigil.store.HostStore store) {
@@ -96,8 +95,12 @@ public final class Scraper implements AutoCloseable {
                 LOG.warn("the hosts' kept minutes could not be read; they start empty: {}", e.getMessage());
             }
         }
+        // Spread evenly over each interval, not all at once: 500 targets opening connections in the same second
+        // overflowed a listener's backlog, and a scrape waited on retried connects past its next due time.
+        int i = 0;
+        int n = s.states.size();
         for (State st : s.states.values()) {
-            long first = ThreadLocalRandom.current().nextLong(Math.min(st.target.intervalMillis(), 1_000));
+            long first = st.target.intervalMillis() * i++ / n;
             s.timer.scheduleAtFixedRate(() -> s.scrape(st), first, st.target.intervalMillis(), TimeUnit.MILLISECONDS);
         }
         return s;
