@@ -212,13 +212,12 @@ public final class ServerFlags {
 
     /** What the banner says of OTLP: where SDKs send spans. */
     public String otlpBanner(dev.vigil.server.VigilServer server) {
-        String host = localUrl(0).replaceFirst(":0$", "");
         StringBuilder b = new StringBuilder("  OTLP:   HTTP " + localUrl(server.port()) + "/v1/traces");
         if (server.otlpHttpPort() >= 0) {
-            b.append(" and ").append(host).append(':').append(server.otlpHttpPort()).append("/v1/traces");
+            b.append(" and ").append(localUrl(server.otlpHttpPort())).append("/v1/traces");
         }
         if (server.otlpGrpcPort() >= 0) {
-            b.append(", gRPC ").append(host).append(':').append(server.otlpGrpcPort());
+            b.append(", gRPC ").append(localUrl(server.otlpGrpcPort()));
         } else if (otlpGrpcPort.equals("auto")) {
             b.append(", gRPC off (port ").append(OTLP_GRPC_CONVENTION)
                     .append(" is taken; choose one with --otlp-grpc-port)");

@@ -59,6 +59,8 @@ public final class ExpositionParser {
     private String family;
     private MetricType familyType;
     private boolean sawEof;
+    /** Where the last {@link #quoted} string ended (one past its closing quote). */
+    private int afterQuote;
 
     public ExpositionParser(Format format) {
         this.format = format;
@@ -147,9 +149,8 @@ public final class ExpositionParser {
         }
         String name;
         if (b[p] == '"') {
-            int[] next = new int[1];
-            name = quoted(p, e, next);
-            p = next[0];
+            name = quoted(p, e);
+            p = afterQuote;
         } else {
             int n = identifier(p, e, true);
             if (n == p) {
@@ -231,7 +232,6 @@ public final class ExpositionParser {
 
     /** Labels after '{' up to and including '}'; returns the offset after the '}'. */
     private int labels(int p, int e, Sample s) throws Bad {
-        int[] next = new int[1];
         p = blanks(p, e);
         if (p < e && b[p] == '}') {
             return p + 1;
@@ -244,8 +244,8 @@ public final class ExpositionParser {
             String name;
             int at = p;
             if (b[p] == '"') {
-                name = quoted(p, e, next);
-                p = blanks(next[0], e);
+                name = quoted(p, e);
+                p = blanks(afterQuote, e);
                 if (p < e && (b[p] == ',' || b[p] == '}') && s.name == null && s.labelCount == 0) {
                     s.name = name; // {"metric.name", ...}: a UTF-8 metric name in the braces
                     if (b[p] == '}') {
@@ -269,7 +269,7 @@ public final class ExpositionParser {
             if (p == e || b[p] != '"') {
                 throw new Bad(p, "the value of label " + name + " must be in double quotes");
             }
-            String value = quoted(p, e, next);
+            String value = quoted(p, e);
             for (int i = 0; i < s.labelCount; i++) {
                 if (s.labels[2 * i].equals(name)) {
                     throw new Bad(at, "label " + name + " appears twice");
@@ -281,7 +281,7 @@ public final class ExpositionParser {
             s.labels[2 * s.labelCount] = name;
             s.labels[2 * s.labelCount + 1] = value;
             s.labelCount++;
-            p = blanks(next[0], e);
+            p = blanks(afterQuote, e);
             if (p < e && b[p] == ',') {
                 p = blanks(p + 1, e);
                 if (p < e && b[p] == '}') {
@@ -295,8 +295,8 @@ public final class ExpositionParser {
         }
     }
 
-    /** A double-quoted string at {@code p} (escapes \\, \" and \n); {@code next[0]} gets the offset after it. */
-    private String quoted(int p, int e, int[] next) throws Bad {
+    /** A double-quoted string at {@code p} (escapes \\, \" and \n); {@link #afterQuote} gets the offset after it. */
+    private String quoted(int p, int e) throws Bad {
         int start = p + 1;
         int q = start;
         boolean plain = true;
@@ -312,7 +312,7 @@ public final class ExpositionParser {
         if (q >= e) {
             throw new Bad(p, "a quoted string is not closed: a '\"' is missing before the end of the line");
         }
-        next[0] = q + 1;
+        afterQuote = q + 1;
         return plain ? values.get(b, start, q - start) : unescape(start, q, true);
     }
 
@@ -391,7 +391,7 @@ public final class ExpositionParser {
                     s.type = familyType;
                     return;
                 }
-            } else if (familyType.hasSuffix(name.substring(family.length()))) {
+            } else if (familyType.hasSuffix(name, family.length())) {
                 s.family = family;
                 s.type = familyType;
                 return;

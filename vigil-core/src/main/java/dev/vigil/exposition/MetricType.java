@@ -40,16 +40,23 @@ public enum MetricType {
         };
     }
 
-    /** Whether a sample named {@code family + suffix} belongs to a family of this type. */
-    boolean hasSuffix(String suffix) {
+    /** Whether a sample named {@code name}, whose first {@code familyLength} characters are its family's, is one of this type's. */
+    boolean hasSuffix(String name, int familyLength) {
         return switch (this) {
-            case COUNTER -> suffix.equals("_total") || suffix.equals("_created");
-            case HISTOGRAM -> suffix.equals("_bucket") || suffix.equals("_sum") || suffix.equals("_count")
-                    || suffix.equals("_created");
-            case GAUGE_HISTOGRAM -> suffix.equals("_bucket") || suffix.equals("_gsum") || suffix.equals("_gcount");
-            case SUMMARY -> suffix.equals("_sum") || suffix.equals("_count") || suffix.equals("_created");
-            case INFO -> suffix.equals("_info");
+            case COUNTER -> is(name, familyLength, "_total") || is(name, familyLength, "_created");
+            case HISTOGRAM -> is(name, familyLength, "_bucket") || is(name, familyLength, "_sum")
+                    || is(name, familyLength, "_count") || is(name, familyLength, "_created");
+            case GAUGE_HISTOGRAM -> is(name, familyLength, "_bucket") || is(name, familyLength, "_gsum")
+                    || is(name, familyLength, "_gcount");
+            case SUMMARY -> is(name, familyLength, "_sum") || is(name, familyLength, "_count")
+                    || is(name, familyLength, "_created");
+            case INFO -> is(name, familyLength, "_info");
             default -> false;
         };
+    }
+
+    /** The name's rest after the family is exactly {@code suffix}: compared in place, no substring per sample. */
+    private static boolean is(String name, int familyLength, String suffix) {
+        return name.length() - familyLength == suffix.length() && name.endsWith(suffix);
     }
 }

@@ -33,6 +33,9 @@ public final class NodeReading implements ExpositionSink {
     double netErrors = Double.NaN;
     double netDrops = Double.NaN;
     boolean sawNet;
+    /** Filesystems' available and total bytes by mount point (null for those that are not disks). */
+    private final Map<String, Double> fsAvail = new HashMap<>();
+    private final Map<String, Double> fsSize = new HashMap<>();
     double fsFreeFraction = Double.NaN;
     int samples;
     int refusedLines;
@@ -98,9 +101,6 @@ public final class NodeReading implements ExpositionSink {
             }
         }
     }
-
-    private final Map<String, Double> fsAvail = new HashMap<>();
-    private final Map<String, Double> fsSize = new HashMap<>();
 
     private static String filesystem(Sample s) {
         String type = s.label("fstype");

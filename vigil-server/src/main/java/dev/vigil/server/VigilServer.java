@@ -19,6 +19,7 @@ import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
 import dev.vigil.server.otlp.OtlpGrpcTraceService;
 import dev.vigil.server.otlp.OtlpTraceService;
+import dev.vigil.server.otlp.TraceIngest;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.FlinkOutputs;
@@ -125,8 +126,9 @@ public final class VigilServer implements AutoCloseable {
             scraper[0] = dev.vigil.server.scrape.Scraper.start(options.config().scrapes(),
                     new dev.vigil.store.HostStore(journal));
             dev.vigil.server.api.HostsApi hostsApi = new dev.vigil.server.api.HostsApi(scraper[0]);
-            OtlpTraceService otlpTraces = new OtlpTraceService(journal, options.policy(), options.config().spanKeys(),
-                    options.maxBodyBytes());
+            // one way from spans to stored events, whichever transport brought them
+            TraceIngest traces = new TraceIngest(journal, options.policy(), options.config().spanKeys());
+            OtlpTraceService otlpTraces = new OtlpTraceService(traces, options.maxBodyBytes());
             // Compressed bodies are limited here; the decompressed size is limited by IngestService.
             Server server = Server.builder()
                     .http(new InetSocketAddress(options.bindAddress(), options.port()))
@@ -173,8 +175,7 @@ public final class VigilServer implements AutoCloseable {
                 if (options.otlp().grpc() != ServerOptions.OtlpPorts.OFF) {
                     grpc = otlpServer(options, options.otlp().grpc(), guard, "OTLP/gRPC ("
                             + OtlpGrpcTraceService.PATH + ")", server.activeLocalPort()).service(OtlpGrpcTraceService.PATH,
-                            new OtlpGrpcTraceService(journal, options.policy(),
-                            options.config().spanKeys(), options.maxBodyBytes())).build();
+                            new OtlpGrpcTraceService(traces, options.maxBodyBytes())).build();
                     startOrExplain(grpc, options.bindAddress(), options.otlp().grpc(), "--otlp-grpc-port");
                 }
                 if (options.otlp().http() != ServerOptions.OtlpPorts.OFF) {

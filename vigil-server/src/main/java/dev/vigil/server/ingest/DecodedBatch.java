@@ -17,6 +17,11 @@ public record DecodedBatch(List<Event> events, List<Rejection> rejections, int u
     }
 
     public Map<Rejection.Code, Integer> rejectionCounts() {
+        return countByCode(rejections);
+    }
+
+    /** How many rejections of each code: what the store counts per request. */
+    public static Map<Rejection.Code, Integer> countByCode(List<Rejection> rejections) {
         Map<Rejection.Code, Integer> counts = new EnumMap<>(Rejection.Code.class);
         for (Rejection r : rejections) {
             counts.merge(r.code(), 1, Integer::sum);

@@ -100,7 +100,7 @@ public final class IngestService implements HttpService {
      * is still sending: HTTP/2 then resets the stream, and clients (the JDK's among them) report the reset
      * instead of the answer, more often the busier the machine.
      */
-    private static HttpResponse refuse(HttpRequest req, HttpResponse refusal) {
+    public static HttpResponse refuse(HttpRequest req, HttpResponse refusal) {
         return HttpResponse.of(req.aggregate().handle((body, error) -> refusal));
     }
 

@@ -17,9 +17,8 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.vigil.event.IngestPolicy;
 import dev.vigil.server.ingest.Gunzip;
-import dev.vigil.store.EventStore;
+import dev.vigil.server.ingest.IngestService;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.IOException;
@@ -43,9 +42,8 @@ public final class OtlpGrpcTraceService implements HttpService {
     private final TraceIngest ingest;
     private final long maxBodyBytes;
 
-    public OtlpGrpcTraceService(EventStore store, IngestPolicy policy, java.util.Map<String, java.util.List<String>> spanKeys,
-                                long maxBodyBytes) {
-        this.ingest = new TraceIngest(store, policy, spanKeys);
+    public OtlpGrpcTraceService(TraceIngest ingest, long maxBodyBytes) {
+        this.ingest = ingest;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -53,9 +51,8 @@ public final class OtlpGrpcTraceService implements HttpService {
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         MediaType type = req.contentType();
         if (type == null || !type.subtype().startsWith("grpc") || !type.type().equals("application")) {
-            return HttpResponse.of(req.aggregate().handle((body, error) -> HttpResponse.of(
-                    HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
-                    "this is OTLP/gRPC: send application/grpc over HTTP/2 (or OTLP/HTTP to /v1/traces)")));
+            return IngestService.refuse(req, HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
+                    "this is OTLP/gRPC: send application/grpc over HTTP/2 (or OTLP/HTTP to /v1/traces)"));
         }
         String encoding = req.headers().get("grpc-encoding");
         return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding)));

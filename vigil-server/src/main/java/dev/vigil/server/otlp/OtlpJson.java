@@ -68,11 +68,11 @@ final class OtlpJson {
             if (!rs.isObject()) {
                 throw new Unreadable(at + " must be an object");
             }
-            Map<String, Object> resource;
+            SpanResource resource;
             JsonNode res = field(rs, "resource", "resource");
             try {
-                resource = res == null ? Map.of() : attributes(array(res, "attributes", "attributes", at + ".resource"),
-                        at + ".resource.attributes");
+                resource = SpanResource.of(res == null ? Map.of() : attributes(array(res, "attributes", "attributes", at + ".resource"),
+                        at + ".resource.attributes"));
             } catch (BadField e) {
                 throw new Unreadable(e.getMessage());
             }
@@ -97,7 +97,7 @@ final class OtlpJson {
         return new DecodedSpans(spans, rejections, index);
     }
 
-    private static OtlpSpan span(int index, Map<String, Object> resource, JsonNode span) throws BadField {
+    private static OtlpSpan span(int index, SpanResource resource, JsonNode span) throws BadField {
         if (!span.isObject()) {
             throw new BadField(null, "a span must be a JSON object");
         }

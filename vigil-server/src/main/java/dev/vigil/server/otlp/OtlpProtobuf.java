@@ -44,7 +44,7 @@ final class OtlpProtobuf {
         List<Rejection> rejections = new ArrayList<>();
         int index = 0;
         for (ResourceSpans rs : request.getResourceSpansList()) {
-            Map<String, Object> resource = attributes(rs.getResource().getAttributesList());
+            SpanResource resource = SpanResource.of(attributes(rs.getResource().getAttributesList()));
             for (ScopeSpans ss : rs.getScopeSpansList()) {
                 for (Span s : ss.getSpansList()) {
                     Rejection bad = checkIds(index, s);

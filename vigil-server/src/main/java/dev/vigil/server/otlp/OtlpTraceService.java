@@ -19,11 +19,10 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.vigil.event.IngestPolicy;
 import dev.vigil.server.Json;
 import dev.vigil.server.ingest.Gunzip;
+import dev.vigil.server.ingest.IngestService;
 import dev.vigil.server.ingest.StoreRefusal;
-import dev.vigil.store.EventStore;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayOutputStream;
@@ -46,9 +45,8 @@ public final class OtlpTraceService implements HttpService {
     private final TraceIngest ingest;
     private final long maxBodyBytes;
 
-    public OtlpTraceService(EventStore store, IngestPolicy policy, java.util.Map<String, java.util.List<String>> spanKeys,
-                            long maxBodyBytes) {
-        this.ingest = new TraceIngest(store, policy, spanKeys);
+    public OtlpTraceService(TraceIngest ingest, long maxBodyBytes) {
+        this.ingest = ingest;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -60,11 +58,11 @@ public final class OtlpTraceService implements HttpService {
         // errors go back in the request's encoding; a request without protobuf (a person trying the URL) reads JSON
         Encoding encoding = type != null && type.is(PROTOBUF) ? Encoding.PROTOBUF : Encoding.JSON;
         if (req.method() != HttpMethod.POST) {
-            return refuse(req, status(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED).add(HttpHeaderNames.ALLOW,
+            return IngestService.refuse(req, status(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED).add(HttpHeaderNames.ALLOW,
                     "POST"), encoding, INVALID_ARGUMENT, "send spans with POST (OTLP/HTTP)"));
         }
         if (type == null || !(type.is(PROTOBUF) || type.is(MediaType.JSON))) {
-            return refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
+            return IngestService.refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
                     INVALID_ARGUMENT, (type == null ? "no Content-Type" : "Content-Type " + type + " is not accepted")
                             + ": send application/x-protobuf or application/json (OTLP/HTTP)"));
         }
@@ -75,15 +73,10 @@ public final class OtlpTraceService implements HttpService {
         } else if (contentEncoding.equalsIgnoreCase("gzip")) {
             gzip = true;
         } else {
-            return refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
+            return IngestService.refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
                     INVALID_ARGUMENT, "Content-Encoding " + contentEncoding + " is not accepted: send gzip or none"));
         }
         return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, gzip)));
-    }
-
-    /** Answers once the body has arrived (see IngestService.refuse: an early answer resets HTTP/2 streams). */
-    private static HttpResponse refuse(HttpRequest req, HttpResponse refusal) {
-        return HttpResponse.of(req.aggregate().handle((body, error) -> refusal));
     }
 
     private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, Encoding encoding, boolean gzip) {

@@ -28,16 +28,8 @@ import java.util.Map;
  */
 final class SpanEvents {
 
-    /** The resource attribute that names a service's business unit (OTEL_RESOURCE_ATTRIBUTES=vigil.unit=retail). */
-    static final String UNIT_ATTRIBUTE = "vigil.unit";
-
     /** The correlation key every span carries: its trace. */
     static final String TRACE_KEY = "traceId";
-
-    /** Resource attributes kept on each event: where the service ran. Others (process, SDK) are left out. */
-    private static final List<String> RESOURCE_KEPT = List.of("service.namespace", "service.version",
-            "service.instance.id", "host.name", "host.id", "container.id", "k8s.pod.uid", "k8s.pod.name",
-            "k8s.namespace.name", "deployment.environment", "deployment.environment.name");
 
     private static final List<String> PEER_ATTRIBUTES = List.of("peer.service", "server.address", "net.peer.name");
     private static final List<String> DB_ATTRIBUTES = List.of("db.namespace", "db.name", "db.system.name", "db.system");
@@ -61,30 +53,28 @@ final class SpanEvents {
         List<Event> events = new ArrayList<>(decoded.spans().size());
         List<Rejection> rejections = new ArrayList<>(decoded.rejections());
         for (OtlpSpan span : decoded.spans()) {
-            Object checked = check(span, nowMicros);
-            if (checked instanceof Event e) {
-                events.add(e);
-            } else {
-                rejections.add((Rejection) checked);
+            switch (check(span, nowMicros)) {
+                case EventDraft.Valid v -> events.add(v.event());
+                case EventDraft.Invalid i -> rejections.add(i.rejection());
             }
         }
         rejections.sort(Comparator.comparingInt(Rejection::index));
         return new Result(events, rejections);
     }
 
-    /** An event, or the rejection of the span. */
-    private Object check(OtlpSpan span, long nowMicros) {
-        Object service = span.resource().get("service.name");
-        if (!(service instanceof String s) || s.isBlank()) {
-            return new Rejection(span.index(), "resource.service.name", Rejection.Code.MISSING_FIELD,
+    /** The span's event, or its rejection. */
+    private EventDraft.Checked check(OtlpSpan span, long nowMicros) {
+        SpanResource resource = span.resource();
+        if (resource.service() == null) {
+            return invalid(span, "resource.service.name", Rejection.Code.MISSING_FIELD,
                     "the span's resource has no service.name: set it in the SDK (OTEL_SERVICE_NAME)");
         }
         if (span.endNanos() <= 0) {
-            return new Rejection(span.index(), "endTimeUnixNano", Rejection.Code.MISSING_FIELD,
+            return invalid(span, "endTimeUnixNano", Rejection.Code.MISSING_FIELD,
                     "endTimeUnixNano is missing: only ended spans can be sent");
         }
         if (span.startNanos() <= 0 || span.startNanos() > span.endNanos()) {
-            return new Rejection(span.index(), "startTimeUnixNano", Rejection.Code.INVALID_VALUE,
+            return invalid(span, "startTimeUnixNano", Rejection.Code.INVALID_VALUE,
                     "startTimeUnixNano must be set and not after endTimeUnixNano");
         }
         int kind = span.kind();
@@ -92,14 +82,14 @@ final class SpanEvents {
                 || kind == OtlpSpan.KIND_PRODUCER || kind == OtlpSpan.KIND_CONSUMER;
         EventDraft d = new EventDraft()
                 .timeMicros(span.endNanos() / 1000)
-                .source(s)
+                .source(resource.service())
                 .name(span.name() == null ? "" : span.name())
                 .kind(remote ? EventKind.CALL : EventKind.OTHER)
                 .durationMicros((span.endNanos() - span.startNanos()) / 1000)
                 .correlate(TRACE_KEY, span.traceId())
                 .outcome(span.statusCode() == OtlpSpan.STATUS_ERROR ? "error" : "ok");
-        if (span.resource().get(UNIT_ATTRIBUTE) instanceof String unit && !unit.isBlank()) {
-            d.unit(unit);
+        if (resource.unit() != null) {
+            d.unit(resource.unit());
         }
         if (kind == OtlpSpan.KIND_CLIENT || kind == OtlpSpan.KIND_PRODUCER) {
             String peer = peer(span.attributes());
@@ -113,11 +103,8 @@ final class SpanEvents {
                 d.correlate(key.getKey(), value);
             }
         }
-        for (String key : RESOURCE_KEPT) {
-            Object v = span.resource().get(key);
-            if (v != null) {
-                d.attribute(key, v);
-            }
+        for (Map.Entry<String, Object> kept : resource.kept()) {
+            d.attribute(kept.getKey(), kept.getValue());
         }
         for (Map.Entry<String, Object> a : span.attributes().entrySet()) {
             d.attribute(a.getKey(), a.getValue());
@@ -131,14 +118,18 @@ final class SpanEvents {
             d.attribute("statusMessage", span.statusMessage());
         }
         return switch (d.check(span.index(), nowMicros, policy)) {
-            case EventDraft.Valid v -> v.event();
-            case EventDraft.Invalid i -> rename(i.rejection());
+            case EventDraft.Valid v -> v;
+            case EventDraft.Invalid i -> new EventDraft.Invalid(rename(i.rejection()));
         };
+    }
+
+    private static EventDraft.Invalid invalid(OtlpSpan span, String field, Rejection.Code code, String reason) {
+        return new EventDraft.Invalid(new Rejection(span.index(), field, code, reason));
     }
 
     /** The first of {@code attributes} the span (or else its resource) holds as text or a whole number. */
     private static String businessKey(OtlpSpan span, List<String> attributes) {
-        for (Map<String, Object> where : List.of(span.attributes(), span.resource())) {
+        for (Map<String, Object> where : List.of(span.attributes(), span.resource().attributes())) {
             for (String a : attributes) {
                 Object v = where.get(a);
                 if (v instanceof String text && !text.isBlank()) {

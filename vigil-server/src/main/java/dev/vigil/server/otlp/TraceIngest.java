@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * What both OTLP transports (HTTP and gRPC) do with a request's spans: make events of them and store those
  * durably. The transports only read bodies and write answers.
  */
-final class TraceIngest {
+public final class TraceIngest {
 
     /** How many rejected spans the partial-success message names one by one. */
     private static final int NAMED_REJECTIONS = 5;
@@ -38,7 +38,8 @@ final class TraceIngest {
     private final EventStore store;
     private final SpanEvents mapper;
 
-    TraceIngest(EventStore store, IngestPolicy policy, java.util.Map<String, List<String>> spanKeys) {
+    /** @param spanKeys vigil.yaml's telemetry.spanKeys */
+    public TraceIngest(EventStore store, IngestPolicy policy, java.util.Map<String, List<String>> spanKeys) {
         this.store = store;
         this.mapper = new SpanEvents(policy, spanKeys);
     }
@@ -50,7 +51,7 @@ final class TraceIngest {
         long now = Timestamps.toMicros(Instant.now());
         SpanEvents.Result result = mapper.toEvents(decoded, now);
         List<Rejection> rejected = result.rejections();
-        return store.append(result.events(), new DecodedBatch(result.events(), rejected, 0).rejectionCounts(), now)
+        return store.append(result.events(), DecodedBatch.countByCode(rejected), now)
                 .handle((appended, failure) -> {
                     if (failure != null) {
                         return new NotStored(StoreRefusal.of(failure));

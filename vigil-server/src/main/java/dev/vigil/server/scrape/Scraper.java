@@ -44,17 +44,51 @@ public final class Scraper implements AutoCloseable {
                          String lastError, long lastErrorMillis, long scrapes, long failures, long skipped) {
     }
 
+    /** A target's scrape state; written and read under the scraper's lock, handed out as a {@link Health}. */
     private static final class State {
         final ScrapeTarget target;
         volatile boolean inFlight;
-        Health health;
+        boolean up;
+        long lastScrapeMillis;
+        double durationMillis;
+        int samples;
+        int refusedLines;
+        String firstRefusedLine;
+        String lastError;
+        long lastErrorMillis;
+        long scrapes;
+        long failures;
+        long skipped;
 
         State(ScrapeTarget target) {
             this.target = target;
-            this.health = new Health(target.url(), target.host(), target.intervalMillis(), target.labels(), false, 0, 0, 0,
-                    0, null, null, 0, 0, 0, 0);
+        }
+
+        /** One scrape ended, at {@code started}, after {@code millis}. */
+        void scraped(long started, double millis) {
+            lastScrapeMillis = started;
+            durationMillis = millis;
+            scrapes++;
+        }
+
+        Health health() {
+            return new Health(target.url(), target.host(), target.intervalMillis(), target.labels(), up, lastScrapeMillis,
+                    durationMillis, samples, refusedLines, firstRefusedLine, lastError, lastErrorMillis, scrapes, failures,
+                    skipped);
         }
     }
+
+    /**
+     * A parser per I/O thread and format, reused: its name caches then hold what every node exporter repeats
+     * (a parser per scrape would start them empty each time).
+     */
+    private static final ThreadLocal<Map<ExpositionParser.Format, ExpositionParser>> PARSERS = ThreadLocal.withInitial(() -> {
+        Map<ExpositionParser.Format, ExpositionParser> m = new java.util.EnumMap<>(ExpositionParser.Format.class);
+        for (ExpositionParser.Format f : ExpositionParser.Format.values()) {
+            m.put(f, new ExpositionParser(f));
+        }
+        return m;
+    });
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scraper.class);
 
@@ -109,10 +143,7 @@ public final class Scraper implements AutoCloseable {
     private void scrape(State st) {
         if (st.inFlight) {
             synchronized (this) {
-                Health h = st.health;
-                st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), h.up(), h.lastScrapeMillis(),
-                        h.durationMillis(), h.samples(), h.refusedLines(), h.firstRefusedLine(), h.lastError(),
-                        h.lastErrorMillis(), h.scrapes(), h.failures(), h.skipped() + 1);
+                st.skipped++;
             }
             return;
         }
@@ -135,15 +166,16 @@ public final class Scraper implements AutoCloseable {
                 } else {
                     NodeReading reading = new NodeReading();
                     byte[] body = response.body();
-                    new ExpositionParser(ExpositionParser.Format.ofContentType(
+                    PARSERS.get().get(ExpositionParser.Format.ofContentType(
                             response.headers().firstValue("content-type").orElse(null))).parse(body, 0, body.length, reading);
                     reading.done();
                     synchronized (this) {
                         keep(hosts.observe(t.host(), started, reading));
-                        Health h = st.health;
-                        st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), true, started, millis,
-                                reading.samples(), reading.refusedLines(), reading.firstError(), h.lastError(),
-                                h.lastErrorMillis(), h.scrapes() + 1, h.failures(), h.skipped());
+                        st.scraped(started, millis);
+                        st.up = true;
+                        st.samples = reading.samples();
+                        st.refusedLines = reading.refusedLines();
+                        st.firstRefusedLine = reading.firstError();
                     }
                 }
             } finally {
@@ -164,9 +196,14 @@ public final class Scraper implements AutoCloseable {
     }
 
     private synchronized void failed(State st, long started, double millis, String why) {
-        Health h = st.health;
-        st.health = new Health(h.url(), h.host(), h.intervalMillis(), h.labels(), false, started, millis, 0, 0, null, why,
-                started, h.scrapes() + 1, h.failures() + 1, h.skipped());
+        st.scraped(started, millis);
+        st.up = false;
+        st.samples = 0;
+        st.refusedLines = 0;
+        st.firstRefusedLine = null;
+        st.lastError = why;
+        st.lastErrorMillis = started;
+        st.failures++;
     }
 
     /** A failed scrape in words. */
@@ -190,7 +227,7 @@ public final class Scraper implements AutoCloseable {
     /** Every target's health, in vigil.yaml's order. */
     public synchronized List<Health> health() {
         List<Health> out = new ArrayList<>();
-        states.values().forEach(s -> out.add(s.health));
+        states.values().forEach(s -> out.add(s.health()));
         return out;
     }
 
