@@ -21,14 +21,18 @@ import java.util.Map;
  * @param spanKeys          business keys spans carry: a correlation key's name to the span (or resource)
  *                          attributes that may hold it, tried in order ({@code orderId: [order.id]})
  * @param scrapes           the Prometheus-style endpoints to scrape (node exporters and others)
+ * @param pairWithinMicros  how long, in event time, a span waits for the other end of its call ({@code telemetry.pairWithin})
+ * @param estate            declared interactions and host aliases ({@code estate})
  */
 public record VigilConfig(String origin, LatenessPolicy lateness, int partitions, long checkpointEveryMillis,
                           Map<String, SourceRules> sources, Processes processes, List<Objective> objectives,
                           List<Contract> contracts, List<String> webhooks, Map<String, List<String>> spanKeys,
-                          List<dev.vigil.infra.ScrapeTarget> scrapes) {
+                          List<dev.vigil.infra.ScrapeTarget> scrapes, long pairWithinMicros,
+                          EstateDeclaration estate) {
 
     public static final VigilConfig DEFAULT = new VigilConfig("(defaults)", LatenessPolicy.DEFAULT, 0, 30_000L,
-            Map.of(), Processes.NONE, List.of(), List.of(), List.of(), Map.of(), List.of());
+            Map.of(), Processes.NONE, List.of(), List.of(), List.of(), Map.of(), List.of(),
+            dev.vigil.link.Linker.DEFAULT_WAIT_MICROS, EstateDeclaration.NONE);
 
     public VigilConfig {
         sources = Map.copyOf(sources);
@@ -45,7 +49,7 @@ public record VigilConfig(String origin, LatenessPolicy lateness, int partitions
     /** The same configuration with these scrape targets. */
     public VigilConfig withScrapes(List<dev.vigil.infra.ScrapeTarget> targets) {
         return new VigilConfig(origin, lateness, partitions, checkpointEveryMillis, sources, processes, objectives, contracts,
-                webhooks, spanKeys, targets);
+                webhooks, spanKeys, targets, pairWithinMicros, estate);
     }
 
     /** The partitions to run: as configured, or one per core. */

@@ -213,8 +213,8 @@ public enum Codec {
     }
 
     /**
-     * An event as the pipeline's stages read it. Its attributes are not carried: no stage reads them (they are
-     * stored at ingest, with the journal).
+     * An event as the pipeline's stages read it. Of its attributes only a span's few the link stage reads are carried
+     * ({@link dev.vigil.link.SpanRef#CARRIED}); the rest are stored at ingest, with the journal.
      */
     static void writeEvent(Event e, DataOutput out) throws IOException {
         out.writeLong(e.timeMicros());
@@ -233,6 +233,12 @@ public enum Codec {
             out.writeUTF(k.getKey());
             out.writeUTF(k.getValue());
         }
+        Map<String, Object> carried = dev.vigil.link.SpanRef.carried(e.attributes());
+        out.writeByte(carried.size());
+        for (Map.Entry<String, Object> a : carried.entrySet()) {
+            out.writeUTF(a.getKey());
+            out.writeUTF((String) a.getValue());
+        }
     }
 
     static Event readEvent(DataInput in) throws IOException {
@@ -249,7 +255,12 @@ public enum Codec {
         for (int i = 0; i < n; i++) {
             corr.put(in.readUTF(), in.readUTF());
         }
-        return new Event(time, source, name, kind, corr, outcome, duration, peer, unit, Map.of());
+        int carried = in.readUnsignedByte();
+        Map<String, Object> attributes = carried == 0 ? Map.of() : new LinkedHashMap<>();
+        for (int i = 0; i < carried; i++) {
+            attributes.put(in.readUTF(), in.readUTF());
+        }
+        return new Event(time, source, name, kind, corr, outcome, duration, peer, unit, attributes);
     }
 
     static void writeCase(CaseRecord r, DataOutput out) throws IOException {

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * One instance of each keyed stage, run together by one thread of the embedded runtime (or in turn by the
- * one-thread pipeline): the summarise instance for the sources routed here and the correlate instance for the
- * processes routed here (see {@link Topology}). Nothing here is shared or locked, and nothing reads a clock.
+ * one-thread pipeline): the summarise instance for the sources routed here, the link instance for the traces routed
+ * here and the correlate instance for the processes routed here (see {@link Topology}). Nothing here is shared or locked, and nothing reads a clock.
  * Every partition is told every watermark, and each event carries the watermark it found, so a partition sees
  * events and time interleaved exactly as they were in the journal, and what it outputs does not depend on when
  * its thread ran.
@@ -21,6 +21,7 @@ public final class Partition {
 
     private final SummariseOperator summarise;
     private final CorrelateOperator correlate;
+    private final LinkOperator link;
     private final List<ClosedWindow> closed = new ArrayList<>();
     private final List<CaseChange> changes = new ArrayList<>();
     private final Output<ClosedWindow> toClosed = closed::add;
@@ -31,8 +32,17 @@ public final class Partition {
     private long drainedWatermark = EventClock.NONE;
 
     public Partition(Processes processes) {
+        this(processes, dev.vigil.link.Linker.DEFAULT_WAIT_MICROS);
+    }
+
+    public Partition(Processes processes, long pairWithinMicros) {
         this.summarise = new SummariseOperator();
         this.correlate = new CorrelateOperator(processes);
+        this.link = new LinkOperator(pairWithinMicros);
+    }
+
+    public Partition(Topology topology) {
+        this(topology.processes(), topology.pairWithinMicros());
     }
 
     /** What a drain hands out: window parts closed since the last drain, and where the watermark stands. */
@@ -43,6 +53,12 @@ public final class Partition {
     public void summarise(Timed t) {
         advanceTo(t.watermark(), t.finalBefore());
         summarise.onElement(t, toClosed);
+    }
+
+    /** Feeds a span whose trace is routed here to the link instance. */
+    public void link(Timed t) {
+        advanceTo(t.watermark(), t.finalBefore());
+        link.onElement(t, toClosed);
     }
 
     /** Feeds an event whose process is routed here to the correlate instance. */
@@ -62,6 +78,7 @@ public final class Partition {
         this.watermark = Math.max(this.watermark, watermark);
         this.finalBefore = Math.max(this.finalBefore, finalBefore);
         summarise.onWatermark(this.watermark, this.finalBefore, toClosed);
+        link.onWatermark(this.watermark, this.finalBefore, toClosed);
         correlate.onWatermark(this.watermark, this.finalBefore, toChanges);
     }
 
@@ -93,6 +110,10 @@ public final class Partition {
 
     public SummariseOperator summariser() {
         return summarise;
+    }
+
+    public LinkOperator linker() {
+        return link;
     }
 
     public CorrelateOperator correlator() {

@@ -44,12 +44,16 @@ public final class Pipeline {
     }
 
     public Pipeline(Processes processes, LatenessPolicy policy, List<Objective> objectives, int partitionCount) {
-        this.topology = new Topology(processes, policy, objectives);
+        this(new Topology(processes, policy, objectives), partitionCount);
+    }
+
+    public Pipeline(Topology topology, int partitionCount) {
+        this.topology = topology;
         this.assess = new AssessOperator(topology.objectives());
         this.order = topology.newOrder();
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
-            partitions[i] = new Partition(processes);
+            partitions[i] = new Partition(topology);
         }
         this.inputs = new InputWatermarks(partitionCount);
     }
@@ -68,6 +72,10 @@ public final class Pipeline {
         }
         int n = partitions.length;
         partitions[n == 1 ? 0 : topology.summarise.instanceOf(t, n)].summarise(t);
+        int l = topology.link.instanceOf(t, n);
+        if (l >= 0) {
+            partitions[l].link(t);
+        }
         if (t.ofProcess()) {
             partitions[n == 1 ? 0 : topology.correlate.instanceOf(t, n)].correlate(t);
         }
@@ -115,11 +123,14 @@ public final class Pipeline {
         stages.put(topology.order.name(), o);
         KeyedState s = new KeyedState();
         KeyedState c = new KeyedState();
+        KeyedState l = new KeyedState();
         for (Partition p : partitions) {
             p.summariser().snapshot(s.sink());
             p.correlator().snapshot(c.sink());
+            p.linker().snapshot(l.sink());
         }
         stages.put(topology.summarise.name(), s);
+        stages.put(topology.link.name(), l);
         stages.put(topology.correlate.name(), c);
         KeyedState m = new KeyedState();
         merge.snapshot(m.sink());
@@ -137,10 +148,12 @@ public final class Pipeline {
         partitions = new Partition[n];
         Operator<?, ?>[] summarisers = new Operator<?, ?>[n];
         Operator<?, ?>[] correlators = new Operator<?, ?>[n];
+        Operator<?, ?>[] linkers = new Operator<?, ?>[n];
         for (int i = 0; i < n; i++) {
-            partitions[i] = new Partition(topology.processes());
+            partitions[i] = new Partition(topology);
             summarisers[i] = partitions[i].summariser();
             correlators[i] = partitions[i].correlator();
+            linkers[i] = partitions[i].linker();
         }
         merge = new MergeOperator();
         assess = new AssessOperator(topology.objectives());
@@ -150,6 +163,7 @@ public final class Pipeline {
         stages.get(topology.order.name()).restoreInto(new Operator<?, ?>[] {order});
         stages.get(topology.summarise.name()).restoreInto(summarisers);
         stages.get(topology.correlate.name()).restoreInto(correlators);
+        stages.get(topology.link.name()).restoreInto(linkers);
         stages.get(topology.merge.name()).restoreInto(new Operator<?, ?>[] {merge});
         stages.get(topology.assess.name()).restoreInto(new Operator<?, ?>[] {assess});
     }

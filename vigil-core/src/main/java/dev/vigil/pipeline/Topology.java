@@ -4,6 +4,7 @@ import dev.vigil.assess.Objective;
 import dev.vigil.assess.ObjectiveLedger;
 import dev.vigil.correlate.CaseChange;
 import dev.vigil.correlate.Processes;
+import dev.vigil.link.Linker;
 import dev.vigil.operator.KeyedState;
 import dev.vigil.operator.Operator;
 import dev.vigil.order.LatenessPolicy;
@@ -18,8 +19,8 @@ import java.util.function.Supplier;
  * make their instances here and route by these keys, so they run the very same graph.
  *
  * <pre>
- *   journal ──► order (1 instance) ──Timed──┬─► summarise (by source) ──ClosedWindow──► merge (by series) ──┬──► KPI windows
- *                                           │                                                              └─► assess (by series) ──► alert changes
+ *   journal ──► order (1 instance) ──Timed──┬─► summarise (by source) ──ClosedWindow──┬─► merge (by series) ──┬──► KPI windows
+ *                                           ├─► link (by trace; spans) ──ClosedWindow──┘                      └─► assess (by series) ──► alert changes
  *                                           └─► correlate (by process) ───────────────────────────────────────► case changes
  * </pre>
  *
@@ -46,23 +47,35 @@ public final class Topology {
 
     public final Stage<Arrival, Timed> order;
     public final Stage<Timed, ClosedWindow> summarise;
+    public final Stage<Timed, ClosedWindow> link;
     public final Stage<Timed, CaseChange> correlate;
     public final Stage<ClosedWindow, MergedWindow> merge;
     public final Stage<MergedWindow, ObjectiveLedger.Transition> assess;
     private final Processes processes;
     private final LatenessPolicy policy;
     private final List<Objective> objectives;
+    private final long pairWithinMicros;
 
     public Topology(Processes processes, LatenessPolicy policy) {
         this(processes, policy, List.of());
     }
 
     public Topology(Processes processes, LatenessPolicy policy, List<Objective> objectives) {
+        this(processes, policy, objectives, Linker.DEFAULT_WAIT_MICROS);
+    }
+
+    /**
+     * @param pairWithinMicros how long, in event time, a span waits for the other end of its call (vigil.yaml's
+     *                         {@code telemetry.pairWithin})
+     */
+    public Topology(Processes processes, LatenessPolicy policy, List<Objective> objectives, long pairWithinMicros) {
         this.processes = processes;
+        this.pairWithinMicros = pairWithinMicros;
         this.policy = policy;
         this.objectives = List.copyOf(objectives);
         this.order = new Stage<>("order", a -> OrderOperator.KEY, () -> new OrderOperator(processes, policy));
         this.summarise = new Stage<>("summarise", SummariseOperator::keyOf, SummariseOperator::new);
+        this.link = new Stage<>("link", LinkOperator::keyOf, () -> new LinkOperator(pairWithinMicros));
         this.correlate = new Stage<>("correlate", CorrelateOperator::keyOf, () -> new CorrelateOperator(processes));
         this.merge = new Stage<>("merge", MergeOperator::keyOf, MergeOperator::new);
         java.util.Set<String> judged = AssessOperator.judged(this.objectives);
@@ -74,6 +87,10 @@ public final class Topology {
 
     public List<Objective> objectives() {
         return objectives;
+    }
+
+    public long pairWithinMicros() {
+        return pairWithinMicros;
     }
 
     public Processes processes() {

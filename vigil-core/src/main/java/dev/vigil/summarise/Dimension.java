@@ -18,7 +18,17 @@ public enum Dimension implements WireName {
      */
     SERVICE("service"),
     /** {@code source/peer} of every event with a peer: the observed calls from which the estate map is drawn. */
-    CALL("call");
+    CALL("call"),
+    /** {@code caller/callee} of calls paired from spans, as the caller saw them: the traced dependency map. */
+    LINK("link"),
+    /** {@code caller/callee} of the same calls as the callee served them (the caller's view less network and queueing). */
+    LINK_SERVED("link-served"),
+    /** {@code service/end} of spans that found no partner within the pairing wait: "client" or "server". */
+    LINK_UNPAIRED("link-unpaired"),
+    /** {@code service/host} of spans: where a service runs, for the estate model. */
+    PLACEMENT("placement"),
+    /** {@code service/instance} of spans: a service's instances. */
+    INSTANCE("instance");
 
     private final String wire;
 

@@ -8,6 +8,7 @@ enum StageKind {
     ORDER(false, false),
     SUMMARISE(true, false),
     CORRELATE(true, true),
+    LINK(true, false),
     MERGE(true, false),
     ASSESS(true, false);
 
@@ -24,6 +25,7 @@ enum StageKind {
             case ORDER -> t.order;
             case SUMMARISE -> t.summarise;
             case CORRELATE -> t.correlate;
+            case LINK -> t.link;
             case MERGE -> t.merge;
             case ASSESS -> t.assess;
         };

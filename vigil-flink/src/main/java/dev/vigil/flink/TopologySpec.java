@@ -9,10 +9,11 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * What the topology is made from (vigil.yaml's processes, lateness and objectives), in a form Flink ships to its
+ * What the topology is made from (vigil.yaml's processes, lateness, objectives and pairing wait), in a form Flink ships to its
  * workers.
  */
-record TopologySpec(List<ProcessDef> processes, LatenessPolicy policy, List<Objective> objectives) implements Serializable {
+record TopologySpec(List<ProcessDef> processes, LatenessPolicy policy, List<Objective> objectives, long pairWithinMicros)
+        implements Serializable {
 
     TopologySpec {
         processes = List.copyOf(processes);
@@ -23,7 +24,11 @@ record TopologySpec(List<ProcessDef> processes, LatenessPolicy policy, List<Obje
         this(processes, policy, List.of());
     }
 
+    TopologySpec(List<ProcessDef> processes, LatenessPolicy policy, List<Objective> objectives) {
+        this(processes, policy, objectives, dev.vigil.link.Linker.DEFAULT_WAIT_MICROS);
+    }
+
     Topology topology() {
-        return new Topology(new Processes(processes), policy, objectives);
+        return new Topology(new Processes(processes), policy, objectives, pairWithinMicros);
     }
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * client submits to. See docs/SCALE.md.
  */
 @Command(name = "vigil-flink", mixinStandardHelpOptions = true,
-        description = "Runs Vigil's pipeline (order, summarise, correlate, merge, assess) as a Flink job over Kafka: reads "
+        description = "Runs Vigil's pipeline (order, summarise, link, correlate, merge, assess) as a Flink job over Kafka: reads "
                 + "the journal topic, writes KPI windows, cases and alert changes to their topics.")
 public final class VigilFlinkJob implements Callable<Integer> {
 
@@ -64,7 +64,7 @@ public final class VigilFlinkJob implements Callable<Integer> {
         if (env.getCheckpointConfig().getCheckpointInterval() <= 0) {
             env.enableCheckpointing(checkpointEveryMillis);
         }
-        VigilJob.build(env, new TopologySpec(c.processes().all(), c.lateness(), c.objectives()),
+        VigilJob.build(env, new TopologySpec(c.processes().all(), c.lateness(), c.objectives(), c.pairWithinMicros()),
                 new VigilJob.Source(bootstrapServers, new VigilJob.Topics(journalTopic, windowsTopic, casesTopic,
                         alertsTopic), groupId, bounded));
         env.execute("vigil");

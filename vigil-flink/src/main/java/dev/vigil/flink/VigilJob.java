@@ -5,6 +5,7 @@ import dev.vigil.correlate.CaseChange;
 import dev.vigil.pipeline.Arrival;
 import dev.vigil.pipeline.AssessOperator;
 import dev.vigil.pipeline.Codec;
+import dev.vigil.pipeline.LinkOperator;
 import dev.vigil.pipeline.MergeOperator;
 import dev.vigil.pipeline.MergedWindow;
 import dev.vigil.pipeline.SummariseOperator;
@@ -36,6 +37,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * <pre>
  *   journal topic ──► order (parallelism 1) ──┬─ keyBy source ──► summarise ── keyBy series ──► merge ──┬──► windows topic
  *                                             │                                                      └─ keyBy series ──► assess ──► alerts topic
+ *                                             ├─ keyBy trace ──► link ──────── keyBy series ──► merge links ──► windows topic
  *                                             └─ keyBy process ─► correlate ───────────────────────────────► cases topic
  * </pre>
  *
@@ -117,11 +119,25 @@ public final class VigilJob {
                 .transform("summarise", CodecSerializer.<ClosedWindow>info(Codec.CLOSED_WINDOW),
                         new StageOperator<Timed, ClosedWindow>(StageKind.SUMMARISE, spec))
                 .uid("vigil-summarise");
+        DataStream<ClosedWindow> links = timed
+                .filter(t -> LinkOperator.keyOf(t) != null).setParallelism(1).name("spans")
+                .keyBy(LinkOperator::keyOf, Types.STRING)
+                .transform("link", CodecSerializer.<ClosedWindow>info(Codec.CLOSED_WINDOW),
+                        new StageOperator<Timed, ClosedWindow>(StageKind.LINK, spec))
+                .uid("vigil-link");
         DataStream<MergedWindow> windows = parts
                 .keyBy(MergeOperator::keyOf, Types.STRING)
                 .transform("merge", CodecSerializer.<MergedWindow>info(Codec.MERGED_WINDOW),
                         new StageOperator<ClosedWindow, MergedWindow>(StageKind.MERGE, spec))
                 .uid("vigil-merge");
+        // The map's windows are merged apart: one merge input fed by both stages would move its watermark when the
+        // later of the two channels moves, and the assess stage would see revisions at other moments than the
+        // embedded runtime's (objectives do not judge the map's series, so nothing else needs them together).
+        DataStream<MergedWindow> linkWindows = links
+                .keyBy(MergeOperator::keyOf, Types.STRING)
+                .transform("merge links", CodecSerializer.<MergedWindow>info(Codec.MERGED_WINDOW),
+                        new StageOperator<ClosedWindow, MergedWindow>(StageKind.MERGE, spec))
+                .uid("vigil-merge-links");
         DataStream<CaseChange> cases = timed
                 .filter(Timed::ofProcess).setParallelism(1).name("activities")
                 .keyBy(Timed::processName, Types.STRING)
@@ -135,7 +151,7 @@ public final class VigilJob {
                 .transform("assess", CodecSerializer.<ObjectiveLedger.Transition>info(Codec.TRANSITION),
                         new StageOperator<MergedWindow, ObjectiveLedger.Transition>(StageKind.ASSESS, spec))
                 .uid("vigil-assess");
-        return new Outputs(windows, cases, alerts);
+        return new Outputs(windows.union(linkWindows), cases, alerts);
     }
 
     /** The key of a window's record: its series and minute, so that compaction keeps its latest revision. */

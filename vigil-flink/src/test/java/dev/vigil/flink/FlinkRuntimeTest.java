@@ -131,6 +131,9 @@ class FlinkRuntimeTest {
         Outputs embedded = embedded(journal, 1);
         assertThat(embedded(journal, 3)).as("the embedded topology on 1 and 3 partitions").isEqualTo(embedded);
         assertThat(embedded.windows()).as("windows").hasSizeGreaterThan(100);
+        assertThat(embedded.windows().keySet()).as("the map's windows: paired calls, a virtual node, unpaired spans")
+                .anyMatch(k -> k.startsWith("link\0web\0orders")).anyMatch(k -> k.startsWith("link\0orders\0postgres"))
+                .anyMatch(k -> k.startsWith("link-unpaired\0orders\0server")).anyMatch(k -> k.startsWith("placement\0web\0web-1"));
         assertThat(embedded.cases().values()).extracting(c -> c.status().wire()).as("completed and stuck cases (the quiet half hour at the end judges every open one)")
                 .contains("completed", "stuck");
         assertThat(embedded.maxRevision()).as("late events amended windows").isGreaterThan(1);
@@ -289,6 +292,22 @@ class FlinkRuntimeTest {
             events.add(new Event(t, services[r.nextInt(services.length)], "Op" + r.nextInt(3), EventKind.CALL, Map.of(),
                     r.nextDouble() < 0.03 ? Outcome.ERROR : Outcome.OK, (long) (1 + r.nextInt(2_000)) * 1000,
                     peers[r.nextInt(peers.length)], null, Map.of()));
+        }
+        // Traced requests, for the link stage: web serves, calls orders, which queries a database it names.
+        for (int i = 0; i < 300; i++) {
+            long t = T0 + (long) (r.nextDouble() * 15 * 60 * SECOND);
+            Map<String, String> trace = Map.of("traceId", "trace-" + i);
+            events.add(new Event(t + 90_000, "web", "GET /checkout", EventKind.CALL, trace, Outcome.OK, 90_000L, null, null,
+                    Map.of("spanId", "w" + i, "spanKind", "server", "host.name", "web-" + r.nextInt(2))));
+            if (r.nextDouble() < 0.9) {
+                events.add(new Event(t + 80_000, "web", "POST /orders", EventKind.CALL, trace, Outcome.OK, 70_000L, "orders",
+                        null, Map.of("spanId", "c" + i, "parentSpanId", "w" + i, "spanKind", "client")));
+            }
+            events.add(new Event(t + 70_000, "orders", "POST /orders", EventKind.CALL, trace,
+                    r.nextDouble() < 0.05 ? Outcome.ERROR : Outcome.OK, 50_000L, null, null,
+                    Map.of("spanId", "o" + i, "parentSpanId", "c" + i, "spanKind", "server", "service.instance.id", "orders-1")));
+            events.add(new Event(t + 30_000, "orders", "SELECT", EventKind.CALL, trace, Outcome.OK, 8_000L, "postgres", null,
+                    Map.of("spanId", "d" + i, "parentSpanId", "o" + i, "spanKind", "client")));
         }
         record Arriving(long at, int i, Event e) {
         }

@@ -97,7 +97,7 @@ public final class VigilServer implements AutoCloseable {
             ObjectivesRuntime objectives = new ObjectivesRuntime(pipeline.assess(), pipeline.alerts());
             ApiService api = new ApiService(journal, pipeline, objectives, options.config().contracts(), forwarder);
             dev.vigil.server.api.EstateApi estate = new dev.vigil.server.api.EstateApi(pipeline, objectives,
-                    options.config().contracts());
+                    options.config().contracts(), options.config().estate());
             HttpService notFound = (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
                     "no endpoint " + req.method() + " " + req.path() + "; see docs/API.md", null);
             AtomicBoolean stopping = new AtomicBoolean();

@@ -96,9 +96,20 @@ final class JournalCodec {
     }
 
     /**
+     * Of an event's attributes, what the pipeline reads: a span's ids, kind and placement (see
+     * {@link dev.vigil.link.SpanRef#CARRIED}); nothing, and no parse, for any other event.
+     */
+    static Map<String, Object> pipelineAttributes(Map<String, String> correlation, String json) {
+        if (json == null || !dev.vigil.link.SpanRef.maybeSpan(correlation)) {
+            return Map.of();
+        }
+        return dev.vigil.link.SpanRef.carried(JsonValues.readObject(json));
+    }
+
+    /**
      * @param parseAttributes whether to parse each event's attributes from their JSON; readers that only pass the
-     *                        JSON on (the event table's loader) or never look at attributes (the pipeline) save the
-     *                        cost, and get events with no attributes
+     *                        JSON on (the event table's loader) or look at a span's few only (the pipeline) save the
+     *                        cost, and get events with only the attributes {@link #pipelineAttributes} keeps
      */
     static JournalRecord decode(byte[] payload, boolean parseAttributes) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
@@ -129,7 +140,7 @@ final class JournalCodec {
             String aj = readNullable(in);
             attrJson.add(aj);
             events.add(new Event(time, source, name, kind, corr, outcome, duration < 0 ? null : duration, peer, unit,
-                    parseAttributes ? JsonValues.readObject(aj) : Map.of()));
+                    parseAttributes ? JsonValues.readObject(aj) : pipelineAttributes(corr, aj)));
         }
         Map<Rejection.Code, Long> rejections = new EnumMap<>(Rejection.Code.class);
         int codes = in.readUnsignedByte();

@@ -5,9 +5,9 @@ import dev.vigil.event.Rejection;
 import dev.vigil.pipeline.Arrival;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Journal records as bytes for a journal kept elsewhere than in Vigil's files (a Kafka topic): the payload of the
@@ -19,9 +19,19 @@ public final class JournalRecords {
     private JournalRecords() {
     }
 
-    /** A record of events, their attributes as JSON (one per event, or null for none). */
+    /**
+     * A record of events, their attributes as JSON (one per event), or null for what the pipeline reads of them only
+     * (a span's ids, kind and placement; nothing of other events), which is what a forwarded journal needs.
+     */
     public static byte[] encode(long recordNo, long firstSeq, long ingestedMicros, List<Event> events, List<String> attributesJson) {
-        List<String> attrs = attributesJson != null ? attributesJson : Collections.nCopies(events.size(), null);
+        List<String> attrs = attributesJson;
+        if (attrs == null) {
+            attrs = new java.util.ArrayList<>(events.size());
+            for (Event e : events) {
+                Map<String, Object> carried = dev.vigil.link.SpanRef.carried(e.attributes());
+                attrs.add(carried.isEmpty() ? null : JsonValues.write(carried));
+            }
+        }
         ByteBuffer b = JournalCodec.encode(new JournalRecord(recordNo, firstSeq, ingestedMicros, events, attrs,
                 new EnumMap<>(Rejection.Code.class)));
         byte[] payload = new byte[b.remaining() - JournalCodec.HEADER];

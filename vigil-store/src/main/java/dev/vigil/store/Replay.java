@@ -29,7 +29,8 @@ final class Replay {
             throws SQLException, InterruptedException {
         long from = afterRecordNo + 1;
         try (PreparedStatement events = conn.prepareStatement("""
-                SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, record_no, epoch_us(ingested)
+                SELECT seq, epoch_us(time), source, name, kind, outcome, duration_us, peer, unit, record_no, epoch_us(ingested),
+                       attributes
                 FROM events WHERE record_no BETWEEN ? AND ? ORDER BY seq""");
              PreparedStatement keys = conn.prepareStatement("""
                 SELECT k.seq, k.key, k.value FROM event_keys k JOIN events e ON e.seq = k.seq
@@ -76,10 +77,11 @@ final class Replay {
                         }
                         long d = rs.getLong(7);
                         Long duration = rs.wasNull() ? null : d;
+                        Map<String, String> corr = correlation.getOrDefault(rs.getLong(1), Map.of());
                         batch.add(new Event(rs.getLong(2), rs.getString(3), rs.getString(4),
-                                EventKind.fromWire(rs.getString(5)).orElse(EventKind.OTHER), correlation.get(rs.getLong(1)),
+                                EventKind.fromWire(rs.getString(5)).orElse(EventKind.OTHER), corr,
                                 Outcome.fromWire(rs.getString(6)).orElse(Outcome.OK), duration, rs.getString(8),
-                                rs.getString(9), Map.of()));
+                                rs.getString(9), JournalCodec.pipelineAttributes(corr, rs.getString(12))));
                     }
                 }
                 if (!batch.isEmpty()) {

@@ -84,6 +84,50 @@ class JournalTailTest {
         }
     }
 
+    /** A span as the OTLP receiver makes it, with attributes the pipeline reads and some it does not. */
+    private static dev.vigil.event.Event span(int i) {
+        Map<String, Object> attrs = new java.util.LinkedHashMap<>();
+        attrs.put("http.route", "/orders");
+        attrs.put("spanId", "s" + i);
+        attrs.put("parentSpanId", "p" + i);
+        attrs.put("spanKind", "server");
+        attrs.put("host.name", "web-1");
+        attrs.put("db.rows", 3L);
+        return new dev.vigil.event.Event(i, "web", "n" + i, dev.vigil.event.EventKind.CALL, Map.of("traceId", "t" + i),
+                dev.vigil.event.Outcome.OK, 5L, null, null, attrs);
+    }
+
+    @Test
+    void aSpanReachesThePipelineWithItsIdsKindAndHostFromMemoryTheFilesAndTheEventTable() throws Exception {
+        try (EventStore j = EventStore.open(dir, small(1L << 30))) {
+            for (int i = 1; i <= 60; i++) {
+                j.append(List.of(i % 2 == 0 ? span(i) : event(i, "s", "n" + i, Map.of())), Map.of(), i).get();
+            }
+            Await.until("the loader to take every record", j::loadedRecordNo, n -> n >= 60);
+            Await.until("released segments", j::backlog, b -> b.journalBytes() < 2_000 * 3);
+            j.loader().fault = NEVER_LOADS;
+            for (int i = 61; i <= 80; i++) {
+                j.append(List.of(i % 2 == 0 ? span(i) : event(i, "s", "n" + i, Map.of())), Map.of(), i).get();
+            }
+            List<String> told = new ArrayList<>();
+            try (EventStore.Tail t = j.tail(0, false)) {
+                while (t.position() < 80) {
+                    t.next((no, first, at, events) -> events.forEach(e -> {
+                        Map<String, Object> want = no % 2 == 1 ? Map.of() : new java.util.TreeMap<>(Map.of("spanId", "s" + no,
+                                "parentSpanId", "p" + no, "spanKind", "server", "host.name", "web-1"));
+                        // From memory an event comes as appended; from the files and the table, with these only.
+                        var seen = new java.util.TreeMap<>(dev.vigil.link.SpanRef.carried(e.attributes()));
+                        if (!seen.equals(want)) {
+                            told.add(no + ": " + seen + " instead of " + want);
+                        }
+                    }), 7, 1_000);
+                }
+            }
+            assertThat(told).as("records read without a span's carried attributes").isEmpty();
+            j.loader().fault = c -> { };
+        }
+    }
+
     @Test
     void aHoldingConsumerKeepsSegmentsUntilItHoldsTheirRecordsDurably() throws Exception {
         try (EventStore j = EventStore.open(dir, small(1L << 30))) {

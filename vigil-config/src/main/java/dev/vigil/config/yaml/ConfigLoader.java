@@ -1,6 +1,7 @@
 package dev.vigil.config.yaml;
 
 import dev.vigil.config.Durations;
+import dev.vigil.config.EstateDeclaration;
 import dev.vigil.config.VigilConfig;
 import dev.vigil.correlate.ProcessDef;
 import dev.vigil.correlate.Processes;
@@ -38,8 +39,9 @@ import java.util.Set;
 public final class ConfigLoader extends YamlChecks {
 
     private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives", "alerting",
-            "telemetry", "scrape");
-    private static final List<String> TELEMETRY = List.of("spanKeys");
+            "telemetry", "scrape", "estate");
+    private static final List<String> ESTATE = List.of("interactions", "hostAliases");
+    private static final List<String> TELEMETRY = List.of("spanKeys", "pairWithin");
     private static final List<String> SCRAPE = List.of("interval", "targets");
     private static final List<String> TARGET = List.of("url", "host", "interval", "labels");
     /** Prometheus's default scrape interval. */
@@ -138,7 +140,7 @@ public final class ConfigLoader extends YamlChecks {
     private VigilConfig config(Node root) {
         if (root instanceof Null) {
             return new VigilConfig(file, LatenessPolicy.DEFAULT, 0, 30_000, Map.of(), Processes.NONE, List.of(), List.of(),
-                    List.of(), Map.of(), List.of());
+                    List.of(), Map.of(), List.of(), dev.vigil.link.Linker.DEFAULT_WAIT_MICROS, EstateDeclaration.NONE);
         }
         MapNode top = map(root, "the file", "a mapping with pipeline, sources and processes");
         if (top == null) {
@@ -230,6 +232,7 @@ public final class ConfigLoader extends YamlChecks {
             }
         }
         Map<String, List<String>> spanKeys = Map.of();
+        long pairWithin = dev.vigil.link.Linker.DEFAULT_WAIT_MICROS;
         Entry telemetry = top.entries().get("telemetry");
         if (telemetry != null) {
             MapNode t = map(telemetry.value(), "telemetry", "a mapping with spanKeys: {orderId: [order.id]}");
@@ -238,6 +241,17 @@ public final class ConfigLoader extends YamlChecks {
                 Entry keys = t.entries().get("spanKeys");
                 if (keys != null) {
                     spanKeys = spanKeys(keys);
+                }
+                Duration wait = duration(t, "pairWithin", Duration.ofNanos(pairWithin * 1000));
+                if (wait != null) {
+                    Duration most = Duration.ofNanos(lateness.maxLatenessMicros() * 1000).minusMinutes(2);
+                    if (wait.toMillis() < 1 || wait.compareTo(most) > 0) {
+                        error(t.entries().get("pairWithin").value().loc(), "pairWithin must be between 1ms and "
+                                + Durations.format(most) + " (maxLateness less two minutes, so that a pair found at the end "
+                                + "of the wait still counts in its minute); raise maxLateness or shorten pairWithin");
+                    } else {
+                        pairWithin = wait.toNanos() / 1000;
+                    }
                 }
             }
         }
@@ -249,8 +263,16 @@ public final class ConfigLoader extends YamlChecks {
                 scrapes = scrapeTargets(sm);
             }
         }
+        EstateDeclaration estate = EstateDeclaration.NONE;
+        Entry est = top.entries().get("estate");
+        if (est != null) {
+            MapNode em = map(est.value(), "estate", "a mapping with interactions: {web: [orders, postgres]}");
+            if (em != null) {
+                estate = estate(em);
+            }
+        }
         return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, contracts, webhooks,
-                spanKeys, scrapes);
+                spanKeys, scrapes, pairWithin, estate);
     }
 
     /** {@code scrape: {interval: 15s, targets: [{url, host, interval, labels}]}}. */
@@ -342,6 +364,45 @@ public final class ConfigLoader extends YamlChecks {
             out.add(new dev.vigil.infra.ScrapeTarget(url, host, interval.toMillis(), labels));
         }
         return out;
+    }
+
+    /** {@code estate: {interactions: {web: [orders, postgres]}, hostAliases: {ip-10-0-0-7: db-1}}}. */
+    private EstateDeclaration estate(MapNode em) {
+        known(em, "in estate", ESTATE);
+        Map<String, List<String>> calls = new LinkedHashMap<>();
+        Entry i = em.entries().get("interactions");
+        MapNode im = i == null ? null : map(i.value(), "interactions", "a mapping of a service to what it calls, "
+                + "e.g. {web: [orders, postgres, parcelco]}");
+        if (im != null) {
+            for (Entry e : im.entries().values()) {
+                if (e.key().isBlank()) {
+                    error(e.keyLoc(), "an interaction needs the calling service's name, e.g. web: [orders]");
+                    continue;
+                }
+                List<String> callees = e.value() instanceof ListNode
+                        ? strings(im, e.key(), "interactions", e.keyLoc(), "what " + e.key() + " calls")
+                        : java.util.Optional.ofNullable(scalar(e.value(), e.key())).map(List::of).orElse(null);
+                if (callees != null) {
+                    calls.put(e.key(), callees);
+                }
+            }
+        }
+        Map<String, String> aliases = new LinkedHashMap<>();
+        Entry a = em.entries().get("hostAliases");
+        MapNode am = a == null ? null : map(a.value(), "hostAliases", "a mapping of a host name as a source gives it "
+                + "to the name Vigil uses, e.g. {ip-10-0-0-7: db-1}");
+        if (am != null) {
+            for (Entry e : am.entries().values()) {
+                String to = scalar(e.value(), e.key());
+                if (to != null && to.isBlank()) {
+                    error(e.value().loc(), "the alias of " + Quote.value(e.key()) + " is empty: give the host's name, "
+                            + "as its scrape target names it");
+                } else if (to != null) {
+                    aliases.put(e.key(), to);
+                }
+            }
+        }
+        return new EstateDeclaration(calls, aliases);
     }
 
     /** {@code spanKeys: {orderId: [order.id, app.order_id], customerId: customer.id}}: a list, or one attribute. */

@@ -176,9 +176,49 @@ class ConfigLoaderTest {
                     orderId: []
                     "": x
                 """)).containsExactly(
-                "vigil.yaml:2:3: unknown field \"spanKey\" in telemetry; did you mean \"spanKeys\"? (allowed: spanKeys)",
+                "vigil.yaml:2:3: unknown field \"spanKey\" in telemetry; did you mean \"spanKeys\"? (allowed: spanKeys, pairWithin)",
                 "vigil.yaml:4:14: orderId of spanKeys must be a non-empty list: the span attributes that hold orderId",
                 "vigil.yaml:5:5: a span key needs a name: the correlation key it becomes, e.g. orderId");
+    }
+
+    @Test
+    void theEstateDeclaresWhoCallsWhomAndWhatHostsAreCalledElsewhere() throws Exception {
+        VigilConfig c = ConfigLoader.parse("""
+                estate:
+                  interactions:
+                    web: [orders, billing]
+                    orders: postgres
+                  hostAliases: {ip-10-0-0-7.ec2.internal: db-host-1}
+                """, "vigil.yaml");
+        assertThat(c.estate().pairs()).containsExactly(List.of("orders", "postgres"), List.of("web", "orders"),
+                List.of("web", "billing"));
+        assertThat(c.estate().declared("web", "billing")).isTrue();
+        assertThat(c.estate().declared("billing", "web")).isFalse();
+        assertThat(c.estate().host("ip-10-0-0-7.ec2.internal")).isEqualTo("db-host-1");
+        assertThat(c.estate().host("web-1")).isEqualTo("web-1");
+        assertThat(errors("""
+                estate:
+                  interaction: {}
+                  interactions:
+                    web: []
+                  hostAliases: {a: ""}
+                """)).containsExactly(
+                "vigil.yaml:2:3: unknown field \"interaction\" in estate; did you mean \"interactions\"? (allowed: interactions, hostAliases)",
+                "vigil.yaml:4:10: web of interactions must be a non-empty list: what web calls",
+                "vigil.yaml:5:20: the alias of \"a\" is empty: give the host's name, as its scrape target names it");
+    }
+
+    @Test
+    void pairWithinIsHowLongASpanWaitsForItsPartnerAndStaysShortOfMaxLateness() throws Exception {
+        assertThat(ConfigLoader.parse("telemetry: {pairWithin: 2m}\n", "vigil.yaml").pairWithinMicros())
+                .isEqualTo(120_000_000L);
+        assertThat(ConfigLoader.parse("pipeline: {}\n", "vigil.yaml").pairWithinMicros()).isEqualTo(30_000_000L);
+        assertThat(errors("""
+                pipeline: {maxLateness: 5m}
+                telemetry: {pairWithin: 4m}
+                """)).containsExactly("vigil.yaml:2:25: pairWithin must be between 1ms and 3m (maxLateness less two "
+                + "minutes, so that a pair found at the end of the wait still counts in its minute); raise maxLateness "
+                + "or shorten pairWithin");
     }
 
     @Test

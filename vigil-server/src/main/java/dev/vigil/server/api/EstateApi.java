@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.assess.BurnRule;
 import dev.vigil.assess.Contract;
+import dev.vigil.config.EstateDeclaration;
 import dev.vigil.correlate.CaseRecord;
 import dev.vigil.correlate.CaseStatus;
 import dev.vigil.event.Timestamps;
@@ -47,11 +48,15 @@ public final class EstateApi {
     private final ObjectivesRuntime objectives;
     /** Fixed with the configuration, like the contracts and objectives it comes from. */
     private final Set<String> suppliers;
+    /** vigil.yaml's estate section: declared interactions, and host names as other sources give them. */
+    private final EstateDeclaration declared;
 
-    public EstateApi(PipelineView pipeline, ObjectivesRuntime objectives, List<Contract> contracts) {
+    public EstateApi(PipelineView pipeline, ObjectivesRuntime objectives, List<Contract> contracts,
+                     EstateDeclaration declared) {
         this.pipeline = pipeline;
         this.objectives = objectives;
         this.suppliers = suppliers(contracts, objectives);
+        this.declared = declared;
     }
 
     /**
@@ -89,7 +94,7 @@ public final class EstateApi {
                     g.writeStartObject();
                     g.writeNullField("watermark");
                     g.writeNumberField("minutes", minutes);
-                    for (String f : new String[] {"units", "suppliers", "calledOnly", "calls"}) {
+                    for (String f : new String[] {"units", "suppliers", "calledOnly", "calls", "unpaired"}) {
                         g.writeArrayFieldStart(f);
                         g.writeEndArray();
                     }
@@ -106,7 +111,12 @@ public final class EstateApi {
             long asked = reading.asked;
             List<OutputStore.SeriesTotal> services = reading.services;
             List<OutputStore.SeriesTotal> peers = reading.peers;
-            List<OutputStore.SeriesTotal> calls = reading.calls;
+            Traced traced = reading.traced;
+            // A traced caller's calls are its links (paired from spans, or to the peers its client spans named); the
+            // events' calls of the same source say the same less well, and would draw each edge twice.
+            List<OutputStore.SeriesTotal> calls = reading.calls.stream().filter(c -> !traced.callers().contains(c.key())).toList();
+            Set<String> calledByEvents = new HashSet<>();
+            calls.forEach(c -> calledByEvents.add(c.name()));
             // Rates are per second of the minutes the estate was seen: a Vigil started five minutes ago has five
             // minutes of events, and dividing them by fifteen would understate every rate threefold.
             long from = Math.max(asked, services.stream().mapToLong(OutputStore.SeriesTotal::firstMicros).min().orElse(asked));
@@ -126,10 +136,18 @@ public final class EstateApi {
             List<Row> calledOnly = new ArrayList<>();
             for (OutputStore.SeriesTotal t : peers) {
                 boolean external = suppliers.contains(t.key());
-                if (!external && emitters.contains(t.key())) {
+                if (!external && (emitters.contains(t.key())
+                        || !calledByEvents.contains(t.key()) && !traced.callees().contains(t.key()))) {
                     continue;
                 }
                 (external ? supplierRows : calledOnly).add(Row.of(t.key(), t.window(), covering(standings, t.key(), true), firing));
+            }
+            // A traced callee that sends no spans itself and that no event named as a peer: a virtual node.
+            for (String callee : traced.callees()) {
+                if (!emitters.contains(callee) && !suppliers.contains(callee)
+                        && calledOnly.stream().noneMatch(r -> r.name.equals(callee))) {
+                    calledOnly.add(Row.of(callee, traced.into(callee), covering(standings, callee, true), firing));
+                }
             }
             // A supplier under contract with no calls in the window is still listed: silence is news too.
             for (String s : suppliers) {
@@ -159,7 +177,7 @@ public final class EstateApi {
                     g.writeStringField("status", u.getValue().get(0).health.level().wire());
                     g.writeArrayFieldStart("services");
                     for (Row r : u.getValue()) {
-                        r.write(g, "service", seconds);
+                        r.write(g, "service", seconds, traced);
                     }
                     g.writeEndArray();
                     g.writeEndObject();
@@ -167,24 +185,34 @@ public final class EstateApi {
                 g.writeEndArray();
                 g.writeArrayFieldStart("suppliers");
                 for (Row r : supplierRows) {
-                    r.write(g, "supplier", seconds);
+                    r.write(g, "supplier", seconds, traced);
                 }
                 g.writeEndArray();
                 g.writeArrayFieldStart("calledOnly");
                 for (Row r : calledOnly) {
-                    r.write(g, "service", seconds);
+                    r.write(g, "service", seconds, traced);
                 }
                 g.writeEndArray();
                 g.writeArrayFieldStart("calls");
+                for (OutputStore.SeriesTotal c : traced.links()) {
+                    writeCall(g, c, seconds, true, traced.served().get(List.of(c.key(), c.name())), !emitters.contains(c.name()));
+                }
                 for (OutputStore.SeriesTotal c : calls) {
+                    writeCall(g, c, seconds, false, null, false);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("unpaired");
+                for (OutputStore.SeriesTotal u : traced.unpaired()) {
                     g.writeStartObject();
-                    g.writeStringField("source", c.key());
-                    g.writeStringField("peer", c.name());
-                    g.writeBooleanField("external", suppliers.contains(c.name()));
-                    KpiJson.figures(g, c.window(), seconds);
+                    g.writeStringField("service", u.key());
+                    g.writeStringField("end", u.name());
+                    g.writeNumberField("spans", u.window().count());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
+                if (declared.declaresInteractions()) {
+                    writeInteractions(g, traced, calls);
+                }
                 g.writeArrayFieldStart("objectives");
                 for (Judged j : reading.judged) {
                     j.write(g);
@@ -194,6 +222,113 @@ public final class EstateApi {
                 g.writeEndObject();
             });
         });
+    }
+
+    /**
+     * A call edge: from events ({@code traced: false}), or paired from spans, with the callee's own latency beside
+     * the caller's (the difference is network and queueing) and whether the callee is a virtual node (it sends no
+     * spans or events: a database, a queue, a supplier named by the caller's client spans).
+     */
+    private void writeCall(JsonGenerator g, OutputStore.SeriesTotal c, double seconds, boolean traced, KpiWindow served,
+                           boolean virtual) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("source", c.key());
+        g.writeStringField("peer", c.name());
+        g.writeBooleanField("external", suppliers.contains(c.name()));
+        KpiJson.figures(g, c.window(), seconds);
+        g.writeBooleanField("traced", traced);
+        if (served != null) {
+            g.writeObjectFieldStart("served");
+            KpiJson.figures(g, served, seconds);
+            g.writeEndObject();
+        }
+        if (traced) {
+            g.writeBooleanField("virtual", virtual);
+        }
+        if (declared.declaresInteractions()) {
+            g.writeBooleanField("declared", declared.declared(c.key(), c.name()));
+        }
+        g.writeEndObject();
+    }
+
+    /** Declared interactions against observed ones: what was seen but not declared, and what was declared but not seen. */
+    private void writeInteractions(JsonGenerator g, Traced traced, List<OutputStore.SeriesTotal> calls) throws IOException {
+        Set<List<String>> seen = new java.util.LinkedHashSet<>();
+        traced.links().forEach(c -> seen.add(List.of(c.key(), c.name())));
+        calls.forEach(c -> seen.add(List.of(c.key(), c.name())));
+        g.writeObjectFieldStart("interactions");
+        g.writeNumberField("declared", declared.pairs().size());
+        g.writeArrayFieldStart("notDeclared");
+        for (List<String> pair : seen) {
+            if (!declared.declared(pair.get(0), pair.get(1))) {
+                writePair(g, pair);
+            }
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("notSeen");
+        for (List<String> pair : declared.pairs()) {
+            if (!seen.contains(pair)) {
+                writePair(g, pair);
+            }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writePair(JsonGenerator g, List<String> pair) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("source", pair.get(0));
+        g.writeStringField("peer", pair.get(1));
+        g.writeEndObject();
+    }
+
+    /**
+     * What spans said over the minutes read: the edges paired from them (by caller and callee), the callee's view of
+     * each, the spans left unpaired, and where each service ran (hosts, after vigil.yaml's aliases, and instances).
+     */
+    record Traced(List<OutputStore.SeriesTotal> links, Map<List<String>, KpiWindow> served,
+                  List<OutputStore.SeriesTotal> unpaired, Map<String, List<OutputStore.SeriesTotal>> hosts,
+                  Map<String, List<OutputStore.SeriesTotal>> instances, Set<String> callers, Set<String> callees) {
+
+        static Traced read(OutputStore store, long from, long to, EstateDeclaration declared) throws java.sql.SQLException {
+            List<OutputStore.SeriesTotal> links = store.totals(Dimension.LINK, from, to);
+            Map<List<String>, KpiWindow> served = new java.util.HashMap<>();
+            store.totals(Dimension.LINK_SERVED, from, to).forEach(t -> served.put(List.of(t.key(), t.name()), t.window()));
+            Set<String> callers = new HashSet<>();
+            Set<String> callees = new HashSet<>();
+            links.forEach(l -> {
+                callers.add(l.key());
+                callees.add(l.name());
+            });
+            return new Traced(links, served, store.totals(Dimension.LINK_UNPAIRED, from, to),
+                    byService(store.totals(Dimension.PLACEMENT, from, to), declared::host),
+                    byService(store.totals(Dimension.INSTANCE, from, to), n -> n), callers, callees);
+        }
+
+        /** Per service, its hosts (or instances) busiest first; two names one alias joins are added up. */
+        private static Map<String, List<OutputStore.SeriesTotal>> byService(List<OutputStore.SeriesTotal> all,
+                                                                           java.util.function.UnaryOperator<String> rename) {
+            Map<String, Map<String, OutputStore.SeriesTotal>> merged = new TreeMap<>();
+            for (OutputStore.SeriesTotal t : all) {
+                String name = rename.apply(t.name());
+                merged.computeIfAbsent(t.key(), k -> new TreeMap<>()).merge(name,
+                        new OutputStore.SeriesTotal(t.key(), name, t.window().copy(), t.firstMicros()),
+                        (a, b) -> new OutputStore.SeriesTotal(a.key(), name, a.window().mergeWith(b.window()),
+                                Math.min(a.firstMicros(), b.firstMicros())));
+            }
+            Map<String, List<OutputStore.SeriesTotal>> out = new TreeMap<>();
+            merged.forEach((service, m) -> out.put(service, m.values().stream()
+                    .sorted(Comparator.comparingLong((OutputStore.SeriesTotal t) -> -t.window().count())
+                            .thenComparing(OutputStore.SeriesTotal::name)).toList()));
+            return out;
+        }
+
+        /** The calls into a callee, as its callers saw them, over every traced edge. */
+        KpiWindow into(String callee) {
+            KpiWindow w = new KpiWindow();
+            links.stream().filter(l -> l.name().equals(callee)).forEach(l -> w.mergeWith(l.window()));
+            return w;
+        }
     }
 
     /** How long an answer tries to read windows and objectives of one state of the store before it settles for less. */
@@ -208,8 +343,8 @@ public final class EstateApi {
      */
     private record Reading(long watermark, long to, long asked, List<OutputStore.SeriesTotal> services,
                            List<OutputStore.SeriesTotal> peers, List<OutputStore.SeriesTotal> calls,
-                           List<Health.Standing> standings, Map<String, List<BurnRule>> firing, List<Judged> judged,
-                           boolean inStep) {
+                           Traced traced, List<Health.Standing> standings, Map<String, List<BurnRule>> firing,
+                           List<Judged> judged, boolean inStep) {
     }
 
     /**
@@ -235,9 +370,10 @@ public final class EstateApi {
             List<OutputStore.SeriesTotal> services = store.totals(Dimension.SERVICE, asked, to);
             List<OutputStore.SeriesTotal> peers = store.totals(Dimension.PEER, asked, to);
             List<OutputStore.SeriesTotal> calls = store.totals(Dimension.CALL, asked, to);
+            Traced traced = Traced.read(store, asked, to, declared);
             boolean inStep = !status.windowsChangedSince(version);
             if (inStep || System.nanoTime() > deadline) {
-                return new Reading(watermark, to, asked, services, peers, calls, judging.standings(), judging.firing(),
+                return new Reading(watermark, to, asked, services, peers, calls, traced, judging.standings(), judging.firing(),
                         judging.judged(), inStep);
             }
             try {
@@ -307,10 +443,12 @@ public final class EstateApi {
             return new Row(name, window, covering, Health.judge(window, covering, firing));
         }
 
-        void write(JsonGenerator g, String field, double seconds) throws IOException {
+        void write(JsonGenerator g, String field, double seconds, Traced traced) throws IOException {
             g.writeStartObject();
             g.writeStringField(field, name);
             KpiJson.figures(g, window, seconds);
+            placed(g, "hosts", "host", traced.hosts().get(name));
+            placed(g, "instances", "instance", traced.instances().get(name));
             g.writeStringField("status", health.level().wire());
             g.writeArrayFieldStart("reasons");
             for (String reason : health.reasons()) {
@@ -324,6 +462,23 @@ public final class EstateApi {
             g.writeEndArray();
             g.writeEndObject();
         }
+    }
+
+    /** Where a service ran: its hosts or instances with the spans each sent, busiest first; omitted when none is known. */
+    private static void placed(JsonGenerator g, String field, String name, List<OutputStore.SeriesTotal> where)
+            throws IOException {
+        if (where == null) {
+            return;
+        }
+        g.writeArrayFieldStart(field);
+        for (OutputStore.SeriesTotal t : where) {
+            g.writeStartObject();
+            g.writeStringField(name, t.name());
+            g.writeNumberField("spans", t.window().count());
+            g.writeNumberField("errors", t.window().errors());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** {@code GET /api/v1/processes}: per process, the cases that started in the range. */

@@ -87,13 +87,15 @@ public final class PipelineRuntime implements PipelineView {
 
     private static final byte SUMMARISE = 1;
     private static final byte CORRELATE = 2;
+    private static final byte LINK = 4;
 
     /** The clock moved with no event for this partition (a record's last events went elsewhere, or a tick). */
     private record Progress(long watermark, long finalBefore) implements ToPartition {
     }
 
     /** Drain, then write the state of each stage instance into {@code summarise[i]} and {@code correlate[i]}. */
-    private record Snapshot(CountDownLatch done, KeyedState[] summarise, KeyedState[] correlate) implements ToPartition {
+    private record Snapshot(CountDownLatch done, KeyedState[] summarise, KeyedState[] correlate, KeyedState[] link)
+            implements ToPartition {
     }
 
     private record Stop() implements ToPartition {
@@ -167,14 +169,14 @@ public final class PipelineRuntime implements PipelineView {
         this.checkpointDir = dataDir.resolve("pipeline");
         this.store = store;
         this.fingerprint = fingerprint(config);
-        this.topology = new Topology(config.processes(), config.lateness(), config.objectives());
+        this.topology = new Topology(config.processes(), config.lateness(), config.objectives(), config.pairWithinMicros());
         this.assess = new dev.vigil.pipeline.AssessOperator(topology.objectives());
         this.alerts = alerts;
         this.alertWriter = new AlertWriter(alerts, topology.objectives(), config.webhooks());
         this.order = topology.newOrder();
         this.partitions = new Partition[partitionCount];
         for (int i = 0; i < partitionCount; i++) {
-            partitions[i] = new Partition(config.processes());
+            partitions[i] = new Partition(topology);
             inboxes.add(new ArrayBlockingQueue<>(256));
         }
         this.partitionTime = new InputWatermarks(partitionCount);
@@ -292,12 +294,15 @@ public final class PipelineRuntime implements PipelineView {
             stage(stages, topology.order.name()).restoreInto(new Operator<?, ?>[] {order});
             Operator<?, ?>[] summarisers = new Operator<?, ?>[partitions.length];
             Operator<?, ?>[] correlators = new Operator<?, ?>[partitions.length];
+            Operator<?, ?>[] linkers = new Operator<?, ?>[partitions.length];
             for (int i = 0; i < partitions.length; i++) {
                 summarisers[i] = partitions[i].summariser();
                 correlators[i] = partitions[i].correlator();
+                linkers[i] = partitions[i].linker();
             }
             stage(stages, topology.summarise.name()).restoreInto(summarisers);
             stage(stages, topology.correlate.name()).restoreInto(correlators);
+            stage(stages, topology.link.name()).restoreInto(linkers);
             stage(stages, topology.merge.name()).restoreInto(new Operator<?, ?>[] {merger});
             stage(stages, topology.assess.name()).restoreInto(new Operator<?, ?>[] {assess});
             byte[] folded = stage(stages, FOLDED).entries().get(FOLDED);
@@ -411,6 +416,14 @@ public final class PipelineRuntime implements PipelineView {
                         int s = topology.summarise.instanceOf(t, n);
                         outboxes.get(s).add(t, SUMMARISE);
                         told[s] = t.watermark();
+                        int l = topology.link.instanceOf(t, n);
+                        if (l >= 0) {
+                            outboxes.get(l).add(t, LINK);
+                            told[l] = t.watermark();
+                            if (outboxes.get(l).events.size() >= 512) {
+                                flush(l, outboxes);
+                            }
+                        }
                         if (t.ofProcess()) {
                             int c = topology.correlate.instanceOf(t, n);
                             outboxes.get(c).add(t, CORRELATE);
@@ -459,8 +472,9 @@ public final class PipelineRuntime implements PipelineView {
         CountDownLatch snapped = new CountDownLatch(partitions.length);
         KeyedState[] summarise = new KeyedState[partitions.length];
         KeyedState[] correlate = new KeyedState[partitions.length];
+        KeyedState[] link = new KeyedState[partitions.length];
         for (BlockingQueue<ToPartition> q : inboxes) {
-            q.put(new Snapshot(snapped, summarise, correlate));
+            q.put(new Snapshot(snapped, summarise, correlate, link));
         }
         snapped.await();
         Map<String, KeyedState> stages = new LinkedHashMap<>();
@@ -469,6 +483,7 @@ public final class PipelineRuntime implements PipelineView {
         stages.put(topology.order.name(), o);
         stages.put(topology.summarise.name(), union(summarise));
         stages.put(topology.correlate.name(), union(correlate));
+        stages.put(topology.link.name(), union(link));
         CountDownLatch written = new CountDownLatch(1);
         toWriter.put(new Checkpoint(recordNo, stages, written));
         // Waiting keeps at most one checkpoint in flight and bounds how much a crash makes us replay.
@@ -509,6 +524,9 @@ public final class PipelineRuntime implements PipelineView {
                                     late.add(new LateEvent(t.seq(), t.lateness()));
                                 }
                             }
+                            if ((b.stages()[k] & LINK) != 0) {
+                                part.link(t);
+                            }
                             if ((b.stages()[k] & CORRELATE) != 0) {
                                 part.correlate(t);
                             }
@@ -522,6 +540,8 @@ public final class PipelineRuntime implements PipelineView {
                         part.summariser().snapshot(s.summarise()[i].sink());
                         s.correlate()[i] = new KeyedState();
                         part.correlator().snapshot(s.correlate()[i].sink());
+                        s.link()[i] = new KeyedState();
+                        part.linker().snapshot(s.link()[i].sink());
                         s.done().countDown();
                     }
                     case Stop s -> {
@@ -884,8 +904,8 @@ public final class PipelineRuntime implements PipelineView {
     static String fingerprint(VigilConfig c) {
         StringBuilder s = new StringBuilder();
         // The state's format: 3 since state is kept per key (2: the clock at the dispatcher, idle progress in the journal).
-        // 4: the assess stage's state (objectives' ledgers) is in the checkpoint.
-        s.append("v4|").append(c.lateness());
+        // 4: the assess stage's state (objectives' ledgers) is in the checkpoint. 5: the link stage.
+        s.append("v5|").append(c.lateness()).append("|pair:").append(c.pairWithinMicros());
         for (ProcessDef p : c.processes().all()) {
             s.append('|').append(p.name()).append(p.activities()).append(p.start()).append(new java.util.TreeSet<>(p.ends()))
                     .append(p.keys()).append(p.stuckAfterMicros());

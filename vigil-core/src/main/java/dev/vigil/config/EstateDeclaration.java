@@ -1,0 +1,47 @@
+package dev.vigil.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What vigil.yaml's {@code estate} section says of the estate, to hold against what is observed.
+ *
+ * @param interactions who may call whom: a service to the services, databases, queues and suppliers it calls;
+ *                     empty when nothing is declared (then no edge is judged)
+ * @param hostAliases  a host name as one source gives it to the name Vigil uses (the scrape target's), for hosts
+ *                     whose names differ between sources (a span's {@code host.name} against a node exporter's)
+ */
+public record EstateDeclaration(Map<String, List<String>> interactions, Map<String, String> hostAliases) {
+
+    public static final EstateDeclaration NONE = new EstateDeclaration(Map.of(), Map.of());
+
+    public EstateDeclaration {
+        java.util.TreeMap<String, List<String>> calls = new java.util.TreeMap<>();
+        interactions.forEach((k, v) -> calls.put(k, List.copyOf(v)));
+        interactions = java.util.Collections.unmodifiableMap(calls);
+        hostAliases = Map.copyOf(hostAliases);
+    }
+
+    /** Whether any interaction is declared: only then is an observed edge "declared" or "not declared". */
+    public boolean declaresInteractions() {
+        return !interactions.isEmpty();
+    }
+
+    /** Whether {@code caller} is declared to call {@code callee}. */
+    public boolean declared(String caller, String callee) {
+        return interactions.getOrDefault(caller, List.of()).contains(callee);
+    }
+
+    /** The name Vigil uses for a host a source named so. */
+    public String host(String named) {
+        return hostAliases.getOrDefault(named, named);
+    }
+
+    /** Every declared (caller, callee) pair, in order. */
+    public Set<List<String>> pairs() {
+        Set<List<String>> out = new java.util.LinkedHashSet<>();
+        interactions.forEach((caller, callees) -> callees.forEach(c -> out.add(List.of(caller, c))));
+        return out;
+    }
+}
