@@ -8,6 +8,7 @@ import * as processes from './views/processes.js';
 import * as kase from './views/case.js';
 import * as objectives from './views/objectives.js';
 import * as search from './views/search.js';
+import * as hosts from './views/hosts.js';
 
 const REFRESH_MS = 5000;
 
@@ -21,6 +22,8 @@ const ROUTES = [
     m => ({ process: decodeURIComponent(m[1]), status: m[2] || 'stuck' }), 'processes'],
   [/^case\/(.+)$/, kase, m => ({ id: decodeURIComponent(m[1]) }), 'processes'],
   [/^objectives$/, objectives, () => ({}), 'objectives'],
+  [/^hosts$/, hosts, () => ({}), 'hosts'],
+  [/^host\/(.+)$/, hosts, m => ({ host: decodeURIComponent(m[1]) }), 'hosts'],
   [/^search\/(.*)$/, search, m => ({ q: decodeURIComponent(m[1]) }), null],
 ];
 

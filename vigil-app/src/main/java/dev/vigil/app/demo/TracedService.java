@@ -5,6 +5,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -14,35 +15,49 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One service of the simulated estate that is instrumented with OpenTelemetry instead of posting Vigil's
- * events: its calls leave as CLIENT spans, batched by the SDK and exported over OTLP/HTTP to {@code /v1/traces},
- * as a real application's would. Vigil makes the same call events of them (service, operation, peer, outcome,
- * duration, unit from {@code vigil.unit}), so the dashboard shows it like the others.
+ * The services of the simulated estate that are instrumented with OpenTelemetry instead of posting Vigil's events:
+ * the order service's calls leave as CLIENT spans, batched by the SDK and exported over OTLP/HTTP to
+ * {@code /v1/traces}, as a real application's would. Its calls to the warehouse carry their trace context, as an
+ * instrumented HTTP client's do, and the warehouse (instrumented too) serves them as SERVER spans and queries its
+ * database (which sends no spans) under them. Vigil makes call events of the spans (service, operation, peer,
+ * outcome, duration, unit from {@code vigil.unit}) and pairs the two ends of each call on its dependency map.
  */
 final class TracedService implements AutoCloseable {
 
     /** The service whose calls are spans. */
     static final String NAME = "order-service";
+    /** The traced service it calls, which answers with SERVER spans. */
+    static final String CALLEE = "warehouse";
+    /** The warehouse's database: it sends no spans, so the map draws it as a virtual node. */
+    static final String DATABASE = "stock-db";
 
     private final SdkTracerProvider provider;
+    private final SdkTracerProvider calleeProvider;
     private final Tracer tracer;
+    private final Tracer callee;
 
     TracedService(URI baseUrl) {
+        provider = provider(baseUrl, NAME, "app-host-2");
+        calleeProvider = provider(baseUrl, CALLEE, "app-host-3");
+        tracer = provider.get("vigil-demo");
+        callee = calleeProvider.get("vigil-demo");
+    }
+
+    private static SdkTracerProvider provider(URI baseUrl, String service, String host) {
         Resource resource = Resource.getDefault().merge(Resource.create(Attributes.builder()
-                .put("service.name", NAME)
-                .put("service.instance.id", NAME + "-1")
-                .put("host.name", "app-host-2")
+                .put("service.name", service)
+                .put("service.instance.id", service + "-1")
+                .put("host.name", host)
                 .put("deployment.environment.name", "demo")
-                .put("vigil.unit", Estate.unitOf(NAME))
+                .put("vigil.unit", Estate.unitOf(service))
                 .build()));
         OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
                 .setEndpoint(baseUrl.resolve("/v1/traces").toString())
                 .setTimeout(Duration.ofSeconds(30))
                 .build();
-        provider = SdkTracerProvider.builder().setResource(resource)
+        return SdkTracerProvider.builder().setResource(resource)
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofMillis(200)).build())
                 .build();
-        tracer = provider.get("vigil-demo");
     }
 
     /** A call to {@code peer} that started at {@code startMicros} and took {@code ms}. */
@@ -57,12 +72,38 @@ final class TracedService implements AutoCloseable {
         if (!outcome.equals("ok")) {
             span.setStatus(StatusCode.ERROR, outcome);
         }
-        span.end(startMicros + Math.round(ms * 1000), TimeUnit.MICROSECONDS);
+        long endMicros = startMicros + Math.round(ms * 1000);
+        if (peer.equals(CALLEE)) {
+            serve(span, operation, startMicros, endMicros, outcome);
+        }
+        span.end(endMicros, TimeUnit.MICROSECONDS);
+    }
+
+    /**
+     * The warehouse's side of a call: it starts a little after the client sent it and ends a little before the
+     * answer arrives (network and queueing, about a tenth of the call), and spends a third of its time in its database.
+     */
+    private void serve(Span client, String operation, long clientStart, long clientEnd, String outcome) {
+        long gap = Math.max(200, (clientEnd - clientStart) / 20);
+        long start = clientStart + gap;
+        long end = Math.max(start + 100, clientEnd - gap);
+        Span served = callee.spanBuilder(operation).setSpanKind(SpanKind.SERVER).setParent(Context.root().with(client))
+                .setStartTimestamp(start, TimeUnit.MICROSECONDS).startSpan();
+        long query = Math.max(50, (end - start) / 3);
+        callee.spanBuilder("UPDATE stock").setSpanKind(SpanKind.CLIENT).setParent(Context.root().with(served))
+                .setAttribute("db.system.name", "postgresql").setAttribute("db.namespace", DATABASE)
+                .setStartTimestamp(start + 10, TimeUnit.MICROSECONDS).startSpan()
+                .end(start + 10 + query, TimeUnit.MICROSECONDS);
+        if (!outcome.equals("ok")) {
+            served.setStatus(StatusCode.ERROR, outcome);
+        }
+        served.end(end, TimeUnit.MICROSECONDS);
     }
 
     /** Sends what is still batched. */
     @Override
     public void close() {
         provider.shutdown().join(10, TimeUnit.SECONDS);
+        calleeProvider.shutdown().join(10, TimeUnit.SECONDS);
     }
 }

@@ -232,7 +232,10 @@ public final class ConfigLoader extends YamlChecks {
             }
         }
         Map<String, List<String>> spanKeys = Map.of();
-        long pairWithin = dev.vigil.link.Linker.DEFAULT_WAIT_MICROS;
+        // A pair settled at the end of the wait must still amend its minute: the wait and the allowed lateness
+        // together stay within maxLateness. Left out, the wait is 30 s, or less when the lateness leaves less room.
+        long room = lateness.maxLatenessMicros() - lateness.allowedLatenessMicros();
+        long pairWithin = Math.max(1_000, Math.min(dev.vigil.link.Linker.DEFAULT_WAIT_MICROS, room));
         Entry telemetry = top.entries().get("telemetry");
         if (telemetry != null) {
             MapNode t = map(telemetry.value(), "telemetry", "a mapping with spanKeys: {orderId: [order.id]}");
@@ -242,13 +245,14 @@ public final class ConfigLoader extends YamlChecks {
                 if (keys != null) {
                     spanKeys = spanKeys(keys);
                 }
-                Duration wait = duration(t, "pairWithin", Duration.ofNanos(pairWithin * 1000));
+                Entry pw = t.entries().get("pairWithin");
+                Duration wait = pw == null ? null : duration(t, "pairWithin", null);
                 if (wait != null) {
-                    Duration most = Duration.ofNanos(lateness.maxLatenessMicros() * 1000).minusMinutes(2);
-                    if (wait.toMillis() < 1 || wait.compareTo(most) > 0) {
-                        error(t.entries().get("pairWithin").value().loc(), "pairWithin must be between 1ms and "
-                                + Durations.format(most) + " (maxLateness less two minutes, so that a pair found at the end "
-                                + "of the wait still counts in its minute); raise maxLateness or shorten pairWithin");
+                    if (wait.toMillis() < 1 || wait.toNanos() / 1000 > room) {
+                        error(pw.value().loc(), "pairWithin must be between 1ms and " + Durations.format(
+                                Duration.ofNanos(room * 1000)) + " (maxLateness less allowedLateness, so that a pair "
+                                + "found at the end of the wait still counts in its minute); raise maxLateness or "
+                                + "shorten pairWithin");
                     } else {
                         pairWithin = wait.toNanos() / 1000;
                     }

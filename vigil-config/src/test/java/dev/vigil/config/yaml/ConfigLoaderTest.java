@@ -213,12 +213,14 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse("telemetry: {pairWithin: 2m}\n", "vigil.yaml").pairWithinMicros())
                 .isEqualTo(120_000_000L);
         assertThat(ConfigLoader.parse("pipeline: {}\n", "vigil.yaml").pairWithinMicros()).isEqualTo(30_000_000L);
+        assertThat(ConfigLoader.parse("pipeline: {allowedLateness: 5s, maxLateness: 20s}\n", "vigil.yaml")
+                .pairWithinMicros()).as("left out, the wait fits the lateness").isEqualTo(15_000_000L);
         assertThat(errors("""
                 pipeline: {maxLateness: 5m}
-                telemetry: {pairWithin: 4m}
-                """)).containsExactly("vigil.yaml:2:25: pairWithin must be between 1ms and 3m (maxLateness less two "
-                + "minutes, so that a pair found at the end of the wait still counts in its minute); raise maxLateness "
-                + "or shorten pairWithin");
+                telemetry: {pairWithin: 5m}
+                """)).containsExactly("vigil.yaml:2:25: pairWithin must be between 1ms and 295s (maxLateness less "
+                + "allowedLateness, so that a pair found at the end of the wait still counts in its minute); raise "
+                + "maxLateness or shorten pairWithin");
     }
 
     @Test

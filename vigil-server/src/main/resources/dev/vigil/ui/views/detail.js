@@ -1,6 +1,6 @@
 // Service or supplier detail: rate, errors and latency over a chosen range, what it calls and who calls it,
 // the objectives that cover it, and their recent alerts.
-import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes } from '../util.js';
+import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes, enc } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
 
 export const live = true;
@@ -45,7 +45,8 @@ function shell(el, args) {
     <div class="cols"><section><h2>Objectives</h2><div class="objectives"></div></section>
       <section><h2>Recent alerts</h2><div class="alerts"></div></section></div>
     <div class="cols"><section><h2>Calls out</h2><div class="out"></div></section>
-      <section><h2>Callers</h2><div class="in"></div></section></div>`.html;
+      <section><h2>Callers</h2><div class="in"></div></section></div>
+    <section class="runs-on"><h2>Runs on</h2><div class="placed"></div></section>`.html;
   const form = el.querySelector('form.range');
   form.range.value = state.range;
   form.addEventListener('change', ev => {
@@ -134,12 +135,24 @@ export async function render(el, args, first, rangeChanged) {
   el.querySelector('.alerts').innerHTML = table(['When', 'Objective', 'Change', 'Severity'],
     recent.map(a => html`<tr><td>${time(a.at)}</td><td>${a.objective}</td><td>${badge(a.state)}</td><td>${a.severity}</td></tr>`),
     'No alert changes.').html;
-  const callRow = (c, other, kind) => html`<tr><th scope="row">${entityLink(kind, other)}</th><td class="n">${rate(c.ratePerSecond)}</td>
-      <td class="n">${percent(c.errorRatio)}</td><td class="n">${ms(c.p95Ms)}</td></tr>`;
-  el.querySelector('.out').innerHTML = table(['Called', 'Rate', 'Error ratio', 'p95'],
+  // A traced call has the callee's own latency too: the difference is network and queueing between them.
+  const callRow = (c, other, kind) => html`<tr><th scope="row">${entityLink(kind, other)}${c.virtual ? ' (virtual)' : ''}</th>
+      <td class="n">${rate(c.ratePerSecond)}</td><td class="n">${percent(c.errorRatio)}</td><td class="n">${ms(c.p95Ms)}</td>
+      <td class="n">${c.served ? ms(c.served.p95Ms) : '–'}</td></tr>`;
+  const head = first => [first, 'Rate', 'Error ratio', 'p95 (caller)', 'p95 (callee)'];
+  el.querySelector('.out').innerHTML = table(head('Called'),
     estate.calls.filter(c => c.source === args.name).map(c => callRow(c, c.peer, c.external ? 'supplier' : 'service')),
     'No calls out in the window.').html;
-  el.querySelector('.in').innerHTML = table(['Caller', 'Rate', 'Error ratio', 'p95'],
+  el.querySelector('.in').innerHTML = table(head('Caller'),
     estate.calls.filter(c => c.peer === args.name).map(c => callRow(c, c.source, 'service')),
     'No callers in the window.').html;
+  const hosts = row && row.hosts ? row.hosts : [];
+  const instances = row && row.instances ? row.instances : [];
+  el.querySelector('.placed').innerHTML = hosts.length || instances.length
+    ? html`${table(['Host', 'Spans', 'Errors'], hosts.map(h => html`<tr><th scope="row"><a href="#/host/${enc(h.host)}">${h.host}</a></th>
+        <td class="n">${h.spans}</td><td class="n">${h.errors}</td></tr>`), '')}
+      ${table(['Instance', 'Spans', 'Errors'], instances.map(i => html`<tr><th scope="row">${i.instance}</th>
+        <td class="n">${i.spans}</td><td class="n">${i.errors}</td></tr>`), '')}`.html
+    : html`<p class="empty">No spans place ${args.name} on a host in the window (hosts and instances come from the
+        resource attributes of its spans: host.name, service.instance.id).</p>`.html;
 }

@@ -1,4 +1,5 @@
-// Estate map: services and suppliers as a graph of the calls observed between them (source -> peer).
+// Estate map: services and suppliers as a graph of the calls observed between them: paired from spans (both ends'
+// latency) or named by events (source -> peer), with virtual nodes, undeclared edges and unpaired spans shown.
 import { api, html, rate, percent, ms, entityLink, table, closedMinutes } from '../util.js';
 import { chartIn, COLOURS } from '../charts.js';
 import { emptyEstate } from './overview.js';
@@ -51,21 +52,32 @@ export function draw(el, estate) {
     return;
   }
   const nodes = new Map();
-  const add = (name, status, external) => {
-    if (!nodes.has(name)) nodes.set(name, { name, status, external });
+  const add = (name, status, external, rate) => {
+    if (!nodes.has(name)) nodes.set(name, { name, status, external, virtual: false, rate: rate || 0 });
   };
-  estate.units.forEach(u => u.services.forEach(s => add(s.service, s.status, false)));
-  estate.suppliers.forEach(s => add(s.supplier, s.status, true));
-  estate.calledOnly.forEach(s => add(s.service, s.status, false));
+  estate.units.forEach(u => u.services.forEach(s => add(s.service, s.status, false, s.ratePerSecond)));
+  estate.suppliers.forEach(s => add(s.supplier, s.status, true, s.ratePerSecond));
+  estate.calledOnly.forEach(s => add(s.service, s.status, false, s.ratePerSecond));
   estate.calls.forEach(c => { add(c.source, 'ok', false); add(c.peer, 'ok', c.external); });
+  // A callee that sends nothing of its own (a database, a queue, an uninstrumented supplier): drawn apart.
+  estate.calls.filter(c => c.virtual).forEach(c => { nodes.get(c.peer).virtual = true; });
+  const busiest = Math.max(1, ...[...nodes.values()].map(n => n.rate));
+  const size = n => 16 + 18 * Math.sqrt(n.rate / busiest);
   const tallest = layout(nodes, estate.calls);
+  const declaring = !!estate.interactions;
 
   if (!el.querySelector('.graph')) {
     el.innerHTML = html`<h1>Estate map</h1>
-      <p class="sub">Calls observed in the last ${closedMinutes(estate.minutes)}. Diamonds with dashed borders are
-        external suppliers; a node not ok names its state beside its name. Edges: call rate, error ratio, p95. Select a node for its detail, or use the table below.</p>
+      <p class="sub">Calls observed in the last ${closedMinutes(estate.minutes)}. Boxes are services, sized by traffic and
+        coloured by health (a node not ok names its state beside its name); diamonds with dashed borders are external
+        suppliers; grey circles are virtual nodes: databases, queues and peers that send no spans, named by their
+        callers. Edges: call rate, error ratio, p95 as the caller saw it; thicker for more calls, red or amber for
+        errors, dashed when vigil.yaml does not declare the call. Drag to pan, scroll to zoom; select a node for its
+        detail, or use the table below.</p>
       <div class="graph" role="img" aria-label="Graph of services and the calls between them"></div>
-      <h2>Calls</h2><div class="calls"></div>`.html;
+      <h2>Calls</h2><div class="calls"></div>
+      <div class="cols"><section><h2>Unpaired spans</h2><div class="unpaired"></div></section>
+        <section><h2>Declared, not seen</h2><div class="notseen"></div></section></div>`.html;
   }
   const graph = el.querySelector('.graph');
   graph.style.height = Math.max(380, 64 * tallest + 60) + 'px';
@@ -79,22 +91,22 @@ export function draw(el, estate) {
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 8,
       edgeLabel: { show: true, fontSize: 10, formatter: p => p.data.short },
       data: [...nodes.values()].map(n => ({
-        name: n.name, x: n.x, y: n.y, symbol: n.external ? 'diamond' : 'roundRect',
-        symbolSize: n.external ? 26 : [26, 18],
-        itemStyle: { color: n.external ? '#fff' : COLOURS[n.status] || COLOURS.ok,
-          borderColor: COLOURS[n.status] || COLOURS.ok, borderWidth: n.external ? 3 : 1,
-          borderType: n.external ? 'dashed' : 'solid' },
-        label: { formatter: `${n.name}${n.external ? ' · external' : ''}${n.status === 'ok' ? '' : ' · ' + n.status}` },
-        tip: `${n.name}: ${n.external ? 'external supplier' : 'service'}, ${n.status}`,
+        name: n.name, x: n.x, y: n.y, symbol: n.external ? 'diamond' : n.virtual ? 'circle' : 'roundRect',
+        symbolSize: n.external || n.virtual ? size(n) : [size(n), size(n) * 0.7],
+        itemStyle: { color: n.external ? '#fff' : n.virtual ? '#e5e7eb' : COLOURS[n.status] || COLOURS.ok,
+          borderColor: COLOURS[n.status] || COLOURS.ok, borderWidth: n.external || n.virtual ? 3 : 1,
+          borderType: n.external ? 'dashed' : n.virtual ? 'dotted' : 'solid' },
+        label: { formatter: `${n.name}${n.external ? ' · external' : n.virtual ? ' · virtual' : ''}${n.status === 'ok' ? '' : ' · ' + n.status}` },
+        tip: `${n.name}: ${n.external ? 'external supplier' : n.virtual ? 'virtual node (sends no spans; named by its callers)' : 'service'}, ${n.status}`,
         kind: n.external ? 'supplier' : 'service',
       })),
       links: estate.calls.map(c => ({
         source: c.source, target: c.peer,
         short: `${rate(c.ratePerSecond)} · ${percent(c.errorRatio, 1)} · ${ms(c.p95Ms)}`,
-        tip: `${c.source} → ${c.peer}: ${rate(c.ratePerSecond)}, errors ${percent(c.errorRatio)}, p95 ${ms(c.p95Ms)}`,
+        tip: tip(c),
         lineStyle: { width: 1 + Math.min(4, Math.log10(1 + c.ratePerSecond) * 2),
           color: c.errorRatio >= 0.05 ? COLOURS.breached : c.errorRatio >= 0.02 ? COLOURS['at risk'] : '#6b7280',
-          curveness: 0.05 },
+          type: c.declared === false ? 'dashed' : 'solid', curveness: 0.05 },
       })),
     }],
   }, true);
@@ -104,8 +116,31 @@ export function draw(el, estate) {
   });
   const rows = [...estate.calls].sort((a, b) => b.errorRatio - a.errorRatio || b.ratePerSecond - a.ratePerSecond)
     .map(c => html`<tr><th scope="row">${entityLink('service', c.source)}</th>
-      <td>${entityLink(c.external ? 'supplier' : 'service', c.peer)}${c.external ? ' (external)' : ''}</td>
-      <td class="n">${rate(c.ratePerSecond)}</td><td class="n">${percent(c.errorRatio)}</td><td class="n">${ms(c.p95Ms)}</td></tr>`);
-  el.querySelector('.calls').innerHTML = table(['Caller', 'Called', 'Rate', 'Error ratio', 'p95'], rows,
-    'No calls with a peer in the window: events name whom they call in their "peer" field.').html;
+      <td>${entityLink(c.external ? 'supplier' : 'service', c.peer)}${c.external ? ' (external)' : c.virtual ? ' (virtual)' : ''}</td>
+      <td class="n">${rate(c.ratePerSecond)}</td><td class="n">${percent(c.errorRatio)}</td><td class="n">${ms(c.p95Ms)}</td>
+      <td class="n">${c.served ? ms(c.served.p95Ms) : '–'}</td><td>${c.traced ? 'spans' : 'events'}</td>
+      ${declaring ? html`<td>${c.declared ? 'yes' : html`<strong>not declared</strong>`}</td>` : ''}</tr>`);
+  el.querySelector('.calls').innerHTML = table(['Caller', 'Called', 'Rate', 'Error ratio', 'p95 (caller)', 'p95 (callee)',
+    'From', ...(declaring ? ['Declared'] : [])], rows,
+    'No calls with a peer in the window: events name whom they call in their "peer" field; spans pair by themselves.').html;
+  el.querySelector('.unpaired').innerHTML = table(['Service', 'End', 'Spans'],
+    (estate.unpaired || []).map(u => html`<tr><th scope="row">${entityLink('service', u.service)}</th>
+      <td>${u.end === 'client' ? 'client: a call no server answered, naming no peer' : 'server: its caller sent no span'}</td>
+      <td class="n">${u.spans}</td></tr>`),
+    'Every span found the other end of its call.').html;
+  el.querySelector('.notseen').innerHTML = declaring
+    ? table(['Caller', 'Called'], estate.interactions.notSeen.map(p => html`<tr><th scope="row">${p.source}</th><td>${p.peer}</td></tr>`),
+      'Every declared interaction was seen in the window.').html
+    : html`<p class="empty">No interactions declared: vigil.yaml's <code>estate.interactions</code> says who may call whom.</p>`.html;
+}
+
+/** An edge's tooltip: the caller's view, and for a paired call the callee's and the difference between them. */
+function tip(c) {
+  let t = `${c.source} → ${c.peer}: ${rate(c.ratePerSecond)}, errors ${percent(c.errorRatio)}, p95 ${ms(c.p95Ms)}`;
+  if (c.served) {
+    t += ` as ${c.source} saw it; ${ms(c.served.p95Ms)} as ${c.peer} served it`;
+    if (c.p50Ms !== null && c.served.p50Ms !== null) t += ` (median network and queueing ≈ ${ms(Math.max(0, c.p50Ms - c.served.p50Ms))})`;
+  }
+  if (c.declared === false) t += '; not declared in vigil.yaml';
+  return t;
 }

@@ -1,0 +1,118 @@
+// Hosts: each scraped host's resources (the USE view) per minute, and the services spans placed on it.
+import { api, html, badge, percent, num, table, enc } from '../util.js';
+import { lines, COLOURS } from '../charts.js';
+
+export const live = true;
+
+/** A host's state in words, from its latest minute: saturated before busy, busy before ok. */
+export function hostStatus(h) {
+  const m = h.latest;
+  if (!h.up) return 'breached';
+  if (!m) return 'no traffic';
+  if ((m.loadPerCore ?? 0) >= 1.5 || (m.cpuPressure ?? 0) >= 0.25 || (m.memoryUtilisation ?? 0) >= 0.95
+      || (m.filesystemFree ?? 1) <= 0.05 || (m.diskBusy ?? 0) >= 0.9) return 'breached';
+  if ((m.cpuUtilisation ?? 0) >= 0.8 || (m.loadPerCore ?? 0) >= 1 || (m.memoryUtilisation ?? 0) >= 0.85
+      || (m.filesystemFree ?? 1) <= 0.15 || (m.diskBusy ?? 0) >= 0.6) return 'at risk';
+  return 'ok';
+}
+
+/** Why a host has its status, in words. */
+export function hostReasons(h) {
+  const m = h.latest;
+  if (!h.up) return ['a target of this host does not answer (see /api/v1/scrapes)'];
+  if (!m) return ['no minute scraped yet'];
+  const out = [];
+  if ((m.loadPerCore ?? 0) >= 1) out.push(`load ${num(m.loadPerCore, 2)} per core (saturated above 1)`);
+  if ((m.cpuPressure ?? 0) >= 0.1) out.push(`CPU pressure ${percent(m.cpuPressure, 0)} (tasks waiting for a CPU)`);
+  if ((m.cpuUtilisation ?? 0) >= 0.8) out.push(`CPU ${percent(m.cpuUtilisation, 0)} busy`);
+  if ((m.memoryUtilisation ?? 0) >= 0.85) out.push(`memory ${percent(m.memoryUtilisation, 0)} used`);
+  if ((m.filesystemFree ?? 1) <= 0.15) out.push(`fullest filesystem ${percent(m.filesystemFree, 0)} free`);
+  if ((m.diskBusy ?? 0) >= 0.6) out.push(`busiest disk ${percent(m.diskBusy, 0)} busy`);
+  return out.length ? out : ['within its resources'];
+}
+
+function bytes(v) {
+  if (v === null || v === undefined) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+  return num(v, v < 10 ? 1 : 0) + ' ' + units[i];
+}
+
+/** Which services spans placed on each host, from the estate's hosts per service. */
+function servicesByHost(estate) {
+  const on = new Map();
+  const add = s => (s.hosts || []).forEach(h => {
+    if (!on.has(h.host)) on.set(h.host, []);
+    on.get(h.host).push({ service: s.service, spans: h.spans });
+  });
+  estate.units.forEach(u => u.services.forEach(add));
+  (estate.calledOnly || []).forEach(add);
+  return on;
+}
+
+export function load(args) {
+  if (args.host) return Promise.all([api('hosts/' + enc(args.host)), api('estate')]);
+  return Promise.all([api('hosts'), api('estate')]);
+}
+
+export function draw(el, data, args) {
+  if (args.host) return drawHost(el, data, args.host);
+  const [hosts, estate] = data;
+  const on = servicesByHost(estate);
+  const rows = hosts.hosts.map(h => ({ ...h, status: hostStatus(h) }))
+    .sort((a, b) => ['breached', 'at risk', 'ok', 'no traffic'].indexOf(a.status)
+      - ['breached', 'at risk', 'ok', 'no traffic'].indexOf(b.status) || a.host.localeCompare(b.host))
+    .map(h => {
+      const m = h.latest || {};
+      const services = (on.get(h.host) || []).map(s => s.service);
+      return html`<tr><th scope="row"><a href="#/host/${enc(h.host)}">${h.host}</a></th><td>${badge(h.status)}</td>
+        <td class="n">${percent(m.cpuUtilisation, 0)}</td><td class="n">${num(m.loadPerCore, 2)}</td>
+        <td class="n">${percent(m.memoryUtilisation, 0)}</td><td class="n">${percent(m.diskBusy, 0)}</td>
+        <td class="n">${percent(m.filesystemFree, 0)}</td><td class="n">${bytes(m.networkBytesPerSecond)}/s</td>
+        <td>${services.length ? services.join(', ') : '–'}</td><td class="why">${hostReasons(h).join('; ')}</td></tr>`;
+    });
+  el.innerHTML = html`<h1>Hosts</h1>
+    <p class="sub">Each host's latest minute, from its exporters (vigil.yaml <code>scrape:</code>; docs/TELEMETRY.md).
+      Load per core above 1 and CPU pressure mean work waits for a CPU: saturation, not only use.
+      Services are those whose spans name the host.</p>
+    ${table(['Host', 'Status', 'CPU', 'Load/core', 'Memory', 'Disk busy', 'FS free', 'Network', 'Services', 'Why'], rows,
+      'No host scraped: declare node exporters under scrape.targets in vigil.yaml, or run ./vigil demo.')}`.html;
+}
+
+function drawHost(el, data, name) {
+  const [host, estate] = data;
+  const services = servicesByHost(estate).get(name) || [];
+  const mins = host.minutes || [];
+  const latest = mins.length ? mins[mins.length - 1] : null;
+  const status = hostStatus({ up: host.up, latest });
+  if (!el.querySelector('#h-cpu') || el.dataset.host !== name) {
+    el.dataset.host = name;
+    el.innerHTML = html`<h1>${name} <span class="kind">host</span></h1><div class="status-line"></div>
+      <p class="sub">The last ${mins.length} minutes (the last one still filling). Utilisation beside saturation:
+        a host can be busy and fine, or less busy and saturated.</p>
+      <div class="charts"><div class="chart" id="h-cpu"></div><div class="chart" id="h-mem"></div>
+        <div class="chart" id="h-disk"></div><div class="chart" id="h-net"></div></div>
+      <h2>Services on this host</h2><div class="on"></div>`.html;
+  }
+  el.querySelector('.status-line').innerHTML = html`<p>${badge(status)} ${hostReasons({ up: host.up, latest }).join('; ')}
+    ${latest ? html` · ${latest.cpus} CPUs, ${bytes(latest.memoryTotalBytes)} memory` : ''}</p>`.html;
+  const pts = f => mins.map(m => [m.minute, f(m)]);
+  const pct = v => v === null || v === undefined ? null : +(100 * v).toFixed(1);
+  lines(el.querySelector('#h-cpu'), 'CPU', '', [
+    { name: 'busy %', points: pts(m => pct(m.cpuUtilisation)) },
+    { name: 'load per core ×100', points: pts(m => m.loadPerCore === null ? null : +(100 * m.loadPerCore).toFixed(1)), colour: COLOURS['at risk'] },
+    { name: 'pressure %', points: pts(m => pct(m.cpuPressure)), colour: COLOURS.breached }]);
+  lines(el.querySelector('#h-mem'), 'Memory', '', [
+    { name: 'used %', points: pts(m => pct(m.memoryUtilisation)) },
+    { name: 'major faults/s', points: pts(m => m.majorFaultsPerSecond), colour: COLOURS.breached }]);
+  lines(el.querySelector('#h-disk'), 'Disk', ' %', [
+    { name: 'busiest disk busy', points: pts(m => pct(m.diskBusy)) },
+    { name: 'fullest filesystem free', points: pts(m => pct(m.filesystemFree)), colour: COLOURS.ok }]);
+  lines(el.querySelector('#h-net'), 'Network', '', [
+    { name: 'KB/s', points: pts(m => m.networkBytesPerSecond === null ? null : +(m.networkBytesPerSecond / 1000).toFixed(1)) },
+    { name: 'errors + drops/s', points: pts(m => (m.networkErrorsPerSecond ?? 0) + (m.networkDropsPerSecond ?? 0)), colour: COLOURS.breached }]);
+  el.querySelector('.on').innerHTML = table(['Service', 'Spans in the estate window'],
+    services.map(s => html`<tr><th scope="row"><a href="#/service/${enc(s.service)}">${s.service}</a></th><td class="n">${num(s.spans, 0)}</td></tr>`),
+    'No spans name this host in the estate window (spans name it in their resource\'s host.name; vigil.yaml estate.hostAliases joins names that differ).').html;
+}
