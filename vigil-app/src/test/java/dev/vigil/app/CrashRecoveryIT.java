@@ -75,6 +75,48 @@ class CrashRecoveryIT {
         assertThat(acked).hasSizeGreaterThan(1000);
     }
 
+    @Test
+    void anAcknowledgedHostMinuteFromOtlpMetricsSurvivesSigkill() throws Exception {
+        try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--bind", "127.0.0.1", "--data", data.toString(),
+                "--otlp-grpc-port", "off")) {
+            var exporter = io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter.builder()
+                    .setEndpoint(vigil.url.resolve("/v1/metrics").toString()).setTimeout(Duration.ofSeconds(60)).build();
+            var reader = io.opentelemetry.sdk.metrics.export.PeriodicMetricReader.builder(exporter)
+                    .setInterval(Duration.ofHours(1)).build();
+            var key = io.opentelemetry.api.common.AttributeKey.stringKey("state");
+            try (var provider = io.opentelemetry.sdk.metrics.SdkMeterProvider.builder().registerMetricReader(reader)
+                    .setResource(io.opentelemetry.sdk.resources.Resource.create(io.opentelemetry.api.common.Attributes.of(
+                            io.opentelemetry.api.common.AttributeKey.stringKey("host.name"), "killed-host"))).build()) {
+                var meter = provider.get("hostmetrics");
+                meter.counterBuilder("system.cpu.time").ofDoubles().buildWithCallback(m -> {
+                    m.record(10, io.opentelemetry.api.common.Attributes.of(key, "user"));
+                    m.record(90, io.opentelemetry.api.common.Attributes.of(key, "idle"));
+                });
+                meter.upDownCounterBuilder("system.memory.usage").buildWithCallback(m -> {
+                    m.record(3_000, io.opentelemetry.api.common.Attributes.of(key, "used"));
+                    m.record(1_000, io.opentelemetry.api.common.Attributes.of(key, "free"));
+                });
+                assertThat(reader.forceFlush().join(60, java.util.concurrent.TimeUnit.SECONDS).isSuccess())
+                        .as("acknowledged").isTrue();
+            }
+            // Killed once the answers came: nothing after them (a graceful stop, a minute closing) may be what kept it.
+            vigil.kill();
+        }
+        try (VigilProcess vigil = VigilProcess.start("serve", "--port", "0", "--bind", "127.0.0.1", "--data", data.toString(),
+                "--otlp-grpc-port", "off")) {
+            JsonNode hosts = Http.get(vigil.url, "/api/v1/hosts");
+            JsonNode latest = null;
+            for (JsonNode h : hosts.get("hosts")) {
+                if (h.get("host").asText().equals("killed-host")) {
+                    latest = h.get("latest");
+                }
+            }
+            assertThat(latest).as("the host's minute after SIGKILL: %s", hosts).isNotNull();
+            assertThat(latest.get("memoryUtilisation").asDouble()).isEqualTo(0.75);
+            vigil.kill();
+        }
+    }
+
     private static void postUntilStopped(URI base, String prefix, AtomicBoolean stop, Set<String> acked) {
         int n = 0;
         while (!stop.get()) {

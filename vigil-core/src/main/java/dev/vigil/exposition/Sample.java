@@ -20,6 +20,25 @@ public final class Sample {
     Sample() {
     }
 
+    /**
+     * A sample made by other means than the parser (an OTLP point read as the exposition it stands for), with its
+     * labels as name, value pairs.
+     */
+    public static Sample of(String name, MetricType type, double value, String... labels) {
+        if (labels.length % 2 != 0) {
+            throw new IllegalArgumentException("labels come in name, value pairs: " + java.util.Arrays.toString(labels));
+        }
+        Sample s = new Sample();
+        s.family = name;
+        s.type = type;
+        s.name = name;
+        s.labels = labels.length <= s.labels.length ? java.util.Arrays.copyOf(labels, s.labels.length) : labels.clone();
+        s.labelCount = labels.length / 2;
+        s.value = value;
+        s.timestampMillis = NO_TIMESTAMP;
+        return s;
+    }
+
     /** The metric family: the name of its {@code # TYPE}, without a suffix such as {@code _bucket} or {@code _total}. */
     public String family() {
         return family;

@@ -225,6 +225,12 @@ public final class HostMetrics {
         return List.copyOf(hosts.keySet());
     }
 
+    /** A host's open minute as it stands, or null. */
+    public HostMinute openMinute(String host) {
+        Host h = hosts.get(host);
+        return h == null || h.open == null ? null : h.open.close(host);
+    }
+
     /** A host's closed minutes and its open one (last), oldest first; empty for a host never seen. */
     public List<HostMinute> minutes(String host) {
         Host h = hosts.get(host);

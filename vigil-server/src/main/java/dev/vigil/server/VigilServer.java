@@ -17,8 +17,9 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.server.api.ApiService;
 import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
-import dev.vigil.server.otlp.OtlpGrpcTraceService;
-import dev.vigil.server.otlp.OtlpTraceService;
+import dev.vigil.server.otlp.MetricsIngest;
+import dev.vigil.server.otlp.OtlpGrpcService;
+import dev.vigil.server.otlp.OtlpHttpService;
 import dev.vigil.server.otlp.TraceIngest;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.server.runtime.JournalForwarder;
@@ -128,7 +129,10 @@ public final class VigilServer implements AutoCloseable {
             dev.vigil.server.api.HostsApi hostsApi = new dev.vigil.server.api.HostsApi(scraper[0]);
             // one way from spans to stored events, whichever transport brought them
             TraceIngest traces = new TraceIngest(journal, options.policy(), options.config().spanKeys());
-            OtlpTraceService otlpTraces = new OtlpTraceService(traces, options.maxBodyBytes());
+            OtlpHttpService otlpTraces = new OtlpHttpService(traces, options.maxBodyBytes());
+            // host metrics over OTLP join the scraped hosts' minutes
+            MetricsIngest metrics = new MetricsIngest(scraper[0], options.config().estate());
+            OtlpHttpService otlpMetrics = new OtlpHttpService(metrics, options.maxBodyBytes());
             // Compressed bodies are limited here; the decompressed size is limited by IngestService.
             Server server = Server.builder()
                     .http(new InetSocketAddress(options.bindAddress(), options.port()))
@@ -143,6 +147,7 @@ public final class VigilServer implements AutoCloseable {
                     .decorator(guard)
                     .service("/ingest/events", ingest)
                     .service("/v1/traces", otlpTraces)
+                    .service("/v1/metrics", otlpMetrics)
                     .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
                     .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))
                     .route().get("/api/v1/status").build((ctx, req) -> api.status(ctx))
@@ -173,15 +178,16 @@ public final class VigilServer implements AutoCloseable {
             try {
                 startOrExplain(server, options.bindAddress(), options.port(), "--port");
                 if (options.otlp().grpc() != ServerOptions.OtlpPorts.OFF) {
-                    grpc = otlpServer(options, options.otlp().grpc(), guard, "OTLP/gRPC ("
-                            + OtlpGrpcTraceService.PATH + ")", server.activeLocalPort()).service(OtlpGrpcTraceService.PATH,
-                            new OtlpGrpcTraceService(traces, options.maxBodyBytes())).build();
+                    grpc = otlpServer(options, options.otlp().grpc(), guard, "OTLP/gRPC (" + OtlpGrpcService.TRACES + ", "
+                            + OtlpGrpcService.METRICS + ")", server.activeLocalPort())
+                            .service(OtlpGrpcService.TRACES, new OtlpGrpcService(traces, options.maxBodyBytes()))
+                            .service(OtlpGrpcService.METRICS, new OtlpGrpcService(metrics, options.maxBodyBytes())).build();
                     startOrExplain(grpc, options.bindAddress(), options.otlp().grpc(), "--otlp-grpc-port");
                 }
                 if (options.otlp().http() != ServerOptions.OtlpPorts.OFF) {
-                    otlpHttp = otlpServer(options, options.otlp().http(), guard, "OTLP/HTTP (POST /v1/traces)",
+                    otlpHttp = otlpServer(options, options.otlp().http(), guard, "OTLP/HTTP (POST /v1/traces, /v1/metrics)",
                             server.activeLocalPort())
-                            .service("/v1/traces", otlpTraces).build();
+                            .service("/v1/traces", otlpTraces).service("/v1/metrics", otlpMetrics).build();
                     startOrExplain(otlpHttp, options.bindAddress(), options.otlp().http(), "--otlp-http-port");
                 }
             } catch (RuntimeException e) {

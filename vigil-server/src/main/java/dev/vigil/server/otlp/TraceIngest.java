@@ -5,6 +5,8 @@ import dev.vigil.event.Rejection;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.ingest.DecodedBatch;
 import dev.vigil.server.ingest.StoreRefusal;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import dev.vigil.store.EventStore;
 import java.time.Instant;
 import java.util.List;
@@ -14,26 +16,10 @@ import java.util.concurrent.CompletableFuture;
  * What both OTLP transports (HTTP and gRPC) do with a request's spans: make events of them and store those
  * durably. The transports only read bodies and write answers.
  */
-public final class TraceIngest {
+public final class TraceIngest implements OtlpExport {
 
     /** How many rejected spans the partial-success message names one by one. */
     private static final int NAMED_REJECTIONS = 5;
-
-    /** How a request ended, for the transport to answer. */
-    sealed interface Outcome permits Stored, AllRejected, NotStored {
-    }
-
-    /** Stored: every span but the {@code rejected} ones, which {@code message} names ({@code null} when none). */
-    record Stored(int rejected, String message) implements Outcome {
-    }
-
-    /** Every span was rejected; sending the request again cannot help. */
-    record AllRejected(String message) implements Outcome {
-    }
-
-    /** The store took nothing of the request; whether to send it again, the refusal says. */
-    record NotStored(StoreRefusal refusal) implements Outcome {
-    }
 
     private final EventStore store;
     private final SpanEvents mapper;
@@ -42,6 +28,43 @@ public final class TraceIngest {
     public TraceIngest(EventStore store, IngestPolicy policy, java.util.Map<String, List<String>> spanKeys) {
         this.store = store;
         this.mapper = new SpanEvents(policy, spanKeys);
+    }
+
+    @Override
+    public String signal() {
+        return "traces";
+    }
+
+    @Override
+    public String grpcPath() {
+        return OtlpGrpcService.TRACES;
+    }
+
+    @Override
+    public String rejectedField() {
+        return "rejectedSpans";
+    }
+
+    @Override
+    public CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json) throws Unreadable {
+        DecodedSpans decoded;
+        try {
+            decoded = json ? OtlpJson.decode(bytes, length) : OtlpProtobuf.decode(bytes, length);
+        } catch (OtlpJson.Unreadable e) {
+            throw new Unreadable("not an OTLP ExportTraceServiceRequest in JSON: " + e.getMessage());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new Unreadable("not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage());
+        }
+        return ingest(decoded);
+    }
+
+    @Override
+    public byte[] response(int rejected, String message) {
+        ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
+        if (rejected > 0) {
+            response.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(rejected).setErrorMessage(message));
+        }
+        return response.build().toByteArray();
     }
 
     CompletableFuture<Outcome> ingest(DecodedSpans decoded) {

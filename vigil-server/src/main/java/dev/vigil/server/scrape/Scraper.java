@@ -184,6 +184,29 @@ public final class Scraper implements AutoCloseable {
         });
     }
 
+    /**
+     * Folds a reading a host sent itself (OTLP host metrics). When this returns, the minute it closed and the one it
+     * changed are in the store: the sender was told its data is kept.
+     *
+     * @throws java.sql.SQLException when the store did not take them (the reading is still folded in)
+     */
+    public void observe(String host, long timeMillis, NodeReading reading) throws java.sql.SQLException {
+        List<HostMinute> changed = new java.util.ArrayList<>(2);
+        synchronized (this) {
+            HostMinute closed = hosts.observe(host, timeMillis, reading);
+            if (closed != null) {
+                changed.add(closed);
+            }
+            HostMinute open = hosts.openMinute(host);
+            if (open != null) {
+                changed.add(open);
+            }
+        }
+        if (store != null && !changed.isEmpty()) {
+            store.save(changed);
+        }
+    }
+
     /** Writes a closed minute to the store; a store that cannot take it costs the minute's persistence only. */
     private void keep(HostMinute closed) {
         if (closed != null && store != null) {

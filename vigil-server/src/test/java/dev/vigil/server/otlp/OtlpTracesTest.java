@@ -331,7 +331,7 @@ class OtlpTracesTest {
     void aGrpcCallWhoseMessageIsNoOtlpRequestEndsWithInvalidArgumentAndAReadableMessage() throws Exception {
         byte[] frame = {0, 0, 0, 0, 3, 0x0a, 0x7f, 0x01};
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + OtlpGrpcTraceService.PATH))
+                        URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + OtlpGrpcService.TRACES))
                 .header("Content-Type", "application/grpc").POST(HttpRequest.BodyPublishers.ofByteArray(frame)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -340,7 +340,7 @@ class OtlpTracesTest {
 
         byte[] lying = {0, 0, 0, 0, 9, 0x0a};
         HttpResponse<String> short_ = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + OtlpGrpcTraceService.PATH))
+                        URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + OtlpGrpcService.TRACES))
                 .header("Content-Type", "application/grpc").POST(HttpRequest.BodyPublishers.ofByteArray(lying)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(short_.headers().firstValue("grpc-status")).hasValue("3");
@@ -351,7 +351,7 @@ class OtlpTracesTest {
                 URI.create("http://127.0.0.1:" + server.otlpGrpcPort() + "/api/v1/events")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(api.statusCode()).isEqualTo(404);
-        assertThat(api.body()).contains("this port serves OTLP/gRPC (" + OtlpGrpcTraceService.PATH + ") only")
+        assertThat(api.body()).contains("this port serves OTLP/gRPC (" + OtlpGrpcService.TRACES + ", " + OtlpGrpcService.METRICS + ") only")
                 .contains("is on port " + server.port());
     }
 

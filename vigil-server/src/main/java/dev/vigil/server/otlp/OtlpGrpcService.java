@@ -6,7 +6,6 @@ import static dev.vigil.server.otlp.GrpcCode.OK;
 import static dev.vigil.server.otlp.GrpcCode.UNAVAILABLE;
 import static dev.vigil.server.otlp.GrpcCode.UNIMPLEMENTED;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
@@ -19,30 +18,28 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.server.ingest.Gunzip;
 import dev.vigil.server.ingest.IngestService;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * OTLP/gRPC {@code TraceService/Export}: unary gRPC framed by hand on Armeria's HTTP/2 (docs/ARCHITECTURE.md
+ * OTLP/gRPC {@code TraceService/Export} and {@code MetricsService/Export}, one instance per signal: unary gRPC framed by hand on Armeria's HTTP/2 (docs/ARCHITECTURE.md
  * says why not grpc-java). A request is one length-prefixed message, maybe gzip-compressed
  * ({@code grpc-encoding: gzip}); the answer is one message and a {@code grpc-status} trailer, or a status alone.
  * Statuses follow the OTLP specification: INVALID_ARGUMENT for what sending again cannot mend, UNAVAILABLE
  * (retried by exporters) when the store took nothing.
  */
-public final class OtlpGrpcTraceService implements HttpService {
+public final class OtlpGrpcService implements HttpService {
 
-    public static final String PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    public static final String TRACES = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    public static final String METRICS = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
     private static final MediaType GRPC = MediaType.create("application", "grpc");
 
-
-    private final TraceIngest ingest;
+    private final OtlpExport ingest;
     private final long maxBodyBytes;
 
-    public OtlpGrpcTraceService(TraceIngest ingest, long maxBodyBytes) {
+    public OtlpGrpcService(OtlpExport ingest, long maxBodyBytes) {
         this.ingest = ingest;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -52,7 +49,7 @@ public final class OtlpGrpcTraceService implements HttpService {
         MediaType type = req.contentType();
         if (type == null || !type.subtype().startsWith("grpc") || !type.type().equals("application")) {
             return IngestService.refuse(req, HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
-                    "this is OTLP/gRPC: send application/grpc over HTTP/2 (or OTLP/HTTP to /v1/traces)"));
+                    "this is OTLP/gRPC: send application/grpc over HTTP/2 (or OTLP/HTTP to /v1/" + ingest.signal() + ")"));
         }
         String encoding = req.headers().get("grpc-encoding");
         return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding)));
@@ -85,23 +82,16 @@ public final class OtlpGrpcTraceService implements HttpService {
         } else if (compressed != 0) {
             return done(status(INVALID_ARGUMENT, "the gRPC frame's compression flag is " + compressed + ", not 0 or 1"));
         }
-        DecodedSpans decoded;
+        CompletableFuture<OtlpExport.Outcome> exported;
         try {
-            decoded = OtlpProtobuf.decode(message.bytes(), message.length());
-        } catch (InvalidProtocolBufferException e) {
-            return done(status(INVALID_ARGUMENT, "not an OTLP ExportTraceServiceRequest: " + e.getMessage()));
+            exported = ingest.export(message.bytes(), message.length(), false);
+        } catch (OtlpExport.Unreadable e) {
+            return done(status(INVALID_ARGUMENT, e.getMessage()));
         }
-        return ingest.ingest(decoded).thenApply(outcome -> switch (outcome) {
-            case TraceIngest.Stored stored -> {
-                ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
-                if (stored.rejected() > 0) {
-                    response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-                            .setRejectedSpans(stored.rejected()).setErrorMessage(stored.message()));
-                }
-                yield answer(response.build().toByteArray());
-            }
-            case TraceIngest.AllRejected all -> status(INVALID_ARGUMENT, all.message());
-            case TraceIngest.NotStored not -> status(
+        return exported.thenApply(outcome -> switch (outcome) {
+            case OtlpExport.Stored stored -> answer(ingest.response(stored.rejected(), stored.message()));
+            case OtlpExport.AllRejected all -> status(INVALID_ARGUMENT, all.message());
+            case OtlpExport.NotStored not -> status(
                     not.refusal().status() == HttpStatus.SERVICE_UNAVAILABLE || not.refusal().retryAfterSeconds() != null
                             ? UNAVAILABLE : INTERNAL, not.refusal().detail());
         });

@@ -6,7 +6,6 @@ import static dev.vigil.server.otlp.GrpcCode.UNAVAILABLE;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -23,29 +22,26 @@ import dev.vigil.server.Json;
 import dev.vigil.server.ingest.Gunzip;
 import dev.vigil.server.ingest.IngestService;
 import dev.vigil.server.ingest.StoreRefusal;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code POST /v1/traces}: OTLP/HTTP trace export, protobuf or JSON, gzip or not. The same promises as
- * {@code /ingest/events}: an answer of 200 means every span it does not list as rejected is durable; spans
- * that cannot be events are rejected one by one ({@code partial_success} with {@code rejected_spans} and a
- * message naming each problem) without touching the others; an overloaded store answers 503 with
- * {@code Retry-After}, which OTLP exporters retry. Errors are {@code google.rpc.Status} in the request's
- * encoding, as the OTLP specification asks.
+ * {@code POST /v1/traces} and {@code /v1/metrics}: OTLP/HTTP export, protobuf or JSON, gzip or not. The same
+ * promises as {@code /ingest/events}: an answer of 200 means every item it does not list as rejected is durable;
+ * items that cannot be taken are rejected one by one ({@code partial_success} with the count and a message naming
+ * each problem) without touching the others; an overloaded store answers 503 with {@code Retry-After}, which OTLP
+ * exporters retry. Errors are {@code google.rpc.Status} in the request's encoding, as the OTLP specification asks.
  */
-public final class OtlpTraceService implements HttpService {
+public final class OtlpHttpService implements HttpService {
 
     static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
 
-    private final TraceIngest ingest;
+    private final OtlpExport ingest;
     private final long maxBodyBytes;
 
-    public OtlpTraceService(TraceIngest ingest, long maxBodyBytes) {
+    public OtlpHttpService(OtlpExport ingest, long maxBodyBytes) {
         this.ingest = ingest;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -59,7 +55,7 @@ public final class OtlpTraceService implements HttpService {
         Encoding encoding = type != null && type.is(PROTOBUF) ? Encoding.PROTOBUF : Encoding.JSON;
         if (req.method() != HttpMethod.POST) {
             return IngestService.refuse(req, status(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED).add(HttpHeaderNames.ALLOW,
-                    "POST"), encoding, INVALID_ARGUMENT, "send spans with POST (OTLP/HTTP)"));
+                    "POST"), encoding, INVALID_ARGUMENT, "send " + ingest.signal() + " with POST (OTLP/HTTP)"));
         }
         if (type == null || !(type.is(PROTOBUF) || type.is(MediaType.JSON))) {
             return IngestService.refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
@@ -94,22 +90,17 @@ public final class OtlpTraceService implements HttpService {
                         "the body is not valid gzip: " + e.getMessage()));
             }
         }
-        DecodedSpans decoded;
+        CompletableFuture<OtlpExport.Outcome> exported;
         try {
-            decoded = encoding == Encoding.JSON ? OtlpJson.decode(body.bytes(), body.length())
-                    : OtlpProtobuf.decode(body.bytes(), body.length());
-        } catch (OtlpJson.Unreadable e) {
-            return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT,
-                    "not an OTLP ExportTraceServiceRequest in JSON: " + e.getMessage()));
-        } catch (InvalidProtocolBufferException e) {
-            return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT,
-                    "not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage()));
+            exported = ingest.export(body.bytes(), body.length(), encoding == Encoding.JSON);
+        } catch (OtlpExport.Unreadable e) {
+            return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT, e.getMessage()));
         }
-        return ingest.ingest(decoded).thenApply(outcome -> switch (outcome) {
-            case TraceIngest.Stored stored -> success(encoding, stored.rejected(), stored.message());
-            case TraceIngest.AllRejected all ->
+        return exported.thenApply(outcome -> switch (outcome) {
+            case OtlpExport.Stored stored -> success(encoding, stored.rejected(), stored.message());
+            case OtlpExport.AllRejected all ->
                     status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT, all.message());
-            case TraceIngest.NotStored not -> {
+            case OtlpExport.NotStored not -> {
                 StoreRefusal refusal = not.refusal();
                 ResponseHeadersBuilder headers = ResponseHeaders.builder(refusal.status());
                 if (refusal.retryAfterSeconds() != null) {
@@ -125,21 +116,16 @@ public final class OtlpTraceService implements HttpService {
         return CompletableFuture.completedFuture(response);
     }
 
-    private static HttpResponse success(Encoding encoding, int rejected, String message) {
+    private HttpResponse success(Encoding encoding, int rejected, String message) {
         if (encoding == Encoding.PROTOBUF) {
-            ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
-            if (rejected > 0) {
-                response.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-                        .setRejectedSpans(rejected).setErrorMessage(message));
-            }
-            return HttpResponse.of(HttpStatus.OK, PROTOBUF, response.build().toByteArray());
+            return HttpResponse.of(HttpStatus.OK, PROTOBUF, ingest.response(rejected, message));
         }
         return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             if (rejected > 0) {
                 g.writeObjectFieldStart("partialSuccess");
                 // proto3's JSON mapping writes 64-bit integers as strings
-                g.writeStringField("rejectedSpans", Long.toString(rejected));
+                g.writeStringField(ingest.rejectedField(), Long.toString(rejected));
                 g.writeStringField("errorMessage", message);
                 g.writeEndObject();
             }

@@ -1,0 +1,152 @@
+package dev.vigil.server.otlp;
+
+import dev.vigil.config.EstateDeclaration;
+import dev.vigil.infra.NodeReading;
+import dev.vigil.infra.OtelHostReading;
+import dev.vigil.server.ingest.StoreRefusal;
+import dev.vigil.server.scrape.Scraper;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * What both OTLP transports do with a metrics request: the host metrics of OpenTelemetry's system conventions
+ * (the Collector's {@code hostmetrics} receiver) become the host's reading, folded into its minutes beside scraped
+ * node exporters' ({@link OtelHostReading}). A request is acknowledged once each host's minute it changed is in the
+ * store. Points Vigil does not keep are rejected by name in {@code partial_success}, never taken silently.
+ */
+public final class MetricsIngest implements OtlpExport {
+
+    /** How many rejected metrics the partial-success message names one by one. */
+    private static final int NAMED = 5;
+
+    private final Scraper hosts;
+    private final EstateDeclaration estate;
+    /** The store is written off the event loop, one request at a time (host minutes are small and few). */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vigil-otlp-metrics");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public MetricsIngest(Scraper hosts, EstateDeclaration estate) {
+        this.hosts = hosts;
+        this.estate = estate;
+    }
+
+    @Override
+    public String signal() {
+        return "metrics";
+    }
+
+    @Override
+    public String grpcPath() {
+        return OtlpGrpcService.METRICS;
+    }
+
+    @Override
+    public String rejectedField() {
+        return "rejectedDataPoints";
+    }
+
+    @Override
+    public byte[] response(int rejected, String message) {
+        ExportMetricsServiceResponse.Builder response = ExportMetricsServiceResponse.newBuilder();
+        if (rejected > 0) {
+            response.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(rejected)
+                    .setErrorMessage(message));
+        }
+        return response.build().toByteArray();
+    }
+
+    /** A host's reading from one request, and the time of its latest point. */
+    private static final class Reading {
+        final OtelHostReading otel = new OtelHostReading();
+        long timeUnixNano;
+    }
+
+    @Override
+    public CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json) throws Unreadable {
+        OtlpMetrics request = OtlpMetrics.decode(bytes, length, json);
+        if (request.total() == 0) {
+            return CompletableFuture.completedFuture(new Stored(0, null));
+        }
+        Map<String, Reading> readings = new LinkedHashMap<>();
+        Map<String, Integer> rejectedBy = new LinkedHashMap<>();
+        int rejected = 0;
+        for (OtlpMetrics.Resource r : request.resources()) {
+            String named = r.attributes().getOrDefault("host.name", r.attributes().get("host.id"));
+            String host = named == null ? null : estate.host(named);
+            for (OtlpMetrics.Series s : r.metrics()) {
+                String problem = problem(s, host);
+                if (problem != null) {
+                    rejected += s.count();
+                    rejectedBy.merge(problem, s.count(), Integer::sum);
+                    continue;
+                }
+                Reading reading = readings.computeIfAbsent(host, h -> new Reading());
+                for (OtlpMetrics.Point p : s.points()) {
+                    reading.otel.accept(s.name(), p.attributes(), p.value());
+                    reading.timeUnixNano = Math.max(reading.timeUnixNano, p.timeUnixNano());
+                }
+            }
+        }
+        String message = rejected == 0 ? null : describe(rejectedBy, rejected, request.total());
+        if (readings.isEmpty()) {
+            return CompletableFuture.completedFuture(new AllRejected(message));
+        }
+        int rejectedPoints = rejected;
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                long now = System.currentTimeMillis();
+                for (Map.Entry<String, Reading> e : readings.entrySet()) {
+                    NodeReading reading = e.getValue().otel.done();
+                    long at = e.getValue().timeUnixNano > 0 ? e.getValue().timeUnixNano / 1_000_000 : now;
+                    hosts.observe(e.getKey(), at, reading);
+                }
+                return (Outcome) new Stored(rejectedPoints, message);
+            } catch (java.sql.SQLException e) {
+                return new NotStored(StoreRefusal.of(e));
+            }
+        }, writer);
+    }
+
+    /** Why a metric's points are not kept, or null when they are. */
+    private static String problem(OtlpMetrics.Series s, String host) {
+        if (!OtelHostReading.METRICS.contains(s.name())) {
+            return s.name() + " (" + s.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + "): not a host metric Vigil reads (it keeps OpenTelemetry's system.* host metrics, listed in "
+                    + "docs/TELEMETRY.md)";
+        }
+        if (host == null) {
+            return s.name() + ": its resource has no host.name or host.id, so no host to place it on";
+        }
+        if (s.kind() != OtlpMetrics.Kind.GAUGE && s.kind() != OtlpMetrics.Kind.SUM) {
+            return s.name() + ": a " + s.kind().name().toLowerCase(java.util.Locale.ROOT) + ", where Vigil reads a gauge or a sum";
+        }
+        if (s.kind() == OtlpMetrics.Kind.SUM && OtelHostReading.COUNTERS.contains(s.name()) && !s.cumulative()) {
+            return s.name() + ": delta temporality; send it cumulative (the Collector's hostmetrics receiver does)";
+        }
+        return null;
+    }
+
+    /** "3 of 40 data points rejected: 2 of http.server.duration (histogram): ...; 1 of ...". */
+    private static String describe(Map<String, Integer> rejectedBy, int rejected, int total) {
+        StringBuilder b = new StringBuilder().append(rejected).append(" of ").append(total)
+                .append(total == 1 ? " data point" : " data points").append(" rejected");
+        List<Map.Entry<String, Integer>> all = new ArrayList<>(rejectedBy.entrySet());
+        for (int i = 0; i < Math.min(all.size(), NAMED); i++) {
+            b.append(i == 0 ? ": " : "; ").append(all.get(i).getValue()).append(" of ").append(all.get(i).getKey());
+        }
+        if (all.size() > NAMED) {
+            b.append("; and ").append(all.size() - NAMED).append(" more metrics");
+        }
+        return b.toString();
+    }
+}
