@@ -252,6 +252,12 @@ class DashboardIT {
         click(By.xpath("//div[@class='on']//a[.='warehouse']"));
         waitFor(d -> d.findElement(By.tagName("h1")).getText().startsWith("warehouse")
                 && d.findElement(By.cssSelector(".placed")).getText().contains("app-host-3"));
+        // Beside its hosts: the host's CPU and load on the service's time axis, and what the minutes say (a finding,
+        // or why there is none).
+        waitFor(d -> d.findElements(By.cssSelector(".aligned .chart svg")).size() == 2
+                && !d.findElement(By.cssSelector(".aligned .findings")).getText().isBlank()
+                && d.findElement(By.cssSelector("#c-hostload")).getText().contains("app-host-3"));
+        shoot("service-hosts");
     }
 
     @Test

@@ -18,14 +18,18 @@ export function chartIn(el) {
 
 export const COLOURS = { ok: '#1a7f37', 'at risk': '#b35900', breached: '#c62828', 'no traffic': '#6b7280' };
 
-/** A time-series line chart: one series per entry of {name, points: [[time, value], ...]}. */
-export function lines(el, title, unit, series) {
+/**
+ * A time-series line chart: one series per entry of {name, points: [[time, value], ...]}. With a range
+ * ([from, to] as dates), the time axis spans exactly that, so charts of one page line up minute for minute.
+ */
+export function lines(el, title, unit, series, range) {
   chartIn(el).setOption({
     title: { text: title, textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis', valueFormatter: v => v === null || v === undefined ? '–' : v.toLocaleString('en') + unit },
     legend: { top: 0, right: 0 },
     grid: { left: 60, right: 20, top: 40, bottom: 30 },
-    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true },
+      ...(range ? { min: +new Date(range[0]), max: +new Date(range[1]) } : {}) },
     yAxis: { type: 'value', axisLabel: { formatter: v => v.toLocaleString('en') + unit } },
     animation: false,
     series: series.map(s => ({ name: s.name, type: 'line', showSymbol: true, showAllSymbol: 'auto', symbolSize: 4, connectNulls: false, data: s.points,

@@ -102,13 +102,14 @@ public final class HostsApi {
         List<HostMinute> minutes = scraper.minutes(host);
         List<Scraper.Health> targets = scraper.health().stream().filter(h -> h.host().equals(host)).toList();
         if (minutes.isEmpty() && targets.isEmpty()) {
-            return Json.error(HttpStatus.NOT_FOUND, "not_found", "no host " + host + " in any scrape: GET /api/v1/hosts "
-                    + "lists the hosts, GET /api/v1/scrapes the targets and their health", "host");
+            return Json.error(HttpStatus.NOT_FOUND, "not_found", "no host " + host + " in any scrape or OTLP metrics: "
+                    + "GET /api/v1/hosts lists the hosts, GET /api/v1/scrapes the targets and their health", "host");
         }
         return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeStringField("host", host);
-            g.writeBooleanField("up", !targets.isEmpty() && targets.stream().allMatch(Scraper.Health::up));
+            // a host that sends its own metrics (OTLP) has no target to be down
+            g.writeBooleanField("up", targets.stream().allMatch(Scraper.Health::up));
             g.writeArrayFieldStart("minutes");
             for (HostMinute m : minutes) {
                 minute(g, m);
@@ -118,7 +119,7 @@ public final class HostsApi {
         });
     }
 
-    private static void minute(JsonGenerator g, HostMinute m) throws IOException {
+    static void minute(JsonGenerator g, HostMinute m) throws IOException {
         g.writeStartObject();
         g.writeStringField("minute", Timestamps.format(m.minuteStartMillis() * 1000));
         g.writeNumberField("scrapes", m.scrapes());

@@ -46,7 +46,12 @@ function shell(el, args) {
       <section><h2>Recent alerts</h2><div class="alerts"></div></section></div>
     <div class="cols"><section><h2>Calls out</h2><div class="out"></div></section>
       <section><h2>Callers</h2><div class="in"></div></section></div>
-    <section class="runs-on"><h2>Runs on</h2><div class="placed"></div></section>`.html;
+    <section class="runs-on"><h2>Runs on</h2><div class="placed"></div></section>
+    ${args.kind === 'service' ? html`<section class="aligned"><h2>Beside its hosts</h2>
+      <p class="sub">The same minutes as the charts above, from the hosts it runs on: where latency rose with a host's
+        saturation, Vigil says so.</p>
+      <div class="findings"></div>
+      <div class="charts"><div class="chart" id="c-hostcpu"></div><div class="chart" id="c-hostload"></div></div></section>` : ''}`.html;
   const form = el.querySelector('form.range');
   form.range.value = state.range;
   form.addEventListener('change', ev => {
@@ -116,12 +121,14 @@ export async function render(el, args, first, rangeChanged) {
   // Minutes the watermark has not closed yet have no window: drawn as gaps, not as a drop to zero.
   const closed = estate.to ? Date.parse(estate.to) : 0;
   const pts = f => kpis.points.map(p => [p.start, Date.parse(p.start) < closed ? f(p) : null]);
-  lines(el.querySelector('#c-rate'), 'Throughput', '/s', [{ name: 'events/s', points: pts(p => p.ratePerSecond) }]);
+  const range = [from, to];
+  lines(el.querySelector('#c-rate'), 'Throughput', '/s', [{ name: 'events/s', points: pts(p => p.ratePerSecond) }], range);
   lines(el.querySelector('#c-errors'), 'Errors', '%', [
-    { name: 'error ratio', points: pts(p => p.count ? +(100 * p.errorRatio).toFixed(3) : null), colour: COLOURS.breached }]);
+    { name: 'error ratio', points: pts(p => p.count ? +(100 * p.errorRatio).toFixed(3) : null), colour: COLOURS.breached }], range);
   lines(el.querySelector('#c-latency'), 'Latency', ' ms', [
     { name: 'p50', points: pts(p => p.p50Ms) }, { name: 'p95', points: pts(p => p.p95Ms) },
-    { name: 'p99', points: pts(p => p.p99Ms) }]);
+    { name: 'p99', points: pts(p => p.p99Ms) }], range);
+  if (args.kind === 'service') await drawAligned(el, args.name, from, to, range);
 
   // Which objectives cover it is the server's rule (docs/API.md, /estate), not the page's.
   const covering = new Set(row ? row.objectives : []);
@@ -147,6 +154,7 @@ export async function render(el, args, first, rangeChanged) {
     estate.calls.filter(c => c.peer === args.name).map(c => callRow(c, c.source, 'service')),
     'No callers in the window.').html;
   const hosts = row && row.hosts ? row.hosts : [];
+  // (the aligned host charts were drawn above, with the service's)
   const instances = row && row.instances ? row.instances : [];
   el.querySelector('.placed').innerHTML = hosts.length || instances.length
     ? html`${table(['Host', 'Spans', 'Errors'], hosts.map(h => html`<tr><th scope="row"><a href="#/host/${enc(h.host)}">${h.host}</a></th>
@@ -155,4 +163,24 @@ export async function render(el, args, first, rangeChanged) {
         <td class="n">${i.spans}</td><td class="n">${i.errors}</td></tr>`), '')}`.html
     : html`<p class="empty">No spans place ${args.name} on a host in the window (hosts and instances come from the
         resource attributes of its spans: host.name, service.instance.id).</p>`.html;
+}
+
+/**
+ * The service's hosts on the service's time axis: CPU busy and load per core per host, and what the minutes say
+ * together (docs/TELEMETRY.md, alignment). Hosts keep a day of minutes, so longer ranges show the last day of them.
+ */
+async function drawAligned(el, name, from, to, range) {
+  const minutes = Math.min(1440, Math.max(10, Math.round((to - from) / 60e3)));
+  const a = await api('alignment/' + enc(name), { minutes });
+  const box = el.querySelector('.findings');
+  if (!box) return;
+  box.innerHTML = a.findings.length
+    ? html`<ul class="said">${a.findings.map(f => html`<li>${f.sentence}</li>`)}</ul>`.html
+    : html`<p class="empty">${a.hosts.length
+        ? 'Nothing to say: its latency did not rise in three minutes or more of this range, or not with its hosts\' saturation.'
+        : 'No host known: spans name theirs (host.name), or a scrape target\'s label service: ' + name + ' says so.'}</p>`.html;
+  const series = (f, scale) => a.hosts.map(h => ({ name: h.host,
+    points: (a.hostMinutes[h.host] || []).map(m => [m.minute, f(m) === null || f(m) === undefined ? null : +(scale * f(m)).toFixed(2)]) }));
+  lines(el.querySelector('#c-hostcpu'), 'Hosts: CPU busy', ' %', series(m => m.cpuUtilisation, 100), range);
+  lines(el.querySelector('#c-hostload'), 'Hosts: load per core (saturated above 1)', '', series(m => m.loadPerCore, 1), range);
 }
