@@ -240,6 +240,9 @@ class DashboardIT {
             if (problem == null && (host3 == null || !host3.toString().contains("warehouse"))) {
                 problem = "app-host-3 does not list the warehouse: " + host3;
             }
+            if (problem == null && !host3.toString().contains("of 4 CPUs")) {
+                problem = "app-host-3 shows no CPU headroom: " + host3;
+            }
             return new Comparison(hosts, page, problem);
         }, c -> c.problem() == null);
         shoot("hosts");

@@ -167,7 +167,7 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/search").build((ctx, req) -> estate.search(ctx))
                     .route().get("/api/v1/scrapes").build((ctx, req) -> hostsApi.scrapes())
                     .route().get("/api/v1/hosts").build((ctx, req) -> hostsApi.hosts())
-                    .route().get("/api/v1/hosts/{host}").build((ctx, req) -> hostsApi.host(ctx.pathParam("host")))
+                    .route().get("/api/v1/hosts/{host}").build((ctx, req) -> hostsApi.host(ctx, ctx.pathParam("host")))
                     .route().get("/api/v1/alignment/{service}").build((ctx, req) -> alignment.alignment(ctx, ctx.pathParam("service")))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/").build(Dashboard.index())
                     .serviceUnder("/ui/vendor/echarts/", Dashboard.echarts(notFound))

@@ -58,22 +58,36 @@ public final class HostStore implements AutoCloseable {
 
     /** Every host's minutes from {@code fromMillis} on, by host then minute. */
     public synchronized List<HostMinute> since(long fromMillis) throws SQLException {
-        List<HostMinute> out = new ArrayList<>();
         try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM host_minutes "
                 + "WHERE minute >= make_timestamp(?) ORDER BY host, minute")) {
             ps.setLong(1, fromMillis * 1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    double[] v = new double[13];
-                    for (int i = 0; i < v.length; i++) {
-                        v[i] = rs.getDouble(5 + i);
-                        if (rs.wasNull()) {
-                            v[i] = Double.NaN;
-                        }
+            return read(ps);
+        }
+    }
+
+    /** One host's minutes from {@code fromMillis} on, oldest first. */
+    public synchronized List<HostMinute> since(String host, long fromMillis) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM host_minutes "
+                + "WHERE host = ? AND minute >= make_timestamp(?) ORDER BY minute")) {
+            ps.setString(1, host);
+            ps.setLong(2, fromMillis * 1000);
+            return read(ps);
+        }
+    }
+
+    private static List<HostMinute> read(PreparedStatement ps) throws SQLException {
+        List<HostMinute> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                double[] v = new double[13];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = rs.getDouble(5 + i);
+                    if (rs.wasNull()) {
+                        v[i] = Double.NaN;
                     }
-                    out.add(new HostMinute(rs.getString(1), rs.getLong(2) / 1000, rs.getInt(3), v[0], v[1], v[2], v[3],
-                            rs.getInt(4), v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]));
                 }
+                out.add(new HostMinute(rs.getString(1), rs.getLong(2) / 1000, rs.getInt(3), v[0], v[1], v[2], v[3],
+                        rs.getInt(4), v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]));
             }
         }
         return out;

@@ -3,7 +3,9 @@ package dev.vigil.server.api;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.event.Timestamps;
+import dev.vigil.infra.Headroom;
 import dev.vigil.infra.HostMinute;
 import dev.vigil.server.Json;
 import dev.vigil.server.scrape.Scraper;
@@ -90,6 +92,7 @@ public final class HostsApi {
                 } else {
                     minute(g, minutes.get(minutes.size() - 1));
                 }
+                headroom(g, "1d", Headroom.of(minutes));
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -97,26 +100,70 @@ public final class HostsApi {
         });
     }
 
-    /** {@code GET /api/v1/hosts/{host}}: the host's minutes, oldest first (the last one still open). */
-    public HttpResponse host(String host) {
+    private static final java.util.Set<String> HOST_PARAMS = java.util.Set.of("period");
+    private static final java.time.Duration LONGEST_PERIOD = java.time.Duration.ofDays(90);
+
+    /**
+     * {@code GET /api/v1/hosts/{host}?period=1d}: the host's minutes, oldest first (the last one still open), and its
+     * headroom over the period (1 minute to 90 days; minutes older than a day come from the store).
+     */
+    public HttpResponse host(ServiceRequestContext ctx, String host) {
+        java.time.Duration period;
+        String asked = null;
+        try {
+            asked = new Params(ctx.queryParams(), HOST_PARAMS).text("period");
+            period = asked == null ? java.time.Duration.ofDays(1) : dev.vigil.config.Durations.parse(asked);
+            if (period.compareTo(java.time.Duration.ofMinutes(1)) < 0 || period.compareTo(LONGEST_PERIOD) > 0) {
+                throw new BadParameter("period", "period must be between 1m and 90d, such as 1h, 1d or 30d; found " + asked);
+            }
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        } catch (IllegalArgumentException e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", "period must be a duration such as 1h, 1d or 30d; "
+                    + "found " + asked, "period");
+        }
         List<HostMinute> minutes = scraper.minutes(host);
         List<Scraper.Health> targets = scraper.health().stream().filter(h -> h.host().equals(host)).toList();
         if (minutes.isEmpty() && targets.isEmpty()) {
             return Json.error(HttpStatus.NOT_FOUND, "not_found", "no host " + host + " in any scrape or OTLP metrics: "
                     + "GET /api/v1/hosts lists the hosts, GET /api/v1/scrapes the targets and their health", "host");
         }
-        return Json.response(HttpStatus.OK, g -> {
+        String periodText = asked == null ? "1d" : asked;
+        long from = System.currentTimeMillis() - period.toMillis();
+        return ApiService.blocking(ctx, () -> {
+            Headroom headroom = Headroom.of(scraper.history(host, from));
+            return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeStringField("host", host);
             // a host that sends its own metrics (OTLP) has no target to be down
             g.writeBooleanField("up", targets.stream().allMatch(Scraper.Health::up));
+            headroom(g, periodText, headroom);
             g.writeArrayFieldStart("minutes");
             for (HostMinute m : minutes) {
                 minute(g, m);
             }
             g.writeEndArray();
             g.writeEndObject();
+            });
         });
+    }
+
+    /** Capacity and what is left of it at the 95th percentile peak over the period (null without minutes). */
+    private static void headroom(JsonGenerator g, String period, Headroom h) throws IOException {
+        if (h == null) {
+            g.writeNullField("headroom");
+            return;
+        }
+        g.writeObjectFieldStart("headroom");
+        g.writeStringField("period", period);
+        g.writeNumberField("minutes", h.minutes());
+        g.writeNumberField("cpus", h.cpus());
+        number(g, "cpuPeakP95", h.cpuPeakP95());
+        number(g, "cpuHeadroomCores", Math.round(h.cpuHeadroomCores() * 1000) / 1000.0);
+        number(g, "memoryBytes", h.memoryBytes());
+        number(g, "memoryUsedP95", h.memoryUsedP95());
+        number(g, "memoryHeadroomBytes", Math.round(h.memoryHeadroomBytes()));
+        g.writeEndObject();
     }
 
     static void minute(JsonGenerator g, HostMinute m) throws IOException {

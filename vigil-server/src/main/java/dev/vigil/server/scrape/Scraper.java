@@ -207,6 +207,20 @@ public final class Scraper implements AutoCloseable {
         }
     }
 
+    /**
+     * A host's minutes from {@code fromMillis} on, oldest first: those held (the last day, and the open minute) and,
+     * for a longer period, the kept ones before them.
+     */
+    public List<HostMinute> history(String host, long fromMillis) throws java.sql.SQLException {
+        List<HostMinute> held = minutes(host);
+        java.util.TreeMap<Long, HostMinute> out = new java.util.TreeMap<>();
+        if (store != null && (held.isEmpty() || held.get(0).minuteStartMillis() > fromMillis)) {
+            store.since(host, fromMillis).forEach(m -> out.put(m.minuteStartMillis(), m));
+        }
+        held.stream().filter(m -> m.minuteStartMillis() >= fromMillis).forEach(m -> out.put(m.minuteStartMillis(), m));
+        return List.copyOf(out.values());
+    }
+
     /** Writes a closed minute to the store; a store that cannot take it costs the minute's persistence only. */
     private void keep(HostMinute closed) {
         if (closed != null && store != null) {

@@ -39,6 +39,12 @@ function bytes(v) {
   return num(v, v < 10 ? 1 : 0) + ' ' + units[i];
 }
 
+/** "1.6 of 4 CPUs": what is left at the 95th percentile peak. */
+function cpuRoom(room) {
+  if (!room || room.cpuHeadroomCores === null || room.cpuHeadroomCores === undefined) return '–';
+  return `${num(room.cpuHeadroomCores, 1)} of ${room.cpus} CPUs`;
+}
+
 /** Which services spans placed on each host, from the estate's hosts per service. */
 function servicesByHost(estate) {
   const on = new Map();
@@ -70,13 +76,15 @@ export function draw(el, data, args) {
         <td class="n">${percent(m.cpuUtilisation, 0)}</td><td class="n">${num(m.loadPerCore, 2)}</td>
         <td class="n">${percent(m.memoryUtilisation, 0)}</td><td class="n">${percent(m.diskBusy, 0)}</td>
         <td class="n">${percent(m.filesystemFree, 0)}</td><td class="n">${bytes(m.networkBytesPerSecond)}/s</td>
+        <td class="n">${cpuRoom(h.headroom)}</td>
         <td>${services.length ? services.join(', ') : '–'}</td><td class="why">${hostReasons(h).join('; ')}</td></tr>`;
     });
   el.innerHTML = html`<h1>Hosts</h1>
     <p class="sub">Each host's latest minute, from its exporters (vigil.yaml <code>scrape:</code>; docs/TELEMETRY.md).
       Load per core above 1 and CPU pressure mean work waits for a CPU: saturation, not only use.
-      Services are those whose spans name the host.</p>
-    ${table(['Host', 'Status', 'CPU', 'Load/core', 'Memory', 'Disk busy', 'FS free', 'Network', 'Services', 'Why'], rows,
+      CPU headroom is what is left at the 95th percentile of the day's minute peaks. Services are those whose spans
+      name the host.</p>
+    ${table(['Host', 'Status', 'CPU', 'Load/core', 'Memory', 'Disk busy', 'FS free', 'Network', 'CPU headroom (1 d)', 'Services', 'Why'], rows,
       'No host scraped: declare node exporters under scrape.targets in vigil.yaml, or run ./vigil demo.')}`.html;
 }
 
@@ -95,8 +103,12 @@ function drawHost(el, data, name) {
         <div class="chart" id="h-disk"></div><div class="chart" id="h-net"></div></div>
       <h2>Services on this host</h2><div class="on"></div>`.html;
   }
+  const room = host.headroom;
   el.querySelector('.status-line').innerHTML = html`<p>${badge(status)} ${hostReasons({ up: host.up, latest }).join('; ')}
-    ${latest ? html` · ${latest.cpus} CPUs, ${bytes(latest.memoryTotalBytes)} memory` : ''}</p>`.html;
+    ${latest ? html` · ${latest.cpus} CPUs, ${bytes(latest.memoryTotalBytes)} memory` : ''}</p>
+    ${room ? html`<p>Headroom over the last ${room.period} (at the 95th percentile of ${num(room.minutes, 0)} minutes' peaks):
+      ${cpuRoom(room)}, ${room.memoryHeadroomBytes === null ? '–' : bytes(room.memoryHeadroomBytes)} of
+      ${bytes(room.memoryBytes)} memory.</p>` : ''}`.html;
   const pts = f => mins.map(m => [m.minute, f(m)]);
   const pct = v => v === null || v === undefined ? null : +(100 * v).toFixed(1);
   lines(el.querySelector('#h-cpu'), 'CPU', '', [

@@ -147,6 +147,18 @@ class OtlpMetricsTest {
         assertThat(minute.get("filesystemFree").asDouble()).isCloseTo(0.3, within(0.001));
         // 275,000 bytes over at least the 1.1 s slept (the exports in between take time too): at most 250,000/s.
         assertThat(minute.get("networkBytesPerSecond").asDouble()).isGreaterThan(1_000).isLessThanOrEqualTo(250_000.5);
+
+        // Headroom: capacity less the 95th percentile peak, over the period asked (a day by default).
+        JsonNode page = OtlpTracesTest.JSON.readTree(http.send(HttpRequest.newBuilder(uri("/api/v1/hosts/otel-host-1?period=1h"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(page.at("/headroom/period").asText()).isEqualTo("1h");
+        assertThat(page.at("/headroom/cpus").asInt()).isEqualTo(2);
+        assertThat(page.at("/headroom/cpuHeadroomCores").asDouble()).as("2 CPUs, 60% busy at the peak").isCloseTo(0.8, within(0.02));
+        assertThat(page.at("/headroom/memoryHeadroomBytes").asLong()).isEqualTo(2_000_000_000L);
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(uri("/api/v1/hosts/otel-host-1?period=forever")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("period must be a duration such as 1h, 1d or 30d; found forever");
     }
 
     JsonNode latest(String host) throws Exception {
