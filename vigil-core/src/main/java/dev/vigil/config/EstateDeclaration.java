@@ -11,16 +11,29 @@ import java.util.Set;
  *                     empty when nothing is declared (then no edge is judged)
  * @param hostAliases  a host name as one source gives it to the name Vigil uses (the scrape target's), for hosts
  *                     whose names differ between sources (a span's {@code host.name} against a node exporter's)
+ * @param processGroups a process exporter's group name to the service whose processes it groups; a group not
+ *                      named here is the service of its own name
  */
-public record EstateDeclaration(Map<String, List<String>> interactions, Map<String, String> hostAliases) {
+public record EstateDeclaration(Map<String, List<String>> interactions, Map<String, String> hostAliases,
+                                Map<String, String> processGroups) {
 
-    public static final EstateDeclaration NONE = new EstateDeclaration(Map.of(), Map.of());
+    public static final EstateDeclaration NONE = new EstateDeclaration(Map.of(), Map.of(), Map.of());
+
+    public EstateDeclaration(Map<String, List<String>> interactions, Map<String, String> hostAliases) {
+        this(interactions, hostAliases, Map.of());
+    }
 
     public EstateDeclaration {
         java.util.TreeMap<String, List<String>> calls = new java.util.TreeMap<>();
         interactions.forEach((k, v) -> calls.put(k, List.copyOf(v)));
         interactions = java.util.Collections.unmodifiableMap(calls);
         hostAliases = Map.copyOf(hostAliases);
+        processGroups = Map.copyOf(processGroups);
+    }
+
+    /** The service a process group is of. */
+    public String serviceOfGroup(String group) {
+        return processGroups.getOrDefault(group, group);
     }
 
     /** Whether any interaction is declared: only then is an observed edge "declared" or "not declared". */

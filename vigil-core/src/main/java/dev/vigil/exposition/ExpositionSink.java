@@ -23,4 +23,39 @@ public interface ExpositionSink {
     /** A family's {@code # UNIT} (OpenMetrics). */
     default void unit(String family, String unit) {
     }
+
+    /** One parse read into two sinks: a scrape's host figures and its process figures, say. */
+    static ExpositionSink both(ExpositionSink a, ExpositionSink b) {
+        return new ExpositionSink() {
+            @Override
+            public void sample(Sample sample) {
+                a.sample(sample);
+                b.sample(sample);
+            }
+
+            @Override
+            public void error(ParseError error) {
+                a.error(error);
+                b.error(error);
+            }
+
+            @Override
+            public void help(String family, String text) {
+                a.help(family, text);
+                b.help(family, text);
+            }
+
+            @Override
+            public void type(String family, MetricType type) {
+                a.type(family, type);
+                b.type(family, type);
+            }
+
+            @Override
+            public void unit(String family, String unit) {
+                a.unit(family, unit);
+                b.unit(family, unit);
+            }
+        };
+    }
 }

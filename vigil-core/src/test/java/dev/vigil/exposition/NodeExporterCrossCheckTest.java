@@ -2,7 +2,7 @@ package dev.vigil.exposition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.vigil.testkit.NodeExporter;
+import dev.vigil.testkit.Exporter;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -31,13 +31,13 @@ class NodeExporterCrossCheckTest {
 
     static final String PROTOBUF = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
 
-    NodeExporter exporter;
+    Exporter exporter;
     URI metrics;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeEach
     void start() throws Exception {
-        exporter = NodeExporter.start();
+        exporter = Exporter.node();
         metrics = exporter.metrics();
     }
 

@@ -129,6 +129,8 @@ public final class VigilServer implements AutoCloseable {
             dev.vigil.server.api.HostsApi hostsApi = new dev.vigil.server.api.HostsApi(scraper[0]);
             dev.vigil.server.api.AlignmentApi alignment = new dev.vigil.server.api.AlignmentApi(pipeline, scraper[0],
                     options.config().estate(), options.config().scrapes());
+            dev.vigil.server.api.FootprintsApi footprints = new dev.vigil.server.api.FootprintsApi(pipeline, scraper[0],
+                    options.config().estate());
             // one way from spans to stored events, whichever transport brought them
             TraceIngest traces = new TraceIngest(journal, options.policy(), options.config().spanKeys());
             OtlpHttpService otlpTraces = new OtlpHttpService(traces, options.maxBodyBytes());
@@ -168,6 +170,7 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/scrapes").build((ctx, req) -> hostsApi.scrapes())
                     .route().get("/api/v1/hosts").build((ctx, req) -> hostsApi.hosts())
                     .route().get("/api/v1/hosts/{host}").build((ctx, req) -> hostsApi.host(ctx, ctx.pathParam("host")))
+                    .route().get("/api/v1/footprints").build((ctx, req) -> footprints.footprints(ctx))
                     .route().get("/api/v1/alignment/{service}").build((ctx, req) -> alignment.alignment(ctx, ctx.pathParam("service")))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/").build(Dashboard.index())
                     .serviceUnder("/ui/vendor/echarts/", Dashboard.echarts(notFound))

@@ -40,7 +40,7 @@ public final class ConfigLoader extends YamlChecks {
 
     private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives", "alerting",
             "telemetry", "scrape", "estate");
-    private static final List<String> ESTATE = List.of("interactions", "hostAliases");
+    private static final List<String> ESTATE = List.of("interactions", "hostAliases", "processGroups");
     private static final List<String> TELEMETRY = List.of("spanKeys", "pairWithin");
     private static final List<String> SCRAPE = List.of("interval", "targets");
     private static final List<String> TARGET = List.of("url", "host", "interval", "labels");
@@ -370,7 +370,7 @@ public final class ConfigLoader extends YamlChecks {
         return out;
     }
 
-    /** {@code estate: {interactions: {web: [orders, postgres]}, hostAliases: {ip-10-0-0-7: db-1}}}. */
+    /** {@code estate: {interactions: {web: [orders, postgres]}, hostAliases: {ip-10-0-0-7: db-1}, processGroups: {java: shipping}}}. */
     private EstateDeclaration estate(MapNode em) {
         known(em, "in estate", ESTATE);
         Map<String, List<String>> calls = new LinkedHashMap<>();
@@ -406,7 +406,22 @@ public final class ConfigLoader extends YamlChecks {
                 }
             }
         }
-        return new EstateDeclaration(calls, aliases);
+        Map<String, String> groups = new LinkedHashMap<>();
+        Entry pg = em.entries().get("processGroups");
+        MapNode pm = pg == null ? null : map(pg.value(), "processGroups", "a mapping of a process exporter's group name "
+                + "to the service it is, e.g. {java: shipping}");
+        if (pm != null) {
+            for (Entry e : pm.entries().values()) {
+                String to = scalar(e.value(), e.key());
+                if (to != null && to.isBlank()) {
+                    error(e.value().loc(), "the service of process group " + Quote.value(e.key()) + " is empty: give the "
+                            + "service's name, as its events or spans give it");
+                } else if (to != null) {
+                    groups.put(e.key(), to);
+                }
+            }
+        }
+        return new EstateDeclaration(calls, aliases, groups);
     }
 
     /** {@code spanKeys: {orderId: [order.id, app.order_id], customerId: customer.id}}: a list, or one attribute. */

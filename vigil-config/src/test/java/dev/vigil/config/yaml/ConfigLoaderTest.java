@@ -189,7 +189,10 @@ class ConfigLoaderTest {
                     web: [orders, billing]
                     orders: postgres
                   hostAliases: {ip-10-0-0-7.ec2.internal: db-host-1}
+                  processGroups: {java: shipping}
                 """, "vigil.yaml");
+        assertThat(c.estate().serviceOfGroup("java")).isEqualTo("shipping");
+        assertThat(c.estate().serviceOfGroup("postgres")).isEqualTo("postgres");
         assertThat(c.estate().pairs()).containsExactly(List.of("orders", "postgres"), List.of("web", "orders"),
                 List.of("web", "billing"));
         assertThat(c.estate().declared("web", "billing")).isTrue();
@@ -203,7 +206,7 @@ class ConfigLoaderTest {
                     web: []
                   hostAliases: {a: ""}
                 """)).containsExactly(
-                "vigil.yaml:2:3: unknown field \"interaction\" in estate; did you mean \"interactions\"? (allowed: interactions, hostAliases)",
+                "vigil.yaml:2:3: unknown field \"interaction\" in estate; did you mean \"interactions\"? (allowed: interactions, hostAliases, processGroups)",
                 "vigil.yaml:4:10: web of interactions must be a non-empty list: what web calls",
                 "vigil.yaml:5:20: the alias of \"a\" is empty: give the host's name, as its scrape target names it");
     }

@@ -96,6 +96,7 @@ public final class Scraper implements AutoCloseable {
     /** Where closed minutes are kept across restarts, or null (tests of the scraper alone). */
     private final dev.vigil.store.HostStore store;
     private final HostMetrics hosts = new HostMetrics(KEEP_MINUTES);
+    private final dev.vigil.infra.Footprints footprints = new dev.vigil.infra.Footprints(KEEP_MINUTES);
     private final ScheduledExecutorService timer;
     private final java.util.concurrent.ExecutorService io;
     private final HttpClient http;
@@ -165,12 +166,17 @@ public final class Scraper implements AutoCloseable {
                     failed(st, started, millis, "HTTP " + response.statusCode() + (body.isBlank() ? "" : ": " + body.strip()));
                 } else {
                     NodeReading reading = new NodeReading();
+                    dev.vigil.infra.ProcessReading processes = new dev.vigil.infra.ProcessReading();
                     byte[] body = response.body();
                     PARSERS.get().get(ExpositionParser.Format.ofContentType(
-                            response.headers().firstValue("content-type").orElse(null))).parse(body, 0, body.length, reading);
+                            response.headers().firstValue("content-type").orElse(null))).parse(body, 0, body.length,
+                            dev.vigil.exposition.ExpositionSink.both(reading, processes));
                     reading.done();
                     synchronized (this) {
                         keep(hosts.observe(t.host(), started, reading));
+                        if (!processes.isEmpty()) {
+                            footprints.observe(t.host(), started, processes);
+                        }
                         st.scraped(started, millis);
                         st.up = true;
                         st.samples = reading.samples();
@@ -274,6 +280,11 @@ public final class Scraper implements AutoCloseable {
     }
 
     /** A host's minutes, oldest first, the open minute last. */
+    /** Process groups' minutes (process exporters' scrapes) from {@code fromMillis} on; held for a day, not kept. */
+    public synchronized List<dev.vigil.infra.FootprintMinute> footprints(long fromMillis) {
+        return footprints.since(fromMillis);
+    }
+
     public synchronized List<HostMinute> minutes(String host) {
         return hosts.minutes(host);
     }

@@ -8,7 +8,7 @@ import dev.vigil.config.yaml.ConfigLoader;
 import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
 import dev.vigil.testkit.Await;
-import dev.vigil.testkit.NodeExporter;
+import dev.vigil.testkit.Exporter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -32,7 +32,7 @@ class ScrapeTest {
 
     @TempDir
     Path dir;
-    NodeExporter exporter;
+    Exporter exporter;
     VigilServer server;
     final HttpClient http = HttpClient.newHttpClient();
     String deadUrl;
@@ -40,7 +40,7 @@ class ScrapeTest {
 
     @BeforeEach
     void start() throws Exception {
-        exporter = NodeExporter.start();
+        exporter = Exporter.node();
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
@@ -68,6 +68,35 @@ class ScrapeTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(status);
         return JSON.readTree(r.body());
+    }
+
+    @Test
+    void aProcessExporterGivesEachServiceWhatItUsesOfItsHost() throws Exception {
+        server.close();
+        try (Exporter processes = Exporter.process("java")) {
+            // The JVMs on this machine (this test's among them) are one group, "java", here the service test-jvm.
+            server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                    .withConfig(ConfigLoader.parse("scrape:\n  interval: 1s\n  targets:\n    - {url: \"" + processes.metrics()
+                            + "\", host: jvm-host}\nestate:\n  processGroups: {java: test-jvm}\n", "vigil.yaml")));
+            JsonNode footprints = Await.until("the JVMs' footprint (two scrapes)", () -> get("/api/v1/footprints?minutes=5", 200),
+                    f -> f.get("services").size() == 1 && f.at("/services/0/cores").isNumber()
+                            && f.at("/services/0/cores").asDouble() > 0);
+            JsonNode jvm = footprints.at("/services/0");
+            assertThat(jvm.get("service").asText()).isEqualTo("test-jvm");
+            assertThat(jvm.get("groups")).extracting(JsonNode::asText).containsExactly("java");
+            assertThat(jvm.get("hosts")).extracting(JsonNode::asText).containsExactly("jvm-host");
+            assertThat(jvm.get("residentBytes").asDouble()).as("a JVM's resident memory").isGreaterThan(20e6);
+            assertThat(jvm.get("cores").asDouble()).as("at most every core of this machine")
+                    .isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() * 1.05);
+            // A process exporter's scrape says nothing of the host itself: no host minutes come of it.
+            JsonNode hosts = get("/api/v1/hosts", 200);
+            JsonNode jvmHost = null;
+            for (JsonNode h : hosts.get("hosts")) {
+                jvmHost = h.get("host").asText().equals("jvm-host") ? h : jvmHost;
+            }
+            assertThat(jvmHost).as(hosts.toString()).isNotNull();
+            assertThat(jvmHost.get("latest").isNull()).as(jvmHost.toString()).isTrue();
+        }
     }
 
     @Test

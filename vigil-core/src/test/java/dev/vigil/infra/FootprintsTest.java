@@ -1,0 +1,77 @@
+package dev.vigil.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.vigil.exposition.MetricType;
+import dev.vigil.exposition.Sample;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FootprintsTest {
+
+    private static final long T0 = 1_780_000_020L * 60_000;
+
+    /** A process exporter's scrape: each group's CPU seconds (user + system), resident bytes and disk bytes. */
+    private static ProcessReading scrape(Object... groups) {
+        ProcessReading r = new ProcessReading();
+        for (int i = 0; i < groups.length; i += 4) {
+            String g = (String) groups[i];
+            double cpu = (Double) groups[i + 1];
+            r.sample(Sample.of("namedprocess_namegroup_cpu_seconds_total", MetricType.COUNTER, cpu * 0.7, "groupname", g, "mode", "user"));
+            r.sample(Sample.of("namedprocess_namegroup_cpu_seconds_total", MetricType.COUNTER, cpu * 0.3, "groupname", g, "mode", "system"));
+            r.sample(Sample.of("namedprocess_namegroup_memory_bytes", MetricType.GAUGE, (Double) groups[i + 2], "groupname", g, "memtype", "resident"));
+            r.sample(Sample.of("namedprocess_namegroup_memory_bytes", MetricType.GAUGE, 9e12, "groupname", g, "memtype", "virtual"));
+            r.sample(Sample.of("namedprocess_namegroup_read_bytes_total", MetricType.COUNTER, (Double) groups[i + 3], "groupname", g));
+            r.sample(Sample.of("namedprocess_namegroup_num_procs", MetricType.GAUGE, 2, "groupname", g));
+        }
+        r.sample(Sample.of("node_load1", MetricType.GAUGE, 3, "other", "exporter"));
+        return r;
+    }
+
+    @Test
+    void countersBecomeCoresAndBytesPerSecondBetweenScrapesAndAMinuteClosesWhenTheNextBegins() {
+        Footprints f = new Footprints(60);
+        assertThat(f.observe("web-3", T0 + 10_000, scrape("java", 100.0, 5e8, 1e6))).isEmpty();
+        assertThat(f.observe("web-3", T0 + 40_000, scrape("java", 115.0, 7e8, 4e6))).isEmpty();
+        List<FootprintMinute> closed = f.observe("web-3", T0 + 70_000, scrape("java", 124.0, 6e8, 4e6));
+        assertThat(closed).hasSize(1);
+        FootprintMinute m = closed.get(0);
+        assertThat(m.cores()).as("15 CPU seconds in 30 s").isCloseTo(0.5, within(1e-9));
+        assertThat(m.residentBytes()).as("the mean of 500 and 700 MB").isCloseTo(6e8, within(1.0));
+        assertThat(m.diskBytesPerSecond()).isCloseTo(1e5, within(1e-6));
+        assertThat(m.processes()).isEqualTo(2);
+        // the next minute so far: 9 CPU seconds in 30 s
+        assertThat(f.since(T0 + 60_000)).singleElement().satisfies(open -> assertThat(open.cores()).isCloseTo(0.3, within(1e-9)));
+    }
+
+    @Test
+    void aCounterThatWentDownGivesNoRateForThatInterval() {
+        Footprints f = new Footprints(60);
+        f.observe("web-3", T0 + 10_000, scrape("java", 100.0, 5e8, 1e6));
+        f.observe("web-3", T0 + 20_000, scrape("java", 3.0, 5e8, 0.0));
+        assertThat(f.since(T0)).singleElement().satisfies(m -> assertThat(m.cores()).isNaN());
+    }
+
+    @Test
+    void aServiceAddsUpItsGroupsOnItsHostsAndCountsItsUsePerEventOverClosedMinutesOnly() {
+        List<FootprintMinute> minutes = List.of(
+                new FootprintMinute("web-3", "shipping-api", T0, 4, 0.5, 4e8, 1000, 2),
+                new FootprintMinute("web-4", "shipping-worker", T0, 4, 0.25, 2e8, 0, 1),
+                new FootprintMinute("web-3", "shipping-api", T0 + 60_000, 2, 1.0, 4e8, 3000, 2),
+                new FootprintMinute("db-1", "postgres", T0, 4, 2.0, 8e9, 5e6, 10));
+        Map<String, String> groups = Map.of("shipping-api", "shipping", "shipping-worker", "shipping");
+        List<ServiceFootprint> all = ServiceFootprint.of(minutes, g -> groups.getOrDefault(g, g), T0 + 60_000,
+                Map.of("shipping", Map.of(T0, 900L, T0 + 60_000, 100L)));
+        assertThat(all).extracting(ServiceFootprint::service).containsExactly("postgres", "shipping");
+        ServiceFootprint shipping = all.get(1);
+        assertThat(shipping.groups()).containsExactly("shipping-api", "shipping-worker");
+        assertThat(shipping.hosts()).containsExactly("web-3", "web-4");
+        assertThat(shipping.cores()).as("(0.75 + 1.0) / 2").isCloseTo(0.875, within(1e-9));
+        assertThat(shipping.events()).as("the open minute's events are not counted").isEqualTo(900);
+        assertThat(shipping.cpuMsPerEvent()).as("0.75 cores for 60 s over 900 events").isCloseTo(50.0, within(1e-9));
+        assertThat(shipping.diskBytesPerEvent()).isCloseTo(1000 * 60 / 900.0, within(1e-9));
+        assertThat(all.get(0).cpuMsPerEvent()).as("postgres sends no events").isNaN();
+    }
+}
