@@ -259,7 +259,16 @@ class DashboardIT {
         // or why there is none).
         waitFor(d -> d.findElements(By.cssSelector(".aligned .chart svg")).size() == 2
                 && !d.findElement(By.cssSelector(".aligned .findings")).getText().isBlank()
-                && d.findElement(By.cssSelector("#c-hostload")).getText().contains("app-host-3"));
+                && d.findElement(By.cssSelector("#c-hostload")).getText().contains("app-host-3")
+                && d.findElement(By.cssSelector(".footprint")).getText().contains("CPU cores"));
+        // The footprint the page shows is the API's.
+        JsonNode footprints = Http.get(vigil.url, "/api/v1/footprints?minutes=60");
+        JsonNode warehouse = null;
+        for (JsonNode f : footprints.get("services")) {
+            warehouse = f.get("service").asText().equals("warehouse") ? f : warehouse;
+        }
+        assertThat(warehouse).as(footprints.toString()).isNotNull();
+        assertThat(warehouse.get("hosts")).extracting(JsonNode::asText).containsExactly("app-host-3");
         shoot("service-hosts");
     }
 

@@ -16,18 +16,24 @@ import java.util.Random;
  * The demo estate's hosts, each with a simulated node exporter: {@code /hosts/NAME/metrics} on a loopback port of
  * its own, in node_exporter's text format, CPU counters advancing with a busy share that wanders (and rises for a
  * while now and then, as under an incident), memory, load, disk and network moving with it. The demo's vigil.yaml
- * gets one scrape target per host, so that {@code /api/v1/hosts} has data out of the box.
+ * gets one scrape target per host, so that {@code /api/v1/hosts} has data out of the box. Each host also serves a
+ * process exporter's figures for the service that runs there (its group is named after it), so that
+ * {@code /api/v1/footprints} has data too.
  */
 final class SimulatedHosts implements AutoCloseable {
 
     /** The demo's hosts: where its units' services run (app-host-2 is the traced order service's, see TracedService). */
     static final List<String> HOSTS = List.of("app-host-1", "app-host-2", "app-host-3", "db-host-1");
     private static final int CPUS = 4;
+    /** The process group (a service) each host runs: most of the host's busy time, memory and disk is its. */
+    static final Map<String, String> GROUPS = Map.of("app-host-1", "web-shop", "app-host-2", "order-service",
+            "app-host-3", "warehouse", "db-host-1", "postgres");
 
     private final Server server;
 
     /** One host's counters since the demo started. */
     private static final class Host {
+        final String group;
         final Random random;
         final double baseBusy;
         long lastNanos = System.nanoTime();
@@ -37,7 +43,8 @@ final class SimulatedHosts implements AutoCloseable {
         double netBytes;
         double busy;
 
-        Host(long seed, double baseBusy) {
+        Host(String group, long seed, double baseBusy) {
+            this.group = group;
             this.random = new Random(seed);
             this.baseBusy = baseBusy;
         }
@@ -73,6 +80,17 @@ final class SimulatedHosts implements AutoCloseable {
                     + "node_filesystem_avail_bytes{device=\"/dev/nvme0n1p1\",fstype=\"ext4\",mountpoint=\"/\"} 4.2e+10\n"
                     + "# TYPE node_filesystem_size_bytes gauge\n"
                     + "node_filesystem_size_bytes{device=\"/dev/nvme0n1p1\",fstype=\"ext4\",mountpoint=\"/\"} 1.0e+11\n");
+            // as prometheus-process-exporter writes its groups: 70% of the busy time, a third of the disk time's bytes
+            b.append(String.format(Locale.ROOT, "# TYPE namedprocess_namegroup_cpu_seconds_total counter%n"
+                    + "namedprocess_namegroup_cpu_seconds_total{groupname=\"%s\",mode=\"user\"} %.3f%n"
+                    + "namedprocess_namegroup_cpu_seconds_total{groupname=\"%s\",mode=\"system\"} %.3f%n"
+                    + "# TYPE namedprocess_namegroup_memory_bytes gauge%n"
+                    + "namedprocess_namegroup_memory_bytes{groupname=\"%s\",memtype=\"resident\"} %.0f%n"
+                    + "# TYPE namedprocess_namegroup_read_bytes_total counter%n"
+                    + "namedprocess_namegroup_read_bytes_total{groupname=\"%s\"} %.0f%n"
+                    + "# TYPE namedprocess_namegroup_num_procs gauge%nnamedprocess_namegroup_num_procs{groupname=\"%s\"} 1%n",
+                    group, busySeconds * 0.55, group, busySeconds * 0.15, group, 1.6777216e10 * (0.3 + 0.2 * busy), group,
+                    diskBusySeconds * 3e7, group));
             return b.toString();
         }
     }
@@ -85,7 +103,7 @@ final class SimulatedHosts implements AutoCloseable {
         Map<String, Host> hosts = new java.util.LinkedHashMap<>();
         double[] bases = {0.35, 0.25, 0.3, 0.55};
         for (int i = 0; i < HOSTS.size(); i++) {
-            hosts.put(HOSTS.get(i), new Host(seed + i, bases[i]));
+            hosts.put(HOSTS.get(i), new Host(GROUPS.get(HOSTS.get(i)), seed + i, bases[i]));
         }
         Server server = Server.builder().http(new InetSocketAddress("127.0.0.1", 0))
                 .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())

@@ -1,6 +1,6 @@
 // Service or supplier detail: rate, errors and latency over a chosen range, what it calls and who calls it,
 // the objectives that cover it, and their recent alerts.
-import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes, enc } from '../util.js';
+import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes, enc, num } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
 
 export const live = true;
@@ -51,6 +51,7 @@ function shell(el, args) {
       <p class="sub">The same minutes as the charts above, from the hosts it runs on: where latency rose with a host's
         saturation, Vigil says so.</p>
       <div class="findings"></div>
+      <div class="footprint"></div>
       <div class="charts"><div class="chart" id="c-hostcpu"></div><div class="chart" id="c-hostload"></div></div></section>` : ''}`.html;
   const form = el.querySelector('form.range');
   form.range.value = state.range;
@@ -171,7 +172,19 @@ export async function render(el, args, first, rangeChanged) {
  */
 async function drawAligned(el, name, from, to, range) {
   const minutes = Math.min(1440, Math.max(10, Math.round((to - from) / 60e3)));
-  const a = await api('alignment/' + enc(name), { minutes });
+  const [a, f] = await Promise.all([api('alignment/' + enc(name), { minutes }), api('footprints', { minutes })]);
+  const mine = f.services.find(s => s.service === name);
+  const foot = el.querySelector('.footprint');
+  if (foot) {
+    foot.innerHTML = mine
+      ? html`<p><strong>Footprint</strong> (${f.method}, ${mine.groups.join(', ')} on ${mine.hosts.join(', ')}):
+          <span class="fig" data-fig="cores">${num(mine.cores, 2)} CPU cores</span>,
+          <span class="fig" data-fig="memory">${num(mine.residentBytes / 1e6, 0)} MB</span> resident memory on average;
+          ${mine.cpuMsPerEvent === null ? 'no closed minute with its events yet'
+            : html`<span class="fig" data-fig="per-event">${num(mine.cpuMsPerEvent, 3)} CPU-ms and
+              ${num(mine.diskBytesPerEvent / 1000, 1)} KB of disk per event</span> (${num(mine.events, 0)} events)`}.</p>`.html
+      : html`<p class="empty">No footprint: a process exporter on its hosts measures what it uses (docs/TELEMETRY.md, footprints).</p>`.html;
+  }
   const box = el.querySelector('.findings');
   if (!box) return;
   box.innerHTML = a.findings.length
