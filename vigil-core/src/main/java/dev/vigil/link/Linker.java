@@ -221,6 +221,15 @@ public final class Linker {
         }
     }
 
+    /**
+     * Tells a linker restored from a snapshot where time stood, handing nothing out: the traces whose wait that time
+     * ended were settled before the snapshot, and what it holds back it hands out at the next move of time.
+     */
+    public void prime(long watermarkMicros, long finalBeforeMicros) {
+        watermark = Math.max(watermark, watermarkMicros);
+        windows.prime(watermarkMicros, finalBeforeMicros);
+    }
+
     /** Traces held, waiting for partners or for their wait to end. */
     public int traces() {
         return traces.size();

@@ -61,6 +61,13 @@ public final class LinkOperator implements Operator<Timed, ClosedWindow> {
         }
     }
 
+    /** After a restore: where time stood, handing nothing out (see {@link Linker#prime}). */
+    void prime(long watermark, long finalBefore) {
+        this.watermark = Math.max(this.watermark, watermark);
+        this.finalBefore = Math.max(this.finalBefore, finalBefore);
+        linker.prime(this.watermark, this.finalBefore);
+    }
+
     @Override
     public void snapshot(KeyedState.Sink sink) {
         linker.snapshot(sink::put);

@@ -82,6 +82,22 @@ public final class Partition {
         correlate.onWatermark(this.watermark, this.finalBefore, toChanges);
     }
 
+    /**
+     * After a restore: where time stood when the snapshot was taken, handing nothing out. A restored partition that
+     * took this as a move of time would hand out at once the amendments its snapshot held back, earlier than the
+     * partition that was snapshotted would have (at its next move): alerts judged on them would then differ.
+     */
+    public void prime(long watermark, long finalBefore) {
+        if (watermark == EventClock.NONE) {
+            return;
+        }
+        this.watermark = Math.max(this.watermark, watermark);
+        this.finalBefore = Math.max(this.finalBefore, finalBefore);
+        this.drainedWatermark = Math.max(this.drainedWatermark, watermark);
+        summarise.prime(this.watermark, this.finalBefore);
+        link.prime(this.watermark, this.finalBefore);
+    }
+
     /** The window parts closed since the last drain, and where this partition's watermark stands. */
     public Drained drain() {
         List<ClosedWindow> windows = closed.isEmpty() ? List.of() : List.copyOf(closed);

@@ -166,6 +166,9 @@ public final class Pipeline {
         stages.get(topology.link.name()).restoreInto(linkers);
         stages.get(topology.merge.name()).restoreInto(new Operator<?, ?>[] {merge});
         stages.get(topology.assess.name()).restoreInto(new Operator<?, ?>[] {assess});
+        for (Partition p : partitions) {
+            p.prime(order.clock().watermark(), order.clock().finalBefore());
+        }
     }
 
     /** Stages' keyed state as one blob: stage count, then each stage's name and entries. */

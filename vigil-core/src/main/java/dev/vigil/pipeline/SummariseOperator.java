@@ -63,6 +63,13 @@ public final class SummariseOperator implements Operator<Timed, ClosedWindow> {
         }
     }
 
+    /** After a restore: where time stood, handing nothing out (see {@link Summariser#prime}). */
+    void prime(long watermark, long finalBefore) {
+        this.watermark = Math.max(this.watermark, watermark);
+        this.finalBefore = Math.max(this.finalBefore, finalBefore);
+        summariser.prime(this.watermark, this.finalBefore);
+    }
+
     @Override
     public void snapshot(KeyedState.Sink sink) {
         Map<String, byte[]> windows = new TreeMap<>();

@@ -54,6 +54,12 @@ public final class MinuteWindows {
         }
     }
 
+    /** As {@link dev.vigil.summarise.Summariser#prime}: where time stood, handing nothing out. */
+    public void prime(long watermarkMicros, long finalBeforeMicros) {
+        closedBefore = Math.max(closedBefore, SPAN.startOf(watermarkMicros));
+        finalBefore = Math.max(finalBefore, Math.min(finalBeforeMicros, watermarkMicros));
+    }
+
     /** What a snapshot holds of one window: open or an amendment not yet handed out. */
     public record Held(boolean amendment, long startMicros, KpiKey key, KpiWindow window) {
     }

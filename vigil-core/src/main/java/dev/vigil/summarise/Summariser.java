@@ -256,6 +256,16 @@ public final class Summariser {
     }
 
     /**
+     * Tells a summariser restored from a snapshot where time stood when the snapshot was taken, handing nothing out:
+     * what it holds back (amendments) it hands out at the next move of time, as the summariser that was snapshotted
+     * would have, not at once.
+     */
+    public void prime(long watermarkMicros, long finalBeforeMicros) {
+        closedBefore = Math.max(closedBefore, span.startOf(watermarkMicros));
+        finalBefore = Math.max(finalBefore, Math.min(finalBeforeMicros, watermarkMicros));
+    }
+
+    /**
      * Closes every window that ends at or before the watermark and returns them, oldest first and by key
      * within a window: the same events give the same list, whatever order they came in. Late events are
      * not folded into closed windows afterwards (they count as too late).

@@ -308,9 +308,10 @@ public final class PipelineRuntime implements PipelineView {
             byte[] folded = stage(stages, FOLDED).entries().get(FOLDED);
             status.foldedBefore = folded == null ? 0 : new DataInputStream(new ByteArrayInputStream(folded)).readLong();
             // The partitions are new: tell them where time stood, or a quiet restart would show no closed minute
-            // until the next record arrives.
+            // until the next record arrives. Priming hands out nothing: amendments the checkpoint held back go out at
+            // the next move of time, as they would have without the restart.
             for (Partition p : partitions) {
-                p.advanceTo(order.clock().watermark(), order.clock().finalBefore());
+                p.prime(order.clock().watermark(), order.clock().finalBefore());
             }
             store.forgetAfter(cp.get().recordNo());
             LOG.info("pipeline: restored the checkpoint at journal record {}", cp.get().recordNo());
