@@ -111,19 +111,20 @@ public final class Linker {
         }
     }
 
+    /**
+     * Moves a trace's end of wait on. The index holds each trace once, at the end of wait it had when indexed; a trace
+     * found there whose wait was moved on since is put back at its new end (see {@link #advance}): moving every trace
+     * at every span cost two sorted-set updates a span.
+     */
     private void schedule(String traceId, Trace t, long expiresAt) {
         if (expiresAt <= t.expiresAt) {
             return;
         }
-        if (t.expiresAt != Long.MIN_VALUE) {
-            TreeSet<String> old = expiring.get(t.expiresAt);
-            old.remove(traceId);
-            if (old.isEmpty()) {
-                expiring.remove(t.expiresAt);
-            }
-        }
+        boolean indexed = t.expiresAt != Long.MIN_VALUE;
         t.expiresAt = expiresAt;
-        expiring.computeIfAbsent(expiresAt, x -> new TreeSet<>()).add(traceId);
+        if (!indexed) {
+            expiring.computeIfAbsent(expiresAt, x -> new TreeSet<>()).add(traceId);
+        }
     }
 
     /** Links every waiting callee whose caller is now known. */
@@ -198,7 +199,13 @@ public final class Linker {
             watermark = watermarkMicros;
             while (!expiring.isEmpty() && expiring.firstKey() <= watermarkMicros) {
                 for (String traceId : expiring.pollFirstEntry().getValue()) {
-                    expire(traces.remove(traceId));
+                    Trace t = traces.get(traceId);
+                    if (t.expiresAt > watermarkMicros) {
+                        expiring.computeIfAbsent(t.expiresAt, x -> new TreeSet<>()).add(traceId); // its wait moved on
+                    } else {
+                        traces.remove(traceId);
+                        expire(t);
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.vigil.summarise;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,8 +16,12 @@ public final class MinuteWindows {
 
     private static final WindowSpan SPAN = WindowSpan.MINUTE;
 
-    private final TreeMap<Long, TreeMap<KpiKey, KpiWindow>> open = new TreeMap<>();
-    private final TreeMap<Long, TreeMap<KpiKey, KpiWindow>> amends = new TreeMap<>();
+    /** Windows by start, then by series: hashed while they fill, sorted when they are handed out. */
+    private final TreeMap<Long, HashMap<KpiKey, KpiWindow>> open = new TreeMap<>();
+    private final TreeMap<Long, HashMap<KpiKey, KpiWindow>> amends = new TreeMap<>();
+    /** The open minute the last observation went to: observations come mostly in time order. */
+    private long lastStart = Long.MIN_VALUE;
+    private HashMap<KpiKey, KpiWindow> lastMinute;
     private long closedBefore = Long.MIN_VALUE;
     private long finalBefore = Long.MIN_VALUE;
     private long tooLate;
@@ -24,16 +29,25 @@ public final class MinuteWindows {
     /** The window an observation of {@code key} at this time goes to, or null (and counted) when it is final. */
     public KpiWindow at(KpiKey key, long timeMicros) {
         long start = SPAN.startOf(timeMicros);
-        TreeMap<Long, TreeMap<KpiKey, KpiWindow>> into;
+        HashMap<KpiKey, KpiWindow> minute;
         if (start + SPAN.micros() > closedBefore) {
-            into = open;
+            if (start != lastStart) {
+                lastStart = start;
+                lastMinute = open.computeIfAbsent(start, s -> new HashMap<>());
+            }
+            minute = lastMinute;
         } else if (start + SPAN.micros() <= finalBefore) {
             tooLate++;
             return null;
         } else {
-            into = amends;
+            minute = amends.computeIfAbsent(start, s -> new HashMap<>());
         }
-        return into.computeIfAbsent(start, s -> new TreeMap<>()).computeIfAbsent(key, k -> new KpiWindow());
+        KpiWindow w = minute.get(key);
+        if (w == null) {
+            w = new KpiWindow();
+            minute.put(key, w);
+        }
+        return w;
     }
 
     /**
@@ -47,10 +61,14 @@ public final class MinuteWindows {
         finalBefore = Math.max(finalBefore, Math.min(finalBeforeMicros, watermarkMicros));
     }
 
-    private static void drain(TreeMap<Long, TreeMap<KpiKey, KpiWindow>> windows, long before, List<ClosedWindow> out) {
+    private void drain(TreeMap<Long, HashMap<KpiKey, KpiWindow>> windows, long before, List<ClosedWindow> out) {
         while (!windows.isEmpty() && windows.firstKey() + SPAN.micros() <= before) {
-            Map.Entry<Long, TreeMap<KpiKey, KpiWindow>> first = windows.pollFirstEntry();
-            first.getValue().forEach((key, w) -> out.add(new ClosedWindow(key, SPAN, first.getKey(), w)));
+            Map.Entry<Long, HashMap<KpiKey, KpiWindow>> first = windows.pollFirstEntry();
+            if (first.getValue() == lastMinute) {
+                lastStart = Long.MIN_VALUE;
+                lastMinute = null;
+            }
+            new TreeMap<>(first.getValue()).forEach((key, w) -> out.add(new ClosedWindow(key, SPAN, first.getKey(), w)));
         }
     }
 
@@ -67,14 +85,14 @@ public final class MinuteWindows {
     /** The windows held, oldest first: what a snapshot writes. Where the watermark stands is the runtime's to tell. */
     public List<Held> held() {
         List<Held> all = new ArrayList<>();
-        open.forEach((start, m) -> m.forEach((k, w) -> all.add(new Held(false, start, k, w))));
-        amends.forEach((start, m) -> m.forEach((k, w) -> all.add(new Held(true, start, k, w))));
+        open.forEach((start, m) -> new TreeMap<>(m).forEach((k, w) -> all.add(new Held(false, start, k, w))));
+        amends.forEach((start, m) -> new TreeMap<>(m).forEach((k, w) -> all.add(new Held(true, start, k, w))));
         return all;
     }
 
     /** Takes in a window {@link #held()} gave, adding it to one already held for the same series and minute. */
     public void restore(Held h) {
-        (h.amendment() ? amends : open).computeIfAbsent(h.startMicros(), s -> new TreeMap<>())
+        (h.amendment() ? amends : open).computeIfAbsent(h.startMicros(), s -> new HashMap<>())
                 .merge(h.key(), h.window(), KpiWindow::mergeWith);
     }
 
