@@ -3,12 +3,9 @@ package dev.vigil.pipeline;
 import dev.vigil.link.Linker;
 import dev.vigil.link.SpanRef;
 import dev.vigil.operator.KeyedState;
-import dev.vigil.operator.Operator;
 import dev.vigil.operator.Output;
-import dev.vigil.order.EventClock;
 import dev.vigil.order.Lateness;
 import dev.vigil.summarise.ClosedWindow;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,12 +14,9 @@ import java.util.List;
  * Only spans come here (events with a trace and a span id); a too-late span is left out, as the summarise stage
  * leaves it out.
  */
-public final class LinkOperator implements Operator<Timed, ClosedWindow> {
+public final class LinkOperator extends WindowStage {
 
     private final Linker linker;
-    private final List<ClosedWindow> closed = new ArrayList<>();
-    private long watermark = EventClock.NONE;
-    private long finalBefore = EventClock.NONE;
 
     public LinkOperator(long pairWithinMicros) {
         this.linker = new Linker(pairWithinMicros);
@@ -46,26 +40,13 @@ public final class LinkOperator implements Operator<Timed, ClosedWindow> {
     }
 
     @Override
-    public void onWatermark(long watermark, long finalBefore, Output<ClosedWindow> out) {
-        if (watermark <= this.watermark && finalBefore <= this.finalBefore) {
-            return;
-        }
-        this.watermark = Math.max(this.watermark, watermark);
-        this.finalBefore = Math.max(this.finalBefore, finalBefore);
-        linker.advance(this.watermark, this.finalBefore, closed);
-        if (!closed.isEmpty()) {
-            for (ClosedWindow w : closed) {
-                out.emit(w);
-            }
-            closed.clear();
-        }
+    void advance(long watermark, long finalBefore, List<ClosedWindow> out) {
+        linker.advance(watermark, finalBefore, out);
     }
 
-    /** After a restore: where time stood, handing nothing out (see {@link Linker#prime}). */
-    void prime(long watermark, long finalBefore) {
-        this.watermark = Math.max(this.watermark, watermark);
-        this.finalBefore = Math.max(this.finalBefore, finalBefore);
-        linker.prime(this.watermark, this.finalBefore);
+    @Override
+    void primeTo(long watermark, long finalBefore) {
+        linker.prime(watermark, finalBefore);
     }
 
     @Override

@@ -2,14 +2,11 @@ package dev.vigil.pipeline;
 
 import dev.vigil.event.Event;
 import dev.vigil.operator.KeyedState;
-import dev.vigil.operator.Operator;
 import dev.vigil.operator.Output;
-import dev.vigil.order.EventClock;
 import dev.vigil.order.LateCounts;
 import dev.vigil.order.Lateness;
 import dev.vigil.summarise.ClosedWindow;
 import dev.vigil.summarise.Summariser;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,13 +18,10 @@ import java.util.TreeMap;
  * {@linkplain MergeOperator merge stage}. Also counts late and too-late events per source, for the user to see
  * whose clocks are off.
  */
-public final class SummariseOperator implements Operator<Timed, ClosedWindow> {
+public final class SummariseOperator extends WindowStage {
 
     private final Summariser summariser = new Summariser();
     private final LateCounts late = new LateCounts();
-    private final List<ClosedWindow> closed = new ArrayList<>();
-    private long watermark = EventClock.NONE;
-    private long finalBefore = EventClock.NONE;
     private long folded;
 
     /** The key this stage routes an event by. */
@@ -48,26 +42,13 @@ public final class SummariseOperator implements Operator<Timed, ClosedWindow> {
     }
 
     @Override
-    public void onWatermark(long watermark, long finalBefore, Output<ClosedWindow> out) {
-        if (watermark <= this.watermark && finalBefore <= this.finalBefore) {
-            return;
-        }
-        this.watermark = Math.max(this.watermark, watermark);
-        this.finalBefore = Math.max(this.finalBefore, finalBefore);
-        summariser.advance(this.watermark, this.finalBefore, closed);
-        if (!closed.isEmpty()) {
-            for (ClosedWindow w : closed) {
-                out.emit(w);
-            }
-            closed.clear();
-        }
+    void advance(long watermark, long finalBefore, List<ClosedWindow> out) {
+        summariser.advance(watermark, finalBefore, out);
     }
 
-    /** After a restore: where time stood, handing nothing out (see {@link Summariser#prime}). */
-    void prime(long watermark, long finalBefore) {
-        this.watermark = Math.max(this.watermark, watermark);
-        this.finalBefore = Math.max(this.finalBefore, finalBefore);
-        summariser.prime(this.watermark, this.finalBefore);
+    @Override
+    void primeTo(long watermark, long finalBefore) {
+        summariser.prime(watermark, finalBefore);
     }
 
     @Override

@@ -391,37 +391,32 @@ public final class ConfigLoader extends YamlChecks {
                 }
             }
         }
-        Map<String, String> aliases = new LinkedHashMap<>();
-        Entry a = em.entries().get("hostAliases");
-        MapNode am = a == null ? null : map(a.value(), "hostAliases", "a mapping of a host name as a source gives it "
-                + "to the name Vigil uses, e.g. {ip-10-0-0-7: db-1}");
-        if (am != null) {
-            for (Entry e : am.entries().values()) {
-                String to = scalar(e.value(), e.key());
-                if (to != null && to.isBlank()) {
-                    error(e.value().loc(), "the alias of " + Quote.value(e.key()) + " is empty: give the host's name, "
-                            + "as its scrape target names it");
-                } else if (to != null) {
-                    aliases.put(e.key(), to);
-                }
-            }
-        }
-        Map<String, String> groups = new LinkedHashMap<>();
-        Entry pg = em.entries().get("processGroups");
-        MapNode pm = pg == null ? null : map(pg.value(), "processGroups", "a mapping of a process exporter's group name "
-                + "to the service it is, e.g. {java: shipping}");
-        if (pm != null) {
-            for (Entry e : pm.entries().values()) {
-                String to = scalar(e.value(), e.key());
-                if (to != null && to.isBlank()) {
-                    error(e.value().loc(), "the service of process group " + Quote.value(e.key()) + " is empty: give the "
-                            + "service's name, as its events or spans give it");
-                } else if (to != null) {
-                    groups.put(e.key(), to);
-                }
-            }
-        }
+        Map<String, String> aliases = renames(em, "hostAliases", "a mapping of a host name as a source gives it to the name "
+                + "Vigil uses, e.g. {ip-10-0-0-7: db-1}", from -> "the alias of " + Quote.value(from) + " is empty: give "
+                + "the host's name, as its scrape target names it");
+        Map<String, String> groups = renames(em, "processGroups", "a mapping of a process exporter's group name to the "
+                + "service it is, e.g. {java: shipping}", from -> "the service of process group " + Quote.value(from)
+                + " is empty: give the service's name, as its events or spans give it");
         return new EstateDeclaration(calls, aliases, groups);
+    }
+
+    /** A mapping of names to other names ({@code {from: to}}), each value a non-empty text. */
+    private Map<String, String> renames(MapNode owner, String field, String hint,
+                                        java.util.function.UnaryOperator<String> emptyMessage) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Entry f = owner.entries().get(field);
+        MapNode m = f == null ? null : map(f.value(), field, hint);
+        if (m != null) {
+            for (Entry e : m.entries().values()) {
+                String to = scalar(e.value(), e.key());
+                if (to != null && to.isBlank()) {
+                    error(e.value().loc(), emptyMessage.apply(e.key()));
+                } else if (to != null) {
+                    out.put(e.key(), to);
+                }
+            }
+        }
+        return out;
     }
 
     /** {@code spanKeys: {orderId: [order.id, app.order_id], customerId: customer.id}}: a list, or one attribute. */
