@@ -56,7 +56,7 @@ final class EventLoader {
         this.loadedRecordNo = loadedRecordNo;
         this.loadedSeq = loadedSeq;
         this.maxGroupEvents = maxGroupEvents;
-        this.reader = journal.reader(loadedRecordNo);
+        this.reader = journal.reader(loadedRecordNo, JournalCodec.Attributes.NONE);
         this.hold = journal.hold(loadedRecordNo);
         this.thread = new Thread(this::loop, "vigil-store-loader");
     }

@@ -305,7 +305,7 @@ public final class EventStore implements AutoCloseable {
         private java.sql.Connection tableConn;
 
         private Tail(long after, boolean holding) {
-            this.reader = journal.reader(after);
+            this.reader = journal.reader(after, JournalCodec.Attributes.SPAN_IDS);
             this.hold = holding ? journal.hold(after) : null;
         }
 

@@ -282,18 +282,23 @@ public final class Journal implements AutoCloseable {
         return file.firstRetainedRecordNo();
     }
 
-    /** A reader of the records after {@code recordNo}, for one thread. */
-    Reader reader(long recordNo) {
-        return new Reader(recordNo);
+    /**
+     * A reader of the records after {@code recordNo}, for one thread; records read back from the files have as much
+     * of their events' attributes parsed as {@code parse} says (those from memory are as they were appended).
+     */
+    Reader reader(long recordNo, JournalCodec.Attributes parse) {
+        return new Reader(recordNo, parse);
     }
 
     /** Reads the journal's records in order, from memory when they are recent, else from the segment files. */
     final class Reader implements AutoCloseable {
         private long position;
         private JournalFile.Cursor cursor;
+        private final JournalCodec.Attributes parse;
 
-        private Reader(long after) {
+        private Reader(long after, JournalCodec.Attributes parse) {
             this.position = after;
+            this.parse = parse;
         }
 
         /** The last record this reader returned. */
@@ -351,7 +356,7 @@ public final class Journal implements AutoCloseable {
             // Behind what memory keeps: from the files, outside the lock, so the writer and others go on.
             if (cursor == null || cursor.position() != position) {
                 closeCursor();
-                cursor = file.new Cursor(position);
+                cursor = file.new Cursor(position, parse);
             }
             List<JournalRecord> out = cursor.read(upTo, maxEvents);
             position = cursor.position();

@@ -92,7 +92,17 @@ final class JournalCodec {
     }
 
     static JournalRecord decode(byte[] payload) throws IOException {
-        return decode(payload, true);
+        return decode(payload, Attributes.ALL);
+    }
+
+    /** How much of each event's attributes a reader of records wants parsed. */
+    enum Attributes {
+        /** Every attribute (queries, tests). */
+        ALL,
+        /** A span's ids, kind and placement only: what the pipeline reads ({@link #pipelineAttributes}). */
+        SPAN_IDS,
+        /** None: readers that pass the JSON on (the event table's loader) or need the records' shape only. */
+        NONE
     }
 
     /**
@@ -107,11 +117,11 @@ final class JournalCodec {
     }
 
     /**
-     * @param parseAttributes whether to parse each event's attributes from their JSON; readers that only pass the
-     *                        JSON on (the event table's loader) or look at a span's few only (the pipeline) save the
-     *                        cost, and get events with only the attributes {@link #pipelineAttributes} keeps
+     * @param parse how much of each event's attributes to parse from their JSON (the JSON itself is always in the
+     *              record): the loader, which passes the JSON on, parsed every span's attributes for nothing and took
+     *              a fifth of the CPU the span ingest lost to the dependency map
      */
-    static JournalRecord decode(byte[] payload, boolean parseAttributes) throws IOException {
+    static JournalRecord decode(byte[] payload, Attributes parse) throws IOException {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
         int version = in.readUnsignedByte();
         if (version != VERSION) {
@@ -140,7 +150,11 @@ final class JournalCodec {
             String aj = readNullable(in);
             attrJson.add(aj);
             events.add(new Event(time, source, name, kind, corr, outcome, duration < 0 ? null : duration, peer, unit,
-                    parseAttributes ? JsonValues.readObject(aj) : pipelineAttributes(corr, aj)));
+                    switch (parse) {
+                        case ALL -> JsonValues.readObject(aj);
+                        case SPAN_IDS -> pipelineAttributes(corr, aj);
+                        case NONE -> Map.of();
+                    }));
         }
         Map<Rejection.Code, Long> rejections = new EnumMap<>(Rejection.Code.class);
         int codes = in.readUnsignedByte();

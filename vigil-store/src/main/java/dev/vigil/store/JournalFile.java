@@ -120,7 +120,7 @@ final class JournalFile implements AutoCloseable {
             long pos = 0;
             long end = 0;
             while (pos + JournalCodec.HEADER <= size) {
-                JournalRecord r = readAt(ch, pos, size, lastRecordNo);
+                JournalRecord r = readAt(ch, pos, size, lastRecordNo, JournalCodec.Attributes.NONE);
                 if (r == null) {
                     long next = nextRecordAfter(ch, pos + 1, size, lastRecordNo);
                     if (next < 0) {
@@ -147,7 +147,8 @@ final class JournalFile implements AutoCloseable {
     }
 
     /** The intact record whose frame starts at {@code pos} and newer than {@code after}, or null. */
-    private static JournalRecord readAt(FileChannel ch, long pos, long size, long after) throws IOException {
+    private static JournalRecord readAt(FileChannel ch, long pos, long size, long after, JournalCodec.Attributes parse)
+            throws IOException {
         ByteBuffer header = ByteBuffer.allocate(JournalCodec.HEADER + JournalCodec.PREFIX);
         if (pos + header.capacity() > size || !readFully(ch, header, pos)) {
             return null;
@@ -162,7 +163,7 @@ final class JournalFile implements AutoCloseable {
         if (!readFully(ch, payload, pos + JournalCodec.HEADER) || !JournalCodec.intact(payload.array(), crc)) {
             return null;
         }
-        return JournalCodec.decode(payload.array(), false);
+        return JournalCodec.decode(payload.array(), parse);
     }
 
     /** The offset of the next intact record newer than {@code after} from byte {@code from}, or -1. */
@@ -178,7 +179,7 @@ final class JournalFile implements AutoCloseable {
             byte[] a = buf.array();
             int n = buf.limit() - JournalCodec.HEADER - JournalCodec.PREFIX;
             for (int i = 0; i <= Math.min(n, window - 1); i++) {
-                if (JournalCodec.plausible(a, i + JournalCodec.HEADER, after) && readAt(ch, base + i, size, after) != null) {
+                if (JournalCodec.plausible(a, i + JournalCodec.HEADER, after) && readAt(ch, base + i, size, after, JournalCodec.Attributes.NONE) != null) {
                     return base + i;
                 }
             }
@@ -285,9 +286,11 @@ final class JournalFile implements AutoCloseable {
         private long offset;
         /** The last record this cursor returned (or was placed after). */
         private long position;
+        private final JournalCodec.Attributes parse;
 
-        Cursor(long after) {
+        Cursor(long after, JournalCodec.Attributes parse) {
             this.position = after;
+            this.parse = parse;
         }
 
         long position() {
@@ -320,7 +323,7 @@ final class JournalFile implements AutoCloseable {
             while (true) {
                 long size = channel.size();
                 // Any record number here: the segment's records before the position are read and skipped.
-                JournalRecord r = offset + JournalCodec.HEADER <= size ? readAt(channel, offset, size, 0) : null;
+                JournalRecord r = offset + JournalCodec.HEADER <= size ? readAt(channel, offset, size, 0, parse) : null;
                 if (r != null && r.recordNo() <= position) {
                     offset += JournalCodec.HEADER + frameLength(channel, offset); // before the position: skip
                     continue;

@@ -51,7 +51,7 @@ public final class JournalRecords {
      */
     public static Arrival decode(byte[] payload) throws IOException {
         // Attributes stay JSON: no stage reads them.
-        JournalRecord r = JournalCodec.decode(payload, false);
+        JournalRecord r = JournalCodec.decode(payload, JournalCodec.Attributes.SPAN_IDS);
         if (r.isTick()) {
             return new Arrival.Tick(r.recordNo(), r.ingestedMicros());
         }
