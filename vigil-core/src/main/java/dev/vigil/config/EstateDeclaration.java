@@ -19,10 +19,6 @@ public record EstateDeclaration(Map<String, List<String>> interactions, Map<Stri
 
     public static final EstateDeclaration NONE = new EstateDeclaration(Map.of(), Map.of(), Map.of());
 
-    public EstateDeclaration(Map<String, List<String>> interactions, Map<String, String> hostAliases) {
-        this(interactions, hostAliases, Map.of());
-    }
-
     public EstateDeclaration {
         java.util.TreeMap<String, List<String>> calls = new java.util.TreeMap<>();
         interactions.forEach((k, v) -> calls.put(k, List.copyOf(v)));

@@ -3,7 +3,6 @@ package dev.vigil.infra;
 import dev.vigil.exposition.MetricType;
 import dev.vigil.exposition.Sample;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -116,10 +115,5 @@ public final class OtelHostReading {
             }
         }
         return null;
-    }
-
-    /** The metric names, for messages. */
-    public static List<String> names() {
-        return METRICS.stream().sorted().toList();
     }
 }

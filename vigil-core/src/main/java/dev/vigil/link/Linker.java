@@ -264,9 +264,11 @@ public final class Linker {
         keys.forEach((id, t) -> sink.accept(id, KeyedState.write(out -> {
             out.writeInt(t == null ? 0 : t.spans.size());
             if (t != null) {
+                Set<String> waiting = new HashSet<>();
+                t.waiting.forEach(w -> waiting.add(w.spanId()));
                 for (SpanRef s : t.spans.values()) {
                     s.write(out);
-                    out.writeBoolean(t.waiting.contains(s));
+                    out.writeBoolean(waiting.contains(s.spanId()));
                     out.writeBoolean(t.answered.contains(s.spanId()));
                 }
             }

@@ -26,7 +26,12 @@ public final class HostStore implements AutoCloseable {
         if (minutes.isEmpty()) {
             return;
         }
-        conn.setAutoCommit(false);
+        // One transaction by explicit statements (Transactions says why not the driver's manual commit): a minute
+        // an OTLP request was told is kept must not half-commit when DuckDB refuses the commit.
+        Transactions.inOne(conn, () -> insert(minutes));
+    }
+
+    private void insert(List<HostMinute> minutes) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO host_minutes VALUES "
                 + "(?, make_timestamp(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (HostMinute m : minutes) {
@@ -44,15 +49,9 @@ public final class HostStore implements AutoCloseable {
                         ps.setNull(5 + i, Types.DOUBLE);
                     }
                 }
-                ps.addBatch();
+                // row by row: the driver wraps a batch in a transaction of its own, which cannot nest in this one
+                ps.executeUpdate();
             }
-            ps.executeBatch();
-            conn.commit();
-        } catch (SQLException e) {
-            conn.rollback();
-            throw e;
-        } finally {
-            conn.setAutoCommit(true);
         }
     }
 

@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * What both OTLP transports do with a metrics request: the host metrics of OpenTelemetry's system conventions
@@ -28,12 +26,6 @@ public final class MetricsIngest implements OtlpExport {
 
     private final Scraper hosts;
     private final EstateDeclaration estate;
-    /** The store is written off the event loop, one request at a time (host minutes are small and few). */
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "vigil-otlp-metrics");
-        t.setDaemon(true);
-        return t;
-    });
 
     public MetricsIngest(Scraper hosts, EstateDeclaration estate) {
         this.hosts = hosts;
@@ -72,7 +64,8 @@ public final class MetricsIngest implements OtlpExport {
     }
 
     @Override
-    public CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json) throws Unreadable {
+    public CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json, java.util.concurrent.Executor blocking)
+            throws Unreadable {
         OtlpMetrics request = OtlpMetrics.decode(bytes, length, json);
         if (request.total() == 0) {
             return CompletableFuture.completedFuture(new Stored(0, null));
@@ -114,7 +107,7 @@ public final class MetricsIngest implements OtlpExport {
             } catch (java.sql.SQLException e) {
                 return new NotStored(StoreRefusal.of(e));
             }
-        }, writer);
+        }, blocking);
     }
 
     /** Why a metric's points are not kept, or null when they are. */

@@ -15,8 +15,13 @@ interface OtlpExport {
     /** The gRPC method's path. */
     String grpcPath();
 
-    /** Reads a request, protobuf or JSON, and takes in what it can. */
-    CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json) throws Unreadable;
+    /**
+     * Reads a request, protobuf or JSON, and takes in what it can.
+     *
+     * @param blocking where work that waits on the store may run (the request's blocking executor, never its event loop)
+     */
+    CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json, java.util.concurrent.Executor blocking)
+            throws Unreadable;
 
     /** The protobuf {@code Export*ServiceResponse}, with {@code partial_success} when items were rejected. */
     byte[] response(int rejected, String message);

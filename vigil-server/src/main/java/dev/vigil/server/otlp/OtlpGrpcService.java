@@ -52,10 +52,11 @@ public final class OtlpGrpcService implements HttpService {
                     "this is OTLP/gRPC: send application/grpc over HTTP/2 (or OTLP/HTTP to /v1/" + ingest.signal() + ")"));
         }
         String encoding = req.headers().get("grpc-encoding");
-        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding)));
+        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, ctx.blockingTaskExecutor())));
     }
 
-    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, String encoding) {
+    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, String encoding,
+                                                   java.util.concurrent.Executor blocking) {
         ByteBuffer frame = ByteBuffer.wrap(agg.content().array(), 0, agg.content().length());
         if (frame.remaining() < 5) {
             return done(status(INVALID_ARGUMENT, "the request holds no gRPC message (a unary call sends exactly one)"));
@@ -84,7 +85,7 @@ public final class OtlpGrpcService implements HttpService {
         }
         CompletableFuture<OtlpExport.Outcome> exported;
         try {
-            exported = ingest.export(message.bytes(), message.length(), false);
+            exported = ingest.export(message.bytes(), message.length(), false, blocking);
         } catch (OtlpExport.Unreadable e) {
             return done(status(INVALID_ARGUMENT, e.getMessage()));
         }

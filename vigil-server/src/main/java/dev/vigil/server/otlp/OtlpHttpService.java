@@ -72,10 +72,11 @@ public final class OtlpHttpService implements HttpService {
             return IngestService.refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
                     INVALID_ARGUMENT, "Content-Encoding " + contentEncoding + " is not accepted: send gzip or none"));
         }
-        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, gzip)));
+        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, gzip, ctx.blockingTaskExecutor())));
     }
 
-    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, Encoding encoding, boolean gzip) {
+    private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, Encoding encoding, boolean gzip,
+                                                   java.util.concurrent.Executor blocking) {
         HttpData content = agg.content();
         Gunzip.Body body = new Gunzip.Body(content.array(), content.length());
         if (gzip) {
@@ -92,7 +93,7 @@ public final class OtlpHttpService implements HttpService {
         }
         CompletableFuture<OtlpExport.Outcome> exported;
         try {
-            exported = ingest.export(body.bytes(), body.length(), encoding == Encoding.JSON);
+            exported = ingest.export(body.bytes(), body.length(), encoding == Encoding.JSON, blocking);
         } catch (OtlpExport.Unreadable e) {
             return done(status(ResponseHeaders.builder(HttpStatus.BAD_REQUEST), encoding, INVALID_ARGUMENT, e.getMessage()));
         }

@@ -46,7 +46,8 @@ public final class TraceIngest implements OtlpExport {
     }
 
     @Override
-    public CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json) throws Unreadable {
+    public CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json, java.util.concurrent.Executor blocking)
+            throws Unreadable {
         DecodedSpans decoded;
         try {
             decoded = json ? OtlpJson.decode(bytes, length) : OtlpProtobuf.decode(bytes, length);

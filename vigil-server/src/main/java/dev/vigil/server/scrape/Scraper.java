@@ -97,6 +97,8 @@ public final class Scraper implements AutoCloseable {
     private final dev.vigil.store.HostStore store;
     private final HostMetrics hosts = new HostMetrics(KEEP_MINUTES);
     private final dev.vigil.infra.Footprints footprints = new dev.vigil.infra.Footprints(KEEP_MINUTES);
+    /** Orders OTLP readings' folding and saving (see {@link #observe}). */
+    private final Object otlpOrder = new Object();
     private final ScheduledExecutorService timer;
     private final java.util.concurrent.ExecutorService io;
     private final HttpClient http;
@@ -197,19 +199,23 @@ public final class Scraper implements AutoCloseable {
      * @throws java.sql.SQLException when the store did not take them (the reading is still folded in)
      */
     public void observe(String host, long timeMillis, NodeReading reading) throws java.sql.SQLException {
-        List<HostMinute> changed = new java.util.ArrayList<>(2);
-        synchronized (this) {
-            HostMinute closed = hosts.observe(host, timeMillis, reading);
-            if (closed != null) {
-                changed.add(closed);
+        // Requests run concurrently: folding and saving in one order keeps a later state of a minute from being
+        // overwritten in the store by an earlier one.
+        synchronized (otlpOrder) {
+            List<HostMinute> changed = new java.util.ArrayList<>(2);
+            synchronized (this) {
+                HostMinute closed = hosts.observe(host, timeMillis, reading);
+                if (closed != null) {
+                    changed.add(closed);
+                }
+                HostMinute open = hosts.openMinute(host);
+                if (open != null) {
+                    changed.add(open);
+                }
             }
-            HostMinute open = hosts.openMinute(host);
-            if (open != null) {
-                changed.add(open);
+            if (store != null && !changed.isEmpty()) {
+                store.save(changed);
             }
-        }
-        if (store != null && !changed.isEmpty()) {
-            store.save(changed);
         }
     }
 
