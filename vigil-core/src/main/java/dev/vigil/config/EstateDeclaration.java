@@ -13,11 +13,16 @@ import java.util.Set;
  *                     whose names differ between sources (a span's {@code host.name} against a node exporter's)
  * @param processGroups a process exporter's group name to the service whose processes it groups; a group not
  *                      named here is the service of its own name
+ * @param weights      a service's weight on a host it shares with others that no process exporter measures: its
+ *                     estimated share of the host's use is its weight over the sum of theirs (1 when not declared)
+ * @param transactions a service to the process whose cases are its business transactions: its footprint is also
+ *                     given per case of that process ("0.8 CPU-ms per order")
  */
 public record EstateDeclaration(Map<String, List<String>> interactions, Map<String, String> hostAliases,
-                                Map<String, String> processGroups) {
+                                Map<String, String> processGroups, Map<String, Double> weights,
+                                Map<String, String> transactions) {
 
-    public static final EstateDeclaration NONE = new EstateDeclaration(Map.of(), Map.of(), Map.of());
+    public static final EstateDeclaration NONE = new EstateDeclaration(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     public EstateDeclaration {
         java.util.TreeMap<String, List<String>> calls = new java.util.TreeMap<>();
@@ -25,6 +30,13 @@ public record EstateDeclaration(Map<String, List<String>> interactions, Map<Stri
         interactions = java.util.Collections.unmodifiableMap(calls);
         hostAliases = Map.copyOf(hostAliases);
         processGroups = Map.copyOf(processGroups);
+        weights = Map.copyOf(weights);
+        transactions = Map.copyOf(transactions);
+    }
+
+    /** A service's weight in the estimate of its share of a host (1 unless declared). */
+    public double weight(String service) {
+        return weights.getOrDefault(service, 1.0);
     }
 
     /** The service a process group is of. */

@@ -90,6 +90,22 @@ public final class Footprints {
         return closed;
     }
 
+    /**
+     * Puts back closed minutes kept before a restart (oldest first per host and group), before any scrape is folded.
+     * The minute open when the server stopped is not among them: its counters cannot be resumed, so it is lost.
+     */
+    public void restore(List<FootprintMinute> minutes) {
+        for (FootprintMinute m : minutes) {
+            Group g = hosts.computeIfAbsent(m.host(), h -> new TreeMap<>()).computeIfAbsent(m.group(), k -> new Group());
+            if (g.closed.isEmpty() || g.closed.peekLast().minuteStartMillis() < m.minuteStartMillis()) {
+                g.closed.addLast(m);
+                while (g.closed.size() > keepMinutes) {
+                    g.closed.removeFirst();
+                }
+            }
+        }
+    }
+
     /** Every group's closed minutes and its open one, from {@code fromMillis} on, by host and group. */
     public List<FootprintMinute> since(long fromMillis) {
         List<FootprintMinute> out = new ArrayList<>();

@@ -62,8 +62,9 @@ class FootprintsTest {
                 new FootprintMinute("web-3", "shipping-api", T0 + 60_000, 2, 1.0, 4e8, 3000, 2),
                 new FootprintMinute("db-1", "postgres", T0, 4, 2.0, 8e9, 5e6, 10));
         Map<String, String> groups = Map.of("shipping-api", "shipping", "shipping-worker", "shipping");
-        List<ServiceFootprint> all = ServiceFootprint.of(minutes, g -> groups.getOrDefault(g, g), T0 + 60_000,
-                Map.of("shipping", Map.of(T0, 900L, T0 + 60_000, 100L)));
+        List<ServiceFootprint> all = ServiceFootprint.of(minutes, List.of(), g -> groups.getOrDefault(g, g), T0 + 60_000,
+                new ServiceFootprint.Counts(Map.of("shipping", Map.of(T0, 900L, T0 + 60_000, 100L)),
+                        Map.of("shipping", Map.of(T0, 30L, T0 + 60_000, 5L)), Map.of("shipping", "order-to-cash")));
         assertThat(all).extracting(ServiceFootprint::service).containsExactly("postgres", "shipping");
         ServiceFootprint shipping = all.get(1);
         assertThat(shipping.groups()).containsExactly("shipping-api", "shipping-worker");
@@ -73,5 +74,65 @@ class FootprintsTest {
         assertThat(shipping.cpuMsPerEvent()).as("0.75 cores for 60 s over 900 events").isCloseTo(50.0, within(1e-9));
         assertThat(shipping.diskBytesPerEvent()).isCloseTo(1000 * 60 / 900.0, within(1e-9));
         assertThat(all.get(0).cpuMsPerEvent()).as("postgres sends no events").isNaN();
+        assertThat(shipping.method()).isEqualTo(ServiceFootprint.Method.MEASURED);
+        assertThat(shipping.transaction()).isEqualTo("order-to-cash");
+        assertThat(shipping.transactions()).isEqualTo(30);
+        assertThat(shipping.cpuMsPerTransaction()).as("45 CPU seconds over 30 orders").isCloseTo(1500.0, within(1e-9));
+        assertThat(all.get(0).transaction()).as("postgres declares no transaction").isNull();
+        assertThat(all.get(0).cpuMsPerTransaction()).isNaN();
+    }
+
+    @Test
+    void theTrendHoldsTheEarlierHalfOfTheClosedMinutesAgainstTheLater() {
+        List<FootprintMinute> minutes = new java.util.ArrayList<>();
+        Map<Long, Long> events = new java.util.HashMap<>();
+        for (int i = 0; i < 5; i++) {
+            minutes.add(new FootprintMinute("web-3", "shipping", T0 + i * 60_000L, 4, i < 2 ? 0.5 : 1.5, 4e8, 0, 1));
+            events.put(T0 + i * 60_000L, 600L);
+        }
+        // the fifth minute is still open; of the four closed, two each side
+        ServiceFootprint s = ServiceFootprint.of(minutes, List.of(), g -> g, T0 + 4 * 60_000L,
+                new ServiceFootprint.Counts(Map.of("shipping", events), Map.of(), Map.of())).get(0);
+        assertThat(s.trend().earlierCores()).isCloseTo(0.5, within(1e-9));
+        assertThat(s.trend().laterCores()).isCloseTo(1.5, within(1e-9));
+        assertThat(s.trend().earlierCpuMsPerEvent()).as("0.5 cores for 60 s over 600 events").isCloseTo(50.0, within(1e-9));
+        assertThat(s.trend().laterCpuMsPerEvent()).isCloseTo(150.0, within(1e-9));
+    }
+
+    @Test
+    void aHostsUnmeasuredUseIsSharedAmongItsUnmeasuredServicesByTheirWeights() {
+        // 4 CPUs at 50%: 2 cores busy, of which postgres (measured) used 0.5; 8 GB at 25%: 2 GB, postgres 0.5 GB
+        HostMinute db1 = new HostMinute("db-1", T0, 4, 0.5, 0.6, 0.2, 0.0, 4, 0.25, 8e9, 0, 0.1, 0.1, 0.5, 1e5, 0, 0);
+        List<FootprintMinute> measured = List.of(new FootprintMinute("db-1", "postgres", T0, 4, 0.5, 5e8, 1e4, 3));
+        List<FootprintMinute> shares = HostShares.estimate(Map.of("db-1", List.of(db1)), measured, g -> g,
+                Map.of("db-1", java.util.Set.of("postgres", "audit", "reports")),
+                s -> s.equals("reports") ? 2.0 : 1.0);
+        assertThat(shares).extracting(FootprintMinute::group).containsExactly("audit", "reports");
+        assertThat(shares.get(0).cores()).as("a third of the 1.5 cores postgres leaves").isCloseTo(0.5, within(1e-9));
+        assertThat(shares.get(1).cores()).as("two thirds").isCloseTo(1.0, within(1e-9));
+        assertThat(shares.get(1).residentBytes()).isCloseTo(1e9, within(1.0));
+        assertThat(shares.get(0).diskBytesPerSecond()).isNaN();
+
+        ServiceFootprint audit = ServiceFootprint.of(measured, shares, g -> g, T0 + 60_000,
+                new ServiceFootprint.Counts(Map.of("audit", Map.of(T0, 100L)), Map.of(), Map.of())).get(0);
+        assertThat(audit.service()).isEqualTo("audit");
+        assertThat(audit.method()).isEqualTo(ServiceFootprint.Method.ESTIMATED);
+        assertThat(audit.groups()).isEmpty();
+        assertThat(audit.cpuMsPerEvent()).as("0.5 cores for 60 s over 100 events").isCloseTo(300.0, within(1e-9));
+        assertThat(audit.diskBytesPerEvent()).isNaN();
+    }
+
+    @Test
+    void aServiceMeasuredOnOneHostAndPlacedOnAnotherIsPartlyEstimated() {
+        HostMinute web4 = new HostMinute("web-4", T0, 4, 0.25, 0.3, 0.1, 0.0, 4, 0.5, 4e9, 0, 0.1, 0.1, 0.5, 1e5, 0, 0);
+        List<FootprintMinute> measured = List.of(new FootprintMinute("web-3", "shipping", T0, 4, 0.5, 5e8, 1e4, 3));
+        List<FootprintMinute> shares = HostShares.estimate(Map.of("web-4", List.of(web4)), measured, g -> g,
+                Map.of("web-3", java.util.Set.of("shipping"), "web-4", java.util.Set.of("shipping")), s -> 1.0);
+        assertThat(shares).singleElement().satisfies(m -> assertThat(m.cores()).isCloseTo(1.0, within(1e-9)));
+        ServiceFootprint shipping = ServiceFootprint.of(measured, shares, g -> g, T0 + 60_000,
+                new ServiceFootprint.Counts(Map.of(), Map.of(), Map.of())).get(0);
+        assertThat(shipping.method()).isEqualTo(ServiceFootprint.Method.PARTLY_ESTIMATED);
+        assertThat(shipping.hosts()).containsExactly("web-3", "web-4");
+        assertThat(shipping.cores()).isCloseTo(1.5, within(1e-9));
     }
 }

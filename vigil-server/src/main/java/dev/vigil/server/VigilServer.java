@@ -130,7 +130,7 @@ public final class VigilServer implements AutoCloseable {
             dev.vigil.server.api.AlignmentApi alignment = new dev.vigil.server.api.AlignmentApi(pipeline, scraper[0],
                     options.config().estate(), options.config().scrapes());
             dev.vigil.server.api.FootprintsApi footprints = new dev.vigil.server.api.FootprintsApi(pipeline, scraper[0],
-                    options.config().estate());
+                    options.config().estate(), options.config().processes(), options.config().scrapes());
             // one way from spans to stored events, whichever transport brought them
             TraceIngest traces = new TraceIngest(journal, options.policy(), options.config().spanKeys());
             OtlpHttpService otlpTraces = new OtlpHttpService(traces, options.maxBodyBytes());

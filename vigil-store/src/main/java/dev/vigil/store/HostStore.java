@@ -1,5 +1,6 @@
 package dev.vigil.store;
 
+import dev.vigil.infra.FootprintMinute;
 import dev.vigil.infra.HostMinute;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,7 +10,10 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Hosts' minutes (the USE view from scrapes) in DuckDB, so that a restart keeps them. A minute written again replaces itself. */
+/**
+ * Hosts' minutes (the USE view from scrapes) and process groups' minutes (footprints) in DuckDB, so that a restart
+ * keeps them. A minute written again replaces itself.
+ */
 public final class HostStore implements AutoCloseable {
 
     private static final String COLUMNS = "host, epoch_us(minute), scrapes, cpus, cpu, cpu_max, load_per_core, cpu_pressure, "
@@ -53,6 +57,57 @@ public final class HostStore implements AutoCloseable {
                 ps.executeUpdate();
             }
         }
+    }
+
+    /** Writes (or rewrites) process groups' minutes in one transaction. */
+    public synchronized void saveFootprints(List<FootprintMinute> minutes) throws SQLException {
+        if (minutes.isEmpty()) {
+            return;
+        }
+        Transactions.inOne(conn, () -> {
+            try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO footprint_minutes VALUES "
+                    + "(?, ?, make_timestamp(?), ?, ?, ?, ?, ?)")) {
+                for (FootprintMinute m : minutes) {
+                    ps.setString(1, m.host());
+                    ps.setString(2, m.group());
+                    ps.setLong(3, m.minuteStartMillis() * 1000);
+                    ps.setInt(4, m.scrapes());
+                    double[] v = {m.cores(), m.residentBytes(), m.diskBytesPerSecond()};
+                    for (int i = 0; i < v.length; i++) {
+                        if (Double.isFinite(v[i])) {
+                            ps.setDouble(5 + i, v[i]);
+                        } else {
+                            ps.setNull(5 + i, Types.DOUBLE);
+                        }
+                    }
+                    ps.setInt(8, m.processes());
+                    ps.executeUpdate();
+                }
+            }
+        });
+    }
+
+    /** Every process group's minutes from {@code fromMillis} on, by host, group, then minute. */
+    public synchronized List<FootprintMinute> footprintsSince(long fromMillis) throws SQLException {
+        List<FootprintMinute> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT host, grp, epoch_us(minute), scrapes, cores, resident, "
+                + "disk, processes FROM footprint_minutes WHERE minute >= make_timestamp(?) ORDER BY host, grp, minute")) {
+            ps.setLong(1, fromMillis * 1000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    double[] v = new double[3];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = rs.getDouble(5 + i);
+                        if (rs.wasNull()) {
+                            v[i] = Double.NaN;
+                        }
+                    }
+                    out.add(new FootprintMinute(rs.getString(1), rs.getString(2), rs.getLong(3) / 1000, rs.getInt(4),
+                            v[0], v[1], v[2], rs.getInt(8)));
+                }
+            }
+        }
+        return out;
     }
 
     /** Every host's minutes from {@code fromMillis} on, by host then minute. */

@@ -261,6 +261,31 @@ public final class OutputStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Every key of a dimension with windows in [from, to): its events per minute, all names under the key added up
+     * (no sketches read: the footprints count events, they do not need their latencies).
+     */
+    public Map<String, Map<Long, Long>> countsPerMinute(Dimension dimension, long fromMicros, long toMicros) throws SQLException {
+        Map<String, Map<Long, Long>> out = new java.util.HashMap<>();
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement("""
+                    SELECT k1, epoch_us(start), sum(count) FROM kpi_windows
+                    WHERE dimension = ? AND start >= make_timestamp(?) AND start < make_timestamp(?)
+                    GROUP BY k1, start""")) {
+                ps.setString(1, dimension.wire());
+                ps.setLong(2, fromMicros);
+                ps.setLong(3, toMicros);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), k -> new java.util.HashMap<>())
+                                .put(rs.getLong(2), rs.getLong(3));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** One series' windows in a range merged into one: its totals and duration sketch, and its first window. */
     public record SeriesTotal(String key, String name, KpiWindow window, long firstMicros) {
     }

@@ -159,6 +159,21 @@ final class Schema {
                 net_drops      DOUBLE,
                 PRIMARY KEY (host, minute)
             );
+            """,
+            // 9: process groups' use of their hosts per minute (process exporters, OpenTelemetry process metrics):
+            // the measured footprints. NULL where the source said nothing.
+            """
+            CREATE TABLE footprint_minutes (
+                host       VARCHAR   NOT NULL,
+                grp        VARCHAR   NOT NULL,
+                minute     TIMESTAMP NOT NULL,
+                scrapes    INTEGER   NOT NULL,
+                cores      DOUBLE,
+                resident   DOUBLE,
+                disk       DOUBLE,
+                processes  INTEGER   NOT NULL,
+                PRIMARY KEY (host, grp, minute)
+            );
             """);
 
     private Schema() {

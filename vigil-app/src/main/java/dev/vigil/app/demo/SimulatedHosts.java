@@ -118,12 +118,19 @@ final class SimulatedHosts implements AutoCloseable {
         return new SimulatedHosts(server);
     }
 
+    /**
+     * app-host-1 also runs catalog and pricing, which no process exporter measures: their footprints are estimated
+     * from the host's figures by the demo's declared weights.
+     */
+    private static final Map<String, Map<String, String>> LABELS = Map.of("app-host-1",
+            Map.of("simulated", "true", "service", "catalog, pricing"));
+
     /** One scrape target per host, every 5 s (the demo's minutes fill quickly). */
     List<ScrapeTarget> targets() {
         List<ScrapeTarget> out = new ArrayList<>();
         for (String h : HOSTS) {
             out.add(new ScrapeTarget("http://127.0.0.1:" + server.activeLocalPort() + "/hosts/" + h + "/metrics", h, 5_000,
-                    Map.of("simulated", "true")));
+                    LABELS.getOrDefault(h, Map.of("simulated", "true"))));
         }
         return out;
     }

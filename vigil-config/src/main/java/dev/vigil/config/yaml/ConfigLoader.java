@@ -40,7 +40,8 @@ public final class ConfigLoader extends YamlChecks {
 
     private static final List<String> TOP = List.of("pipeline", "sources", "processes", "objectives", "alerting",
             "telemetry", "scrape", "estate");
-    private static final List<String> ESTATE = List.of("interactions", "hostAliases", "processGroups");
+    private static final List<String> ESTATE = List.of("interactions", "hostAliases", "processGroups", "weights",
+            "transactions");
     private static final List<String> TELEMETRY = List.of("spanKeys", "pairWithin");
     private static final List<String> SCRAPE = List.of("interval", "targets");
     private static final List<String> TARGET = List.of("url", "host", "interval", "labels");
@@ -272,7 +273,10 @@ public final class ConfigLoader extends YamlChecks {
         if (est != null) {
             MapNode em = map(est.value(), "estate", "a mapping with interactions: {web: [orders, postgres]}");
             if (em != null) {
-                estate = estate(em);
+                // Names as written, valid or not: a process refused for its own reasons is reported once, there.
+                java.util.Set<String> declared = proc != null && proc.value() instanceof MapNode pm
+                        ? pm.entries().keySet() : java.util.Set.of();
+                estate = estate(em, declared);
             }
         }
         return new VigilConfig(file, lateness, partitions, checkpointMillis, sources, processes, objectives, contracts, webhooks,
@@ -371,7 +375,7 @@ public final class ConfigLoader extends YamlChecks {
     }
 
     /** {@code estate: {interactions: {web: [orders, postgres]}, hostAliases: {ip-10-0-0-7: db-1}, processGroups: {java: shipping}}}. */
-    private EstateDeclaration estate(MapNode em) {
+    private EstateDeclaration estate(MapNode em, java.util.Set<String> processes) {
         known(em, "in estate", ESTATE);
         Map<String, List<String>> calls = new LinkedHashMap<>();
         Entry i = em.entries().get("interactions");
@@ -397,7 +401,45 @@ public final class ConfigLoader extends YamlChecks {
         Map<String, String> groups = renames(em, "processGroups", "a mapping of a process exporter's group name to the "
                 + "service it is, e.g. {java: shipping}", from -> "the service of process group " + Quote.value(from)
                 + " is empty: give the service's name, as its events or spans give it");
-        return new EstateDeclaration(calls, aliases, groups);
+        Map<String, Double> weights = new LinkedHashMap<>();
+        Entry w = em.entries().get("weights");
+        MapNode wm = w == null ? null : map(w.value(), "weights", "a mapping of a service to its weight on the hosts "
+                + "it shares, e.g. {shipping: 3, audit: 0.5}");
+        if (wm != null) {
+            for (Entry e : wm.entries().values()) {
+                String text = scalar(e.value(), e.key());
+                if (text == null) {
+                    continue;
+                }
+                double weight;
+                try {
+                    weight = Double.parseDouble(text.strip());
+                } catch (NumberFormatException x) {
+                    weight = Double.NaN;
+                }
+                if (!(weight > 0) || Double.isInfinite(weight)) {
+                    error(e.value().loc(), "the weight of " + Quote.value(e.key()) + " is " + Quote.value(text)
+                            + ": give a positive number (1 when left out), e.g. " + e.key() + ": 2");
+                } else {
+                    weights.put(e.key(), weight);
+                }
+            }
+        }
+        Map<String, String> transactions = renames(em, "transactions", "a mapping of a service to the process whose "
+                + "cases are its business transactions, e.g. {order-service: order-to-cash}", from -> "the process of "
+                + Quote.value(from) + " is empty: give the name of a process declared under processes");
+        Entry t = em.entries().get("transactions");
+        if (t != null && t.value() instanceof MapNode tm) {
+            for (Entry e : tm.entries().values()) {
+                String process = transactions.get(e.key());
+                if (process != null && !processes.contains(process)) {
+                    error(e.value().loc(), "process " + Quote.value(process) + " is not declared under processes"
+                            + (processes.isEmpty() ? " (none is)" : "; declared: " + String.join(", ", processes)));
+                    transactions.remove(e.key());
+                }
+            }
+        }
+        return new EstateDeclaration(calls, aliases, groups, weights, transactions);
     }
 
     /** A mapping of names to other names ({@code {from: to}}), each value a non-empty text. */

@@ -206,9 +206,34 @@ class ConfigLoaderTest {
                     web: []
                   hostAliases: {a: ""}
                 """)).containsExactly(
-                "vigil.yaml:2:3: unknown field \"interaction\" in estate; did you mean \"interactions\"? (allowed: interactions, hostAliases, processGroups)",
+                "vigil.yaml:2:3: unknown field \"interaction\" in estate; did you mean \"interactions\"? (allowed: interactions, hostAliases, processGroups, weights, transactions)",
                 "vigil.yaml:4:10: web of interactions must be a non-empty list: what web calls",
                 "vigil.yaml:5:20: the alias of \"a\" is empty: give the host's name, as its scrape target names it");
+    }
+
+    @Test
+    void aServiceMayDeclareItsWeightOnSharedHostsAndTheProcessWhoseCasesAreItsTransactions() throws Exception {
+        VigilConfig c = ConfigLoader.parse("""
+                processes:
+                  order-to-cash: {activities: [OrderPlaced, Paid], start: OrderPlaced, end: [Paid], keys: [orderId], stuckAfter: 1h}
+                estate:
+                  weights: {shipping: 3, audit: 0.5}
+                  transactions: {orders: order-to-cash}
+                """, "vigil.yaml");
+        assertThat(c.estate().weight("shipping")).isEqualTo(3.0);
+        assertThat(c.estate().weight("audit")).isEqualTo(0.5);
+        assertThat(c.estate().weight("billing")).as("1 when not declared").isEqualTo(1.0);
+        assertThat(c.estate().transactions()).containsExactly(Map.entry("orders", "order-to-cash"));
+        assertThat(errors("""
+                processes:
+                  order-to-cash: {activities: [OrderPlaced, Paid], start: OrderPlaced, end: [Paid], keys: [orderId], stuckAfter: 1h}
+                estate:
+                  weights: {shipping: -1, audit: lots}
+                  transactions: {orders: order-to-pay}
+                """)).containsExactly(
+                "vigil.yaml:4:23: the weight of \"shipping\" is \"-1\": give a positive number (1 when left out), e.g. shipping: 2",
+                "vigil.yaml:4:34: the weight of \"audit\" is \"lots\": give a positive number (1 when left out), e.g. audit: 2",
+                "vigil.yaml:5:26: process \"order-to-pay\" is not declared under processes; declared: order-to-cash");
     }
 
     @Test

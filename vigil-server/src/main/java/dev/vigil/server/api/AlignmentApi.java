@@ -57,7 +57,7 @@ public final class AlignmentApi {
             long from = to - minutes * MINUTE;
             OutputStore store = pipeline.store();
             List<OutputStore.KpiStep> steps = store.kpis(Dimension.SERVICE, service, null, from, to, WindowSpan.MINUTE);
-            Map<String, String> hosts = hostsOf(service, store.totals(Dimension.PLACEMENT, from, to));
+            Map<String, String> hosts = Placements.read(store, from, to, estate, targets).hostsOf(service);
             Map<String, List<HostMinute>> hostMinutes = new LinkedHashMap<>();
             for (String host : hosts.keySet()) {
                 hostMinutes.put(host, scraper.minutes(host).stream()
@@ -118,20 +118,5 @@ public final class AlignmentApi {
                 g.writeEndObject();
             });
         });
-    }
-
-    /** The service's hosts and how each is known: "spans" (they name it) or "scrape label" (a target says so). */
-    private Map<String, String> hostsOf(String service, List<OutputStore.SeriesTotal> placements) {
-        Map<String, String> out = new LinkedHashMap<>();
-        placements.stream().filter(p -> p.key().equals(service))
-                .sorted((a, b) -> Long.compare(b.window().count(), a.window().count()))
-                .forEach(p -> out.putIfAbsent(estate.host(p.name()), "spans"));
-        for (ScrapeTarget t : targets) {
-            String named = t.labels().get("service");
-            if (named != null && List.of(named.split("\\s*,\\s*")).contains(service)) {
-                out.putIfAbsent(t.host(), "scrape label");
-            }
-        }
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package dev.vigil.server.otlp;
 import dev.vigil.config.EstateDeclaration;
 import dev.vigil.infra.NodeReading;
 import dev.vigil.infra.OtelHostReading;
+import dev.vigil.infra.OtelProcessReading;
 import dev.vigil.server.ingest.StoreRefusal;
 import dev.vigil.server.scrape.Scraper;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
@@ -16,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What both OTLP transports do with a metrics request: the host metrics of OpenTelemetry's system conventions
  * (the Collector's {@code hostmetrics} receiver) become the host's reading, folded into its minutes beside scraped
- * node exporters' ({@link OtelHostReading}). A request is acknowledged once each host's minute it changed is in the
- * store. Points Vigil does not keep are rejected by name in {@code partial_success}, never taken silently.
+ * node exporters' ({@link OtelHostReading}); its process metrics become process groups' readings, folded into the
+ * footprints beside process exporters' ({@link OtelProcessReading}). A request is acknowledged once each host's
+ * minute it changed is in the store (a footprint minute is kept when it closes, as a scraped one). Points Vigil does
+ * not keep are rejected by name in {@code partial_success}, never taken silently.
  */
 public final class MetricsIngest implements OtlpExport {
 
@@ -57,10 +60,17 @@ public final class MetricsIngest implements OtlpExport {
         return response.build().toByteArray();
     }
 
-    /** A host's reading from one request, and the time of its latest point. */
+    /** A host's readings from one request, and the time of their latest point. */
     private static final class Reading {
         final OtelHostReading otel = new OtelHostReading();
+        boolean host;
+        final OtelProcessReading processes = new OtelProcessReading();
+        boolean process;
         long timeUnixNano;
+
+        void at(long timeUnixNano) {
+            this.timeUnixNano = Math.max(this.timeUnixNano, timeUnixNano);
+        }
     }
 
     @Override
@@ -76,17 +86,30 @@ public final class MetricsIngest implements OtlpExport {
         for (OtlpMetrics.Resource r : request.resources()) {
             String named = r.attributes().getOrDefault("host.name", r.attributes().get("host.id"));
             String host = named == null ? null : estate.host(named);
+            String group = OtelProcessReading.groupOf(r.attributes());
+            boolean counted = false;
             for (OtlpMetrics.Series s : r.metrics()) {
-                String problem = problem(s, host);
+                String problem = problem(s, host, group);
                 if (problem != null) {
                     rejected += s.count();
                     rejectedBy.merge(problem, s.count(), Integer::sum);
                     continue;
                 }
                 Reading reading = readings.computeIfAbsent(host, h -> new Reading());
+                boolean ofProcess = OtelProcessReading.METRICS.contains(s.name());
+                if (ofProcess && !counted) {
+                    reading.processes.process(group);
+                    counted = true;
+                }
                 for (OtlpMetrics.Point p : s.points()) {
-                    reading.otel.accept(s.name(), p.attributes(), p.value());
-                    reading.timeUnixNano = Math.max(reading.timeUnixNano, p.timeUnixNano());
+                    if (ofProcess) {
+                        reading.processes.accept(group, s.name(), p.value());
+                        reading.process = true;
+                    } else {
+                        reading.otel.accept(s.name(), p.attributes(), p.value());
+                        reading.host = true;
+                    }
+                    reading.at(p.timeUnixNano());
                 }
             }
         }
@@ -99,9 +122,15 @@ public final class MetricsIngest implements OtlpExport {
             try {
                 long now = System.currentTimeMillis();
                 for (Map.Entry<String, Reading> e : readings.entrySet()) {
-                    NodeReading reading = e.getValue().otel.done();
-                    long at = e.getValue().timeUnixNano > 0 ? e.getValue().timeUnixNano / 1_000_000 : now;
-                    hosts.observe(e.getKey(), at, reading);
+                    Reading r = e.getValue();
+                    long at = r.timeUnixNano > 0 ? r.timeUnixNano / 1_000_000 : now;
+                    if (r.host) {
+                        NodeReading reading = r.otel.done();
+                        hosts.observe(e.getKey(), at, reading);
+                    }
+                    if (r.process) {
+                        hosts.observe(e.getKey(), at, r.processes.done());
+                    }
                 }
                 return (Outcome) new Stored(rejectedPoints, message);
             } catch (java.sql.SQLException e) {
@@ -111,20 +140,27 @@ public final class MetricsIngest implements OtlpExport {
     }
 
     /** Why a metric's points are not kept, or null when they are. */
-    private static String problem(OtlpMetrics.Series s, String host) {
-        if (!OtelHostReading.METRICS.contains(s.name())) {
+    private static String problem(OtlpMetrics.Series s, String host, String group) {
+        boolean ofProcess = OtelProcessReading.METRICS.contains(s.name());
+        if (!ofProcess && !OtelHostReading.METRICS.contains(s.name())) {
             return s.name() + " (" + s.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                    + "): not a host metric Vigil reads (it keeps OpenTelemetry's system.* host metrics, listed in "
-                    + "docs/TELEMETRY.md)";
+                    + "): not a host or process metric Vigil reads (it keeps OpenTelemetry's system.* host metrics and "
+                    + "process.cpu.time, process.memory.usage, process.disk.io and jvm.cpu.time, listed in docs/TELEMETRY.md)";
         }
         if (host == null) {
             return s.name() + ": its resource has no host.name or host.id, so no host to place it on";
         }
+        if (ofProcess && group == null) {
+            return s.name() + ": its resource has no service.name or process.executable.name, so no service to "
+                    + "count it to";
+        }
         if (s.kind() != OtlpMetrics.Kind.GAUGE && s.kind() != OtlpMetrics.Kind.SUM) {
             return s.name() + ": a " + s.kind().name().toLowerCase(java.util.Locale.ROOT) + ", where Vigil reads a gauge or a sum";
         }
-        if (s.kind() == OtlpMetrics.Kind.SUM && OtelHostReading.COUNTERS.contains(s.name()) && !s.cumulative()) {
-            return s.name() + ": delta temporality; send it cumulative (the Collector's hostmetrics receiver does)";
+        if (s.kind() == OtlpMetrics.Kind.SUM && (OtelHostReading.COUNTERS.contains(s.name())
+                || OtelProcessReading.COUNTERS.contains(s.name())) && !s.cumulative()) {
+            return s.name() + ": delta temporality; send it cumulative (the Collector's hostmetrics receiver and the "
+                    + "SDKs' default do)";
         }
         return null;
     }

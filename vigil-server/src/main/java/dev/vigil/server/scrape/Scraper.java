@@ -128,6 +128,7 @@ public final class Scraper implements AutoCloseable {
         if (store != null) {
             try {
                 s.hosts.restore(store.since(System.currentTimeMillis() - KEEP_MINUTES * 60_000L));
+                s.footprints.restore(store.footprintsSince(System.currentTimeMillis() - KEEP_MINUTES * 60_000L));
             } catch (java.sql.SQLException e) {
                 LOG.warn("the hosts' kept minutes could not be read; they start empty: {}", e.getMessage());
             }
@@ -177,7 +178,7 @@ public final class Scraper implements AutoCloseable {
                     synchronized (this) {
                         keep(hosts.observe(t.host(), started, reading));
                         if (!processes.isEmpty()) {
-                            footprints.observe(t.host(), started, processes);
+                            keepFootprints(footprints.observe(t.host(), started, processes));
                         }
                         st.scraped(started, millis);
                         st.up = true;
@@ -233,6 +234,29 @@ public final class Scraper implements AutoCloseable {
         return List.copyOf(out.values());
     }
 
+    /**
+     * Folds process groups' figures a host sent itself (OpenTelemetry process metrics). The minutes it closed are
+     * written to the store as scraped ones are; the minute still filling is not kept until it closes.
+     */
+    public void observe(String host, long timeMillis, dev.vigil.infra.ProcessReading reading) {
+        List<dev.vigil.infra.FootprintMinute> closed;
+        synchronized (this) {
+            closed = footprints.observe(host, timeMillis, reading);
+        }
+        keepFootprints(closed);
+    }
+
+    /** Writes closed footprint minutes to the store; a store that cannot take them costs their persistence only. */
+    private void keepFootprints(List<dev.vigil.infra.FootprintMinute> closed) {
+        if (!closed.isEmpty() && store != null) {
+            try {
+                store.saveFootprints(closed);
+            } catch (java.sql.SQLException e) {
+                LOG.warn("{} footprint minutes could not be kept: {}", closed.size(), e.getMessage());
+            }
+        }
+    }
+
     /** Writes a closed minute to the store; a store that cannot take it costs the minute's persistence only. */
     private void keep(HostMinute closed) {
         if (closed != null && store != null) {
@@ -285,12 +309,12 @@ public final class Scraper implements AutoCloseable {
         return hosts.hosts();
     }
 
-    /** A host's minutes, oldest first, the open minute last. */
-    /** Process groups' minutes (process exporters' scrapes) from {@code fromMillis} on; held for a day, not kept. */
+    /** Process groups' minutes from {@code fromMillis} on (the last day; closed minutes are kept across restarts). */
     public synchronized List<dev.vigil.infra.FootprintMinute> footprints(long fromMillis) {
         return footprints.since(fromMillis);
     }
 
+    /** A host's minutes, oldest first, the open minute last. */
     public synchronized List<HostMinute> minutes(String host) {
         return hosts.minutes(host);
     }

@@ -166,6 +166,29 @@ export async function render(el, args, first, rangeChanged) {
         resource attributes of its spans: host.name, service.instance.id).</p>`.html;
 }
 
+/** A service's footprint in words: how it was got, its means, per event, per business transaction, its trend. */
+function footprint(s) {
+  const how = s.method === 'measured'
+    ? html`measured: ${s.groups.join(', ')} on ${s.hosts.join(', ')}`
+    : html`<span class="estimate" title="${s.estimate}">${s.method}</span> on ${s.hosts.join(', ')}`;
+  const disk = b => b === null ? '' : html` and ${num(b / 1000, 1)} KB of disk`;
+  const t = s.trend;
+  const change = (a, b) => a === null || b === null || a === 0 ? null : Math.round(100 * (b - a) / a);
+  const cpuChange = change(t.earlierCpuMsPerEvent, t.laterCpuMsPerEvent);
+  return html`<p><strong>Footprint</strong> (${how}):
+    <span class="fig" data-fig="cores">${num(s.cores, 2)} CPU cores</span>,
+    <span class="fig" data-fig="memory">${num(s.residentBytes / 1e6, 0)} MB</span> resident memory on average;
+    ${s.cpuMsPerEvent === null ? 'no closed minute with its events yet'
+      : html`<span class="fig" data-fig="per-event">${num(s.cpuMsPerEvent, 3)} CPU-ms${disk(s.diskBytesPerEvent)} per
+        event</span> (${num(s.events, 0)} events)`}${s.perTransaction && s.perTransaction.cpuMs !== null
+      ? html`; <span class="fig" data-fig="per-transaction">${num(s.perTransaction.cpuMs, 3)}
+        CPU-ms${disk(s.perTransaction.diskBytes)} per ${s.perTransaction.process} case</span>
+        (${num(s.perTransaction.cases, 0)} begun)` : ''}.${cpuChange === null ? ''
+      : html` <span class="fig" data-fig="trend">Per event ${cpuChange === 0 ? 'unchanged'
+        : (cpuChange > 0 ? 'up ' : 'down ') + Math.abs(cpuChange) + '%'}</span> from the first half of the range to the
+        second (${num(t.earlierCpuMsPerEvent, 3)} to ${num(t.laterCpuMsPerEvent, 3)} CPU-ms).`}</p>`.html;
+}
+
 /**
  * The service's hosts on the service's time axis: CPU busy and load per core per host, and what the minutes say
  * together (docs/TELEMETRY.md, alignment). Hosts keep a day of minutes, so longer ranges show the last day of them.
@@ -176,14 +199,10 @@ async function drawAligned(el, name, from, to, range) {
   const mine = f.services.find(s => s.service === name);
   const foot = el.querySelector('.footprint');
   if (foot) {
-    foot.innerHTML = mine
-      ? html`<p><strong>Footprint</strong> (${f.method}, ${mine.groups.join(', ')} on ${mine.hosts.join(', ')}):
-          <span class="fig" data-fig="cores">${num(mine.cores, 2)} CPU cores</span>,
-          <span class="fig" data-fig="memory">${num(mine.residentBytes / 1e6, 0)} MB</span> resident memory on average;
-          ${mine.cpuMsPerEvent === null ? 'no closed minute with its events yet'
-            : html`<span class="fig" data-fig="per-event">${num(mine.cpuMsPerEvent, 3)} CPU-ms and
-              ${num(mine.diskBytesPerEvent / 1000, 1)} KB of disk per event</span> (${num(mine.events, 0)} events)`}.</p>`.html
-      : html`<p class="empty">No footprint: a process exporter on its hosts measures what it uses (docs/TELEMETRY.md, footprints).</p>`.html;
+    foot.innerHTML = mine ? footprint(mine)
+      : html`<p class="empty">No footprint: a process exporter on its hosts (or OpenTelemetry process metrics) measures
+          what it uses; without one, spans or a scrape label placing it on a scraped host give an estimate
+          (docs/TELEMETRY.md, footprints).</p>`.html;
   }
   const box = el.querySelector('.findings');
   if (!box) return;

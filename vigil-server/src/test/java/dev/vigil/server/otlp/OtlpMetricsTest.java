@@ -248,8 +248,9 @@ class OtlpMetricsTest {
             }
             assertThat(rejected).as("every point but the host's: %s", message).isEqualTo(others).isGreaterThanOrEqualTo(2);
             assertThat(message).startsWith(others + " of " + all + " data points rejected: ")
-                    .contains("2 of http.server.request.duration (histogram): not a host metric Vigil reads (it keeps "
-                            + "OpenTelemetry's system.* host metrics, listed in docs/TELEMETRY.md)");
+                    .contains("2 of http.server.request.duration (histogram): not a host or process metric Vigil reads "
+                            + "(it keeps OpenTelemetry's system.* host metrics and process.cpu.time, process.memory.usage, "
+                            + "process.disk.io and jvm.cpu.time, listed in docs/TELEMETRY.md)");
         }
         JsonNode minute = Await.until("the host's minute", () -> latest("otel-host-2"), m -> m != null);
         assertThat(minute.get("memoryUtilisation").asDouble()).isCloseTo(0.75, within(0.001));
@@ -267,8 +268,10 @@ class OtlpMetricsTest {
         JsonNode status = OtlpTracesTest.JSON.readTree(r.body());
         assertThat(status.get("code").asInt()).isEqualTo(3);
         assertThat(status.get("message").asText()).isEqualTo("2 of 2 data points rejected: 1 of queue.depth (gauge): not a "
-                + "host metric Vigil reads (it keeps OpenTelemetry's system.* host metrics, listed in docs/TELEMETRY.md); "
-                + "1 of system.cpu.time: delta temporality; send it cumulative (the Collector's hostmetrics receiver does)");
+                + "host or process metric Vigil reads (it keeps OpenTelemetry's system.* host metrics and process.cpu.time, "
+                + "process.memory.usage, process.disk.io and jvm.cpu.time, listed in docs/TELEMETRY.md); "
+                + "1 of system.cpu.time: delta temporality; send it cumulative (the Collector's hostmetrics receiver and "
+                + "the SDKs' default do)");
         HttpResponse<String> bad = post("{\"resourceMetrics\": {\"not\": \"an array\"}}");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(OtlpTracesTest.JSON.readTree(bad.body()).get("message").asText())
@@ -278,6 +281,85 @@ class OtlpMetricsTest {
     HttpResponse<String> post(String json) throws Exception {
         return http.send(HttpRequest.newBuilder(uri("/v1/metrics")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A clock the test moves: the SDK stamps its points with it, so minutes close without waiting for them. */
+    static final class TestClock implements io.opentelemetry.sdk.common.Clock {
+        volatile long nanos;
+
+        TestClock(long millis) {
+            nanos = millis * 1_000_000;
+        }
+
+        @Override
+        public long now() {
+            return nanos;
+        }
+
+        @Override
+        public long nanoTime() {
+            return nanos;
+        }
+    }
+
+    @Test
+    void aServicesProcessMetricsBecomeItsMeasuredFootprintKeptAcrossARestart() throws Exception {
+        // Three collections 30 s apart, the first early in a minute three minutes ago: the third closes the first
+        // minute. The process burns 0.25 CPU seconds per second, holds 300 MB, reads and writes 40 KB/s.
+        long t0 = (System.currentTimeMillis() / 60_000 - 3) * 60_000 + 5_000;
+        TestClock clock = new TestClock(t0);
+        MetricExporter exporter = exporterFor(Transport.HTTP_PROTOBUF);
+        PeriodicMetricReader reader = PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build();
+        try (SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).setClock(clock)
+                .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("host.name"), "app-7",
+                        AttributeKey.stringKey("service.name"), "shipping",
+                        AttributeKey.longKey("process.pid"), 4242L))).build()) {
+            Meter meter = provider.get("process");
+            meter.counterBuilder("process.cpu.time").ofDoubles().setUnit("s").buildWithCallback(m -> {
+                double t = (clock.nanos / 1e6 - t0) / 1000;
+                m.record(10 + t * 0.2, Attributes.of(AttributeKey.stringKey("cpu.mode"), "user"));
+                m.record(5 + t * 0.05, Attributes.of(AttributeKey.stringKey("cpu.mode"), "system"));
+            });
+            meter.upDownCounterBuilder("process.memory.usage").setUnit("By").buildWithCallback(m -> m.record(300_000_000L));
+            meter.counterBuilder("process.disk.io").setUnit("By").buildWithCallback(m -> {
+                long t = (clock.nanos / 1_000_000 - t0) / 1000;
+                m.record(1_000_000 + t * 30_000, Attributes.of(AttributeKey.stringKey("disk.io.direction"), "read"));
+                m.record(500_000 + t * 10_000, Attributes.of(AttributeKey.stringKey("disk.io.direction"), "write"));
+            });
+            for (int i = 0; i < 3; i++) {
+                clock.nanos = (t0 + i * 30_000L) * 1_000_000;
+                assertThat(reader.forceFlush().join(60, TimeUnit.SECONDS).isSuccess()).isTrue();
+            }
+        }
+        JsonNode shipping = footprint("shipping");
+        assertThat(shipping).as("the footprint of shipping").isNotNull();
+        assertThat(shipping.get("method").asText()).isEqualTo("measured");
+        assertThat(shipping.get("groups").toString()).isEqualTo("[\"shipping\"]");
+        assertThat(shipping.get("hosts").toString()).isEqualTo("[\"app-7\"]");
+        JsonNode first = shipping.get("minutes").get(0);
+        assertThat(first.get("closed").asBoolean()).isTrue();
+        assertThat(first.get("cores").asDouble()).isCloseTo(0.25, within(0.001));
+        assertThat(first.get("residentBytes").asLong()).isEqualTo(300_000_000L);
+        assertThat(first.get("diskBytesPerSecond").asDouble()).isCloseTo(40_000, within(1.0));
+
+        server.close();
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withOtlp(new ServerOptions.OtlpPorts(0, 0)));
+        JsonNode kept = footprint("shipping");
+        assertThat(kept).as("the footprint after a restart").isNotNull();
+        assertThat(kept.get("minutes")).as("the closed minute is kept; the open one was not").hasSize(1);
+        assertThat(kept.get("minutes").get(0).get("cores").asDouble()).isCloseTo(0.25, within(0.001));
+    }
+
+    JsonNode footprint(String service) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/v1/footprints?minutes=10")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode s : OtlpTracesTest.JSON.readTree(r.body()).get("services")) {
+            if (s.get("service").asText().equals(service)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Test

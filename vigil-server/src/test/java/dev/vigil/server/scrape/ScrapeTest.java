@@ -1,6 +1,7 @@
 package dev.vigil.server.scrape;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,36 @@ class ScrapeTest {
             assertThat(jvmHost).as(hosts.toString()).isNotNull();
             assertThat(jvmHost.get("latest").isNull()).as(jvmHost.toString()).isTrue();
         }
+    }
+
+    @Test
+    void servicesNoProcessExporterMeasuresGetTheirHostsUseSharedByTheirDeclaredWeightsAndSaidToBeAnEstimate()
+            throws Exception {
+        server.close();
+        server = VigilServer.start(ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withConfig(ConfigLoader.parse("scrape:\n  interval: 1s\n  targets:\n    - {url: \"" + exporter.metrics()
+                        + "\", host: lab-host, labels: {service: \"reports, audit\"}}\n"
+                        + "estate:\n  weights: {reports: 3}\n", "vigil.yaml")));
+        JsonNode footprints = Await.until("the estimated footprints (two scrapes)", () -> get("/api/v1/footprints?minutes=5", 200),
+                f -> f.get("services").size() == 2 && f.at("/services/0/minutes/0/cores").isNumber());
+        JsonNode audit = footprints.at("/services/0");
+        JsonNode reports = footprints.at("/services/1");
+        assertThat(audit.get("service").asText()).isEqualTo("audit");
+        assertThat(reports.get("service").asText()).isEqualTo("reports");
+        for (JsonNode s : List.of(audit, reports)) {
+            assertThat(s.get("method").asText()).isEqualTo("estimated");
+            assertThat(s.get("estimate").asText()).contains("declared weights");
+            assertThat(s.get("groups")).isEmpty();
+            assertThat(s.get("hosts")).extracting(JsonNode::asText).containsExactly("lab-host");
+            assertThat(s.at("/minutes/0/diskBytesPerSecond").isNull()).as("a host's busy time says nothing of bytes").isTrue();
+        }
+        // One response, one host minute: reports takes three times audit's share, together the host's busy cores.
+        double a = audit.at("/minutes/0/cores").asDouble();
+        double r = reports.at("/minutes/0/cores").asDouble();
+        assertThat(r).isCloseTo(3 * a, within(0.003));
+        assertThat(a + r).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() * 1.05);
+        assertThat(reports.at("/minutes/0/residentBytes").asDouble())
+                .isCloseTo(3 * audit.at("/minutes/0/residentBytes").asDouble(), within(4.0));
     }
 
     @Test

@@ -1,0 +1,61 @@
+package dev.vigil.server.api;
+
+import dev.vigil.config.EstateDeclaration;
+import dev.vigil.infra.ScrapeTarget;
+import dev.vigil.store.OutputStore;
+import dev.vigil.summarise.Dimension;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Where services run, as the estate model knows it: the hosts spans name (after vigil.yaml's host aliases), busiest
+ * first, then the hosts whose scrape targets carry a {@code service} label naming the service.
+ */
+final class Placements {
+
+    /** Per service, its hosts and how each is known: "spans" or "scrape label". */
+    private final Map<String, Map<String, String>> byService;
+
+    private Placements(Map<String, Map<String, String>> byService) {
+        this.byService = byService;
+    }
+
+    static Placements read(OutputStore store, long fromMicros, long toMicros, EstateDeclaration estate,
+                           List<ScrapeTarget> targets) throws SQLException {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        store.series(Dimension.PLACEMENT, fromMicros, toMicros).stream()
+                .sorted(Comparator.comparingLong((OutputStore.Series s) -> -s.count()).thenComparing(OutputStore.Series::name))
+                .forEach(s -> out.computeIfAbsent(s.key(), k -> new LinkedHashMap<>())
+                        .putIfAbsent(estate.host(s.name()), "spans"));
+        for (ScrapeTarget t : targets) {
+            String named = t.labels().get("service");
+            if (named != null) {
+                for (String service : named.split("\\s*,\\s*")) {
+                    if (!service.isBlank()) {
+                        out.computeIfAbsent(service, k -> new LinkedHashMap<>()).putIfAbsent(t.host(), "scrape label");
+                    }
+                }
+            }
+        }
+        return new Placements(out);
+    }
+
+    /** A service's hosts, busiest first, and how each is known. */
+    Map<String, String> hostsOf(String service) {
+        return byService.getOrDefault(service, Map.of());
+    }
+
+    /** Per host, the services placed on it. */
+    Map<String, Set<String>> servicesByHost() {
+        Map<String, Set<String>> out = new TreeMap<>();
+        byService.forEach((service, hosts) -> hosts.keySet()
+                .forEach(h -> out.computeIfAbsent(h, k -> new TreeSet<>()).add(service)));
+        return out;
+    }
+}
