@@ -269,7 +269,18 @@ class DashboardIT {
         }
         assertThat(warehouse).as(footprints.toString()).isNotNull();
         assertThat(warehouse.get("hosts")).extracting(JsonNode::asText).containsExactly("app-host-3");
+        assertThat(warehouse.get("method").asText()).isEqualTo("measured");
+        assertThat(warehouse.at("/perTransaction/process").asText()).as("declared in the demo's vigil.yaml")
+                .isEqualTo("order-to-cash");
+        assertThat(driver.findElement(By.cssSelector(".footprint")).getText()).contains("measured: warehouse on app-host-3");
         shoot("service-hosts");
+        // catalog runs on app-host-1 beside web-shop, and nothing measures its processes: its footprint is an
+        // estimate from the host's figures, and the page says so.
+        open("#/service/catalog");
+        waitFor(d -> d.findElement(By.tagName("h1")).getText().startsWith("catalog")
+                && d.findElement(By.cssSelector(".footprint")).getText().contains("estimated on app-host-1"));
+        assertThat(driver.findElement(By.cssSelector(".footprint .estimate")).getAttribute("title"))
+                .contains("declared weights");
     }
 
     @Test

@@ -1,0 +1,233 @@
+package dev.vigil.bench;
+
+import com.google.protobuf.ByteString;
+import dev.vigil.config.yaml.ConfigLoader;
+import dev.vigil.infra.FootprintMinute;
+import dev.vigil.infra.HostMinute;
+import dev.vigil.server.ServerOptions;
+import dev.vigil.server.VigilServer;
+import dev.vigil.store.EventStore;
+import dev.vigil.store.HostStore;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * How fast the estate's views answer over an estate of {@code services} services on {@code hosts} hosts with
+ * {@code minutes} minutes of history (a day by default), everything in one real server:
+ * <ul>
+ *   <li>spans sent over OTLP/HTTP: each minute, each service serves one request that calls the next service, which
+ *       serves it (three spans a trace, so every minute has a paired edge per service, its placement and
+ *       instance, and its service and operation series);</li>
+ *   <li>each host's minutes and each measured service's footprint minutes written to the store before the server
+ *       starts (the server puts the last day back in memory, as after a restart): a day of scrapes of 300 hosts
+ *       would take a day to make;</li>
+ *   <li>once the pipeline and the event table have caught up, each view asked {@code rounds} times, one at a time,
+ *       after three unmeasured asks: the map ({@code /api/v1/estate}), the footprints, and one service's alignment,
+ *       each over 15 or 60 minutes and over the whole day.</li>
+ * </ul>
+ * Prints the volumes and, per view, the median, the 90th percentile, the fastest and the slowest answer and its size.
+ *
+ * <pre>java -Xmx4g -cp vigil-bench/target/benchmarks.jar dev.vigil.bench.EstateViewsLoad 1000 300 1440 20</pre>
+ */
+public final class EstateViewsLoad {
+
+    private static final long MINUTE = 60_000;
+
+    public static void main(String[] args) throws Exception {
+        int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int hosts = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int minutes = args.length > 2 ? Integer.parseInt(args[2]) : 1440;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        Path dir = Files.createTempDirectory("vigil-estate-views");
+        long now = System.currentTimeMillis();
+        long first = (now / MINUTE - minutes) * MINUTE;
+        long t0 = System.nanoTime();
+        seedHosts(dir, services, hosts, minutes, first);
+        System.out.printf(Locale.ROOT, "seeded %,d host minutes and %,d footprint minutes in %.0f s%n",
+                (long) hosts * minutes, (long) measured(services) * minutes, (System.nanoTime() - t0) / 1e9);
+        ServerOptions options = ServerOptions.defaults(dir).withPort(0).withBindAddress("127.0.0.1")
+                .withConfig(ConfigLoader.parse("pipeline: {allowedLateness: 5s, maxLateness: 2m}\n", "vigil.yaml"));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        try (VigilServer server = VigilServer.start(options)) {
+            String base = "http://127.0.0.1:" + server.port();
+            t0 = System.nanoTime();
+            long spans = 0;
+            for (int m = 0; m < minutes; m++) {
+                byte[] body = minuteOfSpans(services, hosts, first + m * MINUTE, m).toByteArray();
+                spans += 3L * services;
+                send(http, base, body);
+                if (m % 120 == 0) {
+                    System.out.printf(Locale.ROOT, "  minute %d of %d sent (%,d spans)%n", m, minutes, spans);
+                }
+            }
+            System.out.printf(Locale.ROOT, "sent %,d spans in %.0f s; waiting for the pipeline and the event table%n",
+                    spans, (System.nanoTime() - t0) / 1e9);
+            waitCaughtUp(http, base);
+            System.out.printf(Locale.ROOT, "caught up %.0f s after the first span; store %,d MiB%n",
+                    (System.nanoTime() - t0) / 1e9, sizeMiB(dir));
+            String service = "svc-" + (services / 2);
+            String[] views = {
+                    "/api/v1/estate?minutes=15", "/api/v1/estate?minutes=" + Math.min(1440, minutes),
+                    "/api/v1/footprints?minutes=60", "/api/v1/footprints?minutes=" + Math.min(1440, minutes),
+                    "/api/v1/alignment/" + service + "?minutes=60",
+                    "/api/v1/alignment/" + service + "?minutes=" + Math.min(1440, minutes)};
+            System.out.printf(Locale.ROOT, "%-45s %9s %9s %9s %9s %10s%n", "view", "median ms", "p90 ms", "min ms",
+                    "max ms", "bytes");
+            for (String view : views) {
+                double[] ms = new double[rounds];
+                long bytes = 0;
+                for (int i = -3; i < rounds; i++) {
+                    long start = System.nanoTime();
+                    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + view)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    double took = (System.nanoTime() - start) / 1e6;
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException(view + " answered " + r.statusCode() + ": " + new String(r.body()));
+                    }
+                    bytes = r.body().length;
+                    if (i >= 0) {
+                        ms[i] = took;
+                    }
+                }
+                Arrays.sort(ms);
+                System.out.printf(Locale.ROOT, "%-45s %9.1f %9.1f %9.1f %9.1f %,10d%n", view, ms[rounds / 2],
+                        ms[(int) Math.ceil(rounds * 0.9) - 1], ms[0], ms[rounds - 1], bytes);
+            }
+        }
+    }
+
+    /** Seven services in ten have a process group measured; the others are estimated from their hosts. */
+    private static int measured(int services) {
+        return services * 7 / 10;
+    }
+
+    private static String host(int service, int hosts) {
+        return "host-" + (service % hosts);
+    }
+
+    private static void seedHosts(Path dir, int services, int hosts, int minutes, long first) throws Exception {
+        Random random = new Random(11);
+        try (EventStore store = EventStore.open(dir, EventStore.Options.DEFAULT);
+             HostStore hostStore = new HostStore(store)) {
+            for (int m = 0; m < minutes; m++) {
+                long start = first + m * MINUTE;
+                List<HostMinute> hostMinutes = new ArrayList<>(hosts);
+                for (int h = 0; h < hosts; h++) {
+                    double cpu = 0.2 + 0.5 * random.nextDouble();
+                    hostMinutes.add(new HostMinute("host-" + h, start, 4, cpu, Math.min(1, cpu + 0.1), cpu * 1.2, 0.02, 8,
+                            0.6, 32e9, 0.1, 0.2, 0.05, 0.4, 2e6, 0, 0));
+                }
+                hostStore.save(hostMinutes);
+                List<FootprintMinute> footprints = new ArrayList<>();
+                for (int s = 0; s < measured(services); s++) {
+                    footprints.add(new FootprintMinute(host(s, hosts), "svc-" + s, start, 4, 0.1 + 0.3 * random.nextDouble(),
+                            5e8, 1e4, 2));
+                }
+                hostStore.saveFootprints(footprints);
+            }
+        }
+    }
+
+    /**
+     * One minute of traffic: each service's trace (its SERVER span, its CLIENT span to the next service, that
+     * service's SERVER span under it), grouped by service as an SDK batches them.
+     */
+    static ExportTraceServiceRequest minuteOfSpans(int services, int hosts, long minuteStart, int minute) {
+        ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
+        for (int s = 0; s < services; s++) {
+            ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+            long at = (minuteStart + (s % 50) * 1000L) * 1_000_000L;
+            ByteString trace = id(16, minute, s);
+            ByteString root = id(8, minute, s * 4 + 1);
+            ByteString client = id(8, minute, s * 4 + 2);
+            scope.addSpans(span(trace, root, ByteString.EMPTY, "GET /op", Span.SpanKind.SPAN_KIND_SERVER, at, 20));
+            scope.addSpans(span(trace, client, root, "call", Span.SpanKind.SPAN_KIND_CLIENT, at + 2_000_000, 10)
+                    .addAttributes(attr("peer.service", "svc-" + ((s + 1) % services))));
+            // the SERVER span this service served for the previous service's call
+            int caller = (s + services - 1) % services;
+            long callerAt = (minuteStart + (caller % 50) * 1000L) * 1_000_000L;
+            scope.addSpans(span(id(16, minute, caller), id(8, minute, caller * 4 + 3), id(8, minute, caller * 4 + 2),
+                    "GET /op", Span.SpanKind.SPAN_KIND_SERVER, callerAt + 3_000_000, 8));
+            request.addResourceSpans(ResourceSpans.newBuilder().setResource(Resource.newBuilder()
+                    .addAttributes(attr("service.name", "svc-" + s))
+                    .addAttributes(attr("service.instance.id", "svc-" + s + "-1"))
+                    .addAttributes(attr("host.name", host(s, hosts))))
+                    .addScopeSpans(scope));
+        }
+        return request.build();
+    }
+
+    private static Span.Builder span(ByteString trace, ByteString id, ByteString parent, String name, Span.SpanKind kind,
+                                     long startNanos, long millis) {
+        return Span.newBuilder().setTraceId(trace).setSpanId(id).setParentSpanId(parent).setName(name).setKind(kind)
+                .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(startNanos + millis * 1_000_000L);
+    }
+
+    private static ByteString id(int bytes, int minute, int n) {
+        ByteBuffer b = ByteBuffer.allocate(bytes);
+        if (bytes == 16) {
+            b.putLong(0x5157_0000_0000_0000L | minute);
+        }
+        b.putLong(((long) minute << 32) | n);
+        return ByteString.copyFrom(b.array());
+    }
+
+    private static KeyValue attr(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    private static void send(HttpClient http, String base, byte[] body) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+                    .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return;
+            }
+            if (r.statusCode() != 503 || attempt > 100) {
+                throw new IllegalStateException("/v1/traces answered " + r.statusCode() + ": " + r.body());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Until the event table and the pipeline have every acknowledged record. */
+    private static void waitCaughtUp(HttpClient http, String base) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        while (true) {
+            var status = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/status")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            long events = status.at("/loaderBacklog/events").asLong();
+            long behind = status.at("/pipelineRecordsBehind").asLong();
+            if (events == 0 && behind == 0) {
+                return;
+            }
+            System.out.printf(Locale.ROOT, "  event table %,d events behind, pipeline %,d records behind%n", events, behind);
+            Thread.sleep(5000);
+        }
+    }
+
+    private static long sizeMiB(Path dir) throws Exception {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() >> 20;
+        }
+    }
+}
