@@ -2,12 +2,9 @@ package dev.vigil.bench;
 
 import com.google.protobuf.ByteString;
 import dev.vigil.config.yaml.ConfigLoader;
-import dev.vigil.infra.FootprintMinute;
-import dev.vigil.infra.HostMinute;
 import dev.vigil.server.ServerOptions;
 import dev.vigil.server.VigilServer;
 import dev.vigil.store.EventStore;
-import dev.vigil.store.HostStore;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -23,11 +20,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * How fast the estate's views answer over an estate of {@code services} services on {@code hosts} hosts with
@@ -83,6 +77,23 @@ public final class EstateViewsLoad {
             waitCaughtUp(http, base);
             System.out.printf(Locale.ROOT, "caught up %.0f s after the first span; store %,d MiB%n",
                     (System.nanoTime() - t0) / 1e9, sizeMiB(dir));
+            // What the views hold, so that a fast answer is not an empty one.
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var estate = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/estate?minutes=15"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            var footprints = json.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/footprints?minutes=60"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            long estimated = 0;
+            for (var f : footprints.get("services")) {
+                estimated += f.get("method").asText().equals("estimated") ? 1 : 0;
+            }
+            int units = 0;
+            for (var u : estate.get("units")) {
+                units += u.get("services").size();
+            }
+            System.out.printf(Locale.ROOT, "the map holds %d services and %d calls (%d unpaired); footprints: %d services, "
+                    + "%d of them estimated%n", units, estate.get("calls").size(), estate.get("unpaired").size(),
+                    footprints.get("services").size(), estimated);
             String service = "svc-" + (services / 2);
             String[] views = {
                     "/api/v1/estate?minutes=15", "/api/v1/estate?minutes=" + Math.min(1440, minutes),
@@ -123,26 +134,27 @@ public final class EstateViewsLoad {
         return "host-" + (service % hosts);
     }
 
+    /**
+     * Writes the hosts' and footprints' minutes straight into the store's tables in two statements (the folder is
+     * made by the store first, so the tables are its own): through {@link dev.vigil.store.HostStore}, row by row as
+     * the scraper writes them, 1.4 million minutes would take most of an hour to seed.
+     */
     private static void seedHosts(Path dir, int services, int hosts, int minutes, long first) throws Exception {
-        Random random = new Random(11);
-        try (EventStore store = EventStore.open(dir, EventStore.Options.DEFAULT);
-             HostStore hostStore = new HostStore(store)) {
-            for (int m = 0; m < minutes; m++) {
-                long start = first + m * MINUTE;
-                List<HostMinute> hostMinutes = new ArrayList<>(hosts);
-                for (int h = 0; h < hosts; h++) {
-                    double cpu = 0.2 + 0.5 * random.nextDouble();
-                    hostMinutes.add(new HostMinute("host-" + h, start, 4, cpu, Math.min(1, cpu + 0.1), cpu * 1.2, 0.02, 8,
-                            0.6, 32e9, 0.1, 0.2, 0.05, 0.4, 2e6, 0, 0));
-                }
-                hostStore.save(hostMinutes);
-                List<FootprintMinute> footprints = new ArrayList<>();
-                for (int s = 0; s < measured(services); s++) {
-                    footprints.add(new FootprintMinute(host(s, hosts), "svc-" + s, start, 4, 0.1 + 0.3 * random.nextDouble(),
-                            5e8, 1e4, 2));
-                }
-                hostStore.saveFootprints(footprints);
-            }
+        EventStore.open(dir, EventStore.Options.DEFAULT).close();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(EventStore.FILE_NAME));
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("SELECT setseed(0.11)");
+            st.execute(String.format(Locale.ROOT, """
+                    INSERT INTO host_minutes
+                    SELECT 'host-' || h, make_timestamp((%d + m * 60000) * 1000), 4, 8, cpu, least(1, cpu + 0.1), cpu * 1.2,
+                           0.02, 0.6, 32e9, 0.1, 0.2, 0.05, 0.4, 2e6, 0, 0
+                    FROM (SELECT h, m, 0.2 + 0.5 * random() AS cpu FROM range(%d) t(h), range(%d) u(m))""",
+                    first, hosts, minutes));
+            st.execute(String.format(Locale.ROOT, """
+                    INSERT INTO footprint_minutes
+                    SELECT 'host-' || (s %% %d), 'svc-' || s, make_timestamp((%d + m * 60000) * 1000), 4,
+                           0.1 + 0.3 * random(), 5e8, 1e4, 2
+                    FROM range(%d) t(s), range(%d) u(m)""", hosts, first, measured(services), minutes));
         }
     }
 
