@@ -57,6 +57,28 @@ public record ServiceFootprint(String service, Method method, Set<String> groups
     }
 
     /**
+     * Minutes averaged into steps of {@code stepMillis} (aligned on the epoch), for a long range listed in a few dozen
+     * points: each figure the mean of the minutes that have it, a step closed when all its minutes are.
+     */
+    public static List<Minute> inSteps(List<Minute> minutes, long stepMillis) {
+        if (stepMillis <= 60_000) {
+            return minutes;
+        }
+        Map<Long, List<Minute>> steps = new TreeMap<>();
+        for (Minute m : minutes) {
+            steps.computeIfAbsent(Math.floorDiv(m.minuteStartMillis(), stepMillis) * stepMillis, k -> new ArrayList<>()).add(m);
+        }
+        List<Minute> out = new ArrayList<>();
+        steps.forEach((start, in) -> out.add(new Minute(start, in.stream().allMatch(Minute::closed),
+                mean(in, Minute::cores), mean(in, Minute::residentBytes), mean(in, Minute::diskBytesPerSecond))));
+        return out;
+    }
+
+    private static double mean(List<Minute> minutes, java.util.function.ToDoubleFunction<Minute> figure) {
+        return minutes.stream().mapToDouble(figure).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+    }
+
+    /**
      * The earlier half of the period's closed minutes against the later: mean cores, and CPU milliseconds per event
      * (NaN where a half has no minutes or no events).
      */

@@ -91,6 +91,23 @@ public final class KpiWindow {
         }
     }
 
+    /**
+     * Folds in a window given as its counts and {@link #sketchBytes()}, without building it first: reading a
+     * dimension over a day merges hundreds of thousands of stored windows, and a sketch made for each only to be
+     * merged and dropped was most of that time.
+     */
+    public KpiWindow mergeEncoded(long count, long errors, long timed, byte[] sketch) {
+        try {
+            durations.decodeAndMergeWith(com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput.wrap(sketch));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a DDSketch encoding: " + e.getMessage(), e);
+        }
+        this.count += count;
+        this.errors += errors;
+        this.timed += timed;
+        return this;
+    }
+
     /** Counts and sketch, for snapshots: {@link #read} gives back an equal window. */
     public void write(java.io.DataOutput out) throws java.io.IOException {
         out.writeLong(count);

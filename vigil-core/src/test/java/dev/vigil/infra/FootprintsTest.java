@@ -135,4 +135,21 @@ class FootprintsTest {
         assertThat(shipping.hosts()).containsExactly("web-3", "web-4");
         assertThat(shipping.cores()).isCloseTo(1.5, within(1e-9));
     }
+
+    @Test
+    void minutesAveragedIntoStepsKeepEachFiguresMeanOverTheMinutesThatHaveItAndCloseWhenAllDo() {
+        long step = 30 * 60_000L;
+        List<ServiceFootprint.Minute> minutes = List.of(
+                new ServiceFootprint.Minute(0, true, 1.0, 100, Double.NaN),
+                new ServiceFootprint.Minute(60_000, true, 3.0, 300, 10),
+                new ServiceFootprint.Minute(step, true, 2.0, 200, 20),
+                new ServiceFootprint.Minute(step + 60_000, false, Double.NaN, 400, 40));
+
+        List<ServiceFootprint.Minute> steps = ServiceFootprint.inSteps(minutes, step);
+
+        assertThat(steps).containsExactly(
+                new ServiceFootprint.Minute(0, true, 2.0, 200, 10),
+                new ServiceFootprint.Minute(step, false, 2.0, 300, 30));
+        assertThat(ServiceFootprint.inSteps(minutes, 60_000)).isSameAs(minutes);
+    }
 }

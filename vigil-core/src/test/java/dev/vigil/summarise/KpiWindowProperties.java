@@ -73,6 +73,19 @@ class KpiWindowProperties {
         assertThat(left.count()).isEqualTo(all.size());
     }
 
+    @Test
+    void mergingAWindowsBytesEqualsMergingTheWindow() {
+        Props.forAll(1000, g -> new Three(durations(g), durations(g), durations(g), failures(g)), in -> {
+            KpiWindow b = of(in.b(), in.failed());
+            KpiWindow c = of(in.c(), in.failed());
+            KpiWindow viaWindows = of(in.a(), in.failed()).mergeWith(b).mergeWith(c);
+            KpiWindow viaBytes = of(in.a(), in.failed())
+                    .mergeEncoded(b.count(), b.errors(), b.timed(), b.sketchBytes())
+                    .mergeEncoded(c.count(), c.errors(), c.timed(), c.sketchBytes());
+            assertThat(viaBytes.sameAs(viaWindows)).as("a + bytes(b) + bytes(c) = a + b + c").isTrue();
+        });
+    }
+
     record Two(List<Long> a, List<Long> b, List<Boolean> failed) {
     }
 

@@ -33,8 +33,14 @@ public final class OutputStore implements AutoCloseable {
     private static final TypeReference<List<String>> LIST = new TypeReference<>() { };
     private static final TypeReference<Map<String, List<String>>> KEYS = new TypeReference<>() { };
 
+    /** Rows read per call of {@link #rollUp} at most, give or take a period: a slice of catching up, not all of it. */
+    private static final long ROLL_UP_ROWS_PER_CALL = 200_000;
+    /** Rolled stretches kept merged (see {@link #rolledSegments}): a few views' worth, each dimension's edges and hours. */
+    private static final int ROLLED_SEGMENTS_KEPT = 48;
+
     private final Connection writeConn;
     private final Connection readConn;
+    private final KpiRollups rollups;
 
     public OutputStore(EventStore journal) throws SQLException {
         this.writeConn = journal.newConnection();
@@ -49,6 +55,7 @@ public final class OutputStore implements AutoCloseable {
             st.execute("CREATE TEMP TABLE stage_retired (id VARCHAR NOT NULL)");
             st.execute("CREATE TEMP TABLE stage_late AS SELECT * FROM late_events LIMIT 0");
         }
+        this.rollups = new KpiRollups(writeConn);
     }
 
     /**
@@ -67,6 +74,10 @@ public final class OutputStore implements AutoCloseable {
             try (Statement st = writeConn.createStatement()) {
                 // Each kind of row: staged, moved in one statement, and the staging table emptied for next time.
                 if (!windows.isEmpty()) {
+                    long earliest = windows.stream().mapToLong(MergedWindow::startMicros).min().getAsLong();
+                    if (earliest < rollups.rolledBefore()) {
+                        rollups.unrollFrom(earliest);
+                    }
                     stageWindows(conn, windows);
                     st.execute("INSERT OR REPLACE INTO kpi_windows SELECT * FROM stage_windows");
                     st.execute("DELETE FROM stage_windows");
@@ -194,11 +205,95 @@ public final class OutputStore implements AutoCloseable {
         Transactions.inOne(writeConn, () -> {
             try (Statement st = writeConn.createStatement()) {
                 st.execute("DELETE FROM kpi_windows");
+                rollups.clear();
                 st.execute("DELETE FROM cases");
                 st.execute("DELETE FROM case_keys");
                 st.execute("DELETE FROM late_events");
             }
         });
+    }
+
+    /**
+     * Rolls the KPI windows final before {@code finalBefore} up into ten minutes, hours and days, a slice at a time
+     * (see {@link KpiRollups}); the writer calls it after its writes. Returns the periods rolled.
+     */
+    public int rollUp(long finalBefore) throws SQLException {
+        return rollUp(finalBefore, ROLL_UP_ROWS_PER_CALL);
+    }
+
+    int rollUp(long finalBefore, long rowBudget) throws SQLException {
+        return rollups.rollUp(finalBefore, rowBudget);
+    }
+
+    /** How far the roll-ups reach: the end of the last period rolled per grain, {@link Long#MIN_VALUE} for none. */
+    public record RolledUp(long tenMinutes, long hours, long days) {
+    }
+
+    public RolledUp rolledUp() {
+        long[] f = rollups.frontiers();
+        return new RolledUp(f[0], f[1], f[2]);
+    }
+
+    /**
+     * The rows of a dimension (and, when given, a key and a name) over [from, to), read from minutes and roll-ups
+     * no coarser than {@code coarsest}: one SELECT per segment of the cover, with the columns
+     * {@code k1, k2, count, errors, timed, sketch, first, start} (first: the first minute in the row), ordered by
+     * {@code orderBy}; or, with {@code orderBy} "sums", {@code k1, k2, sum(count), sum(errors)} per series.
+     */
+    private PreparedStatement coverQuery(Dimension dimension, String key, String name, long fromMicros, long toMicros,
+                                         KpiRollups.Grain coarsest, String orderBy) throws SQLException {
+        return coverQuery(dimension, key, name, rollups.cover(fromMicros, toMicros, coarsest), orderBy);
+    }
+
+    private PreparedStatement coverQuery(Dimension dimension, String key, String name, List<KpiRollups.Segment> segments,
+                                         String orderBy) throws SQLException {
+        StringBuilder sql = new StringBuilder();
+        String filter = "dimension = ?" + (key == null ? "" : " AND k1 = ?") + (name == null ? "" : " AND k2 = ?");
+        for (KpiRollups.Segment seg : segments) {
+            if (!sql.isEmpty()) {
+                sql.append(" UNION ALL ");
+            }
+            if (seg.grain() == null) {
+                sql.append("SELECT k1, k2, count, errors, timed, sketch, epoch_us(start) AS first, epoch_us(start) AS start"
+                        + " FROM kpi_windows WHERE ").append(filter);
+            } else {
+                sql.append("SELECT k1, k2, count, errors, timed, sketch, epoch_us(first_start), epoch_us(start)"
+                        + " FROM kpi_rollups WHERE grain = ").append(seg.grain().minutes).append(" AND ").append(filter);
+            }
+            sql.append(" AND start >= make_timestamp(").append(seg.fromMicros()).append(")")
+                    .append(" AND start < make_timestamp(").append(seg.toMicros()).append(")");
+        }
+        if (segments.isEmpty()) {
+            sql.append("SELECT k1, k2, count, errors, timed, sketch, 0 AS first, 0 AS start FROM kpi_windows WHERE false");
+        }
+        String text = sql.toString();
+        if ("sums".equals(orderBy)) {
+            // Counts only: added up by DuckDB, so neither sketches nor a row per minute cross into Java.
+            text = "SELECT k1, k2, sum(count), sum(errors) FROM (" + text + ") GROUP BY k1, k2 ORDER BY k1, k2";
+        } else if (orderBy != null) {
+            text += " ORDER BY " + orderBy;
+        }
+        PreparedStatement ps = readConn.prepareStatement(text);
+        int i = 1;
+        for (int n = 0; n < segments.size(); n++) {
+            ps.setString(i++, dimension.wire());
+            if (key != null) {
+                ps.setString(i++, key);
+            }
+            if (name != null) {
+                ps.setString(i++, name);
+            }
+        }
+        return ps;
+    }
+
+    /** The coarsest roll-up a series in steps of {@code step} may be read from: none finer than the step is mixed in. */
+    private static KpiRollups.Grain coarsestFor(WindowSpan step) {
+        return switch (step) {
+            case MINUTE -> null;
+            case HOUR -> KpiRollups.Grain.HOUR;
+            case DAY -> KpiRollups.Grain.DAY;
+        };
     }
 
     /** A step of a KPI series: the windows of that step merged. */
@@ -211,24 +306,13 @@ public final class OutputStore implements AutoCloseable {
      */
     public List<KpiStep> kpis(Dimension dimension, String key, String name, long fromMicros, long toMicros, WindowSpan step)
             throws SQLException {
-        String sql = "SELECT epoch_us(start), count, errors, timed, sketch FROM kpi_windows WHERE dimension = ? AND k1 = ?"
-                + (name == null ? "" : " AND k2 = ?") + " AND start >= make_timestamp(?) AND start < make_timestamp(?) ORDER BY start";
         TreeMap<Long, KpiWindow> steps = new TreeMap<>();
         synchronized (readConn) {
-            try (PreparedStatement ps = readConn.prepareStatement(sql)) {
-                int i = 1;
-                ps.setString(i++, dimension.wire());
-                ps.setString(i++, key);
-                if (name != null) {
-                    ps.setString(i++, name);
-                }
-                ps.setLong(i++, fromMicros);
-                ps.setLong(i, toMicros);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        KpiWindow w = KpiWindow.of(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBytes(5));
-                        steps.merge(step.startOf(rs.getLong(1)), w, KpiWindow::mergeWith);
-                    }
+            try (PreparedStatement ps = coverQuery(dimension, key, name, fromMicros, toMicros, coarsestFor(step), null);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    steps.computeIfAbsent(step.startOf(rs.getLong(8)), s -> new KpiWindow())
+                            .mergeEncoded(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBytes(6));
                 }
             }
         }
@@ -244,17 +328,10 @@ public final class OutputStore implements AutoCloseable {
     public List<Series> series(Dimension dimension, long fromMicros, long toMicros) throws SQLException {
         List<Series> out = new ArrayList<>();
         synchronized (readConn) {
-            try (PreparedStatement ps = readConn.prepareStatement("""
-                    SELECT k1, k2, sum(count), sum(errors) FROM kpi_windows
-                    WHERE dimension = ? AND start >= make_timestamp(?) AND start < make_timestamp(?)
-                    GROUP BY k1, k2 ORDER BY k1, k2""")) {
-                ps.setString(1, dimension.wire());
-                ps.setLong(2, fromMicros);
-                ps.setLong(3, toMicros);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Series(dimension, rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
-                    }
+            try (PreparedStatement ps = coverQuery(dimension, null, null, fromMicros, toMicros, KpiRollups.Grain.DAY,
+                    "sums"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Series(dimension, rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
                 }
             }
         }
@@ -262,19 +339,23 @@ public final class OutputStore implements AutoCloseable {
     }
 
     /**
-     * Every key of a dimension with windows in [from, to): its events per minute, all names under the key added up
-     * (no sketches read: the footprints count events, they do not need their latencies).
+     * Every key of a dimension (or only {@code key}, when not null) with windows in [from, to): its events per minute,
+     * all names under the key added up (no sketches read: the footprints count events, they do not need latencies).
      */
-    public Map<String, Map<Long, Long>> countsPerMinute(Dimension dimension, long fromMicros, long toMicros) throws SQLException {
+    public Map<String, Map<Long, Long>> countsPerMinute(Dimension dimension, String key, long fromMicros, long toMicros)
+            throws SQLException {
         Map<String, Map<Long, Long>> out = new java.util.HashMap<>();
         synchronized (readConn) {
             try (PreparedStatement ps = readConn.prepareStatement("""
                     SELECT k1, epoch_us(start), sum(count) FROM kpi_windows
-                    WHERE dimension = ? AND start >= make_timestamp(?) AND start < make_timestamp(?)
-                    GROUP BY k1, start""")) {
+                    WHERE dimension = ? AND start >= make_timestamp(?) AND start < make_timestamp(?)"""
+                    + (key == null ? "" : " AND k1 = ?") + " GROUP BY k1, start")) {
                 ps.setString(1, dimension.wire());
                 ps.setLong(2, fromMicros);
                 ps.setLong(3, toMicros);
+                if (key != null) {
+                    ps.setString(4, key);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.computeIfAbsent(rs.getString(1), k -> new java.util.HashMap<>())
@@ -295,28 +376,87 @@ public final class OutputStore implements AutoCloseable {
      * and map read a whole dimension at once rather than one query per service.
      */
     public List<SeriesTotal> totals(Dimension dimension, long fromMicros, long toMicros) throws SQLException {
-        java.util.LinkedHashMap<List<String>, KpiWindow> merged = new java.util.LinkedHashMap<>();
-        Map<List<String>, Long> first = new java.util.HashMap<>();
+        Map<List<String>, SeriesTotal> merged = new java.util.HashMap<>();
         synchronized (readConn) {
-            try (PreparedStatement ps = readConn.prepareStatement("""
-                    SELECT k1, k2, count, errors, timed, sketch, epoch_us(start) FROM kpi_windows
-                    WHERE dimension = ? AND start >= make_timestamp(?) AND start < make_timestamp(?)
-                    ORDER BY k1, k2""")) {
-                ps.setString(1, dimension.wire());
-                ps.setLong(2, fromMicros);
-                ps.setLong(3, toMicros);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        KpiWindow w = KpiWindow.of(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBytes(6));
-                        List<String> key = List.of(rs.getString(1), rs.getString(2));
-                        merged.merge(key, w, KpiWindow::mergeWith);
-                        first.merge(key, rs.getLong(7), Math::min);
+            long generation = rollups.generation();
+            List<KpiRollups.Segment> cover = rollups.cover(fromMicros, toMicros, KpiRollups.Grain.DAY);
+            List<KpiRollups.Segment> minutes = new ArrayList<>();
+            for (KpiRollups.Segment seg : cover) {
+                if (seg.grain() == null) {
+                    minutes.add(seg);
+                    continue;
+                }
+                SegmentKey key = new SegmentKey(dimension, seg, generation);
+                List<SeriesTotal> rolled = rolledSegments.get(key);
+                if (rolled == null) {
+                    rolled = readTotals(dimension, List.of(seg));
+                    // Kept only if no roll-up was taken back meanwhile: then what was read is what the periods hold.
+                    if (rollups.generation() == generation) {
+                        rolledSegments.put(key, rolled);
                     }
+                }
+                for (SeriesTotal t : rolled) {
+                    addInto(merged, t.key(), t.name(), t.firstMicros()).window().mergeWith(t.window());
+                }
+            }
+            if (!minutes.isEmpty()) {
+                for (SeriesTotal t : readTotals(dimension, minutes)) {
+                    addInto(merged, t.key(), t.name(), t.firstMicros()).window().mergeWith(t.window());
                 }
             }
         }
+        List<SeriesTotal> out = new ArrayList<>(merged.values());
+        out.sort(java.util.Comparator.comparing(SeriesTotal::key).thenComparing(SeriesTotal::name));
+        return out;
+    }
+
+    /** The series' running total in {@code merged}, made empty when new; its first minute the earliest seen. */
+    private static SeriesTotal addInto(Map<List<String>, SeriesTotal> merged, String k1, String k2, long first) {
+        List<String> key = List.of(k1, k2);
+        SeriesTotal t = merged.get(key);
+        if (t == null || first < t.firstMicros()) {
+            t = new SeriesTotal(k1, k2, t == null ? new KpiWindow() : t.window(), first);
+            merged.put(key, t);
+        }
+        return t;
+    }
+
+    /** A rolled stretch of a dimension, merged per series: it does not change while the roll-ups' generation holds. */
+    private record SegmentKey(Dimension dimension, KpiRollups.Segment segment, long generation) {
+    }
+
+    /**
+     * Rolled stretches already merged, most recently used last: the estate's views over a day ask for the same hours
+     * every few seconds, and reading them was most of each answer. About a megabyte each for a thousand series.
+     */
+    private final Map<SegmentKey, List<SeriesTotal>> rolledSegments = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<SegmentKey, List<SeriesTotal>> eldest) {
+            return size() > ROLLED_SEGMENTS_KEPT;
+        }
+    };
+
+    /** Every series of a dimension over the segments, each merged, ordered by series (read under readConn). */
+    private List<SeriesTotal> readTotals(Dimension dimension, List<KpiRollups.Segment> segments) throws SQLException {
         List<SeriesTotal> out = new ArrayList<>();
-        merged.forEach((k, w) -> out.add(new SeriesTotal(k.get(0), k.get(1), w, first.get(k))));
+        // Ordered by series, the rows of one series come together: each is merged into the one before it as it is
+        // read, with no map and no sketch made per row.
+        try (PreparedStatement ps = coverQuery(dimension, null, null, segments, "k1, k2"); ResultSet rs = ps.executeQuery()) {
+            SeriesTotal current = null;
+            while (rs.next()) {
+                String k1 = rs.getString(1);
+                String k2 = rs.getString(2);
+                long first = rs.getLong(7);
+                if (current == null || !current.name().equals(k2) || !current.key().equals(k1)) {
+                    current = new SeriesTotal(k1, k2, new KpiWindow(), first);
+                    out.add(current);
+                } else if (first < current.firstMicros()) {
+                    current = new SeriesTotal(k1, k2, current.window(), first);
+                    out.set(out.size() - 1, current);
+                }
+                current.window().mergeEncoded(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBytes(6));
+            }
+        }
         return out;
     }
 

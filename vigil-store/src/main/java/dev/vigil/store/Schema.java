@@ -174,6 +174,23 @@ final class Schema {
                 processes  INTEGER   NOT NULL,
                 PRIMARY KEY (host, grp, minute)
             );
+            """,
+            // 10: KPI windows rolled up into ten minutes, hours and days (grain in minutes), so that a day or a month
+            // is read as a few dozen rows per series; first_start is the first minute rolled in (rates start there).
+            """
+            CREATE TABLE kpi_rollups (
+                grain       INTEGER   NOT NULL,
+                dimension   VARCHAR   NOT NULL,
+                k1          VARCHAR   NOT NULL,
+                k2          VARCHAR   NOT NULL,
+                start       TIMESTAMP NOT NULL,
+                first_start TIMESTAMP NOT NULL,
+                count       BIGINT    NOT NULL,
+                errors      BIGINT    NOT NULL,
+                timed       BIGINT    NOT NULL,
+                sketch      BLOB      NOT NULL,
+                PRIMARY KEY (grain, dimension, k1, k2, start)
+            );
             """);
 
     private Schema() {

@@ -202,11 +202,11 @@ public final class EstateApi {
                 }
                 g.writeEndArray();
                 g.writeArrayFieldStart("unpaired");
-                for (OutputStore.SeriesTotal u : traced.unpaired()) {
+                for (OutputStore.Series u : traced.unpaired()) {
                     g.writeStartObject();
                     g.writeStringField("service", u.key());
                     g.writeStringField("end", u.name());
-                    g.writeNumberField("spans", u.window().count());
+                    g.writeNumberField("spans", u.count());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -287,8 +287,8 @@ public final class EstateApi {
      * each, the spans left unpaired, and where each service ran (hosts, after vigil.yaml's aliases, and instances).
      */
     record Traced(List<OutputStore.SeriesTotal> links, Map<List<String>, KpiWindow> served,
-                  List<OutputStore.SeriesTotal> unpaired, Map<String, List<OutputStore.SeriesTotal>> hosts,
-                  Map<String, List<OutputStore.SeriesTotal>> instances, Set<String> callers, Set<String> callees) {
+                  List<OutputStore.Series> unpaired, Map<String, List<OutputStore.Series>> hosts,
+                  Map<String, List<OutputStore.Series>> instances, Set<String> callers, Set<String> callees) {
 
         static Traced read(OutputStore store, long from, long to, EstateDeclaration declared) throws java.sql.SQLException {
             List<OutputStore.SeriesTotal> links = store.totals(Dimension.LINK, from, to);
@@ -300,26 +300,27 @@ public final class EstateApi {
                 callers.add(l.key());
                 callees.add(l.name());
             });
-            return new Traced(links, served, store.totals(Dimension.LINK_UNPAIRED, from, to),
-                    byService(store.totals(Dimension.PLACEMENT, from, to), declared::host),
-                    byService(store.totals(Dimension.INSTANCE, from, to), n -> n), callers, callees);
+            // Where services ran and what was left unpaired are counts: read as sums, no sketch merged.
+            return new Traced(links, served, store.series(Dimension.LINK_UNPAIRED, from, to),
+                    byService(store.series(Dimension.PLACEMENT, from, to), declared::host),
+                    byService(store.series(Dimension.INSTANCE, from, to), n -> n), callers, callees);
         }
 
         /** Per service, its hosts (or instances) busiest first; two names one alias joins are added up. */
-        private static Map<String, List<OutputStore.SeriesTotal>> byService(List<OutputStore.SeriesTotal> all,
-                                                                           java.util.function.UnaryOperator<String> rename) {
-            Map<String, Map<String, OutputStore.SeriesTotal>> merged = new TreeMap<>();
-            for (OutputStore.SeriesTotal t : all) {
+        private static Map<String, List<OutputStore.Series>> byService(List<OutputStore.Series> all,
+                                                                      java.util.function.UnaryOperator<String> rename) {
+            Map<String, Map<String, OutputStore.Series>> merged = new TreeMap<>();
+            for (OutputStore.Series t : all) {
                 String name = rename.apply(t.name());
                 merged.computeIfAbsent(t.key(), k -> new TreeMap<>()).merge(name,
-                        new OutputStore.SeriesTotal(t.key(), name, t.window().copy(), t.firstMicros()),
-                        (a, b) -> new OutputStore.SeriesTotal(a.key(), name, a.window().mergeWith(b.window()),
-                                Math.min(a.firstMicros(), b.firstMicros())));
+                        new OutputStore.Series(t.dimension(), t.key(), name, t.count(), t.errors()),
+                        (a, b) -> new OutputStore.Series(a.dimension(), a.key(), name, a.count() + b.count(),
+                                a.errors() + b.errors()));
             }
-            Map<String, List<OutputStore.SeriesTotal>> out = new TreeMap<>();
+            Map<String, List<OutputStore.Series>> out = new TreeMap<>();
             merged.forEach((service, m) -> out.put(service, m.values().stream()
-                    .sorted(Comparator.comparingLong((OutputStore.SeriesTotal t) -> -t.window().count())
-                            .thenComparing(OutputStore.SeriesTotal::name)).toList()));
+                    .sorted(Comparator.comparingLong((OutputStore.Series t) -> -t.count())
+                            .thenComparing(OutputStore.Series::name)).toList()));
             return out;
         }
 
@@ -465,17 +466,17 @@ public final class EstateApi {
     }
 
     /** Where a service ran: its hosts or instances with the spans each sent, busiest first; omitted when none is known. */
-    private static void placed(JsonGenerator g, String field, String name, List<OutputStore.SeriesTotal> where)
+    private static void placed(JsonGenerator g, String field, String name, List<OutputStore.Series> where)
             throws IOException {
         if (where == null) {
             return;
         }
         g.writeArrayFieldStart(field);
-        for (OutputStore.SeriesTotal t : where) {
+        for (OutputStore.Series t : where) {
             g.writeStartObject();
             g.writeStringField(name, t.name());
-            g.writeNumberField("spans", t.window().count());
-            g.writeNumberField("errors", t.window().errors());
+            g.writeNumberField("spans", t.count());
+            g.writeNumberField("errors", t.errors());
             g.writeEndObject();
         }
         g.writeEndArray();

@@ -37,7 +37,10 @@ import java.util.TreeMap;
 public final class FootprintsApi {
 
     private static final long MINUTE_MILLIS = 60_000;
-    private static final Set<String> PARAMS = Set.of("minutes");
+    private static final Set<String> PARAMS = Set.of("minutes", "service");
+    /** The steps the minutes are listed in: the finest that lists at most {@link #MAX_STEPS} of them. */
+    private static final int[] STEP_MINUTES = {1, 5, 15, 30, 60};
+    private static final int MAX_STEPS = 60;
 
     private final PipelineView pipeline;
     private final Scraper scraper;
@@ -56,8 +59,11 @@ public final class FootprintsApi {
 
     public HttpResponse footprints(ServiceRequestContext ctx) {
         int minutes;
+        String only;
         try {
-            minutes = new Params(ctx.queryParams(), PARAMS).integer("minutes", 60, 1, 1440);
+            Params params = new Params(ctx.queryParams(), PARAMS);
+            minutes = params.integer("minutes", 60, 1, 1440);
+            only = params.text("service");
         } catch (BadParameter e) {
             return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
         }
@@ -69,6 +75,13 @@ public final class FootprintsApi {
             OutputStore store = pipeline.store();
             Map<String, Set<String>> placed = Placements.read(store, from * 1000, (openMinute + MINUTE_MILLIS) * 1000,
                     estate, targets).servicesByHost();
+            if (only != null) {
+                // One service's footprint needs its own groups, its hosts, and what else runs there (their measured
+                // use is taken off the host's before shares are made): the rest of the estate is left unread.
+                placed.values().removeIf(services -> !services.contains(only));
+                measured = measured.stream().filter(m -> placed.containsKey(m.host())
+                        || only.equals(estate.serviceOfGroup(m.group()))).toList();
+            }
             Map<String, List<HostMinute>> hostMinutes = new TreeMap<>();
             for (String host : placed.keySet()) {
                 hostMinutes.put(host, scraper.minutes(host).stream().filter(m -> m.minuteStartMillis() >= from).toList());
@@ -76,14 +89,18 @@ public final class FootprintsApi {
             List<FootprintMinute> estimated = HostShares.estimate(hostMinutes, measured, estate::serviceOfGroup, placed,
                     estate::weight);
             List<ServiceFootprint> services = ServiceFootprint.of(measured, estimated, estate::serviceOfGroup, openMinute,
-                    counts(store, from, openMinute));
+                    counts(store, only, from, openMinute));
+            int step = stepMinutes(minutes);
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
                 g.writeStringField("from", Timestamps.format(from * 1000));
                 g.writeStringField("to", Timestamps.format(now * 1000));
+                g.writeNumberField("stepMinutes", step);
                 g.writeArrayFieldStart("services");
                 for (ServiceFootprint s : services) {
-                    write(g, s);
+                    if (only == null || only.equals(s.service())) {
+                        write(g, s, step);
+                    }
                 }
                 g.writeEndArray();
                 g.writeEndObject();
@@ -91,16 +108,25 @@ public final class FootprintsApi {
         });
     }
 
-    /** Every service's events per minute, and the cases begun per minute of each declared transaction's process. */
-    private ServiceFootprint.Counts counts(OutputStore store, long from, long to) throws java.sql.SQLException {
+    /**
+     * Every service's (or only one's) events per minute, and the cases begun per minute of each declared
+     * transaction's process.
+     */
+    private ServiceFootprint.Counts counts(OutputStore store, String only, long from, long to) throws java.sql.SQLException {
         Map<String, Map<Long, Long>> events = new HashMap<>();
-        store.countsPerMinute(Dimension.SERVICE, from * 1000, to * 1000).forEach((service, perMinute) -> {
+        store.countsPerMinute(Dimension.SERVICE, only, from * 1000, to * 1000).forEach((service, perMinute) -> {
             Map<Long, Long> millis = new HashMap<>();
             perMinute.forEach((micros, n) -> millis.put(micros / 1000, n));
             events.put(service, millis);
         });
         Map<String, Map<Long, Long>> begun = new HashMap<>();
-        for (String process : new java.util.TreeSet<>(estate.transactions().values())) {
+        java.util.SortedSet<String> wanted = new java.util.TreeSet<>();
+        estate.transactions().forEach((service, process) -> {
+            if (only == null || only.equals(service)) {
+                wanted.add(process);
+            }
+        });
+        for (String process : wanted) {
             int p = processes.indexOf(process);
             if (p < 0) {
                 continue;
@@ -117,7 +143,17 @@ public final class FootprintsApi {
         return new ServiceFootprint.Counts(events, transactions, estate.transactions());
     }
 
-    private static void write(JsonGenerator g, ServiceFootprint s) throws IOException {
+    /** The finest step that lists a range's minutes in at most {@link #MAX_STEPS} points: a day of minutes is 48. */
+    static int stepMinutes(int minutes) {
+        for (int step : STEP_MINUTES) {
+            if ((minutes + step - 1) / step <= MAX_STEPS) {
+                return step;
+            }
+        }
+        return STEP_MINUTES[STEP_MINUTES.length - 1];
+    }
+
+    private static void write(JsonGenerator g, ServiceFootprint s, int step) throws IOException {
         g.writeStartObject();
         g.writeStringField("service", s.service());
         g.writeStringField("method", s.method().wire());
@@ -156,7 +192,7 @@ public final class FootprintsApi {
         number(g, "laterCpuMsPerEvent", s.trend().laterCpuMsPerEvent(), 1000);
         g.writeEndObject();
         g.writeArrayFieldStart("minutes");
-        for (ServiceFootprint.Minute m : s.minutes()) {
+        for (ServiceFootprint.Minute m : ServiceFootprint.inSteps(s.minutes(), step * MINUTE_MILLIS)) {
             g.writeStartObject();
             g.writeStringField("minute", Timestamps.format(m.minuteStartMillis() * 1000));
             g.writeBooleanField("closed", m.closed());

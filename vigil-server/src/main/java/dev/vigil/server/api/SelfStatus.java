@@ -6,6 +6,7 @@ import dev.vigil.server.runtime.JournalForwarder;
 import dev.vigil.server.runtime.PipelineRuntime;
 import dev.vigil.server.runtime.PipelineView;
 import dev.vigil.store.EventStore;
+import dev.vigil.store.OutputStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
@@ -16,7 +17,8 @@ import java.util.Locale;
  * seconds on any store size.
  */
 record SelfStatus(String status, String message, EventStore.Backlog backlog, long pipelineRecordsBehind,
-                  Long watermarkDelayMillis, Forwarding forwarding, dev.vigil.server.runtime.FlinkOutputs.Reading flink) {
+                  Long watermarkDelayMillis, Forwarding forwarding, dev.vigil.server.runtime.FlinkOutputs.Reading flink,
+                  OutputStore.RolledUp rolledUp) {
 
     /** The journal's forwarding to Kafka (--forward-journal), or null when there is none. */
     record Forwarding(String to, long forwardedRecord, long recordsBehind, String problem) {
@@ -42,26 +44,27 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
         long pipelineBehind = flink != null ? 0 : Math.max(0, journal.acknowledgedRecordNo() - pipeline.lastRecordNo());
         long wm = pipeline.status().watermark();
         Long wmDelay = wm == Long.MIN_VALUE ? null : Math.max(0, Timestamps.toMicros(Instant.now()) - wm) / 1000;
+        OutputStore.RolledUp rolled = pipeline.store().rolledUp();
         String problem = journal.problem();
         if (problem == null) {
             problem = pipeline.problem();
         }
         if (problem != null) {
             return new SelfStatus("stuck", "Vigil cannot keep up: " + problem + ". Figures stop at what was stored "
-                    + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay, fw, flink);
+                    + "before; acknowledged events are safe and will be counted once it recovers.", b, pipelineBehind, wmDelay, fw, flink, rolled);
         }
         if (flink != null && flink.problem() != null) {
             // The server's KPIs, cases and alerts are the job's: while they cannot be read, they stand still.
             return new SelfStatus("stuck", "KPIs, cases and alerts are not updated: " + flink.problem()
-                    + ". Ingest goes on; acknowledged events are safe.", b, pipelineBehind, wmDelay, fw, flink);
+                    + ". Ingest goes on; acknowledged events are safe.", b, pipelineBehind, wmDelay, fw, flink, rolled);
         }
         if (b.oldestWaitMillis() >= BEHIND_MILLIS) {
             long s = b.oldestWaitMillis() / 1000;
             return new SelfStatus("behind", String.format(Locale.ROOT, "The event table is %d s behind the journal: "
                     + "events acknowledged in the last %d s (%,d) are safe but not searchable yet (KPIs and cases are "
-                    + "%,d journal record%s behind).", s, s, b.events(), pipelineBehind, pipelineBehind == 1 ? "" : "s"), b, pipelineBehind, wmDelay, fw, flink);
+                    + "%,d journal record%s behind).", s, s, b.events(), pipelineBehind, pipelineBehind == 1 ? "" : "s"), b, pipelineBehind, wmDelay, fw, flink, rolled);
         }
-        return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw, flink);
+        return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw, flink, rolled);
     }
 
     void write(JsonGenerator g) throws IOException {
@@ -93,6 +96,13 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
             g.writeStringField("problem", forwarding.problem());
             g.writeEndObject();
         }
+        // How far the KPI roll-ups reach (docs/ARCHITECTURE.md, roll-ups): a store catching up on history rolls it
+        // a slice at a time, and long ranges read minutes where it has not yet.
+        g.writeObjectFieldStart("rolledUpTo");
+        time(g, "tenMinutes", rolledUp.tenMinutes());
+        time(g, "hours", rolledUp.hours());
+        time(g, "days", rolledUp.days());
+        g.writeEndObject();
         if (flink == null) {
             g.writeNullField("flinkOutputs");
         } else {
@@ -102,6 +112,14 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
             g.writeNumberField("recordsBehind", flink.recordsBehind());
             g.writeStringField("problem", flink.problem());
             g.writeEndObject();
+        }
+    }
+
+    private static void time(JsonGenerator g, String field, long micros) throws IOException {
+        if (micros == Long.MIN_VALUE) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, Timestamps.format(micros));
         }
     }
 }

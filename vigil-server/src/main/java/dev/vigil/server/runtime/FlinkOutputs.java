@@ -193,6 +193,10 @@ public final class FlinkOutputs implements PipelineView {
             // server can tell event time from the windows alone. Its own judging's alert changes are the job's.
             assess.onWatermark(maxWindowEnd, maxWindowEnd - maxLatenessMicros, t -> { });
             status.watermark = maxWindowEnd;
+            // The job's partitions reach this reader at their own pace: a straggler's window can come after a later
+            // one, so minutes are rolled up a second lateness later still (and a window that comes after all the same
+            // un-rolls its period: OutputStore#write).
+            store.rollUp(maxWindowEnd - 2 * maxLatenessMicros);
         }
         if (!changes.isEmpty()) {
             alertWriter.write(changes);

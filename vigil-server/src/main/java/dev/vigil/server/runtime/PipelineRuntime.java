@@ -669,6 +669,21 @@ public final class PipelineRuntime implements PipelineView {
             status.windowWritesDone++;
         }
         cases.clear();
+        // After the write is done: rolling changes nothing a reader sees, and readers wait out a write in progress.
+        rollUp(partitionTime.finalBefore());
+    }
+
+    /**
+     * Rolls final minutes up into ten minutes, hours and days. Not retried like the outputs: the roll-ups are made
+     * from stored windows, so a failed roll is only done at a later write (the readers read minutes meanwhile).
+     */
+    private void rollUp(long finalBefore) {
+        try {
+            store.rollUp(finalBefore);
+        } catch (SQLException e) {
+            LOG.warn("pipeline: rolling KPI windows up failed ({}); the minutes are read meanwhile, rolling retries "
+                    + "at the next write", e.getMessage());
+        }
     }
 
     private interface StoreWrite {

@@ -195,7 +195,7 @@ function footprint(s) {
  */
 async function drawAligned(el, name, from, to, range) {
   const minutes = Math.min(1440, Math.max(10, Math.round((to - from) / 60e3)));
-  const [a, f] = await Promise.all([api('alignment/' + enc(name), { minutes }), api('footprints', { minutes })]);
+  const [a, f] = await Promise.all([api('alignment/' + enc(name), { minutes }), api('footprints', { minutes, service: name })]);
   const mine = f.services.find(s => s.service === name);
   const foot = el.querySelector('.footprint');
   if (foot) {
