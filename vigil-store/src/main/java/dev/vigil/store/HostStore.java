@@ -147,6 +147,23 @@ public final class HostStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Deletes the host and footprint minutes before {@code beforeMillis}, in one transaction; returns how many. The
+     * scraper calls it hourly with its retention (the longest period a host's headroom is asked over).
+     */
+    public synchronized long prune(long beforeMillis) throws SQLException {
+        long[] deleted = {0};
+        Transactions.inOne(conn, () -> {
+            for (String table : new String[] {"host_minutes", "footprint_minutes"}) {
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE minute < make_timestamp(?)")) {
+                    ps.setLong(1, beforeMillis * 1000);
+                    deleted[0] += ps.executeUpdate();
+                }
+            }
+        });
+        return deleted[0];
+    }
+
     @Override
     public synchronized void close() throws SQLException {
         conn.close();

@@ -2,6 +2,7 @@ package dev.vigil.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vigil.infra.FootprintMinute;
 import dev.vigil.infra.HostMinute;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,22 @@ class HostStoreTest {
             assertThat(all).containsExactly(minute("db-1", t0, 0.75), minute("web-3", t0, 0.5),
                     minute("web-3", t0 + 60_000, 0.3));
             assertThat(store.since(t0 + 1)).containsExactly(minute("web-3", t0 + 60_000, 0.3));
+        }
+    }
+
+    @Test
+    void pruningForgetsHostAndFootprintMinutesBeforeTheLineAndKeepsTheRest() throws Exception {
+        long t0 = 1_800_000_000_000L;
+        try (EventStore journal = EventStore.open(dir, EventStore.Options.DEFAULT); HostStore store = new HostStore(journal)) {
+            store.save(List.of(minute("web-3", t0, 0.5), minute("web-3", t0 + 60_000, 0.25)));
+            FootprintMinute old = new FootprintMinute("web-3", "shop", t0, 4, 0.2, 1e9, 10, 3);
+            FootprintMinute kept = new FootprintMinute("web-3", "shop", t0 + 60_000, 4, 0.3, 1e9, 10, 3);
+            store.saveFootprints(List.of(old, kept));
+
+            assertThat(store.prune(t0 + 60_000)).isEqualTo(2);
+
+            assertThat(store.since(0)).containsExactly(minute("web-3", t0 + 60_000, 0.25));
+            assertThat(store.footprintsSince(0)).containsExactly(kept);
         }
     }
 }

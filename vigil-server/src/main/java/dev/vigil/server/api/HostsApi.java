@@ -101,7 +101,8 @@ public final class HostsApi {
     }
 
     private static final java.util.Set<String> HOST_PARAMS = java.util.Set.of("period");
-    private static final java.time.Duration LONGEST_PERIOD = java.time.Duration.ofDays(90);
+    /** As long as the scraper keeps minutes in the store. */
+    private static final java.time.Duration LONGEST_PERIOD = Scraper.KEPT;
 
     /**
      * {@code GET /api/v1/hosts/{host}?period=1d}: the host's minutes, oldest first (the last one still open), and its

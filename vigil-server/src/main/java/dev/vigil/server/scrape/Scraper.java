@@ -92,6 +92,9 @@ public final class Scraper implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Scraper.class);
 
+    /** How long hosts' and footprints' minutes are kept in the store: the longest period a headroom is asked over. */
+    public static final Duration KEPT = Duration.ofDays(90);
+
     private final Map<String, State> states = new LinkedHashMap<>();
     /** Where closed minutes are kept across restarts, or null (tests of the scraper alone). */
     private final dev.vigil.store.HostStore store;
@@ -133,6 +136,9 @@ public final class Scraper implements AutoCloseable {
                 LOG.warn("the hosts' kept minutes could not be read; they start empty: {}", e.getMessage());
             }
         }
+        if (store != null) {
+            s.timer.scheduleWithFixedDelay(s::prune, 0, 60, TimeUnit.MINUTES);
+        }
         // Spread evenly over each interval, not all at once: 500 targets opening connections in the same second
         // overflowed a listener's backlog, and a scrape waited on retried connects past its next due time.
         int i = 0;
@@ -142,6 +148,18 @@ public final class Scraper implements AutoCloseable {
             s.timer.scheduleAtFixedRate(() -> s.scrape(st), first, st.target.intervalMillis(), TimeUnit.MILLISECONDS);
         }
         return s;
+    }
+
+    /** Forgets kept minutes older than {@link #KEPT}, at start and hourly: a year of 500 hosts' minutes would be 260 million rows. */
+    private void prune() {
+        try {
+            long deleted = store.prune(System.currentTimeMillis() - KEPT.toMillis());
+            if (deleted > 0) {
+                LOG.info("forgot {} host and footprint minutes older than {} days", deleted, KEPT.toDays());
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            LOG.warn("old host and footprint minutes could not be forgotten (retried in an hour): {}", e.getMessage());
+        }
     }
 
     private void scrape(State st) {
