@@ -281,6 +281,11 @@ class DashboardIT {
                 && d.findElement(By.cssSelector(".footprint")).getText().contains("estimated on app-host-1"));
         assertThat(driver.findElement(By.cssSelector(".footprint .estimate")).getAttribute("title"))
                 .contains("declared weights");
+        // catalog sends no events of its own: the calls into it, as its callers saw them, are its per-event count.
+        waitFor(d -> d.findElement(By.cssSelector(".footprint")).getText().contains("CPU-ms"));
+        JsonNode catalog = Http.get(vigil.url, "/api/v1/footprints?minutes=60&service=catalog");
+        assertThat(catalog.get("services")).as(catalog.toString()).hasSize(1);
+        assertThat(catalog.at("/services/0/events").asLong()).as(catalog.toString()).isPositive();
     }
 
     @Test
@@ -451,6 +456,12 @@ class DashboardIT {
                 assertThat(((Number) overflow).intValue()).as(page + " spills sideways: " + culprits).isLessThanOrEqualTo(0);
                 if (page.equals("#/")) {
                     shoot("overview-narrow");
+                }
+                if (page.equals("#/map")) {
+                    // A phone gets the calls as a table, not a graph whose names run into each other.
+                    waitFor(d -> !d.findElements(By.cssSelector(".calls tbody tr")).isEmpty());
+                    assertThat(driver.findElement(By.cssSelector(".graph")).isDisplayed()).as("the graph on a phone").isFalse();
+                    assertThat(driver.findElement(By.cssSelector(".narrow-note")).isDisplayed()).isTrue();
                 }
             }
         } finally {

@@ -75,6 +75,7 @@ public final class Footprints {
             }
             if (g.last != null) {
                 double seconds = (timeMillis - g.lastMillis) / 1000.0;
+                // NaN compares false: a figure the source does not send gives no rate, rather than a rate of 0.
                 if (now.cpuSeconds >= g.last.cpuSeconds) {
                     g.cores += (now.cpuSeconds - g.last.cpuSeconds) / seconds;
                     g.coresN++;

@@ -23,9 +23,9 @@ public final class OtelProcessReading {
     private static final class Group {
         double processCpu;
         boolean hasProcessCpu;
-        double jvmCpu;
+        double jvmCpu = Double.NaN;
         double resident = Double.NaN;
-        double disk;
+        double disk = Double.NaN;
         int processes;
     }
 
@@ -54,9 +54,9 @@ public final class OtelProcessReading {
                 g.processCpu += value;
                 g.hasProcessCpu = true;
             }
-            case "jvm.cpu.time" -> g.jvmCpu += value;
-            case "process.memory.usage" -> g.resident = Double.isNaN(g.resident) ? value : g.resident + value;
-            case "process.disk.io" -> g.disk += value;
+            case "jvm.cpu.time" -> g.jvmCpu = ProcessReading.plus(g.jvmCpu, value);
+            case "process.memory.usage" -> g.resident = ProcessReading.plus(g.resident, value);
+            case "process.disk.io" -> g.disk = ProcessReading.plus(g.disk, value);
             default -> {
                 return false;
             }

@@ -15,9 +15,10 @@ public final class ProcessReading implements ExpositionSink {
 
     /** One group's figures in one scrape. */
     static final class Group {
-        double cpuSeconds;
+        /** NaN until the source says: a figure never sent is unknown, not zero. */
+        double cpuSeconds = Double.NaN;
         double residentBytes = Double.NaN;
-        double diskBytes;
+        double diskBytes = Double.NaN;
         int processes = -1;
     }
 
@@ -33,18 +34,23 @@ public final class ProcessReading implements ExpositionSink {
             return;
         }
         switch (s.name()) {
-            case "namedprocess_namegroup_cpu_seconds_total" -> group(group).cpuSeconds += s.value();
+            case "namedprocess_namegroup_cpu_seconds_total" -> group(group).cpuSeconds = plus(group(group).cpuSeconds, s.value());
             case "namedprocess_namegroup_memory_bytes" -> {
                 if ("resident".equals(s.label("memtype"))) {
                     group(group).residentBytes = s.value();
                 }
             }
             case "namedprocess_namegroup_read_bytes_total", "namedprocess_namegroup_write_bytes_total" ->
-                    group(group).diskBytes += s.value();
+                    group(group).diskBytes = plus(group(group).diskBytes, s.value());
             case "namedprocess_namegroup_num_procs" -> group(group).processes = (int) s.value();
             default -> {
             }
         }
+    }
+
+    /** A sum that is NaN (unknown) until its first part. */
+    static double plus(double sum, double part) {
+        return Double.isNaN(sum) ? part : sum + part;
     }
 
     private Group group(String name) {

@@ -55,6 +55,23 @@ class FootprintsTest {
     }
 
     @Test
+    void aFigureTheSourceNeverSendsIsUnknownNotZero() {
+        Footprints f = new Footprints(60);
+        OtelProcessReading first = new OtelProcessReading();
+        first.accept("shop", "process.memory.usage", 5e8);
+        f.observe("web-3", T0 + 10_000, first.done());
+        OtelProcessReading second = new OtelProcessReading();
+        second.accept("shop", "process.cpu.time", 12.0);
+        second.accept("shop", "process.memory.usage", 5e8);
+        f.observe("web-3", T0 + 40_000, second.done());
+        assertThat(f.since(T0)).singleElement().satisfies(m -> {
+            assertThat(m.residentBytes()).isCloseTo(5e8, within(1.0));
+            assertThat(m.diskBytesPerSecond()).as("no disk counter was ever sent").isNaN();
+            assertThat(m.cores()).as("no CPU counter in the first reading: no rate yet").isNaN();
+        });
+    }
+
+    @Test
     void aServiceAddsUpItsGroupsOnItsHostsAndCountsItsUsePerEventOverClosedMinutesOnly() {
         List<FootprintMinute> minutes = List.of(
                 new FootprintMinute("web-3", "shipping-api", T0, 4, 0.5, 4e8, 1000, 2),

@@ -167,8 +167,8 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/estate").build((ctx, req) -> estate.estate(ctx))
                     .route().get("/api/v1/processes").build((ctx, req) -> estate.processes(ctx))
                     .route().get("/api/v1/search").build((ctx, req) -> estate.search(ctx))
-                    .route().get("/api/v1/scrapes").build((ctx, req) -> hostsApi.scrapes())
-                    .route().get("/api/v1/hosts").build((ctx, req) -> hostsApi.hosts())
+                    .route().get("/api/v1/scrapes").build((ctx, req) -> hostsApi.scrapes(ctx))
+                    .route().get("/api/v1/hosts").build((ctx, req) -> hostsApi.hosts(ctx))
                     .route().get("/api/v1/hosts/{host}").build((ctx, req) -> hostsApi.host(ctx, ctx.pathParam("host")))
                     .route().get("/api/v1/footprints").build((ctx, req) -> footprints.footprints(ctx))
                     .route().get("/api/v1/alignment/{service}").build((ctx, req) -> alignment.alignment(ctx, ctx.pathParam("service")))
@@ -316,6 +316,9 @@ public final class VigilServer implements AutoCloseable {
         @Override
         public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
             if (cause instanceof ContentTooLargeException) {
+                if (isOtlp(ctx.path())) {
+                    return OtlpHttpService.tooLarge(ctx.request().contentType(), maxBodyBytes).toHttpResponse();
+                }
                 return Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", tooLarge(), null);
             }
             return null;
@@ -326,6 +329,10 @@ public final class VigilServer implements AutoCloseable {
                                                    HttpStatus status, String description, Throwable cause) {
             String detail;
             String error;
+            if (status == HttpStatus.REQUEST_ENTITY_TOO_LARGE && isOtlp(headers.path())) {
+                // OTLP clients read a google.rpc.Status in their own encoding, not Vigil's error shape.
+                return OtlpHttpService.tooLarge(headers.contentType(), maxBodyBytes);
+            }
             if (status == HttpStatus.REQUEST_ENTITY_TOO_LARGE) {
                 error = "body_too_large";
                 detail = tooLarge();
@@ -336,6 +343,10 @@ public final class VigilServer implements AutoCloseable {
             }
             return AggregatedHttpResponse.of(ResponseHeaders.of(status, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE,
                     MediaType.JSON_UTF_8), HttpData.wrap(Json.errorBody(error, detail, null)));
+        }
+
+        private static boolean isOtlp(String path) {
+            return path.startsWith("/v1/traces") || path.startsWith("/v1/metrics");
         }
 
         private String tooLarge() {

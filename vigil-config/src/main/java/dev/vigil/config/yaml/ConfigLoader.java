@@ -398,6 +398,25 @@ public final class ConfigLoader extends YamlChecks {
         Map<String, String> aliases = renames(em, "hostAliases", "a mapping of a host name as a source gives it to the name "
                 + "Vigil uses, e.g. {ip-10-0-0-7: db-1}", from -> "the alias of " + Quote.value(from) + " is empty: give "
                 + "the host's name, as its scrape target names it");
+        // An alias names the host as Vigil knows it: one that names another alias would rename twice (or swap two
+        // names, and the two sources would never meet).
+        Entry aliasEntry = em.entries().get("hostAliases");
+        if (aliasEntry != null && aliasEntry.value() instanceof MapNode am) {
+            for (Entry e : am.entries().values()) {
+                String to = aliases.get(e.key());
+                if (to != null && !to.equals(e.key()) && e.key().equals(aliases.get(to))) {
+                    error(e.value().loc(), "hosts " + Quote.value(e.key()) + " and " + Quote.value(to) + " are aliases of "
+                            + "each other, so the two names never meet: keep one of the two lines, the one whose right "
+                            + "side is the name Vigil should use");
+                } else if (to != null && aliases.containsKey(to) && !to.equals(e.key())) {
+                    error(e.value().loc(), "host " + Quote.value(e.key()) + " is an alias of " + Quote.value(to)
+                            + ", which is itself an alias (of " + Quote.value(aliases.get(to)) + "): name the host as "
+                            + "Vigil should know it, e.g. " + e.key() + ": " + aliases.get(to));
+                } else if (to != null && to.equals(e.key())) {
+                    error(e.value().loc(), "host " + Quote.value(e.key()) + " is its own alias: remove the line");
+                }
+            }
+        }
         Map<String, String> groups = renames(em, "processGroups", "a mapping of a process exporter's group name to the "
                 + "service it is, e.g. {java: shipping}", from -> "the service of process group " + Quote.value(from)
                 + " is empty: give the service's name, as its events or spans give it");

@@ -212,6 +212,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aHostAliasThatNamesAnotherAliasOrItselfIsRefusedWithTheNameToUse() throws Exception {
+        assertThat(errors("""
+                estate:
+                  hostAliases: {web-3.internal: web-3, web-3: web-3.internal, db: db, ip-7: db-a, db-a: db-1}
+                """)).containsExactly(
+                "vigil.yaml:2:33: hosts \"web-3.internal\" and \"web-3\" are aliases of each other, so the two names "
+                        + "never meet: keep one of the two lines, the one whose right side is the name Vigil should use",
+                "vigil.yaml:2:47: hosts \"web-3\" and \"web-3.internal\" are aliases of each other, so the two names "
+                        + "never meet: keep one of the two lines, the one whose right side is the name Vigil should use",
+                "vigil.yaml:2:67: host \"db\" is its own alias: remove the line",
+                "vigil.yaml:2:77: host \"ip-7\" is an alias of \"db-a\", which is itself an alias (of \"db-1\"): "
+                        + "name the host as Vigil should know it, e.g. ip-7: db-1");
+    }
+
+    @Test
     void aServiceMayDeclareItsWeightOnSharedHostsAndTheProcessWhoseCasesAreItsTransactions() throws Exception {
         VigilConfig c = ConfigLoader.parse("""
                 processes:

@@ -57,7 +57,8 @@ public final class AlignmentApi {
             long from = to - minutes * MINUTE;
             OutputStore store = pipeline.store();
             List<OutputStore.KpiStep> steps = store.kpis(Dimension.SERVICE, service, null, from, to, WindowSpan.MINUTE);
-            Map<String, String> hosts = Placements.read(store, from, to, estate, targets).hostsOf(service);
+            Map<String, String> hosts = Placements.read(store, from, to, estate, targets,
+                    scraper.footprints(from / 1000)).hostsOf(service);
             Map<String, List<HostMinute>> hostMinutes = new LinkedHashMap<>();
             for (String host : hosts.keySet()) {
                 hostMinutes.put(host, scraper.minutes(host).stream()

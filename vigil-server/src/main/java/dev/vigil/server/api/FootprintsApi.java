@@ -74,7 +74,7 @@ public final class FootprintsApi {
             List<FootprintMinute> measured = scraper.footprints(from);
             OutputStore store = pipeline.store();
             Map<String, Set<String>> placed = Placements.read(store, from * 1000, (openMinute + MINUTE_MILLIS) * 1000,
-                    estate, targets).servicesByHost();
+                    estate, targets, measured).servicesByHost();
             if (only != null) {
                 // One service's footprint needs its own groups, its hosts, and what else runs there (their measured
                 // use is taken off the host's before shares are made): the rest of the estate is left unread.
@@ -114,11 +114,17 @@ public final class FootprintsApi {
      */
     private ServiceFootprint.Counts counts(OutputStore store, String only, long from, long to) throws java.sql.SQLException {
         Map<String, Map<Long, Long>> events = new HashMap<>();
-        store.countsPerMinute(Dimension.SERVICE, only, from * 1000, to * 1000).forEach((service, perMinute) -> {
-            Map<Long, Long> millis = new HashMap<>();
-            perMinute.forEach((micros, n) -> millis.put(micros / 1000, n));
-            events.put(service, millis);
-        });
+        // A service's own events; for one that sends none (a database, a service seen only by its callers), the
+        // calls into it as its callers saw them.
+        for (Dimension d : new Dimension[] {Dimension.SERVICE, Dimension.PEER}) {
+            store.countsPerMinute(d, only, from * 1000, to * 1000).forEach((service, perMinute) -> {
+                if (!events.containsKey(service)) {
+                    Map<Long, Long> millis = new HashMap<>();
+                    perMinute.forEach((micros, n) -> millis.put(micros / 1000, n));
+                    events.put(service, millis);
+                }
+            });
+        }
         Map<String, Map<Long, Long>> begun = new HashMap<>();
         java.util.SortedSet<String> wanted = new java.util.TreeSet<>();
         estate.transactions().forEach((service, process) -> {
@@ -209,6 +215,8 @@ public final class FootprintsApi {
     private static void number(JsonGenerator g, String field, double v, double scale) throws IOException {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             g.writeNullField(field);
+        } else if (scale == 1) {
+            g.writeNumberField(field, Math.round(v));
         } else {
             g.writeNumberField(field, Math.round(v * scale) / scale);
         }

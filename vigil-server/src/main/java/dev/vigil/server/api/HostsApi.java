@@ -11,6 +11,7 @@ import dev.vigil.server.Json;
 import dev.vigil.server.scrape.Scraper;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code GET /api/v1/hosts}, {@code /api/v1/hosts/{host}} and {@code /api/v1/scrapes}: the hosts Vigil scrapes, each
@@ -25,7 +26,11 @@ public final class HostsApi {
     }
 
     /** {@code GET /api/v1/scrapes}. */
-    public HttpResponse scrapes() {
+    public HttpResponse scrapes(ServiceRequestContext ctx) {
+        HttpResponse refused = noParameters(ctx);
+        if (refused != null) {
+            return refused;
+        }
         List<Scraper.Health> health = scraper.health();
         return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
@@ -74,7 +79,11 @@ public final class HostsApi {
      * {@code GET /api/v1/hosts}: each host with its latest minute and whether all its targets are up; a host whose
      * targets never answered is listed too, with no minute.
      */
-    public HttpResponse hosts() {
+    public HttpResponse hosts(ServiceRequestContext ctx) {
+        HttpResponse refused = noParameters(ctx);
+        if (refused != null) {
+            return refused;
+        }
         List<Scraper.Health> health = scraper.health();
         java.util.SortedSet<String> names = new java.util.TreeSet<>(scraper.hosts());
         health.forEach(h -> names.add(h.host()));
@@ -192,12 +201,27 @@ public final class HostsApi {
         g.writeEndObject();
     }
 
-    /** A figure, or null where the exporter said nothing (JSON has no NaN). */
+    /**
+     * A figure, or null where the exporter said nothing (JSON has no NaN): bytes and other large figures as whole
+     * numbers, shares and rates to four decimals (0.7672, not 0.7671999999998661).
+     */
     private static void number(JsonGenerator g, String field, double v) throws IOException {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             g.writeNullField(field);
+        } else if (Math.abs(v) >= 1000) {
+            g.writeNumberField(field, Math.round(v));
         } else {
-            g.writeNumberField(field, v);
+            g.writeNumberField(field, Math.round(v * 10_000) / 10_000.0);
+        }
+    }
+
+    /** A parameter given to a list that takes none is refused, as elsewhere: a typo must not look like an answer. */
+    private static HttpResponse noParameters(ServiceRequestContext ctx) {
+        try {
+            new Params(ctx.queryParams(), Set.of());
+            return null;
+        } catch (BadParameter e) {
+            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
         }
     }
 }

@@ -16,7 +16,7 @@ final class Params {
         for (String name : params.names()) {
             if (!allowed.contains(name)) {
                 throw new BadParameter(name, "unknown parameter \"" + name + "\"; this endpoint takes "
-                        + String.join(", ", allowed.stream().sorted().toList()));
+                        + (allowed.isEmpty() ? "none" : String.join(", ", allowed.stream().sorted().toList())));
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.vigil.server.api;
 
 import dev.vigil.config.EstateDeclaration;
+import dev.vigil.infra.FootprintMinute;
 import dev.vigil.infra.ScrapeTarget;
 import dev.vigil.store.OutputStore;
 import dev.vigil.summarise.Dimension;
@@ -15,11 +16,12 @@ import java.util.TreeSet;
 
 /**
  * Where services run, as the estate model knows it: the hosts spans name (after vigil.yaml's host aliases), busiest
- * first, then the hosts whose scrape targets carry a {@code service} label naming the service.
+ * first, then the hosts whose scrape targets carry a {@code service} label naming the service, then the hosts its
+ * process groups were measured on.
  */
 final class Placements {
 
-    /** Per service, its hosts and how each is known: "spans" or "scrape label". */
+    /** Per service, its hosts and how each is known: "spans", "scrape label" or "process metrics". */
     private final Map<String, Map<String, String>> byService;
 
     private Placements(Map<String, Map<String, String>> byService) {
@@ -27,7 +29,7 @@ final class Placements {
     }
 
     static Placements read(OutputStore store, long fromMicros, long toMicros, EstateDeclaration estate,
-                           List<ScrapeTarget> targets) throws SQLException {
+                           List<ScrapeTarget> targets, List<FootprintMinute> measured) throws SQLException {
         Map<String, Map<String, String>> out = new TreeMap<>();
         store.series(Dimension.PLACEMENT, fromMicros, toMicros).stream()
                 .sorted(Comparator.comparingLong((OutputStore.Series s) -> -s.count()).thenComparing(OutputStore.Series::name))
@@ -42,6 +44,11 @@ final class Placements {
                     }
                 }
             }
+        }
+        // A process group measured on a host (process exporter, OpenTelemetry process metrics) places its service there.
+        for (FootprintMinute m : measured) {
+            out.computeIfAbsent(estate.serviceOfGroup(m.group()), k -> new LinkedHashMap<>())
+                    .putIfAbsent(m.host(), "process metrics");
         }
         return new Placements(out);
     }

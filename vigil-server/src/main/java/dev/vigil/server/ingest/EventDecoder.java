@@ -512,7 +512,7 @@ public final class EventDecoder {
             ":? ?(?:enable|disable) `[^`]+` to allow|,? from `[^`]+`");
 
     /** Jackson's messages name a redacted source and its own settings; keep the position and the problem. */
-    static String clean(String message) {
+    public static String clean(String message) {
         if (message == null) {
             return "";
         }

@@ -45,6 +45,27 @@ interface OtlpExport {
     record NotStored(StoreRefusal refusal) implements Outcome {
     }
 
+    /** The top-level fields of each signal's OTLP/JSON request, and where each goes. */
+    java.util.Map<String, String> SIGNAL_FIELDS = java.util.Map.of(
+            "resourceSpans", "/v1/traces", "resource_spans", "/v1/traces",
+            "resourceMetrics", "/v1/metrics", "resource_metrics", "/v1/metrics",
+            "resourceLogs", "/v1/logs", "resource_logs", "/v1/logs");
+
+    /**
+     * Refuses a JSON request of another signal (spans posted to /v1/metrics, say): read as this one it holds nothing,
+     * and answering 200 would tell an exporter pointed at the wrong path that all is well.
+     */
+    static void refuseOtherSignal(com.fasterxml.jackson.databind.JsonNode root, String own, String path)
+            throws Unreadable {
+        for (var field : SIGNAL_FIELDS.entrySet()) {
+            if (root.has(field.getKey()) && !field.getValue().equals(path)) {
+                throw new Unreadable("this is an OTLP request with \"" + field.getKey() + "\", not \"" + own + "\": "
+                        + (field.getValue().equals("/v1/logs") ? "Vigil does not take logs"
+                        : "send it to " + field.getValue()) + ", not " + path);
+            }
+        }
+    }
+
     /** A body that is no request of this signal, and why. */
     final class Unreadable extends Exception {
         Unreadable(String message) {

@@ -7,6 +7,7 @@ import static dev.vigil.server.otlp.GrpcCode.UNAVAILABLE;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.CodedOutputStream;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
@@ -72,7 +73,15 @@ public final class OtlpHttpService implements HttpService {
             return IngestService.refuse(req, status(ResponseHeaders.builder(HttpStatus.UNSUPPORTED_MEDIA_TYPE), encoding,
                     INVALID_ARGUMENT, "Content-Encoding " + contentEncoding + " is not accepted: send gzip or none"));
         }
-        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, gzip, ctx.blockingTaskExecutor())));
+        return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, gzip, ctx.blockingTaskExecutor()))
+                .exceptionally(e -> {
+                    // A body over the limit without a Content-Length that said so fails while it is read.
+                    if (com.linecorp.armeria.common.util.Exceptions.peel(e)
+                            instanceof com.linecorp.armeria.common.ContentTooLargeException) {
+                        return tooLarge(type, maxBodyBytes).toHttpResponse();
+                    }
+                    return com.linecorp.armeria.common.util.Exceptions.throwUnsafely(e);
+                }));
     }
 
     private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, Encoding encoding, boolean gzip,
@@ -136,8 +145,22 @@ public final class OtlpHttpService implements HttpService {
 
     /** A {@code google.rpc.Status} (code, message) in the request's encoding. */
     private static HttpResponse status(ResponseHeadersBuilder headers, Encoding encoding, int code, String message) {
-        if (encoding == Encoding.JSON) {
-            return HttpResponse.of(headers.contentType(MediaType.JSON_UTF_8).build(), HttpData.wrap(Json.bytes(
+        return statusOf(headers, encoding == Encoding.PROTOBUF, code, message).toHttpResponse();
+    }
+
+    /**
+     * An error the server gives before any service reads the request (a body over {@code --max-body} by its
+     * Content-Length, say) as OTLP asks: a {@code google.rpc.Status} in the request's encoding.
+     */
+    public static AggregatedHttpResponse tooLarge(MediaType requestType, long maxBodyBytes) {
+        return statusOf(ResponseHeaders.builder(HttpStatus.REQUEST_ENTITY_TOO_LARGE),
+                requestType != null && requestType.is(PROTOBUF), INVALID_ARGUMENT,
+                "the body is larger than " + maxBodyBytes + " bytes; export smaller batches or raise --max-body");
+    }
+
+    private static AggregatedHttpResponse statusOf(ResponseHeadersBuilder headers, boolean protobuf, int code, String message) {
+        if (!protobuf) {
+            return AggregatedHttpResponse.of(headers.contentType(MediaType.JSON_UTF_8).build(), HttpData.wrap(Json.bytes(
                     (JsonGenerator g) -> {
                         g.writeStartObject();
                         g.writeNumberField("code", code);
@@ -154,6 +177,6 @@ public final class OtlpHttpService implements HttpService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return HttpResponse.of(headers.contentType(PROTOBUF).build(), HttpData.wrap(out.toByteArray()));
+        return AggregatedHttpResponse.of(headers.contentType(PROTOBUF).build(), HttpData.wrap(out.toByteArray()));
     }
 }

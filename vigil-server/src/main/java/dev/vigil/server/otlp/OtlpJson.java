@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.event.Rejection;
+import dev.vigil.server.ingest.EventDecoder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -50,7 +51,7 @@ final class OtlpJson {
         try {
             root = MAPPER.readTree(body, 0, length);
         } catch (JsonProcessingException e) {
-            throw new Unreadable("the body is not JSON: " + e.getOriginalMessage() + " (line "
+            throw new Unreadable("the body is not JSON: " + EventDecoder.clean(e.getOriginalMessage()) + " (line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
         } catch (IOException e) {
             throw new Unreadable("the body is not JSON: " + e.getMessage());
@@ -58,6 +59,11 @@ final class OtlpJson {
         if (root == null || !root.isObject()) {
             throw new Unreadable("the body must be a JSON object with \"resourceSpans\" (an OTLP "
                     + "ExportTraceServiceRequest)");
+        }
+        try {
+            OtlpExport.refuseOtherSignal(root, "resourceSpans", "/v1/traces");
+        } catch (OtlpExport.Unreadable e) {
+            throw new Unreadable(e.getMessage());
         }
         List<OtlpSpan> spans = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();

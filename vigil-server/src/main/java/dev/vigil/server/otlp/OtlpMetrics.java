@@ -117,13 +117,15 @@ record OtlpMetrics(List<Resource> resources, int total) {
         try {
             root = JSON.readTree(bytes, 0, length);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: " + e.getOriginalMessage());
+            throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: "
+                    + dev.vigil.server.ingest.EventDecoder.clean(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: the body is not an object");
         }
+        OtlpExport.refuseOtherSignal(root, "resourceMetrics", "/v1/metrics");
         List<Resource> resources = new ArrayList<>();
         int total = 0;
         for (JsonNode rm : array(root, "resourceMetrics", "resource_metrics")) {

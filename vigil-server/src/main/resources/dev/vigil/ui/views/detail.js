@@ -168,6 +168,8 @@ export async function render(el, args, first, rangeChanged) {
 
 /** A service's footprint in words: how it was got, its means, per event, per business transaction, its trend. */
 function footprint(s) {
+  // CPU-ms to three significant places or so: 0.937, 11.9, 125
+  const cpuMs = v => num(v, v >= 100 ? 0 : v >= 10 ? 1 : 3);
   const how = s.method === 'measured'
     ? html`measured: ${s.groups.join(', ')} on ${s.hosts.join(', ')}`
     : html`<span class="estimate" title="${s.estimate}">${s.method}</span> on ${s.hosts.join(', ')}`;
@@ -178,15 +180,15 @@ function footprint(s) {
   return html`<p><strong>Footprint</strong> (${how}):
     <span class="fig" data-fig="cores">${num(s.cores, 2)} CPU cores</span>,
     <span class="fig" data-fig="memory">${num(s.residentBytes / 1e6, 0)} MB</span> resident memory on average;
-    ${s.cpuMsPerEvent === null ? 'no closed minute with its events yet'
-      : html`<span class="fig" data-fig="per-event">${num(s.cpuMsPerEvent, 3)} CPU-ms${disk(s.diskBytesPerEvent)} per
+    ${s.cpuMsPerEvent === null ? 'no per-event figure: no closed minute with both its CPU figures and events (its own, or calls into it)'
+      : html`<span class="fig" data-fig="per-event">${cpuMs(s.cpuMsPerEvent)} CPU-ms${disk(s.diskBytesPerEvent)} per
         event</span> (${num(s.events, 0)} events)`}${s.perTransaction && s.perTransaction.cpuMs !== null
-      ? html`; <span class="fig" data-fig="per-transaction">${num(s.perTransaction.cpuMs, 3)}
+      ? html`; <span class="fig" data-fig="per-transaction">${cpuMs(s.perTransaction.cpuMs)}
         CPU-ms${disk(s.perTransaction.diskBytes)} per ${s.perTransaction.process} case</span>
         (${num(s.perTransaction.cases, 0)} begun)` : ''}.${cpuChange === null ? ''
       : html` <span class="fig" data-fig="trend">Per event ${cpuChange === 0 ? 'unchanged'
         : (cpuChange > 0 ? 'up ' : 'down ') + Math.abs(cpuChange) + '%'}</span> from the first half of the range to the
-        second (${num(t.earlierCpuMsPerEvent, 3)} to ${num(t.laterCpuMsPerEvent, 3)} CPU-ms).`}</p>`.html;
+        second (${cpuMs(t.earlierCpuMsPerEvent)} to ${cpuMs(t.laterCpuMsPerEvent)} CPU-ms).`}</p>`.html;
 }
 
 /**
@@ -208,9 +210,12 @@ async function drawAligned(el, name, from, to, range) {
   if (!box) return;
   box.innerHTML = a.findings.length
     ? html`<ul class="said">${a.findings.map(f => html`<li>${f.sentence}</li>`)}</ul>`.html
-    : html`<p class="empty">${a.hosts.length
-        ? 'Nothing to say: its latency did not rise in three minutes or more of this range, or not with its hosts\' saturation.'
-        : 'No host known: spans name theirs (host.name), or a scrape target\'s label service: ' + name + ' says so.'}</p>`.html;
+    : html`<p class="empty">${!a.hosts.length
+        ? 'No host known: spans name theirs (host.name), a scrape target\'s label service: ' + name + ' says so, or '
+          + 'its process metrics do.'
+        : a.minutes.length < 10 || !a.hosts.some(h => (a.hostMinutes[h.host] || []).length >= 10)
+          ? 'Too little to compare yet: it takes 10 minutes of the service beside 10 of a host\'s figures.'
+          : 'Nothing to say: its latency did not rise in three minutes or more of this range, or not with its hosts\' saturation.'}</p>`.html;
   const series = (f, scale) => a.hosts.map(h => ({ name: h.host,
     points: (a.hostMinutes[h.host] || []).map(m => [m.minute, f(m) === null || f(m) === undefined ? null : +(scale * f(m)).toFixed(2)]) }));
   lines(el.querySelector('#c-hostcpu'), 'Hosts: CPU busy', ' %', series(m => m.cpuUtilisation, 100), range);

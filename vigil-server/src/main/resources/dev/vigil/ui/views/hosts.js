@@ -1,5 +1,5 @@
 // Hosts: each scraped host's resources (the USE view) per minute, and the services spans placed on it.
-import { api, html, badge, percent, num, table, enc } from '../util.js';
+import { api, ApiError, html, badge, percent, num, table, enc, entityLink } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
 
 export const live = true;
@@ -58,7 +58,11 @@ function servicesByHost(estate) {
 }
 
 export function load(args) {
-  if (args.host) return Promise.all([api('hosts/' + enc(args.host)), api('estate')]);
+  // A host spans name but no scrape or OTLP host metrics describe is known, only without figures: say so, not 404.
+  if (args.host) return Promise.all([api('hosts/' + enc(args.host)).catch(e => {
+    if (e instanceof ApiError && e.status === 404) return { unmeasured: true };
+    throw e;
+  }), api('estate')]);
   return Promise.all([api('hosts'), api('estate')]);
 }
 
@@ -91,6 +95,16 @@ export function draw(el, data, args) {
 function drawHost(el, data, name) {
   const [host, estate] = data;
   const services = servicesByHost(estate).get(name) || [];
+  if (host.unmeasured) {
+    el.dataset.host = '';
+    el.innerHTML = html`<h1>${name} <span class="kind">host</span></h1>
+      <p class="empty">No figures for ${name}: ${services.length ? 'its services\' spans name it, but ' : ''}no scrape
+        target and no OpenTelemetry host metrics describe it. List its node exporter under <code>scrape.targets</code> in
+        vigil.yaml, or point a Collector's host metrics at <code>/v1/metrics</code> (docs/TELEMETRY.md); if another
+        source names it differently, <code>estate.hostAliases</code> joins the two names.</p>
+      ${services.length ? html`<h2>Services on this host</h2><p>${services.map(s => html`${entityLink('service', s.service)} `)}</p>` : ''}`.html;
+    return;
+  }
   const mins = host.minutes || [];
   const latest = mins.length ? mins[mins.length - 1] : null;
   const status = hostStatus({ up: host.up, latest });

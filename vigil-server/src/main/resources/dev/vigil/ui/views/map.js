@@ -75,11 +75,40 @@ export function draw(el, estate) {
         errors, dashed when vigil.yaml does not declare the call. Drag to pan, scroll to zoom; select a node for its
         detail, or use the table below.</p>
       <div class="graph" role="img" aria-label="Graph of services and the calls between them"></div>
+      <p class="narrow-note empty" hidden>On a screen this narrow the map is the table of calls below: a window wider
+        than 760 px draws the graph.</p>
       <h2>Calls</h2><div class="calls"></div>
       <div class="cols"><section><h2>Unpaired spans</h2><div class="unpaired"></div></section>
         <section><h2>Declared, not seen</h2><div class="notseen"></div></section></div>`.html;
   }
   const graph = el.querySelector('.graph');
+  // A phone's width leaves a node column a few dozen pixels: names ran into each other. The table says it all there.
+  const narrow = window.matchMedia('(max-width: 760px)').matches;
+  graph.hidden = narrow;
+  el.querySelector('.narrow-note').hidden = !narrow;
+  if (!narrow) drawGraph(graph, nodes, estate, size, tallest);
+  const rows = [...estate.calls].sort((a, b) => b.errorRatio - a.errorRatio || b.ratePerSecond - a.ratePerSecond)
+    .map(c => html`<tr><th scope="row">${entityLink('service', c.source)}</th>
+      <td>${entityLink(c.external ? 'supplier' : 'service', c.peer)}${c.external ? ' (external)' : c.virtual ? ' (virtual)' : ''}</td>
+      <td class="n">${rate(c.ratePerSecond)}</td><td class="n">${percent(c.errorRatio)}</td><td class="n">${ms(c.p95Ms)}</td>
+      <td class="n">${c.served ? ms(c.served.p95Ms) : '–'}</td><td>${c.traced ? 'spans' : 'events'}</td>
+      ${declaring ? html`<td>${c.declared ? 'yes' : html`<strong>not declared</strong>`}</td>` : ''}</tr>`);
+  el.querySelector('.calls').innerHTML = table(['Caller', 'Called', 'Rate', 'Error ratio', 'p95 (caller)', 'p95 (callee)',
+    'From', ...(declaring ? ['Declared'] : [])], rows,
+    'No calls with a peer in the window: events name whom they call in their "peer" field; spans pair by themselves.').html;
+  el.querySelector('.unpaired').innerHTML = table(['Service', 'End', 'Spans'],
+    (estate.unpaired || []).map(u => html`<tr><th scope="row">${entityLink('service', u.service)}</th>
+      <td>${u.end === 'client' ? 'client: a call no server answered, naming no peer' : 'server: its caller sent no span'}</td>
+      <td class="n">${u.spans}</td></tr>`),
+    'Every span found the other end of its call.').html;
+  el.querySelector('.notseen').innerHTML = declaring
+    ? table(['Caller', 'Called'], estate.interactions.notSeen.map(p => html`<tr><th scope="row">${p.source}</th><td>${p.peer}</td></tr>`),
+      'Every declared interaction was seen in the window.').html
+    : html`<p class="empty">No interactions declared: vigil.yaml's <code>estate.interactions</code> says who may call whom.</p>`.html;
+}
+
+/** The graph itself: nodes where layout() put them, edges with their figures; select a node for its page. */
+function drawGraph(graph, nodes, estate, size, tallest) {
   graph.style.height = Math.max(380, 64 * tallest + 60) + 'px';
   const chart = chartIn(graph);
   chart.setOption({
@@ -114,24 +143,6 @@ export function draw(el, estate) {
   chart.on('click', p => {
     if (p.dataType === 'node') location.hash = `#/${p.data.kind}/${encodeURIComponent(p.data.name)}`;
   });
-  const rows = [...estate.calls].sort((a, b) => b.errorRatio - a.errorRatio || b.ratePerSecond - a.ratePerSecond)
-    .map(c => html`<tr><th scope="row">${entityLink('service', c.source)}</th>
-      <td>${entityLink(c.external ? 'supplier' : 'service', c.peer)}${c.external ? ' (external)' : c.virtual ? ' (virtual)' : ''}</td>
-      <td class="n">${rate(c.ratePerSecond)}</td><td class="n">${percent(c.errorRatio)}</td><td class="n">${ms(c.p95Ms)}</td>
-      <td class="n">${c.served ? ms(c.served.p95Ms) : '–'}</td><td>${c.traced ? 'spans' : 'events'}</td>
-      ${declaring ? html`<td>${c.declared ? 'yes' : html`<strong>not declared</strong>`}</td>` : ''}</tr>`);
-  el.querySelector('.calls').innerHTML = table(['Caller', 'Called', 'Rate', 'Error ratio', 'p95 (caller)', 'p95 (callee)',
-    'From', ...(declaring ? ['Declared'] : [])], rows,
-    'No calls with a peer in the window: events name whom they call in their "peer" field; spans pair by themselves.').html;
-  el.querySelector('.unpaired').innerHTML = table(['Service', 'End', 'Spans'],
-    (estate.unpaired || []).map(u => html`<tr><th scope="row">${entityLink('service', u.service)}</th>
-      <td>${u.end === 'client' ? 'client: a call no server answered, naming no peer' : 'server: its caller sent no span'}</td>
-      <td class="n">${u.spans}</td></tr>`),
-    'Every span found the other end of its call.').html;
-  el.querySelector('.notseen').innerHTML = declaring
-    ? table(['Caller', 'Called'], estate.interactions.notSeen.map(p => html`<tr><th scope="row">${p.source}</th><td>${p.peer}</td></tr>`),
-      'Every declared interaction was seen in the window.').html
-    : html`<p class="empty">No interactions declared: vigil.yaml's <code>estate.interactions</code> says who may call whom.</p>`.html;
 }
 
 /** An edge's tooltip: the caller's view, and for a paired call the callee's and the difference between them. */

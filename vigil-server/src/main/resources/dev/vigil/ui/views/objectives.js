@@ -1,6 +1,6 @@
 // Objectives and alerts: every objective's budget and burn rates, the alerts firing, recent changes, and the
 // contracts with links to their period reports.
-import { api, html, badge, percent, table, enc, time } from '../util.js';
+import { api, html, badge, percent, num, table, enc, time } from '../util.js';
 
 export const live = true;
 
@@ -34,7 +34,7 @@ export function draw(el, [objectives, alerts, contracts]) {
   el.innerHTML = html`<h1>Objectives and alerts</h1>
     <section aria-labelledby="firing-h"><h2 id="firing-h">Firing alerts</h2>
       ${table(['Objective', 'Rule', 'Severity', 'Burn rate over', 'Windows'], alerts.firing.map(a => html`<tr class="firing">
-        <th scope="row">${a.objective}</th><td>${a.rule}</td><td>${badge('firing')} ${a.severity}</td><td class="n">${a.factor}×</td>
+        <th scope="row">${a.objective}</th><td>${a.rule}</td><td>${badge('firing')} ${a.severity}</td><td class="n">${num(a.factor, 2)}×</td>
         <td>${a.longWindow} and ${a.shortWindow}</td></tr>`), 'No alert is firing.')}</section>
     <section aria-labelledby="obj-h"><h2 id="obj-h">Objectives</h2>
       ${table(['Objective', 'Measures', 'Target', 'Achieved', 'State', 'Budget left', 'Burn 1h / 6h / 1d / 3d', 'Alerts'],

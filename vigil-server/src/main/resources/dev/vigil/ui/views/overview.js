@@ -1,5 +1,5 @@
 // Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
-import { api, html, badge, rate, percent, ms, entityLink, table, enc, closedMinutes } from '../util.js';
+import { api, html, badge, rate, percent, ms, num, entityLink, table, enc, closedMinutes } from '../util.js';
 
 export const live = true;
 
@@ -73,7 +73,7 @@ export function draw(el, [estate, alerts, procs]) {
   </section>`;
   const firing = alerts.firing.length ? html`<section aria-labelledby="firing-h"><h2 id="firing-h">Firing alerts</h2>
     <ul class="alerts">${alerts.firing.map(a => html`<li>${badge('firing')} <strong>${a.objective}</strong>:
-      ${a.severity} (burn rate over ${a.factor}× in ${a.longWindow} and ${a.shortWindow})
+      ${a.severity} (burn rate over ${num(a.factor, 2)}× in ${a.longWindow} and ${a.shortWindow})
       <a href="#/objectives">details</a></li>`)}</ul></section>` : '';
   const stuckList = stuck ? html`<p>Stuck business transactions: ${procs.processes.filter(p => p.stuck).map(p =>
     html`<a href="#/process/${enc(p.name)}/stuck">${p.stuck} ${p.name}</a> `)}</p>` : '';

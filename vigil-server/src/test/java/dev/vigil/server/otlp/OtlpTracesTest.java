@@ -328,6 +328,35 @@ class OtlpTracesTest {
     }
 
     @Test
+    void aRequestOfTheOtherSignalOrOverTheSizeLimitOrCutShortIsRefusedSayingWhereToSendItOrWhatIsWrong() throws Exception {
+        HttpResponse<String> metrics = post("application/json", "{\"resourceMetrics\": []}".getBytes(StandardCharsets.UTF_8));
+        assertThat(metrics.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(metrics.body()).get("message").asText()).contains("send it to /v1/metrics");
+
+        HttpResponse<String> spans = http.send(HttpRequest.newBuilder(uri("/v1/metrics"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"resourceSpans\": []}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(spans.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(spans.body()).get("message").asText()).contains("send it to /v1/traces");
+
+        HttpResponse<String> cut = post("application/json", "{\"resourceSpans\": [".getBytes(StandardCharsets.UTF_8));
+        assertThat(cut.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(cut.body()).get("message").asText()).contains("line 1").doesNotContain("Source")
+                .doesNotContain("REDACTED");
+
+        // HTTP/1.1, as curl and most exporters send: over HTTP/2 the server resets the stream of a body over the limit.
+        HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<byte[]> huge = http11.send(HttpRequest.newBuilder(uri("/v1/traces"))
+                .header("Content-Type", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[17 << 20])).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(huge.headers().firstValue("content-type")).hasValue("application/x-protobuf");
+        com.google.protobuf.UnknownFieldSet status = com.google.protobuf.UnknownFieldSet.parseFrom(huge.body());
+        assertThat(status.getField(1).getVarintList()).containsExactly(3L);
+        assertThat(status.getField(2).getLengthDelimitedList().get(0).toStringUtf8()).contains("raise --max-body");
+    }
+
+    @Test
     void aGrpcCallWhoseMessageIsNoOtlpRequestEndsWithInvalidArgumentAndAReadableMessage() throws Exception {
         byte[] frame = {0, 0, 0, 0, 3, 0x0a, 0x7f, 0x01};
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(

@@ -98,6 +98,9 @@ class ScrapeTest {
             }
             assertThat(jvmHost).as(hosts.toString()).isNotNull();
             assertThat(jvmHost.get("latest").isNull()).as(jvmHost.toString()).isTrue();
+            // Its measured group places the service on the host, so its page shows the host beside it.
+            JsonNode aligned = get("/api/v1/alignment/test-jvm?minutes=60", 200);
+            assertThat(aligned.get("hosts").toString()).isEqualTo("[{\"host\":\"jvm-host\",\"knownFrom\":\"process metrics\"}]");
         }
     }
 
@@ -171,6 +174,8 @@ class ScrapeTest {
         assertThat(gone.get("up").asBoolean()).isFalse();
         assertThat(gone.get("minutes")).isEmpty();
         assertThat(get("/api/v1/hosts/nosuch", 404).get("detail").asText()).contains("GET /api/v1/scrapes");
+        assertThat(get("/api/v1/hosts?minutes=5", 400).get("detail").asText()).contains("unknown parameter \"minutes\"");
+        assertThat(get("/api/v1/scrapes?x=1", 400).get("detail").asText()).contains("takes none");
     }
 
     @Test
