@@ -126,7 +126,8 @@ public final class VigilServer implements AutoCloseable {
             HostGuard guard = HostGuard.forThisMachine(options.bindAddress(), options.allowedHosts());
             scraper[0] = dev.vigil.server.scrape.Scraper.start(options.config().scrapes(),
                     new dev.vigil.store.HostStore(journal));
-            dev.vigil.server.api.HostsApi hostsApi = new dev.vigil.server.api.HostsApi(scraper[0]);
+            dev.vigil.server.api.HostsApi hostsApi = new dev.vigil.server.api.HostsApi(scraper[0], pipeline,
+                    options.config().estate(), options.config().scrapes());
             dev.vigil.server.api.AlignmentApi alignment = new dev.vigil.server.api.AlignmentApi(pipeline, scraper[0],
                     options.config().estate(), options.config().scrapes());
             dev.vigil.server.api.FootprintsApi footprints = new dev.vigil.server.api.FootprintsApi(pipeline, scraper[0],

@@ -11,6 +11,7 @@ import dev.vigil.server.Json;
 import dev.vigil.server.scrape.Scraper;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,9 +21,41 @@ import java.util.Set;
 public final class HostsApi {
 
     private final Scraper scraper;
+    private final dev.vigil.server.runtime.PipelineView pipeline;
+    private final dev.vigil.config.EstateDeclaration estate;
+    private final List<dev.vigil.infra.ScrapeTarget> targets;
 
-    public HostsApi(Scraper scraper) {
+    public HostsApi(Scraper scraper, dev.vigil.server.runtime.PipelineView pipeline, dev.vigil.config.EstateDeclaration estate,
+                    List<dev.vigil.infra.ScrapeTarget> targets) {
         this.scraper = scraper;
+        this.pipeline = pipeline;
+        this.estate = estate;
+        this.targets = targets;
+    }
+
+    /** The minutes a host's services are read over: the last hour, as the map's placements. */
+    private static final long SERVICES_MINUTES = 60;
+
+    /**
+     * Per host, the services on it over the last hour and how each is known: spans, a scrape label, or its process
+     * groups measured there (the same estate model the footprints and alignment read).
+     */
+    private Map<String, Map<String, String>> servicesOnHosts() throws java.sql.SQLException {
+        long now = System.currentTimeMillis();
+        long from = now - SERVICES_MINUTES * 60_000;
+        return Placements.read(pipeline.store(), from * 1000, (now + 60_000) * 1000, estate, targets,
+                scraper.footprints(from)).servicesOnHosts();
+    }
+
+    private static void services(JsonGenerator g, Map<String, String> on) throws IOException {
+        g.writeArrayFieldStart("services");
+        for (Map.Entry<String, String> s : on.entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("service", s.getKey());
+            g.writeStringField("knownFrom", s.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** {@code GET /api/v1/scrapes}. */
@@ -87,7 +120,9 @@ public final class HostsApi {
         List<Scraper.Health> health = scraper.health();
         java.util.SortedSet<String> names = new java.util.TreeSet<>(scraper.hosts());
         health.forEach(h -> names.add(h.host()));
-        return Json.response(HttpStatus.OK, g -> {
+        return ApiService.blocking(ctx, () -> {
+            Map<String, Map<String, String>> on = servicesOnHosts();
+            return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("hosts");
             for (String host : names) {
@@ -102,10 +137,12 @@ public final class HostsApi {
                     minute(g, minutes.get(minutes.size() - 1));
                 }
                 headroom(g, "1d", Headroom.of(minutes));
+                services(g, on.getOrDefault(host, Map.of()));
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
+            });
         });
     }
 
@@ -133,8 +170,8 @@ public final class HostsApi {
                     + "found " + asked, "period");
         }
         List<HostMinute> minutes = scraper.minutes(host);
-        List<Scraper.Health> targets = scraper.health().stream().filter(h -> h.host().equals(host)).toList();
-        if (minutes.isEmpty() && targets.isEmpty()) {
+        List<Scraper.Health> hostTargets = scraper.health().stream().filter(h -> h.host().equals(host)).toList();
+        if (minutes.isEmpty() && hostTargets.isEmpty()) {
             return Json.error(HttpStatus.NOT_FOUND, "not_found", "no host " + host + " in any scrape or OTLP metrics: "
                     + "GET /api/v1/hosts lists the hosts, GET /api/v1/scrapes the targets and their health", "host");
         }
@@ -142,12 +179,14 @@ public final class HostsApi {
         long from = System.currentTimeMillis() - period.toMillis();
         return ApiService.blocking(ctx, () -> {
             Headroom headroom = Headroom.of(scraper.history(host, from));
+            Map<String, String> on = servicesOnHosts().getOrDefault(host, Map.of());
             return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             g.writeStringField("host", host);
             // a host that sends its own metrics (OTLP) has no target to be down
-            g.writeBooleanField("up", targets.stream().allMatch(Scraper.Health::up));
+            g.writeBooleanField("up", hostTargets.stream().allMatch(Scraper.Health::up));
             headroom(g, periodText, headroom);
+            services(g, on);
             g.writeArrayFieldStart("minutes");
             for (HostMinute m : minutes) {
                 minute(g, m);

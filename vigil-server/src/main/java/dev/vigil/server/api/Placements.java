@@ -58,6 +58,14 @@ final class Placements {
         return byService.getOrDefault(service, Map.of());
     }
 
+    /** Per host, the services placed on it and how each is known, services in name order. */
+    Map<String, Map<String, String>> servicesOnHosts() {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        byService.forEach((service, hosts) -> hosts.forEach((h, how) ->
+                out.computeIfAbsent(h, k -> new TreeMap<>()).put(service, how)));
+        return out;
+    }
+
     /** Per host, the services placed on it. */
     Map<String, Set<String>> servicesByHost() {
         Map<String, Set<String>> out = new TreeMap<>();

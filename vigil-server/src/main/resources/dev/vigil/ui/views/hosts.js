@@ -69,13 +69,12 @@ export function load(args) {
 export function draw(el, data, args) {
   if (args.host) return drawHost(el, data, args.host);
   const [hosts, estate] = data;
-  const on = servicesByHost(estate);
   const rows = hosts.hosts.map(h => ({ ...h, status: hostStatus(h) }))
     .sort((a, b) => ['breached', 'at risk', 'ok', 'no traffic'].indexOf(a.status)
       - ['breached', 'at risk', 'ok', 'no traffic'].indexOf(b.status) || a.host.localeCompare(b.host))
     .map(h => {
       const m = h.latest || {};
-      const services = (on.get(h.host) || []).map(s => s.service);
+      const services = (h.services || []).map(s => s.service);
       return html`<tr><th scope="row"><a href="#/host/${enc(h.host)}">${h.host}</a></th><td>${badge(h.status)}</td>
         <td class="n">${percent(m.cpuUtilisation, 0)}</td><td class="n">${num(m.loadPerCore, 2)}</td>
         <td class="n">${percent(m.memoryUtilisation, 0)}</td><td class="n">${percent(m.diskBusy, 0)}</td>
@@ -86,8 +85,9 @@ export function draw(el, data, args) {
   el.innerHTML = html`<h1>Hosts</h1>
     <p class="sub">Each host's latest minute, from its exporters (vigil.yaml <code>scrape:</code>; docs/TELEMETRY.md).
       Load per core above 1 and CPU pressure mean work waits for a CPU: saturation, not only use.
-      CPU headroom is what is left at the 95th percentile of the day's minute peaks. Services are those whose spans
-      name the host.</p>
+      CPU headroom is what is left at the 95th percentile of the day's minute peaks. Services are those placed on the
+      host in the last hour: by their spans, a scrape target's <code>service</code> label, or their process groups
+      measured there.</p>
     ${table(['Host', 'Status', 'CPU', 'Load/core', 'Memory', 'Disk busy', 'FS free', 'Network', 'CPU headroom (1 d)', 'Services', 'Why'], rows,
       'No host scraped: declare node exporters under scrape.targets in vigil.yaml, or run ./vigil demo.')}`.html;
 }
@@ -138,7 +138,9 @@ function drawHost(el, data, name) {
   lines(el.querySelector('#h-net'), 'Network', '', [
     { name: 'KB/s', points: pts(m => m.networkBytesPerSecond === null ? null : +(m.networkBytesPerSecond / 1000).toFixed(1)) },
     { name: 'errors + drops/s', points: pts(m => (m.networkErrorsPerSecond ?? 0) + (m.networkDropsPerSecond ?? 0)), colour: COLOURS.breached }]);
-  el.querySelector('.on').innerHTML = table(['Service', 'Spans in the estate window'],
-    services.map(s => html`<tr><th scope="row"><a href="#/service/${enc(s.service)}">${s.service}</a></th><td class="n">${num(s.spans, 0)}</td></tr>`),
-    'No spans name this host in the estate window (spans name it in their resource\'s host.name; vigil.yaml estate.hostAliases joins names that differ).').html;
+  const spans = new Map(services.map(s => [s.service, s.spans]));
+  el.querySelector('.on').innerHTML = table(['Service', 'Known from', 'Spans in the estate window'],
+    (host.services || []).map(s => html`<tr><th scope="row"><a href="#/service/${enc(s.service)}">${s.service}</a></th>
+      <td>${s.knownFrom}</td><td class="n">${spans.has(s.service) ? num(spans.get(s.service), 0) : '–'}</td></tr>`),
+    'No service placed on this host in the last hour (spans name it in their resource\'s host.name, a scrape target\'s label service: NAME says so, or a process exporter measures its group here; vigil.yaml estate.hostAliases joins names that differ).').html;
 }

@@ -98,6 +98,8 @@ class ScrapeTest {
             }
             assertThat(jvmHost).as(hosts.toString()).isNotNull();
             assertThat(jvmHost.get("latest").isNull()).as(jvmHost.toString()).isTrue();
+            assertThat(jvmHost.get("services").toString()).as("the services the Hosts page lists")
+                    .isEqualTo("[{\"service\":\"test-jvm\",\"knownFrom\":\"process metrics\"}]");
             // Its measured group places the service on the host, so its page shows the host beside it.
             JsonNode aligned = get("/api/v1/alignment/test-jvm?minutes=60", 200);
             assertThat(aligned.get("hosts").toString()).isEqualTo("[{\"host\":\"jvm-host\",\"knownFrom\":\"process metrics\"}]");
@@ -132,6 +134,8 @@ class ScrapeTest {
         assertThat(a + r).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() * 1.05);
         assertThat(reports.at("/minutes/0/residentBytes").asDouble())
                 .isCloseTo(3 * audit.at("/minutes/0/residentBytes").asDouble(), within(4.0));
+        assertThat(get("/api/v1/hosts/lab-host", 200).get("services").toString()).isEqualTo(
+                "[{\"service\":\"audit\",\"knownFrom\":\"scrape label\"},{\"service\":\"reports\",\"knownFrom\":\"scrape label\"}]");
     }
 
     @Test
