@@ -33,6 +33,20 @@ function layout(nodes, calls) {
   return Math.max(...[...columns.values()].map(c => c.length));
 }
 
+/**
+ * Whether the straight line between two nodes passes over a third (in layout units, columns 300 apart, rows 70): an
+ * edge drawn through a box read as that box's call. Such an edge is bent around it.
+ */
+function crossesNode(a, b, nodes) {
+  if (!a || !b || a.x === b.x) return false;
+  for (const n of nodes.values()) {
+    if (n === a || n === b || n.x <= Math.min(a.x, b.x) || n.x >= Math.max(a.x, b.x)) continue;
+    const y = a.y + (n.x - a.x) / (b.x - a.x) * (b.y - a.y);
+    if (Math.abs(y - n.y) < 30) return true;
+  }
+  return false;
+}
+
 export function load() {
   return api('estate');
 }
@@ -135,7 +149,8 @@ function drawGraph(graph, nodes, estate, size, tallest) {
         tip: tip(c),
         lineStyle: { width: 1 + Math.min(4, Math.log10(1 + c.ratePerSecond) * 2),
           color: c.errorRatio >= 0.05 ? COLOURS.breached : c.errorRatio >= 0.02 ? COLOURS['at risk'] : '#6b7280',
-          type: c.declared === false ? 'dashed' : 'solid', curveness: 0.05 },
+          type: c.declared === false ? 'dashed' : 'solid',
+          curveness: crossesNode(nodes.get(c.source), nodes.get(c.peer), nodes) ? 0.35 : 0.05 },
       })),
     }],
   }, true);
