@@ -64,6 +64,12 @@ public final class CheckConfigCommand implements Callable<Integer> {
             for (var k : c.spanKeys().entrySet()) {
                 out.println("  span key " + name(k.getKey()) + ": from span attribute " + names(k.getValue(), " or "));
             }
+            var estate = c.estate();
+            if (estate != dev.vigil.config.EstateDeclaration.NONE) {
+                out.println("  estate: " + estate.pairs().size() + " declared interaction(s), " + estate.hostAliases().size()
+                        + " host alias(es), " + estate.processGroups().size() + " process group(s), " + estate.weights().size()
+                        + " weight(s), " + estate.transactions().size() + " transaction(s)");
+            }
             out.flush();
             return 0;
         } catch (InvalidConfig e) {

@@ -212,9 +212,9 @@ public final class ServerFlags {
 
     /** What the banner says of OTLP: where SDKs send spans. */
     public String otlpBanner(dev.vigil.server.VigilServer server) {
-        StringBuilder b = new StringBuilder("  OTLP:   HTTP " + localUrl(server.port()) + "/v1/traces");
+        StringBuilder b = new StringBuilder("  OTLP:   HTTP " + localUrl(server.port()) + "/v1/traces and /v1/metrics");
         if (server.otlpHttpPort() >= 0) {
-            b.append(" and ").append(localUrl(server.otlpHttpPort())).append("/v1/traces");
+            b.append(" (also on ").append(localUrl(server.otlpHttpPort())).append(")");
         }
         if (server.otlpGrpcPort() >= 0) {
             b.append(", gRPC ").append(localUrl(server.otlpGrpcPort()));

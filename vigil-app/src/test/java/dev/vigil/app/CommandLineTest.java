@@ -95,6 +95,21 @@ class CommandLineTest {
     }
 
     @Test
+    void checkConfigSummarisesTheEstateSectionOfAValidFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("vigil.yaml"), """
+                estate:
+                  interactions: {web: [orders, postgres]}
+                  hostAliases: {ip-10-0-0-7: db-1}
+                  weights: {web: 2}
+                """);
+        Run r = run("check-config", dir.resolve("vigil.yaml").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("  estate: 2 declared interaction(s), 1 host alias(es), 0 process group(s), 1 weight(s), "
+                + "0 transaction(s)\n");
+    }
+
+    @Test
     void checkConfigPlacesANullDurationAtMostInsteadOfFailingOnIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // It used to print "vigil check-config: Cannot invoke "String.trim()" because "text" is null", without a place.

@@ -81,7 +81,8 @@ public final class MetricsIngest implements OtlpExport {
             return CompletableFuture.completedFuture(new Stored(0, null));
         }
         Map<String, Reading> readings = new LinkedHashMap<>();
-        Map<String, Integer> rejectedBy = new LinkedHashMap<>();
+        // why -> metric -> points: each reason said once, after the metrics it applies to
+        Map<String, Map<String, Integer>> rejectedBy = new LinkedHashMap<>();
         int rejected = 0;
         for (OtlpMetrics.Resource r : request.resources()) {
             String named = r.attributes().getOrDefault("host.name", r.attributes().get("host.id"));
@@ -89,10 +90,11 @@ public final class MetricsIngest implements OtlpExport {
             String group = OtelProcessReading.groupOf(r.attributes());
             boolean counted = false;
             for (OtlpMetrics.Series s : r.metrics()) {
-                String problem = problem(s, host, group);
+                Problem problem = problem(s, host, group);
                 if (problem != null) {
                     rejected += s.count();
-                    rejectedBy.merge(problem, s.count(), Integer::sum);
+                    rejectedBy.computeIfAbsent(problem.why(), w -> new LinkedHashMap<>()).merge(problem.what(), s.count(),
+                            Integer::sum);
                     continue;
                 }
                 Reading reading = readings.computeIfAbsent(host, h -> new Reading());
@@ -139,42 +141,53 @@ public final class MetricsIngest implements OtlpExport {
         }, blocking);
     }
 
+    /** Which metric is not kept ({@code what}) and why: the same reason for many metrics is said once. */
+    private record Problem(String what, String why) {
+    }
+
     /** Why a metric's points are not kept, or null when they are. */
-    private static String problem(OtlpMetrics.Series s, String host, String group) {
+    private static Problem problem(OtlpMetrics.Series s, String host, String group) {
         boolean ofProcess = OtelProcessReading.METRICS.contains(s.name());
         if (!ofProcess && !OtelHostReading.METRICS.contains(s.name())) {
-            return s.name() + " (" + s.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                    + "): not a host or process metric Vigil reads (it keeps OpenTelemetry's system.* host metrics and "
-                    + "process.cpu.time, process.memory.usage, process.disk.io and jvm.cpu.time, listed in docs/TELEMETRY.md)";
+            return new Problem(s.name() + " (" + s.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")",
+                    "not a host or process metric Vigil reads (it keeps OpenTelemetry's system.* host metrics and "
+                    + "process.cpu.time, process.memory.usage, process.disk.io and jvm.cpu.time, listed in docs/TELEMETRY.md)");
         }
         if (host == null) {
-            return s.name() + ": its resource has no host.name or host.id, so no host to place it on";
+            return new Problem(s.name(), "its resource has no host.name or host.id, so no host to place it on");
         }
         if (ofProcess && group == null) {
-            return s.name() + ": its resource has no service.name or process.executable.name, so no service to "
-                    + "count it to";
+            return new Problem(s.name(), "its resource has no service.name or process.executable.name, so no service to "
+                    + "count it to");
         }
         if (s.kind() != OtlpMetrics.Kind.GAUGE && s.kind() != OtlpMetrics.Kind.SUM) {
-            return s.name() + ": a " + s.kind().name().toLowerCase(java.util.Locale.ROOT) + ", where Vigil reads a gauge or a sum";
+            return new Problem(s.name(), "a " + s.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", where Vigil reads a gauge or a sum");
         }
         if (s.kind() == OtlpMetrics.Kind.SUM && (OtelHostReading.COUNTERS.contains(s.name())
                 || OtelProcessReading.COUNTERS.contains(s.name())) && !s.cumulative()) {
-            return s.name() + ": delta temporality; send it cumulative (the Collector's hostmetrics receiver and the "
-                    + "SDKs' default do)";
+            return new Problem(s.name(), "delta temporality; send it cumulative (the Collector's hostmetrics receiver and "
+                    + "the SDKs' default do)");
         }
         return null;
     }
 
     /** "3 of 40 data points rejected: 2 of http.server.duration (histogram): ...; 1 of ...". */
-    private static String describe(Map<String, Integer> rejectedBy, int rejected, int total) {
+    private static String describe(Map<String, Map<String, Integer>> rejectedBy, int rejected, int total) {
         StringBuilder b = new StringBuilder().append(rejected).append(" of ").append(total)
                 .append(total == 1 ? " data point" : " data points").append(" rejected");
-        List<Map.Entry<String, Integer>> all = new ArrayList<>(rejectedBy.entrySet());
-        for (int i = 0; i < Math.min(all.size(), NAMED); i++) {
-            b.append(i == 0 ? ": " : "; ").append(all.get(i).getValue()).append(" of ").append(all.get(i).getKey());
-        }
-        if (all.size() > NAMED) {
-            b.append("; and ").append(all.size() - NAMED).append(" more metrics");
+        boolean first = true;
+        for (Map.Entry<String, Map<String, Integer>> why : rejectedBy.entrySet()) {
+            b.append(first ? ": " : "; ");
+            first = false;
+            List<Map.Entry<String, Integer>> metrics = new ArrayList<>(why.getValue().entrySet());
+            for (int i = 0; i < Math.min(metrics.size(), NAMED); i++) {
+                b.append(i == 0 ? "" : ", ").append(metrics.get(i).getValue()).append(" of ").append(metrics.get(i).getKey());
+            }
+            if (metrics.size() > NAMED) {
+                b.append(" and ").append(metrics.size() - NAMED).append(" more metrics");
+            }
+            b.append(": ").append(why.getKey());
         }
         return b.toString();
     }
