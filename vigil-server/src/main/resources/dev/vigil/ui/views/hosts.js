@@ -75,7 +75,7 @@ export function draw(el, data, args) {
     .map(h => {
       const m = h.latest || {};
       const services = (h.services || []).map(s => s.service);
-      return html`<tr><th scope="row"><a href="#/host/${enc(h.host)}">${h.host}</a></th><td>${badge(h.status)}</td>
+      return html`<tr><th scope="row" class="name"><a href="#/host/${enc(h.host)}">${h.host}</a></th><td>${badge(h.status)}</td>
         <td class="n">${percent(m.cpuUtilisation, 0)}</td><td class="n">${num(m.loadPerCore, 2)}</td>
         <td class="n">${percent(m.memoryUtilisation, 0)}</td><td class="n">${percent(m.diskBusy, 0)}</td>
         <td class="n">${percent(m.filesystemFree, 0)}</td><td class="n">${bytes(m.networkBytesPerSecond)}/s</td>
