@@ -317,9 +317,7 @@ public final class VigilServer implements AutoCloseable {
         @Override
         public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
             if (cause instanceof ContentTooLargeException) {
-                if (isOtlp(ctx.path())) {
-                    return OtlpHttpService.tooLarge(ctx.request().contentType(), maxBodyBytes).toHttpResponse();
-                }
+                // OTLP's service answers this itself, in OTLP's shape (OtlpHttpService#serve)
                 return Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", tooLarge(), null);
             }
             return null;

@@ -235,20 +235,17 @@ public final class OutputStore implements AutoCloseable {
     }
 
     /**
-     * The rows of a dimension (and, when given, a key and a name) over [from, to), read from minutes and roll-ups
-     * no coarser than {@code coarsest}: one SELECT per segment of the cover, with the columns
-     * {@code k1, k2, count, errors, timed, sketch, first, start} (first: the first minute in the row), ordered by
-     * {@code orderBy}; or, with {@code orderBy} "sums", {@code k1, k2, sum(count), sum(errors)} per series.
+     * The rows of a dimension (and, when given, a key and a name) over the segments of a cover, read from minutes
+     * and roll-ups: one SELECT per segment, {@code UNION ALL}, with the columns
+     * {@code k1, k2, count, errors, timed, sketch, first, start} (first: the first minute in the row). Its parameters
+     * are bound by {@link #prepare}.
      */
-    private PreparedStatement coverQuery(Dimension dimension, String key, String name, long fromMicros, long toMicros,
-                                         KpiRollups.Grain coarsest, String orderBy) throws SQLException {
-        return coverQuery(dimension, key, name, rollups.cover(fromMicros, toMicros, coarsest), orderBy);
-    }
-
-    private PreparedStatement coverQuery(Dimension dimension, String key, String name, List<KpiRollups.Segment> segments,
-                                         String orderBy) throws SQLException {
-        StringBuilder sql = new StringBuilder();
+    private static String coverSql(String key, String name, List<KpiRollups.Segment> segments) {
+        if (segments.isEmpty()) {
+            return "SELECT k1, k2, count, errors, timed, sketch, 0 AS first, 0 AS start FROM kpi_windows WHERE false";
+        }
         String filter = "dimension = ?" + (key == null ? "" : " AND k1 = ?") + (name == null ? "" : " AND k2 = ?");
+        StringBuilder sql = new StringBuilder();
         for (KpiRollups.Segment seg : segments) {
             if (!sql.isEmpty()) {
                 sql.append(" UNION ALL ");
@@ -263,19 +260,15 @@ public final class OutputStore implements AutoCloseable {
             sql.append(" AND start >= make_timestamp(").append(seg.fromMicros()).append(")")
                     .append(" AND start < make_timestamp(").append(seg.toMicros()).append(")");
         }
-        if (segments.isEmpty()) {
-            sql.append("SELECT k1, k2, count, errors, timed, sketch, 0 AS first, 0 AS start FROM kpi_windows WHERE false");
-        }
-        String text = sql.toString();
-        if ("sums".equals(orderBy)) {
-            // Counts only: added up by DuckDB, so neither sketches nor a row per minute cross into Java.
-            text = "SELECT k1, k2, sum(count), sum(errors) FROM (" + text + ") GROUP BY k1, k2 ORDER BY k1, k2";
-        } else if (orderBy != null) {
-            text += " ORDER BY " + orderBy;
-        }
-        PreparedStatement ps = readConn.prepareStatement(text);
+        return sql.toString();
+    }
+
+    /** {@code sql} made of {@link #coverSql} over {@code segments} segments, its parameters bound (on readConn). */
+    private PreparedStatement prepare(String sql, int segments, Dimension dimension, String key, String name)
+            throws SQLException {
+        PreparedStatement ps = readConn.prepareStatement(sql);
         int i = 1;
-        for (int n = 0; n < segments.size(); n++) {
+        for (int n = 0; n < segments; n++) {
             ps.setString(i++, dimension.wire());
             if (key != null) {
                 ps.setString(i++, key);
@@ -308,7 +301,8 @@ public final class OutputStore implements AutoCloseable {
             throws SQLException {
         TreeMap<Long, KpiWindow> steps = new TreeMap<>();
         synchronized (readConn) {
-            try (PreparedStatement ps = coverQuery(dimension, key, name, fromMicros, toMicros, coarsestFor(step), null);
+            List<KpiRollups.Segment> cover = rollups.cover(fromMicros, toMicros, coarsestFor(step));
+            try (PreparedStatement ps = prepare(coverSql(key, name, cover), cover.size(), dimension, key, name);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     steps.computeIfAbsent(step.startOf(rs.getLong(8)), s -> new KpiWindow())
@@ -328,8 +322,11 @@ public final class OutputStore implements AutoCloseable {
     public List<Series> series(Dimension dimension, long fromMicros, long toMicros) throws SQLException {
         List<Series> out = new ArrayList<>();
         synchronized (readConn) {
-            try (PreparedStatement ps = coverQuery(dimension, null, null, fromMicros, toMicros, KpiRollups.Grain.DAY,
-                    "sums"); ResultSet rs = ps.executeQuery()) {
+            // Counts only: added up by DuckDB, so neither sketches nor a row per minute cross into Java.
+            List<KpiRollups.Segment> cover = rollups.cover(fromMicros, toMicros, KpiRollups.Grain.DAY);
+            String sums = "SELECT k1, k2, sum(count), sum(errors) FROM (" + coverSql(null, null, cover)
+                    + ") GROUP BY k1, k2 ORDER BY k1, k2";
+            try (PreparedStatement ps = prepare(sums, cover.size(), dimension, null, null); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Series(dimension, rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
                 }
@@ -441,7 +438,8 @@ public final class OutputStore implements AutoCloseable {
         List<SeriesTotal> out = new ArrayList<>();
         // Ordered by series, the rows of one series come together: each is merged into the one before it as it is
         // read, with no map and no sketch made per row.
-        try (PreparedStatement ps = coverQuery(dimension, null, null, segments, "k1, k2"); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(coverSql(null, null, segments) + " ORDER BY k1, k2", segments.size(), dimension,
+                null, null); ResultSet rs = ps.executeQuery()) {
             SeriesTotal current = null;
             while (rs.next()) {
                 String k1 = rs.getString(1);

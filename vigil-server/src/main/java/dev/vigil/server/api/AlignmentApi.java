@@ -75,14 +75,7 @@ public final class AlignmentApi {
                 g.writeStringField("service", service);
                 g.writeStringField("from", Timestamps.format(from));
                 g.writeStringField("to", Timestamps.format(to));
-                g.writeArrayFieldStart("hosts");
-                for (Map.Entry<String, String> h : hosts.entrySet()) {
-                    g.writeStartObject();
-                    g.writeStringField("host", h.getKey());
-                    g.writeStringField("knownFrom", h.getValue());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+                Placements.write(g, "hosts", "host", hosts);
                 g.writeArrayFieldStart("minutes");
                 for (OutputStore.KpiStep s : steps) {
                     g.writeStartObject();

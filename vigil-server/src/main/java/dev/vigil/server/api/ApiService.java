@@ -503,10 +503,9 @@ public final class ApiService {
 
     /** {@code GET /api/v1/stats}. */
     public HttpResponse stats(ServiceRequestContext ctx) {
-        try {
-            new Params(ctx.queryParams(), Set.of());
-        } catch (BadParameter e) {
-            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
+        HttpResponse refused = Params.refuseAny(ctx);
+        if (refused != null) {
+            return refused;
         }
         return blocking(ctx, () -> {
             IngestStats s = journal.stats();

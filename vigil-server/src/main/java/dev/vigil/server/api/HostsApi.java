@@ -12,7 +12,6 @@ import dev.vigil.server.scrape.Scraper;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code GET /api/v1/hosts}, {@code /api/v1/hosts/{host}} and {@code /api/v1/scrapes}: the hosts Vigil scrapes, each
@@ -47,20 +46,9 @@ public final class HostsApi {
                 scraper.footprints(from)).servicesOnHosts();
     }
 
-    private static void services(JsonGenerator g, Map<String, String> on) throws IOException {
-        g.writeArrayFieldStart("services");
-        for (Map.Entry<String, String> s : on.entrySet()) {
-            g.writeStartObject();
-            g.writeStringField("service", s.getKey());
-            g.writeStringField("knownFrom", s.getValue());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-    }
-
     /** {@code GET /api/v1/scrapes}. */
     public HttpResponse scrapes(ServiceRequestContext ctx) {
-        HttpResponse refused = noParameters(ctx);
+        HttpResponse refused = Params.refuseAny(ctx);
         if (refused != null) {
             return refused;
         }
@@ -113,7 +101,7 @@ public final class HostsApi {
      * targets never answered is listed too, with no minute.
      */
     public HttpResponse hosts(ServiceRequestContext ctx) {
-        HttpResponse refused = noParameters(ctx);
+        HttpResponse refused = Params.refuseAny(ctx);
         if (refused != null) {
             return refused;
         }
@@ -137,7 +125,7 @@ public final class HostsApi {
                     minute(g, minutes.get(minutes.size() - 1));
                 }
                 headroom(g, "1d", Headroom.of(minutes));
-                services(g, on.getOrDefault(host, Map.of()));
+                Placements.write(g, "services", "service", on.getOrDefault(host, Map.of()));
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -186,7 +174,7 @@ public final class HostsApi {
             // a host that sends its own metrics (OTLP) has no target to be down
             g.writeBooleanField("up", hostTargets.stream().allMatch(Scraper.Health::up));
             headroom(g, periodText, headroom);
-            services(g, on);
+            Placements.write(g, "services", "service", on);
             g.writeArrayFieldStart("minutes");
             for (HostMinute m : minutes) {
                 minute(g, m);
@@ -251,16 +239,6 @@ public final class HostsApi {
             g.writeNumberField(field, Math.round(v));
         } else {
             g.writeNumberField(field, Math.round(v * 10_000) / 10_000.0);
-        }
-    }
-
-    /** A parameter given to a list that takes none is refused, as elsewhere: a typo must not look like an answer. */
-    private static HttpResponse noParameters(ServiceRequestContext ctx) {
-        try {
-            new Params(ctx.queryParams(), Set.of());
-            return null;
-        } catch (BadParameter e) {
-            return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
         }
     }
 }

@@ -21,6 +21,20 @@ final class Params {
         }
     }
 
+    /**
+     * For an endpoint that takes no parameter: the 400 naming one given anyway (a typo must not look like an answer),
+     * or null when there is none.
+     */
+    static com.linecorp.armeria.common.HttpResponse refuseAny(com.linecorp.armeria.server.ServiceRequestContext ctx) {
+        try {
+            new Params(ctx.queryParams(), Set.of());
+            return null;
+        } catch (BadParameter e) {
+            return dev.vigil.server.Json.error(com.linecorp.armeria.common.HttpStatus.BAD_REQUEST, "bad_parameter",
+                    e.getMessage(), e.parameter);
+        }
+    }
+
     String text(String name) {
         List<String> all = params.getAll(name);
         if (all.size() > 1) {

@@ -69,8 +69,20 @@ final class Placements {
     /** Per host, the services placed on it. */
     Map<String, Set<String>> servicesByHost() {
         Map<String, Set<String>> out = new TreeMap<>();
-        byService.forEach((service, hosts) -> hosts.keySet()
-                .forEach(h -> out.computeIfAbsent(h, k -> new TreeSet<>()).add(service)));
+        servicesOnHosts().forEach((host, services) -> out.put(host, new TreeSet<>(services.keySet())));
         return out;
+    }
+
+    /** {@code "field": [{"<name>": ..., "knownFrom": "spans"}, ...]}: hosts of a service, or services of a host. */
+    static void write(com.fasterxml.jackson.core.JsonGenerator g, String field, String name, Map<String, String> knownFrom)
+            throws java.io.IOException {
+        g.writeArrayFieldStart(field);
+        for (Map.Entry<String, String> e : knownFrom.entrySet()) {
+            g.writeStartObject();
+            g.writeStringField(name, e.getKey());
+            g.writeStringField("knownFrom", e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }
