@@ -253,7 +253,21 @@ public final class EventStore implements AutoCloseable {
      */
     public CompletableFuture<Appended> append(List<Event> events, Map<Rejection.Code, Integer> rejections,
                                               long ingestedMicros) {
-        return journal.append(events, rejections, ingestedMicros);
+        return journal.append(events, null, rejections, ingestedMicros);
+    }
+
+    /**
+     * As {@link #append(List, Map, long)}, with the events' attributes already written as JSON by the caller (the
+     * OTLP receiver writes them straight from the request's bytes): {@code attributesJson.get(i)} is stored for event
+     * {@code i}, whose own attributes then need hold only what the pipeline reads (see
+     * {@link dev.vigil.link.SpanRef#CARRIED}); a null entry means "write the event's attributes".
+     */
+    public CompletableFuture<Appended> append(List<Event> events, List<String> attributesJson,
+                                              Map<Rejection.Code, Integer> rejections, long ingestedMicros) {
+        if (attributesJson != null && attributesJson.size() != events.size()) {
+            throw new IllegalArgumentException(attributesJson.size() + " attribute texts for " + events.size() + " events");
+        }
+        return journal.append(events, attributesJson, rejections, ingestedMicros);
     }
 
     /** Events acknowledged but not yet in the event table. */

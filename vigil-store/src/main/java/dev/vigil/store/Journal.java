@@ -120,7 +120,8 @@ public final class Journal implements AutoCloseable {
      * The future completes once they are durable, or exceptionally with {@link Overloaded},
      * {@link StoreClosed} or the journal's error; in that case none of them is stored.
      */
-    CompletableFuture<Appended> append(List<Event> events, Map<Rejection.Code, Integer> rejections, long ingestedMicros) {
+    CompletableFuture<Appended> append(List<Event> events, List<String> givenJson, Map<Rejection.Code, Integer> rejections,
+                                       long ingestedMicros) {
         CompletableFuture<Appended> done = new CompletableFuture<>();
         if (events.isEmpty() && (rejections == null || rejections.isEmpty())) {
             done.complete(new Appended(0, 0)); // nothing to make durable
@@ -131,7 +132,8 @@ public final class Journal implements AutoCloseable {
         String[] attributesJson = new String[events.size()];
         try {
             for (int i = 0; i < events.size(); i++) {
-                attributesJson[i] = JsonValues.write(events.get(i).attributes());
+                String given = givenJson == null ? null : givenJson.get(i);
+                attributesJson[i] = given != null ? given : JsonValues.write(events.get(i).attributes());
             }
         } catch (IllegalStateException e) {
             done.completeExceptionally(e);

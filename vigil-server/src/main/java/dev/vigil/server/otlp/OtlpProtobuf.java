@@ -1,6 +1,5 @@
 package dev.vigil.server.otlp;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.vigil.event.Rejection;
@@ -51,12 +50,7 @@ final class OtlpProtobuf {
                     if (bad != null) {
                         rejections.add(bad);
                     } else {
-                        String parent = s.getParentSpanId().isEmpty() ? null : HEX.formatHex(s.getParentSpanId().toByteArray());
-                        String message = s.getStatus().getMessage();
-                        spans.add(new OtlpSpan(index, resource, HEX.formatHex(s.getTraceId().toByteArray()),
-                                HEX.formatHex(s.getSpanId().toByteArray()), parent, s.getName(), s.getKindValue(),
-                                s.getStartTimeUnixNano(), s.getEndTimeUnixNano(), attributes(s.getAttributesList()),
-                                s.getStatus().getCodeValue(), message.isEmpty() ? null : message));
+                        spans.add(span(index, resource, s));
                     }
                     index++;
                 }
@@ -65,27 +59,46 @@ final class OtlpProtobuf {
         return new DecodedSpans(spans, rejections, index);
     }
 
-    private static Rejection checkIds(int index, Span s) {
-        Rejection bad = checkId(index, "traceId", s.getTraceId(), 16, false);
+    /** A span whose ids were checked ({@link #checkIds}), as read. */
+    static OtlpSpan span(int index, SpanResource resource, Span s) {
+        String parent = s.getParentSpanId().isEmpty() ? null : HEX.formatHex(s.getParentSpanId().toByteArray());
+        String message = s.getStatus().getMessage();
+        return new OtlpSpan(index, resource, HEX.formatHex(s.getTraceId().toByteArray()),
+                HEX.formatHex(s.getSpanId().toByteArray()), parent, s.getName(), s.getKindValue(),
+                s.getStartTimeUnixNano(), s.getEndTimeUnixNano(), attributes(s.getAttributesList()),
+                s.getStatus().getCodeValue(), message.isEmpty() ? null : message);
+    }
+
+    static Rejection checkIds(int index, Span s) {
+        byte[] trace = s.getTraceId().toByteArray();
+        byte[] span = s.getSpanId().toByteArray();
+        byte[] parent = s.getParentSpanId().toByteArray();
+        return checkIds(index, trace, 0, trace.length, span, 0, span.length, parent, 0, parent.length);
+    }
+
+    /** Why a span's ids (each given as an array, offset and length) are no valid ids, or null when they are. */
+    static Rejection checkIds(int index, byte[] trace, int traceAt, int traceLength, byte[] span, int spanAt,
+                              int spanLength, byte[] parent, int parentAt, int parentLength) {
+        Rejection bad = checkId(index, "traceId", trace, traceAt, traceLength, 16, false);
         if (bad == null) {
-            bad = checkId(index, "spanId", s.getSpanId(), 8, false);
+            bad = checkId(index, "spanId", span, spanAt, spanLength, 8, false);
         }
         if (bad == null) {
-            bad = checkId(index, "parentSpanId", s.getParentSpanId(), 8, true);
+            bad = checkId(index, "parentSpanId", parent, parentAt, parentLength, 8, true);
         }
         return bad;
     }
 
-    private static Rejection checkId(int index, String field, ByteString id, int bytes, boolean optional) {
-        if (optional && id.isEmpty()) {
+    private static Rejection checkId(int index, String field, byte[] id, int at, int length, int bytes, boolean optional) {
+        if (optional && length == 0) {
             return null;
         }
-        if (id.size() != bytes) {
+        if (length != bytes) {
             return new Rejection(index, field, Rejection.Code.INVALID_VALUE,
-                    field + " must be " + bytes + " bytes, not " + id.size());
+                    field + " must be " + bytes + " bytes, not " + length);
         }
         for (int i = 0; i < bytes; i++) {
-            if (id.byteAt(i) != 0) {
+            if (id[at + i] != 0) {
                 return null;
             }
         }

@@ -36,17 +36,37 @@ final class SpanEvents {
     private static final List<String> MESSAGING_ATTRIBUTES = List.of("messaging.destination.name",
             "messaging.destination");
 
+    /** The attributes that may name a CLIENT or PRODUCER span's peer, most preferred first. */
+    static final List<String> PEER_PREFERENCE = java.util.stream.Stream.of(PEER_ATTRIBUTES, DB_ATTRIBUTES,
+            MESSAGING_ATTRIBUTES).flatMap(List::stream).toList();
+
     private final IngestPolicy policy;
-    /** vigil.yaml's telemetry.spanKeys: a correlation key to the attributes that may hold it. */
-    private final Map<String, List<String>> spanKeys;
+    /** vigil.yaml's telemetry.spanKeys: the correlation keys, and for each the attributes that may hold it. */
+    private final String[] keyNames;
+    private final List<List<String>> keyAttributes;
 
     SpanEvents(IngestPolicy policy, Map<String, List<String>> spanKeys) {
         this.policy = policy;
-        this.spanKeys = spanKeys;
+        this.keyNames = spanKeys.keySet().toArray(String[]::new);
+        this.keyAttributes = spanKeys.values().stream().map(List::copyOf).toList();
     }
 
-    /** The events of a request's spans, and a rejection for each span that cannot be one, ordered by index. */
-    record Result(List<Event> events, List<Rejection> rejections) {
+    /** The business keys' correlation names, in the order {@link #event}'s {@code keyValues} follow. */
+    String[] keyNames() {
+        return keyNames;
+    }
+
+    /** For each business key of {@link #keyNames}, the attributes that may hold it, most preferred first. */
+    List<List<String>> keyAttributes() {
+        return keyAttributes;
+    }
+
+    /**
+     * The events of a request's spans, and a rejection for each span that cannot be one, ordered by index. When
+     * {@code attributesJson} is not null, it holds each event's attributes as written from the request (a null entry:
+     * write the event's own), and the events hold only what the pipeline reads of them.
+     */
+    record Result(List<Event> events, List<String> attributesJson, List<Rejection> rejections) {
     }
 
     Result toEvents(DecodedSpans decoded, long nowMicros) {
@@ -59,11 +79,28 @@ final class SpanEvents {
             }
         }
         rejections.sort(Comparator.comparingInt(Rejection::index));
-        return new Result(events, rejections);
+        return new Result(events, null, rejections);
     }
 
-    /** The span's event, or its rejection. */
-    private EventDraft.Checked check(OtlpSpan span, long nowMicros) {
+    /** The span's event, or its rejection; the span's attributes are all of them, kept on the event. */
+    EventDraft.Checked check(OtlpSpan span, long nowMicros) {
+        boolean calls = span.kind() == OtlpSpan.KIND_CLIENT || span.kind() == OtlpSpan.KIND_PRODUCER;
+        String[] keyValues = new String[keyNames.length];
+        for (int i = 0; i < keyNames.length; i++) {
+            keyValues[i] = businessKey(span, keyAttributes.get(i));
+        }
+        return event(span, calls ? peer(span.attributes()) : null, keyValues, nowMicros);
+    }
+
+    /**
+     * The span's event, or its rejection, with its peer and business keys found already: what the span's resource
+     * keeps ({@link SpanResource#kept}) and the span's {@code attributes} become the event's attributes, with its
+     * ids, kind and status message.
+     *
+     * @param peer      for a CLIENT or PRODUCER span, the peer it names, else null
+     * @param keyValues each business key's value ({@link #keyNames}' order), null where the span has none
+     */
+    EventDraft.Checked event(OtlpSpan span, String peer, String[] keyValues, long nowMicros) {
         SpanResource resource = span.resource();
         if (resource.service() == null) {
             return invalid(span, "resource.service.name", Rejection.Code.MISSING_FIELD,
@@ -91,16 +128,12 @@ final class SpanEvents {
         if (resource.unit() != null) {
             d.unit(resource.unit());
         }
-        if (kind == OtlpSpan.KIND_CLIENT || kind == OtlpSpan.KIND_PRODUCER) {
-            String peer = peer(span.attributes());
-            if (peer != null) {
-                d.peer(peer);
-            }
+        if (peer != null) {
+            d.peer(peer);
         }
-        for (Map.Entry<String, List<String>> key : spanKeys.entrySet()) {
-            String value = businessKey(span, key.getValue());
-            if (value != null) {
-                d.correlate(key.getKey(), value);
+        for (int i = 0; i < keyNames.length; i++) {
+            if (keyValues[i] != null) {
+                d.correlate(keyNames[i], keyValues[i]);
             }
         }
         for (Map.Entry<String, Object> kept : resource.kept()) {

@@ -23,11 +23,13 @@ public final class TraceIngest implements OtlpExport {
 
     private final EventStore store;
     private final SpanEvents mapper;
+    private final WireSpans wire;
 
     /** @param spanKeys vigil.yaml's telemetry.spanKeys */
     public TraceIngest(EventStore store, IngestPolicy policy, java.util.Map<String, List<String>> spanKeys) {
         this.store = store;
         this.mapper = new SpanEvents(policy, spanKeys);
+        this.wire = new WireSpans(mapper);
     }
 
     @Override
@@ -48,15 +50,23 @@ public final class TraceIngest implements OtlpExport {
     @Override
     public CompletableFuture<Outcome> export(byte[] bytes, int length, boolean json, java.util.concurrent.Executor blocking)
             throws Unreadable {
-        DecodedSpans decoded;
+        long now = Timestamps.toMicros(Instant.now());
+        if (json) {
+            DecodedSpans decoded;
+            try {
+                decoded = OtlpJson.decode(bytes, length);
+            } catch (OtlpJson.Unreadable e) {
+                throw new Unreadable("not an OTLP ExportTraceServiceRequest in JSON: " + e.getMessage());
+            }
+            return store(mapper.toEvents(decoded, now), decoded.total(), now);
+        }
+        WireSpans.Read read;
         try {
-            decoded = json ? OtlpJson.decode(bytes, length) : OtlpProtobuf.decode(bytes, length);
-        } catch (OtlpJson.Unreadable e) {
-            throw new Unreadable("not an OTLP ExportTraceServiceRequest in JSON: " + e.getMessage());
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            read = wire.read(bytes, length, now);
+        } catch (ProtoWire.Malformed | com.google.protobuf.InvalidProtocolBufferException e) {
             throw new Unreadable("not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage());
         }
-        return ingest(decoded);
+        return store(read.result(), read.total(), now);
     }
 
     @Override
@@ -68,19 +78,17 @@ public final class TraceIngest implements OtlpExport {
         return response.build().toByteArray();
     }
 
-    CompletableFuture<Outcome> ingest(DecodedSpans decoded) {
-        if (decoded.total() == 0) {
+    private CompletableFuture<Outcome> store(SpanEvents.Result result, int total, long now) {
+        if (total == 0) {
             return CompletableFuture.completedFuture(new Stored(0, null));
         }
-        long now = Timestamps.toMicros(Instant.now());
-        SpanEvents.Result result = mapper.toEvents(decoded, now);
         List<Rejection> rejected = result.rejections();
-        return store.append(result.events(), DecodedBatch.countByCode(rejected), now)
+        return store.append(result.events(), result.attributesJson(), DecodedBatch.countByCode(rejected), now)
                 .handle((appended, failure) -> {
                     if (failure != null) {
                         return new NotStored(StoreRefusal.of(failure));
                     }
-                    String message = rejected.isEmpty() ? null : describe(rejected, decoded.total());
+                    String message = rejected.isEmpty() ? null : describe(rejected, total);
                     return result.events().isEmpty() ? new AllRejected(message) : new Stored(rejected.size(), message);
                 });
     }

@@ -1,0 +1,215 @@
+package dev.vigil.server.otlp;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A cursor over protobuf's wire format in one request's bytes, making no object per field: the span reader
+ * ({@link WireSpans}) takes what it needs as offsets and copies bytes from there. A message's fields are read up to
+ * its {@link #limit}; {@link #enter} and {@link #leave} step into and out of an embedded one.
+ *
+ * <p>Errors name the byte where the body stopped making sense, counted from the body's start.
+ */
+final class ProtoWire {
+
+    static final int VARINT = 0;
+    static final int I64 = 1;
+    static final int LEN = 2;
+    static final int START_GROUP = 3;
+    static final int END_GROUP = 4;
+    static final int I32 = 5;
+
+    /** Groups (a proto2 relic) nest; unknown ones are skipped, but not to any depth. */
+    private static final int MAX_GROUP_DEPTH = 32;
+
+    final byte[] buf;
+    private final int origin;
+    int pos;
+    int limit;
+
+    ProtoWire(byte[] buf, int offset, int length) {
+        this.buf = buf;
+        this.origin = offset;
+        this.pos = offset;
+        this.limit = offset + length;
+    }
+
+    /** A body that is not a well-formed protobuf message, and where. */
+    static final class Malformed extends Exception {
+        Malformed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    Malformed malformed(int at, String what) {
+        return new Malformed(what + " (at byte " + (at - origin) + ")");
+    }
+
+    boolean more() {
+        return pos < limit;
+    }
+
+    /** The next field's tag (field number and wire type). */
+    int tag() throws Malformed {
+        int at = pos;
+        long t = varint();
+        if (t >>> 3 == 0 || t > 0xFFFF_FFFFL) {
+            throw malformed(at, "a field number of " + (t >>> 3) + ", which protobuf does not allow");
+        }
+        return (int) t;
+    }
+
+    long varint() throws Malformed {
+        int at = pos;
+        long result = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos >= limit) {
+                throw malformed(at, "the message ends inside a number");
+            }
+            byte b = buf[pos++];
+            result |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return result;
+            }
+        }
+        throw malformed(at, "a number longer than 10 bytes");
+    }
+
+    long fixed64() throws Malformed {
+        need(8);
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (buf[pos + i] & 0xffL);
+        }
+        pos += 8;
+        return v;
+    }
+
+    private void need(int n) throws Malformed {
+        if (limit - pos < n) {
+            throw malformed(pos, "the message ends inside a field of " + n + " bytes");
+        }
+    }
+
+    /** Reads a length-delimited field's length; returns where the field ends (the cursor is at its first byte). */
+    int lengthEnd() throws Malformed {
+        int at = pos;
+        long len = varint();
+        if (len > limit - pos) {
+            throw malformed(at, "a field of " + len + " bytes where " + (limit - pos) + " are left in its message");
+        }
+        return pos + (int) len;
+    }
+
+    /** Makes {@code end} the limit, for the fields of an embedded message; returns the limit to restore. */
+    int enter(int end) {
+        int outer = limit;
+        limit = end;
+        return outer;
+    }
+
+    /** Back out of an embedded message whose fields were all read. */
+    void leave(int outer) {
+        pos = limit;
+        limit = outer;
+    }
+
+    /** Passes over a field whose tag was just read, as protobuf does with fields it does not know. */
+    void skip(int tag) throws Malformed {
+        skip(tag, 0);
+    }
+
+    private void skip(int tag, int depth) throws Malformed {
+        switch (tag & 7) {
+            case VARINT -> varint();
+            case I64 -> {
+                need(8);
+                pos += 8;
+            }
+            case LEN -> pos = lengthEnd();
+            case I32 -> {
+                need(4);
+                pos += 4;
+            }
+            case START_GROUP -> {
+                if (depth >= MAX_GROUP_DEPTH) {
+                    throw malformed(pos, "groups nested more than " + MAX_GROUP_DEPTH + " deep");
+                }
+                while (true) {
+                    if (!more()) {
+                        throw malformed(pos, "the message ends inside a group");
+                    }
+                    int inner = tag();
+                    if ((inner & 7) == END_GROUP) {
+                        if (inner >>> 3 != tag >>> 3) {
+                            throw malformed(pos, "a group of field " + (tag >>> 3) + " ended as field " + (inner >>> 3));
+                        }
+                        return;
+                    }
+                    skip(inner, depth + 1);
+                }
+            }
+            case END_GROUP -> throw malformed(pos, "the end of a group that did not start");
+            default -> throw malformed(pos, "wire type " + (tag & 7) + ", which protobuf does not have");
+        }
+    }
+
+    /** The text between the cursor and {@code end}, checked to be UTF-8 as proto3 requires of strings. */
+    String text(int end) throws Malformed {
+        String s = new String(buf, pos, end - pos, StandardCharsets.UTF_8);
+        // The decoder replaces bad bytes with U+FFFD; only a text holding one can be bad, so only those are checked.
+        if (s.indexOf('\uFFFD') >= 0 && !validUtf8(buf, pos, end)) {
+            throw malformed(pos, "a text field that is not UTF-8");
+        }
+        pos = end;
+        return s;
+    }
+
+    /** Whether {@code b[from, to)} is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+    static boolean validUtf8(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int c = b[i] & 0xff;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int n;
+            int low = 0x80;
+            int high = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                n = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                n = 2;
+                if (c == 0xE0) {
+                    low = 0xA0;
+                } else if (c == 0xED) {
+                    high = 0x9F;
+                }
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                n = 3;
+                if (c == 0xF0) {
+                    low = 0x90;
+                } else if (c == 0xF4) {
+                    high = 0x8F;
+                }
+            } else {
+                return false;
+            }
+            if (i + n >= to) {
+                return false;
+            }
+            int second = b[i + 1] & 0xff;
+            if (second < low || second > high) {
+                return false;
+            }
+            for (int k = 2; k <= n; k++) {
+                int cont = b[i + k] & 0xff;
+                if (cont < 0x80 || cont > 0xBF) {
+                    return false;
+                }
+            }
+            i += n + 1;
+        }
+        return true;
+    }
+}
