@@ -59,6 +59,16 @@ final class ByteSink {
             return;
         }
         int n = s.length();
+        if (n > 24) {
+            // Long texts (attributes' JSON): the JDK's encoder copies an ASCII string's bytes in bulk, where the
+            // loop below takes a char at a time (most of the journal writer's time under span ingest).
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            ensure(4 + b.length);
+            putInt(b.length);
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+            return;
+        }
         ensure(4 + n);
         int lenAt = pos;
         pos += 4;
