@@ -7,7 +7,8 @@
 #   bench/ab-ingest.sh /tmp/bodies/spans-1000.pb application/x-protobuf /v1/traces 1000 old.jar new.jar old.jar new.jar
 #
 # Each jar in turn: a fresh server with a fresh data folder, wrk -t2 -c8 for 10 s of warm-up (discarded), then
-# 30 s measured. Keep a jar of the old build by copying vigil-app/target/vigil.jar before rebuilding.
+# 30 s measured (SECS=60 bench/ab-ingest.sh ... for the issue's "sustained 60 s"); after the run, how far the event
+# table's loader is behind. Keep a jar of the old build by copying vigil-app/target/vigil.jar before rebuilding.
 set -euo pipefail
 BODY="$1"; CTYPE="$2"; URLPATH="$3"; ITEMS="$4"; shift 4
 PORT=18600
@@ -32,9 +33,10 @@ for jar in "$@"; do
   "$JAVA" -jar "$jar" serve --port $PORT --data "$WORK/data" --otlp-grpc-port off >"$WORK/server.log" 2>&1 &
   for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
   wrk -t2 -c8 -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT$URLPATH" >/dev/null
-  out="$(wrk -t2 -c8 -d30s -s "$WORK/post.lua" "http://127.0.0.1:$PORT$URLPATH" | grep '^ok/s')"
+  out="$(wrk -t2 -c8 -d"${SECS:-30}s" -s "$WORK/post.lua" "http://127.0.0.1:$PORT$URLPATH" | grep '^ok/s')"
   ok="$(sed -n 's/^ok\/s: \([0-9.]*\).*/\1/p' <<<"$out")"
-  printf '%s  %.0f items/s  (%s)\n' "$jar" "$(echo "$ok * $ITEMS" | bc)" "$out"
+  behind="$(curl -s "http://127.0.0.1:$PORT/api/v1/status" | python3 -c 'import json,sys; b=json.load(sys.stdin).get("loaderBacklog") or {}; print("loader behind %s events, %.0f MiB" % (b.get("events"), b.get("journalBytes", 0) / 1048576))' 2>/dev/null || true)"
+  printf '%s  %.0f items/s  (%s; %s)\n' "$jar" "$(echo "$ok * $ITEMS" | bc)" "$out" "$behind"
   pkill -f "serve --port $PORT" || true
   while pgrep -f "serve --port $PORT" >/dev/null; do sleep 0.2; done
 done

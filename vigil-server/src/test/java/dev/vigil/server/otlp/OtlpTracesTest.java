@@ -314,8 +314,9 @@ class OtlpTracesTest {
         // google.rpc.Status: 1 code, 2 message (its class is not in the OTLP artifact; read the fields as such)
         com.google.protobuf.UnknownFieldSet status = com.google.protobuf.UnknownFieldSet.parseFrom(proto.body());
         assertThat(status.getField(1).getVarintList()).containsExactly(3L);
-        assertThat(status.getField(2).getLengthDelimitedList().get(0).toStringUtf8())
-                .startsWith("not an OTLP ExportTraceServiceRequest in protobuf");
+        assertThat(status.getField(2).getLengthDelimitedList().get(0).toStringUtf8()).isEqualTo(
+                "not an OTLP ExportTraceServiceRequest in protobuf: a field of 127 bytes where 1 are left in its message"
+                        + " (at byte 1)");
 
         HttpResponse<String> text = post("text/plain", "hello".getBytes(StandardCharsets.UTF_8));
         assertThat(text.statusCode()).isEqualTo(415);
