@@ -3,15 +3,15 @@ package dev.vigil.server.ingest;
 /**
  * Strict UTF-8 checking (Unicode 15, table 3-7): Jackson decodes overlong forms, surrogates and code points
  * above U+10FFFF without complaint, and stored them altered (as NUL, DEL or "??"). An item holding any of them
- * is refused instead, naming what is wrong.
+ * is refused instead, naming what is wrong. The OTLP span reader checks protobuf's text fields with it too.
  */
-final class Utf8 {
+public final class Utf8 {
 
     private Utf8() {
     }
 
     /** The first ill-formed byte of {@code b[from, to)}, or -1 when all of it is well-formed UTF-8. */
-    static int firstInvalid(byte[] b, int from, int to) {
+    public static int firstInvalid(byte[] b, int from, int to) {
         int i = from;
         while (i < to) {
             if (b[i] >= 0) {
@@ -28,7 +28,7 @@ final class Utf8 {
     }
 
     /** What is wrong with the sequence starting at {@code i}, in words (for an ill-formed one). */
-    static String problemAt(byte[] b, int i, int to) {
+    public static String problemAt(byte[] b, int i, int to) {
         int lead = b[i] & 0xff;
         int second = i + 1 < to ? b[i + 1] & 0xff : -1;
         if (lead >= 0x80 && lead <= 0xBF) {
@@ -51,7 +51,7 @@ final class Utf8 {
     }
 
     /** The bytes from {@code i}, at most four, as hex: what the sender can look for. */
-    static String hexAt(byte[] b, int i, int to) {
+    public static String hexAt(byte[] b, int i, int to) {
         StringBuilder s = new StringBuilder();
         for (int k = i; k < Math.min(to, i + 4); k++) {
             if (k > i && (b[k] & 0xC0) != 0x80) {

@@ -157,59 +157,19 @@ final class ProtoWire {
     String text(int end) throws Malformed {
         String s = new String(buf, pos, end - pos, StandardCharsets.UTF_8);
         // The decoder replaces bad bytes with U+FFFD; only a text holding one can be bad, so only those are checked.
-        if (s.indexOf('\uFFFD') >= 0 && !validUtf8(buf, pos, end)) {
-            throw malformed(pos, "a text field that is not UTF-8");
+        if (s.indexOf('\uFFFD') >= 0) {
+            checkUtf8(pos, end, "a text field");
         }
         pos = end;
         return s;
     }
 
-    /** Whether {@code b[from, to)} is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
-    static boolean validUtf8(byte[] b, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int c = b[i] & 0xff;
-            if (c < 0x80) {
-                i++;
-                continue;
-            }
-            int n;
-            int low = 0x80;
-            int high = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF) {
-                n = 1;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                n = 2;
-                if (c == 0xE0) {
-                    low = 0xA0;
-                } else if (c == 0xED) {
-                    high = 0x9F;
-                }
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                n = 3;
-                if (c == 0xF0) {
-                    low = 0x90;
-                } else if (c == 0xF4) {
-                    high = 0x8F;
-                }
-            } else {
-                return false;
-            }
-            if (i + n >= to) {
-                return false;
-            }
-            int second = b[i + 1] & 0xff;
-            if (second < low || second > high) {
-                return false;
-            }
-            for (int k = 2; k <= n; k++) {
-                int cont = b[i + k] & 0xff;
-                if (cont < 0x80 || cont > 0xBF) {
-                    return false;
-                }
-            }
-            i += n + 1;
+    /** Refuses {@code buf[from, to)} unless it is well-formed UTF-8, naming {@code what} held the bad bytes. */
+    void checkUtf8(int from, int to, String what) throws Malformed {
+        int bad = dev.vigil.server.ingest.Utf8.firstInvalid(buf, from, to);
+        if (bad >= 0) {
+            throw malformed(bad, what + " that is not UTF-8: " + dev.vigil.server.ingest.Utf8.problemAt(buf, bad, to)
+                    + " (" + dev.vigil.server.ingest.Utf8.hexAt(buf, bad, to) + ")");
         }
-        return true;
     }
 }

@@ -485,8 +485,8 @@ final class WireSpans {
                 h = 31 * h + (b[i] & 0xff);
                 ascii &= b[i] >= 0;
             }
-            if (!ascii && !ProtoWire.validUtf8(b, at, end)) {
-                throw w.malformed(at, "an attribute key that is not UTF-8");
+            if (!ascii) {
+                w.checkUtf8(at, end, "an attribute key");
             }
             return h;
         }
@@ -495,9 +495,7 @@ final class WireSpans {
             byte[] b = w.buf;
             for (int i = at; i < end; i++) {
                 if (b[i] < 0) {
-                    if (!ProtoWire.validUtf8(b, i, end)) {
-                        throw w.malformed(at, "an attribute value that is not UTF-8");
-                    }
+                    w.checkUtf8(i, end, "an attribute value");
                     return;
                 }
             }
