@@ -64,6 +64,13 @@ final class WireSpans {
     private static final int ANY_KVLIST = 6 << 3 | ProtoWire.LEN;
     private static final int ANY_BYTES = 7 << 3 | ProtoWire.LEN;
 
+    /**
+     * Spans with more attributes take the slow path: telling repeated keys apart is quadratic here (cheap for the
+     * usual dozen), where protobuf's parser and a hash map stay linear even for keys made to collide. The SDKs'
+     * default limit is 128 attributes a span.
+     */
+    private static final int MAX_FAST_ATTRIBUTES = 128;
+
     /** The attributes the event sets itself: a span attribute of one of these names takes the slow path. */
     private static final List<String> RESERVED = List.of("spanId", "parentSpanId", "spanKind", "statusMessage");
 
@@ -259,7 +266,7 @@ final class WireSpans {
             }
             int savedPos = w.pos;
             int savedLimit = w.limit;
-            SpanFacts facts = slow ? null : attributes(resource, attributes, kind, spanAt, spanLength, parentAt,
+            SpanFacts facts = slow || attributes > MAX_FAST_ATTRIBUTES ? null : attributes(resource, attributes, kind, spanAt, spanLength, parentAt,
                     parentLength, statusMessage);
             // attributes() may give up inside an attribute: back to the end of the span either way
             w.pos = savedPos;

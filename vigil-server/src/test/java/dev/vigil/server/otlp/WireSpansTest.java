@@ -131,6 +131,29 @@ class WireSpansTest {
     }
 
     @Test
+    void aSpanWithMoreAttributesThanAnSdkSendsIsReadByProtobufsParserWithTheSameResult() throws Exception {
+        Span.Builder many = span(1).toBuilder();
+        for (int i = 0; i < 300; i++) {
+            // "Aa" and "BB" share a hash: 300 distinct keys of nine of them, all with one hash (made to collide)
+            StringBuilder key = new StringBuilder();
+            for (int bit = 0; bit < 9; bit++) {
+                key.append((i >> bit & 1) == 0 ? "Aa" : "BB");
+            }
+            many.addAttributes(kv(key.toString(), AnyValue.newBuilder().setIntValue(i).build()));
+        }
+        Span few = span(2).toBuilder().addAttributes(kv("http.method", AnyValue.newBuilder().setStringValue("GET").build()))
+                .build();
+        byte[] body = body(List.of(rs(resource("svc"), List.of(many.build(), few))));
+        SpanEvents.Result expected = MAPPER.toEvents(OtlpProtobuf.decode(body, body.length), NOW_MICROS);
+        SpanEvents.Result actual = WIRE.read(body, body.length, NOW_MICROS).result();
+        assertThat(actual.events()).hasSize(2);
+        assertThat(actual.events().get(0)).isEqualTo(expected.events().get(0));
+        assertThat(actual.attributesJson().get(0)).as("the many-attribute span took the slow path").isNull();
+        assertThat(canonical(actual.attributesJson().get(1)))
+                .isEqualTo(canonical(JSON.writeValueAsString(expected.events().get(1).attributes())));
+    }
+
+    @Test
     void aSpanTextThatIsNotUtf8RefusesTheRequestAsProtobufDoes() {
         Span span = span(0).toBuilder().setName("x").build();
         byte[] body = body(List.of(rs(resource("svc"), List.of(span))));
