@@ -16,7 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads an OTLP {@code ExportTraceServiceRequest} in its protobuf encoding ({@code application/x-protobuf}). */
+/**
+ * Reads OTLP spans in their protobuf encoding through the generated classes of {@code opentelemetry-proto}: the
+ * resources and the spans off {@link WireSpans}' common path, and, whole requests, the reference the bytes reader
+ * is held to ({@code WireSpansTest}).
+ */
 final class OtlpProtobuf {
 
     private static final HexFormat HEX = HexFormat.of();
@@ -26,7 +30,12 @@ final class OtlpProtobuf {
     private OtlpProtobuf() {
     }
 
-    /** @throws InvalidProtocolBufferException when the body is not such a message (nothing of it is kept) */
+    /**
+     * A whole {@code ExportTraceServiceRequest} read by protobuf's parser (the reference; requests are read by
+     * {@link WireSpans}).
+     *
+     * @throws InvalidProtocolBufferException when the body is not such a message (nothing of it is kept)
+     */
     static DecodedSpans decode(byte[] body, int length) throws InvalidProtocolBufferException {
         CodedInputStream in = CodedInputStream.newInstance(body, 0, length);
         in.setRecursionLimit(MAX_DEPTH + 8);
