@@ -22,8 +22,11 @@ import java.util.Map;
  */
 final class OtlpJson {
 
+    private static final int JSON_DEPTH = 3 * OtlpProtobuf.MAX_DEPTH + 12;
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(OtlpProtobuf.MAX_DEPTH + 8).build())
+            // Each level of an attribute's nesting is three of JSON's ({"arrayValue": {"values": [...]}}); deeper
+            // values are refused span by span (value()), a body deeper than this as a whole.
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JSON_DEPTH).build())
             .build());
 
     private OtlpJson() {
@@ -40,9 +43,16 @@ final class OtlpJson {
     private static final class BadField extends Exception {
         final String field;
 
+        final Rejection.Code code;
+
         BadField(String field, String message) {
+            this(field, Rejection.Code.INVALID_VALUE, message);
+        }
+
+        BadField(String field, Rejection.Code code, String message) {
             super(message, null, false, false);
             this.field = field;
+            this.code = code;
         }
     }
 
@@ -50,9 +60,14 @@ final class OtlpJson {
         JsonNode root;
         try {
             root = MAPPER.readTree(body, 0, length);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            // Jackson gives no location for this one
+            throw new Unreadable("the body nests deeper than " + JSON_DEPTH + " levels (attribute values may nest "
+                    + OtlpProtobuf.MAX_DEPTH + " arrays and key-value lists)");
         } catch (JsonProcessingException e) {
-            throw new Unreadable("the body is not JSON: " + EventDecoder.clean(e.getOriginalMessage()) + " (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            com.fasterxml.jackson.core.JsonLocation where = e.getLocation();
+            throw new Unreadable("the body is not JSON: " + EventDecoder.clean(e.getOriginalMessage())
+                    + (where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")"));
         } catch (IOException e) {
             throw new Unreadable("the body is not JSON: " + e.getMessage());
         }
@@ -92,7 +107,7 @@ final class OtlpJson {
                     try {
                         spans.add(span(index, resource, span));
                     } catch (BadField e) {
-                        rejections.add(new Rejection(index, e.field, Rejection.Code.INVALID_VALUE, e.getMessage()));
+                        rejections.add(new Rejection(index, e.field, e.code, e.getMessage()));
                     }
                     index++;
                 }
@@ -217,6 +232,11 @@ final class OtlpJson {
     }
 
     private static Map<String, Object> attributes(Iterable<JsonNode> list, String at) throws BadField {
+        return attributes(list, at, 0);
+    }
+
+    /** @param depth how many arrays and key-value lists hold these attributes */
+    private static Map<String, Object> attributes(Iterable<JsonNode> list, String at, int depth) throws BadField {
         Map<String, Object> out = new LinkedHashMap<>();
         int i = 0;
         for (JsonNode kv : list) {
@@ -224,15 +244,19 @@ final class OtlpJson {
             if (key == null || !key.isTextual()) {
                 throw new BadField("attributes", at + "[" + i + "] has no string \"key\"");
             }
-            out.put(key.asText(), value(kv.get("value"), at + "[" + i + "].value"));
+            out.put(key.asText(), value(kv.get("value"), at + "[" + i + "].value", depth));
             i++;
         }
         return out;
     }
 
-    private static Object value(JsonNode v, String at) throws BadField {
+    private static Object value(JsonNode v, String at, int depth) throws BadField {
         if (v == null || v.isNull() || v.isEmpty()) {
             return null;
+        }
+        if (depth > OtlpProtobuf.MAX_DEPTH) {
+            throw new BadField("attributes", Rejection.Code.TOO_DEEP, at + " is nested deeper than "
+                    + OtlpProtobuf.MAX_DEPTH + " arrays and key-value lists; flatten it");
         }
         if (!v.isObject()) {
             throw new BadField("attributes", at + " must be an AnyValue object such as {\"stringValue\": \"...\"}");
@@ -273,14 +297,14 @@ final class OtlpJson {
             if (values != null && values.isArray()) {
                 int i = 0;
                 for (JsonNode item : values) {
-                    items.add(value(item, at + ".arrayValue.values[" + i++ + "]"));
+                    items.add(value(item, at + ".arrayValue.values[" + i++ + "]", depth + 1));
                 }
             }
             return items;
         }
         if ((x = field(v, "kvlistValue", "kvlist_value")) != null) {
             JsonNode values = x.get("values");
-            return values != null && values.isArray() ? attributes(values, at + ".kvlistValue.values") : Map.of();
+            return values != null && values.isArray() ? attributes(values, at + ".kvlistValue.values", depth + 1) : Map.of();
         }
         return null;
     }

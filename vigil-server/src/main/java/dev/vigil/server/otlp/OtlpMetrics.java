@@ -203,7 +203,15 @@ record OtlpMetrics(List<Resource> resources, int total) {
             throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: " + name + " is not an array");
         }
         List<JsonNode> out = new ArrayList<>(a.size());
-        a.forEach(out::add);
+        for (JsonNode item : a) {
+            // Every list of OTLP's request holds messages: anything else is no request (answering 200 would drop it)
+            if (!item.isObject()) {
+                throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: " + name + "["
+                        + out.size() + "] is " + item.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", not an object");
+            }
+            out.add(item);
+        }
         return out;
     }
 

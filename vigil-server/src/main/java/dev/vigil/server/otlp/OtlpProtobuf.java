@@ -24,8 +24,35 @@ import java.util.Map;
 final class OtlpProtobuf {
 
     private static final HexFormat HEX = HexFormat.of();
-    /** As deep as an attribute value may nest (arrays and key-value lists in one another). */
+    /** As deep as an attribute value may nest (arrays and key-value lists in one another), as in /ingest/events. */
     static final int MAX_DEPTH = 32;
+    /**
+     * Protobuf's recursion limit for a span, a resource or a request: each level of an attribute's nesting is two
+     * messages (an AnyValue and its ArrayValue or KeyValueList), below the four of the request's own layout.
+     */
+    private static final int RECURSION_LIMIT = 2 * MAX_DEPTH + 12;
+
+    /** A protobuf input over {@code b[at, at + length)} that lets attributes nest {@link #MAX_DEPTH} deep. */
+    static CodedInputStream input(byte[] b, int at, int length) {
+        CodedInputStream in = CodedInputStream.newInstance(b, at, length);
+        in.setRecursionLimit(RECURSION_LIMIT);
+        return in;
+    }
+
+    /** Protobuf's reason a message cannot be read, in Vigil's words where protobuf's would mislead a sender. */
+    static String explain(java.io.IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("too many levels of nesting")) {
+            return "attributes nested deeper than " + MAX_DEPTH + " arrays and key-value lists";
+        }
+        if (m.contains("invalid UTF-8")) {
+            return "a text field is not UTF-8";
+        }
+        if (m.contains("truncated") || m.contains("ended unexpectedly")) {
+            return "it ends inside a field";
+        }
+        return m;
+    }
 
     private OtlpProtobuf() {
     }
@@ -37,8 +64,7 @@ final class OtlpProtobuf {
      * @throws InvalidProtocolBufferException when the body is not such a message (nothing of it is kept)
      */
     static DecodedSpans decode(byte[] body, int length) throws InvalidProtocolBufferException {
-        CodedInputStream in = CodedInputStream.newInstance(body, 0, length);
-        in.setRecursionLimit(MAX_DEPTH + 8);
+        CodedInputStream in = input(body, 0, length);
         ExportTraceServiceRequest request;
         try {
             request = ExportTraceServiceRequest.parseFrom(in);

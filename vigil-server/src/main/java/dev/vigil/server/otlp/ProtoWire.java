@@ -40,8 +40,26 @@ final class ProtoWire {
         }
     }
 
+    /**
+     * A text field of a span that is not UTF-8: the framing around it is sound, so the span alone is refused.
+     * {@code field} names it as a span's sender knows it.
+     */
+    static final class BadText extends Exception {
+        final String field;
+
+        BadText(String field, String message) {
+            super(message, null, false, false);
+            this.field = field;
+        }
+    }
+
     Malformed malformed(int at, String what) {
         return new Malformed(what + " (at byte " + (at - origin) + ")");
+    }
+
+    /** Where {@code at} is, counted from the body's start. */
+    int offset(int at) {
+        return at - origin;
     }
 
     boolean more() {
@@ -153,23 +171,24 @@ final class ProtoWire {
         }
     }
 
-    /** The text between the cursor and {@code end}, checked to be UTF-8 as proto3 requires of strings. */
-    String text(int end) throws Malformed {
+    /** The text {@code field} between the cursor and {@code end}, checked to be UTF-8 as proto3 requires of strings. */
+    String text(int end, String field) throws BadText {
         String s = new String(buf, pos, end - pos, StandardCharsets.UTF_8);
         // The decoder replaces bad bytes with U+FFFD; only a text holding one can be bad, so only those are checked.
         if (s.indexOf('\uFFFD') >= 0) {
-            checkUtf8(pos, end, "a text field");
+            checkUtf8(pos, end, field);
         }
         pos = end;
         return s;
     }
 
-    /** Refuses {@code buf[from, to)} unless it is well-formed UTF-8, naming {@code what} held the bad bytes. */
-    void checkUtf8(int from, int to, String what) throws Malformed {
+    /** Refuses {@code buf[from, to)} unless it is well-formed UTF-8, naming the {@code field} that held it. */
+    void checkUtf8(int from, int to, String field) throws BadText {
         int bad = dev.vigil.server.ingest.Utf8.firstInvalid(buf, from, to);
         if (bad >= 0) {
-            throw malformed(bad, what + " that is not UTF-8: " + dev.vigil.server.ingest.Utf8.problemAt(buf, bad, to)
-                    + " (" + dev.vigil.server.ingest.Utf8.hexAt(buf, bad, to) + ")");
+            throw new BadText(field, field + " is not UTF-8: " + dev.vigil.server.ingest.Utf8.problemAt(buf, bad, to)
+                    + " (" + dev.vigil.server.ingest.Utf8.hexAt(buf, bad, to) + ") at byte " + (bad - origin)
+                    + " of the request");
         }
     }
 }

@@ -36,6 +36,14 @@ final class SpanEvents {
     private static final List<String> MESSAGING_ATTRIBUTES = List.of("messaging.destination.name",
             "messaging.destination");
 
+    /**
+     * The attributes the event sets from the span itself (its ids, kind and status message): a span attribute of
+     * one of these names is dropped, as is one that names where the span's resource ran ({@link SpanResource#KEPT}),
+     * so that what the sender's code adds cannot change where a span sits in the map.
+     */
+    static final java.util.Set<String> OWN_ATTRIBUTES = java.util.Set.of("spanId", "parentSpanId", "spanKind",
+            "statusMessage");
+
     /** The attributes that may name a CLIENT or PRODUCER span's peer, most preferred first. */
     static final List<String> PEER_PREFERENCE = java.util.stream.Stream.of(PEER_ATTRIBUTES, DB_ATTRIBUTES,
             MESSAGING_ATTRIBUTES).flatMap(List::stream).toList();
@@ -140,7 +148,11 @@ final class SpanEvents {
             d.attribute(kept.getKey(), kept.getValue());
         }
         for (Map.Entry<String, Object> a : span.attributes().entrySet()) {
-            d.attribute(a.getKey(), a.getValue());
+            // The span's own ids, kind and status, and where its resource says it ran, are not the sender's to
+            // override: a root span with a "parentSpanId" attribute would otherwise count as a call from elsewhere
+            if (!OWN_ATTRIBUTES.contains(a.getKey()) && !placedBy(resource, a.getKey())) {
+                d.attribute(a.getKey(), a.getValue());
+            }
         }
         d.attribute("spanId", span.spanId());
         if (span.parentSpanId() != null) {
@@ -154,6 +166,15 @@ final class SpanEvents {
             case EventDraft.Valid v -> v;
             case EventDraft.Invalid i -> new EventDraft.Invalid(rename(i.rejection()));
         };
+    }
+
+    private static boolean placedBy(SpanResource resource, String key) {
+        for (Map.Entry<String, Object> kept : resource.kept()) {
+            if (kept.getKey().equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static EventDraft.Invalid invalid(OtlpSpan span, String field, Rejection.Code code, String reason) {

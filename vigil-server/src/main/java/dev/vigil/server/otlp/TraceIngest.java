@@ -63,8 +63,10 @@ public final class TraceIngest implements OtlpExport {
         WireSpans.Read read;
         try {
             read = wire.read(bytes, length, now);
-        } catch (ProtoWire.Malformed | com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new Unreadable("not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage());
+        } catch (ProtoWire.Malformed e) {
+            throw new Unreadable("not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage()
+                    + (length > 0 && (bytes[0] == '{' || bytes[0] == '[')
+                    ? "; it looks like JSON: send it with Content-Type: application/json" : ""));
         }
         return store(read.result(), read.total(), now);
     }

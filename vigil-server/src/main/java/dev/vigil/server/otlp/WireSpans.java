@@ -2,8 +2,6 @@ package dev.vigil.server.otlp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.vigil.event.Event;
 import dev.vigil.event.EventDraft;
 import dev.vigil.event.Rejection;
@@ -71,8 +69,6 @@ final class WireSpans {
      */
     private static final int MAX_FAST_ATTRIBUTES = 128;
 
-    /** The attributes the event sets itself: a span attribute of one of these names takes the slow path. */
-    private static final List<String> RESERVED = List.of("spanId", "parentSpanId", "spanKind", "statusMessage");
 
     private final SpanEvents mapper;
     private final KnownKeys known;
@@ -86,9 +82,8 @@ final class WireSpans {
      * The request's spans as events (with their attributes' JSON) and rejections.
      *
      * @throws ProtoWire.Malformed            when the body is no protobuf message of this shape (nothing is kept)
-     * @throws InvalidProtocolBufferException when protobuf's own parser finds so in a resource or a slow-path span
      */
-    Read read(byte[] body, int length, long nowMicros) throws ProtoWire.Malformed, InvalidProtocolBufferException {
+    Read read(byte[] body, int length, long nowMicros) throws ProtoWire.Malformed {
         Reading r = new Reading(new ProtoWire(body, 0, length), nowMicros);
         r.request();
         r.rejections.sort(Comparator.comparingInt(Rejection::index));
@@ -126,7 +121,7 @@ final class WireSpans {
             this.now = now;
         }
 
-        void request() throws ProtoWire.Malformed, InvalidProtocolBufferException {
+        void request() throws ProtoWire.Malformed {
             while (w.more()) {
                 int tag = w.tag();
                 if (tag == REQUEST_RESOURCE_SPANS) {
@@ -139,29 +134,31 @@ final class WireSpans {
             }
         }
 
-        private void resourceSpans() throws ProtoWire.Malformed, InvalidProtocolBufferException {
+        private void resourceSpans() throws ProtoWire.Malformed {
             // The resource may come after its spans: find it first (protobuf merges a message given twice).
             int start = w.pos;
             Resource.Builder resource = Resource.newBuilder();
+            String unreadable = null;
             while (w.more()) {
                 int tag = w.tag();
                 if (tag == RESOURCE_SPANS_RESOURCE) {
                     int end = w.lengthEnd();
-                    CodedInputStream in = CodedInputStream.newInstance(w.buf, w.pos, end - w.pos);
-                    in.setRecursionLimit(OtlpProtobuf.MAX_DEPTH + 8);
-                    try {
-                        resource.mergeFrom(in);
-                    } catch (InvalidProtocolBufferException e) {
-                        throw e;
-                    } catch (java.io.IOException e) {
-                        throw new InvalidProtocolBufferException(e);
+                    if (unreadable == null) {
+                        try {
+                            resource.mergeFrom(OtlpProtobuf.input(w.buf, w.pos, end - w.pos));
+                        } catch (java.io.IOException e) {
+                            // Its spans cannot be placed: each is refused; other resources' spans are kept.
+                            unreadable = "the span's resource (at byte " + w.offset(w.pos) + ") cannot be read: "
+                                    + OtlpProtobuf.explain(e);
+                        }
                     }
                     w.pos = end;
                 } else {
                     w.skip(tag);
                 }
             }
-            ResourceView view = view(SpanResource.of(OtlpProtobuf.attributes(resource.getAttributesList())));
+            ResourceView view = unreadable != null ? null
+                    : view(SpanResource.of(OtlpProtobuf.attributes(resource.getAttributesList())));
             w.pos = start;
             while (w.more()) {
                 int tag = w.tag();
@@ -173,7 +170,17 @@ final class WireSpans {
                             int spanEnd = w.lengthEnd();
                             int spanStart = w.pos;
                             int spanOuter = w.enter(spanEnd);
-                            span(view, spanStart, spanEnd);
+                            if (view == null) {
+                                rejections.add(new Rejection(index, "resource", Rejection.Code.INVALID_VALUE, unreadable));
+                            } else {
+                                try {
+                                    span(view, spanStart, spanEnd);
+                                } catch (ProtoWire.BadText e) {
+                                    // The span's framing is sound, only a text in it is not: the span alone goes.
+                                    rejections.add(new Rejection(index, e.field, Rejection.Code.INVALID_UTF8, e.getMessage()));
+                                    w.limit = spanEnd;
+                                }
+                            }
                             w.leave(spanOuter);
                             index++;
                         } else {
@@ -188,7 +195,7 @@ final class WireSpans {
         }
 
         private void span(ResourceView resource, int spanStart, int spanEnd)
-                throws ProtoWire.Malformed, InvalidProtocolBufferException {
+                throws ProtoWire.Malformed, ProtoWire.BadText {
             int traceAt = 0;
             int traceLength = 0;
             int spanAt = 0;
@@ -225,7 +232,7 @@ final class WireSpans {
                         parentLength = end - w.pos;
                         w.pos = end;
                     }
-                    case SPAN_NAME -> name = w.text(w.lengthEnd());
+                    case SPAN_NAME -> name = w.text(w.lengthEnd(), "name");
                     case SPAN_KIND -> kind = (int) w.varint();
                     case SPAN_START -> startNanos = w.fixed64();
                     case SPAN_END -> endNanos = w.fixed64();
@@ -247,7 +254,7 @@ final class WireSpans {
                         while (w.more()) {
                             int inner = w.tag();
                             switch (inner) {
-                                case STATUS_MESSAGE -> statusMessage = w.text(w.lengthEnd());
+                                case STATUS_MESSAGE -> statusMessage = w.text(w.lengthEnd(), "status.message");
                                 case STATUS_CODE -> statusCode = (int) w.varint();
                                 default -> w.skip(inner);
                             }
@@ -268,13 +275,27 @@ final class WireSpans {
             int savedLimit = w.limit;
             SpanFacts facts = slow || attributes > MAX_FAST_ATTRIBUTES ? null : attributes(resource, attributes, kind, spanAt, spanLength, parentAt,
                     parentLength, statusMessage);
+            String tooDeep = facts == null ? tooDeep(attributes) : null;
             // attributes() may give up inside an attribute: back to the end of the span either way
             w.pos = savedPos;
             w.limit = savedLimit;
+            if (tooDeep != null) {
+                rejections.add(new Rejection(index, "attributes." + tooDeep, Rejection.Code.TOO_DEEP, "nested deeper than "
+                        + OtlpProtobuf.MAX_DEPTH + " arrays and key-value lists; flatten it"));
+                return;
+            }
             EventDraft.Checked checked;
             String attributesJson;
             if (facts == null) {
-                checked = mapper.check(OtlpProtobuf.span(index, resource.full(), parse(spanStart, spanEnd)), now);
+                Span parsed;
+                try {
+                    parsed = Span.parseFrom(OtlpProtobuf.input(w.buf, spanStart, spanEnd - spanStart));
+                } catch (java.io.IOException e) {
+                    rejections.add(new Rejection(index, null, Rejection.Code.INVALID_VALUE, "the span cannot be read: "
+                            + OtlpProtobuf.explain(e)));
+                    return;
+                }
+                checked = mapper.check(OtlpProtobuf.span(index, resource.full(), parsed), now);
                 attributesJson = null;
             } else {
                 String traceId = HEX.formatHex(b, traceAt, traceAt + traceLength);
@@ -300,16 +321,89 @@ final class WireSpans {
             }
         }
 
-        private Span parse(int start, int end) throws InvalidProtocolBufferException {
-            CodedInputStream in = CodedInputStream.newInstance(w.buf, start, end - start);
-            in.setRecursionLimit(OtlpProtobuf.MAX_DEPTH + 5);
-            try {
-                return Span.parseFrom(in);
-            } catch (InvalidProtocolBufferException e) {
-                throw e;
-            } catch (java.io.IOException e) {
-                throw new InvalidProtocolBufferException(e);
+        /**
+         * The key of the first of the span's attributes whose value nests arrays and key-value lists deeper than
+         * {@link OtlpProtobuf#MAX_DEPTH}, or null: such a span is refused before protobuf's parser meets it.
+         */
+        private String tooDeep(int count) throws ProtoWire.Malformed {
+            for (int a = 0; a < count; a++) {
+                w.pos = attributeRanges[a * 2];
+                int outer = w.enter(attributeRanges[a * 2 + 1]);
+                int keyAt = 0;
+                int keyEnd = 0;
+                boolean deep = false;
+                while (w.more()) {
+                    int tag = w.tag();
+                    if (tag == KEY_VALUE_KEY) {
+                        keyEnd = w.lengthEnd();
+                        keyAt = w.pos;
+                        w.pos = keyEnd;
+                    } else if (tag == KEY_VALUE_VALUE) {
+                        int end = w.lengthEnd();
+                        int valueOuter = w.enter(end);
+                        deep |= deeperThanAllowed(0);
+                        w.limit = end;
+                        w.leave(valueOuter);
+                    } else {
+                        w.skip(tag);
+                    }
+                }
+                w.leave(outer);
+                if (deep) {
+                    return new String(w.buf, keyAt, keyEnd - keyAt, StandardCharsets.UTF_8);
+                }
             }
+            return null;
+        }
+
+        /** Whether the AnyValue the cursor is in (inside {@code depth} arrays and lists) nests too deep. */
+        private boolean deeperThanAllowed(int depth) throws ProtoWire.Malformed {
+            while (w.more()) {
+                int tag = w.tag();
+                if (tag != ANY_ARRAY && tag != ANY_KVLIST) {
+                    w.skip(tag);
+                    continue;
+                }
+                if (depth + 1 > OtlpProtobuf.MAX_DEPTH) {
+                    return true;
+                }
+                int listEnd = w.lengthEnd();
+                int listOuter = w.enter(listEnd);
+                while (w.more()) {
+                    int item = w.tag();
+                    if (item != (1 << 3 | ProtoWire.LEN)) {
+                        w.skip(item);
+                        continue;
+                    }
+                    int itemEnd = w.lengthEnd();
+                    int itemOuter = w.enter(itemEnd);
+                    boolean deep;
+                    if (tag == ANY_ARRAY) {
+                        deep = deeperThanAllowed(depth + 1); // an AnyValue
+                    } else {
+                        deep = false; // a KeyValue: its value is the AnyValue
+                        while (w.more()) {
+                            int field = w.tag();
+                            if (field == KEY_VALUE_VALUE) {
+                                int valueEnd = w.lengthEnd();
+                                int valueOuter = w.enter(valueEnd);
+                                if (deeperThanAllowed(depth + 1)) {
+                                    return true; // the caller puts the cursor back
+                                }
+                                w.leave(valueOuter);
+                            } else {
+                                w.skip(field);
+                            }
+                        }
+                    }
+                    if (deep) {
+                        return true;
+                    }
+                    w.leave(itemOuter);
+                }
+                w.leave(listOuter);
+            }
+            return false;
         }
 
         /**
@@ -318,7 +412,8 @@ final class WireSpans {
          * must take the slow path.
          */
         private SpanFacts attributes(ResourceView resource, int count, int kind, int spanAt, int spanLength,
-                                     int parentAt, int parentLength, String statusMessage) throws ProtoWire.Malformed {
+                                     int parentAt, int parentLength, String statusMessage)
+                throws ProtoWire.Malformed, ProtoWire.BadText {
             boolean calls = kind == OtlpSpan.KIND_CLIENT || kind == OtlpSpan.KIND_PRODUCER;
             int peerRank = Integer.MAX_VALUE;
             String peer = null;
@@ -414,7 +509,7 @@ final class WireSpans {
                 boolean isText = valueTag == ANY_STRING;
                 switch (valueTag) {
                     case ANY_STRING -> {
-                        checkText(textAt, textEnd);
+                        checkText(textAt, textEnd, keyAt, keyEnd);
                         putQuoted(textAt, textEnd);
                         if (k != null && (k.peerRank >= 0 || k.carried || k.businessKeys.length > 0)) {
                             text = new String(w.buf, textAt, textEnd - textAt, StandardCharsets.UTF_8);
@@ -484,7 +579,7 @@ final class WireSpans {
         }
 
         /** The key's hash (that of its {@code String} when ASCII); checks that it is UTF-8. */
-        private int checkedHash(int at, int end) throws ProtoWire.Malformed {
+        private int checkedHash(int at, int end) throws ProtoWire.BadText {
             byte[] b = w.buf;
             int h = 0;
             boolean ascii = true;
@@ -493,16 +588,16 @@ final class WireSpans {
                 ascii &= b[i] >= 0;
             }
             if (!ascii) {
-                w.checkUtf8(at, end, "an attribute key");
+                w.checkUtf8(at, end, "attributes (a key)");
             }
             return h;
         }
 
-        private void checkText(int at, int end) throws ProtoWire.Malformed {
+        private void checkText(int at, int end, int keyAt, int keyEnd) throws ProtoWire.BadText {
             byte[] b = w.buf;
             for (int i = at; i < end; i++) {
                 if (b[i] < 0) {
-                    w.checkUtf8(i, end, "an attribute value");
+                    w.checkUtf8(i, end, "attributes." + new String(b, keyAt, keyEnd - keyAt, StandardCharsets.UTF_8));
                     return;
                 }
             }
@@ -670,7 +765,8 @@ final class WireSpans {
 
         KnownKeys(SpanEvents mapper) {
             Map<String, Known> byName = new LinkedHashMap<>();
-            RESERVED.forEach(n -> byName.computeIfAbsent(n, Known::new).reserved = true);
+            // a span attribute of one of the event's own names takes the slow path, which drops it
+            SpanEvents.OWN_ATTRIBUTES.forEach(n -> byName.computeIfAbsent(n, Known::new).reserved = true);
             for (int i = 0; i < SpanResource.KEPT.size(); i++) {
                 byName.computeIfAbsent(SpanResource.KEPT.get(i), Known::new).kept = i;
             }
@@ -681,7 +777,7 @@ final class WireSpans {
                 }
             }
             for (String c : SpanRef.CARRIED) {
-                if (!RESERVED.contains(c)) {
+                if (!SpanEvents.OWN_ATTRIBUTES.contains(c)) {
                     byName.computeIfAbsent(c, Known::new).carried = true;
                 }
             }

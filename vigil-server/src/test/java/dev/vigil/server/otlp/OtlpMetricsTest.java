@@ -278,6 +278,13 @@ class OtlpMetricsTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(OtlpTracesTest.JSON.readTree(bad.body()).get("message").asText())
                 .isEqualTo("not an OTLP ExportMetricsServiceRequest in JSON: resourceMetrics is not an array");
+        HttpResponse<String> number = post("{\"resourceMetrics\": [5]}");
+        assertThat(number.statusCode()).isEqualTo(400);
+        assertThat(OtlpTracesTest.JSON.readTree(number.body()).get("message").asText())
+                .isEqualTo("not an OTLP ExportMetricsServiceRequest in JSON: resourceMetrics[0] is number, not an object");
+        HttpResponse<String> inner = post("{\"resourceMetrics\": [{\"scopeMetrics\": [[1]]}]}");
+        assertThat(OtlpTracesTest.JSON.readTree(inner.body()).get("message").asText())
+                .isEqualTo("not an OTLP ExportMetricsServiceRequest in JSON: scopeMetrics[0] is array, not an object");
     }
 
     HttpResponse<String> post(String json) throws Exception {

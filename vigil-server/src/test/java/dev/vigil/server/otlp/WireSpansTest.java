@@ -1,13 +1,13 @@
 package dev.vigil.server.otlp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import dev.vigil.event.Event;
 import dev.vigil.event.IngestPolicy;
+import dev.vigil.event.Rejection;
 import dev.vigil.link.SpanRef;
 import dev.vigil.testkit.Gen;
 import dev.vigil.testkit.Props;
@@ -118,8 +118,6 @@ class WireSpansTest {
             } catch (ProtoWire.Malformed e) {
                 assertThat(e.getMessage()).matches(".*\\(at byte \\d+\\)");
                 actual = null;
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                actual = null;
             }
             if (expected != null) {
                 assertThat(actual).as("what protobuf reads, the bytes reader reads").isNotNull();
@@ -154,27 +152,88 @@ class WireSpansTest {
     }
 
     @Test
-    void aSpanTextThatIsNotUtf8RefusesTheRequestAsProtobufDoes() {
-        Span span = span(0).toBuilder().setName("x").build();
-        byte[] body = body(List.of(rs(resource("svc"), List.of(span))));
-        // the span's name, "x", becomes a lone continuation byte
-        int at = indexOf(body, (byte) 'x');
+    void aSpanWhoseTextIsNotUtf8IsRefusedAloneNamingTheFieldTheProblemAndTheByte() throws Exception {
+        Span bad = span(1).toBuilder().setName("BAD-NAME").build();
+        byte[] body = body(List.of(rs(resource("svc"), List.of(span(0), bad, span(2)))));
+        int at = indexOf(body, "BAD-NAME"); // its first byte becomes a continuation byte with no lead byte
         body[at] = (byte) 0x80;
-        byte[] bad = body;
-        assertThatThrownBy(() -> OtlpProtobuf.decode(bad, bad.length))
-                .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
-        assertThatThrownBy(() -> WIRE.read(bad, bad.length, NOW_MICROS)).isInstanceOf(ProtoWire.Malformed.class)
-                .hasMessage("a text field that is not UTF-8: a continuation byte with no lead byte (80) (at byte " + at
-                        + ")");
+        SpanEvents.Result r = WIRE.read(body, body.length, NOW_MICROS).result();
+        assertThat(r.events()).hasSize(2);
+        assertThat(r.rejections()).containsExactly(new Rejection(1, "name", Rejection.Code.INVALID_UTF8,
+                "name is not UTF-8: a continuation byte with no lead byte (80) at byte " + at + " of the request"));
     }
 
-    private static int indexOf(byte[] a, byte b) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == b) {
+    @Test
+    void anAttributeNestedDeeperThan32ListsRefusesItsSpanNamingTheAttributeAndKeepsTheOthers() throws Exception {
+        Span deep = span(1).toBuilder().addAttributes(kv("tree", nested(33))).build();
+        Span deepest = span(2).toBuilder().addAttributes(kv("tree", nested(60))).build();
+        Span allowed = span(3).toBuilder().addAttributes(kv("tree", nested(32))).build();
+        byte[] body = body(List.of(rs(resource("svc"), List.of(span(0), deep, deepest, allowed))));
+        SpanEvents.Result r = WIRE.read(body, body.length, NOW_MICROS).result();
+        String reason = "nested deeper than 32 arrays and key-value lists; flatten it";
+        assertThat(r.rejections()).containsExactly(new Rejection(1, "attributes.tree", Rejection.Code.TOO_DEEP, reason),
+                new Rejection(2, "attributes.tree", Rejection.Code.TOO_DEEP, reason));
+        assertThat(r.events()).hasSize(2);
+        Object tree = r.events().get(1).attributes().get("tree");
+        for (int level = 31; level >= 0; level--) {
+            tree = level % 3 == 2 ? ((Map<?, ?>) tree).get("k") : ((List<?>) tree).get(0);
+        }
+        assertThat(tree).isEqualTo("leaf");
+    }
+
+    /** A value inside {@code levels} arrays (and key-value lists, every third level). */
+    private static AnyValue nested(int levels) {
+        AnyValue v = AnyValue.newBuilder().setStringValue("leaf").build();
+        for (int i = 0; i < levels; i++) {
+            v = i % 3 == 2
+                    ? AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder().addValues(kv("k", v))).build()
+                    : AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder().addValues(v)).build();
+        }
+        return v;
+    }
+
+    @Test
+    void aResourceThatCannotBeReadRefusesItsSpansAndKeepsThoseOfOtherResources() throws Exception {
+        Resource bad = Resource.newBuilder().addAttributes(kv("service.name", AnyValue.newBuilder()
+                .setStringValue("BAD-SERVICE").build())).build();
+        byte[] body = body(List.of(rs(bad, List.of(span(0), span(1))), rs(resource("svc"), List.of(span(2)))));
+        body[indexOf(body, "BAD-SERVICE") + 10] = (byte) 0xC3; // a lead byte with nothing after it
+        SpanEvents.Result r = WIRE.read(body, body.length, NOW_MICROS).result();
+        assertThat(r.events()).extracting(Event::source).containsExactly("svc");
+        assertThat(r.rejections()).extracting(Rejection::index, Rejection::field).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0, "resource"), org.assertj.core.groups.Tuple.tuple(1, "resource"));
+        assertThat(r.rejections().get(0).reason()).startsWith("the span's resource (at byte ")
+                .endsWith(") cannot be read: a text field is not UTF-8");
+    }
+
+    @Test
+    void aSpanAttributeCannotOverrideTheSpansOwnIdsStatusOrWhereItsResourceRan() throws Exception {
+        Resource placed = Resource.newBuilder()
+                .addAttributes(kv("service.name", AnyValue.newBuilder().setStringValue("svc").build()))
+                .addAttributes(kv("host.name", AnyValue.newBuilder().setStringValue("h-real").build())).build();
+        Span root = span(0).toBuilder()
+                .addAttributes(kv("parentSpanId", AnyValue.newBuilder().setStringValue("0102030405060708").build()))
+                .addAttributes(kv("statusMessage", AnyValue.newBuilder().setStringValue("not a status").build()))
+                .addAttributes(kv("host.name", AnyValue.newBuilder().setStringValue("h-spoof").build()))
+                .addAttributes(kv("http.route", AnyValue.newBuilder().setStringValue("/x").build())).build();
+        byte[] body = body(List.of(rs(placed, List.of(root))));
+        SpanEvents.Result r = WIRE.read(body, body.length, NOW_MICROS).result();
+        Event e = r.events().get(0);
+        String json = r.attributesJson().get(0) == null ? JSON.writeValueAsString(e.attributes()) : r.attributesJson().get(0);
+        Map<String, Object> stored = JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        assertThat(stored).containsEntry("host.name", "h-real").containsEntry("http.route", "/x")
+                .doesNotContainKeys("parentSpanId", "statusMessage");
+        assertThat(SpanRef.carried(e.attributes())).containsEntry("host.name", "h-real").doesNotContainKey("parentSpanId");
+    }
+
+    private static int indexOf(byte[] a, String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i + b.length <= a.length; i++) {
+            if (java.util.Arrays.equals(a, i, i + b.length, b, 0, b.length)) {
                 return i;
             }
         }
-        throw new AssertionError("not found");
+        throw new AssertionError(text + " not found");
     }
 
     private static Event withoutAttributes(Event e) {
