@@ -186,14 +186,14 @@ public final class VigilServer implements AutoCloseable {
                 startOrExplain(server, options.bindAddress(), options.port(), "--port");
                 if (options.otlp().grpc() != ServerOptions.OtlpPorts.OFF) {
                     grpc = otlpServer(options, options.otlp().grpc(), guard, "OTLP/gRPC (" + OtlpGrpcService.TRACES + ", "
-                            + OtlpGrpcService.METRICS + ")", server.activeLocalPort())
+                            + OtlpGrpcService.METRICS + ")", server.activeLocalPort(), true)
                             .service(OtlpGrpcService.TRACES, new OtlpGrpcService(traces, options.maxBodyBytes()))
                             .service(OtlpGrpcService.METRICS, new OtlpGrpcService(metrics, options.maxBodyBytes())).build();
                     startOrExplain(grpc, options.bindAddress(), options.otlp().grpc(), "--otlp-grpc-port");
                 }
                 if (options.otlp().http() != ServerOptions.OtlpPorts.OFF) {
                     otlpHttp = otlpServer(options, options.otlp().http(), guard, "OTLP/HTTP (POST /v1/traces, /v1/metrics)",
-                            server.activeLocalPort())
+                            server.activeLocalPort(), false)
                             .service("/v1/traces", otlpTraces).service("/v1/metrics", otlpMetrics).build();
                     startOrExplain(otlpHttp, options.bindAddress(), options.otlp().http(), "--otlp-http-port");
                 }
@@ -234,12 +234,18 @@ public final class VigilServer implements AutoCloseable {
         return otlpHttp == null ? -1 : otlpHttp.activeLocalPort();
     }
 
-    /** A server of OTLP's own on {@code port}: the same limits and Host guard as the main one. */
+    /**
+     * A server of OTLP's own on {@code port}: the same limits as the main one. The OTLP/HTTP alias has its Host guard
+     * too; the gRPC port has none, and answers gRPC calls in gRPC's terms: a browser (what the guard is against, DNS
+     * rebinding) cannot make a gRPC call without a CORS preflight Vigil never grants, while a Collector or an SDK on
+     * another machine names Vigil as it knows it (VIGIL:4317) and would be refused with an HTTP status it cannot read.
+     */
     private static com.linecorp.armeria.server.ServerBuilder otlpServer(ServerOptions options, int port, HostGuard guard,
-                                                                        String serves, int apiPort) {
-        HttpService notFound = (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found", "this port serves " + serves
-                + " only; the API (and OTLP/HTTP's /v1/traces) is on port " + apiPort, null);
-        return Server.builder()
+                                                                        String serves, int apiPort, boolean grpc) {
+        HttpService notFound = (ctx, req) -> OtlpGrpcService.notServed(req, () -> Json.error(HttpStatus.NOT_FOUND,
+                "not_found", "this port serves " + serves + " only; the API (and OTLP/HTTP's /v1/traces) is on port "
+                        + apiPort, null));
+        com.linecorp.armeria.server.ServerBuilder b = Server.builder()
                 // a registry of its own: the main server's already names the shared executors' meters
                 .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
                 .http(new InetSocketAddress(options.bindAddress(), port))
@@ -248,8 +254,8 @@ public final class VigilServer implements AutoCloseable {
                 .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(30))
                 .errorHandler(new JsonErrors(options.maxBodyBytes()))
                 .disableServerHeader()
-                .decorator(guard)
                 .serviceUnder("/", notFound);
+        return grpc ? b : b.decorator(guard);
     }
 
     /** Starts a server, or says in words why it cannot listen and which flag to change. */

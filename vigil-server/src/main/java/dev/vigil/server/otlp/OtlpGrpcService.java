@@ -44,12 +44,37 @@ public final class OtlpGrpcService implements HttpService {
         this.maxBodyBytes = maxBodyBytes;
     }
 
+    /**
+     * The gRPC port's answer to anything but its two methods: to a gRPC call, UNIMPLEMENTED (a gRPC client reads
+     * only the status; an HTTP 404 reaches it as an opaque transport error); to anything else, {@code otherwise}.
+     */
+    public static HttpResponse notServed(HttpRequest req, java.util.function.Supplier<HttpResponse> otherwise) {
+        if (!isGrpc(req)) {
+            return otherwise.get();
+        }
+        String path = req.path();
+        String what = path.contains(".LogsService/") ? "Vigil does not take logs"
+                : path.contains(".ProfilesService/") ? "Vigil does not take profiles" : "no such method";
+        return IngestService.refuse(req, status(UNIMPLEMENTED, what + " (" + path + "); this port serves " + TRACES
+                + " and " + METRICS));
+    }
+
+    /** Whether a request is a gRPC call (what a gRPC client reads its status from). */
+    public static boolean isGrpc(HttpRequest req) {
+        MediaType type = req.contentType();
+        return type != null && type.type().equals("application") && type.subtype().startsWith("grpc");
+    }
+
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         MediaType type = req.contentType();
         if (type == null || !type.subtype().startsWith("grpc") || !type.type().equals("application")) {
             return IngestService.refuse(req, HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
                     "this is OTLP/gRPC: send application/grpc over HTTP/2 (or OTLP/HTTP to /v1/" + ingest.signal() + ")"));
+        }
+        if (!type.subtype().equals("grpc") && !type.subtype().equals("grpc+proto")) {
+            return IngestService.refuse(req, status(UNIMPLEMENTED, "this server reads gRPC messages in protobuf "
+                    + "(application/grpc or application/grpc+proto), not " + type.subtype()));
         }
         String encoding = req.headers().get("grpc-encoding");
         return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, encoding, ctx.blockingTaskExecutor())));
@@ -69,7 +94,11 @@ public final class OtlpGrpcService implements HttpService {
         }
         Gunzip.Body message = new Gunzip.Body(java.util.Arrays.copyOfRange(frame.array(), 5, frame.limit()), (int) length);
         if (compressed == 1) {
-            if (encoding == null || !encoding.equalsIgnoreCase("gzip")) {
+            if (encoding == null) {
+                return done(status(INTERNAL, "the message is marked compressed but the call names no grpc-encoding: "
+                        + "send grpc-encoding: gzip with it"));
+            }
+            if (!encoding.equalsIgnoreCase("gzip")) {
                 return done(status(UNIMPLEMENTED, "message compressed with " + encoding + ": send gzip or identity"));
             }
             try {
@@ -114,7 +143,7 @@ public final class OtlpGrpcService implements HttpService {
      * ends the stream: headers followed by an empty DATA frame read as "no status" (UNKNOWN in gRPC's C core,
      * INTERNAL in grpc-java), and an UNAVAILABLE lost that way would not be retried.
      */
-    private static HttpResponse status(int code, String message) {
+    public static HttpResponse status(int code, String message) {
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(GRPC).endOfStream(true)
                 .add("grpc-status", String.valueOf(code)).add("grpc-message", percentEncode(message)).build());
     }

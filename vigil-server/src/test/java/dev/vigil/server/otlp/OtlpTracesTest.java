@@ -386,6 +386,40 @@ class OtlpTracesTest {
     }
 
     @Test
+    void theGrpcPortAnswersInGrpcStatusesToAnyNameForItAndToMethodsItDoesNotServe() throws Exception {
+        // HTTP/1.1 over a socket: the JDK's client cannot set Host, and a Collector names Vigil as it knows it
+        String logs = exchange(server.otlpGrpcPort(), "vigil.example:4317",
+                "/opentelemetry.proto.collector.logs.v1.LogsService/Export", "application/grpc", new byte[] {0, 0, 0, 0, 0});
+        assertThat(logs).startsWith("HTTP/1.1 200").contains("grpc-status: 12")
+                .contains("grpc-message: Vigil does not take logs");
+        String traces = exchange(server.otlpGrpcPort(), "vigil.example:4317", OtlpGrpcService.TRACES,
+                "application/grpc", new byte[] {0, 0, 0, 0, 0});
+        assertThat(traces).as("a name the guard of the API's port would refuse").startsWith("HTTP/1.1 200")
+                .contains("grpc-status: 0");
+        String json = exchange(server.otlpGrpcPort(), "localhost", OtlpGrpcService.TRACES, "application/grpc+json",
+                new byte[] {0, 0, 0, 0, 0});
+        assertThat(json).contains("grpc-status: 12").contains("not grpc+json");
+        String unnamed = exchange(server.otlpGrpcPort(), "localhost", OtlpGrpcService.TRACES, "application/grpc",
+                new byte[] {1, 0, 0, 0, 0});
+        assertThat(unnamed).contains("grpc-status: 13").contains("names no grpc-encoding");
+        String api = exchange(server.port(), "vigil.example", "/v1/traces", "application/x-protobuf", new byte[0]);
+        assertThat(api).as("the API's port keeps its guard").startsWith("HTTP/1.1 421");
+    }
+
+    /** One HTTP/1.1 POST over a socket; the answer's head and body as text. */
+    private static String exchange(int port, String host, String path, String contentType, byte[] body) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(60_000);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
+                    + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
+        }
+    }
+
+    @Test
     void grpcJavasStrictClientReadsEveryStatusWhetherTheCallSucceedsOrEndsWithoutAMessage() throws Exception {
         io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", server.otlpGrpcPort())
                 .usePlaintext().build();
