@@ -8,7 +8,9 @@
 #
 # Each jar in turn: a fresh server with a fresh data folder, wrk -t2 -c8 for 10 s of warm-up (discarded), then
 # 30 s measured (SECS=60 bench/ab-ingest.sh ... for the "sustained 60 s"); after the run, how far the event
-# table's loader is behind. Keep a jar of the old build by copying vigil-app/target/vigil.jar before rebuilding.
+# table's loader is behind. Keep a jar of the old build by copying vigil-app/target/vigil.jar before rebuilding,
+# or build the jar of any commit beside the checkout:
+#   git worktree add /tmp/vigil-old COMMIT && (cd /tmp/vigil-old && ./vigil build) && cp /tmp/vigil-old/vigil-app/target/vigil.jar old.jar
 set -euo pipefail
 BODY="$1"; CTYPE="$2"; URLPATH="$3"; ITEMS="$4"; shift 4
 PORT=18600

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Writes the benchmark bodies into DIR: 1,000 Zipkin v2 spans (spans-1000.json, spans-1.json) and the same
 spans as OTLP/HTTP protobuf (spans-1000.pb, spans-1.pb). Used by versus-zipkin.sh and ab-ingest.sh."""
-import json, sys, random
+import json, os, sys, random
 random.seed(7)
 d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
 now = 1_760_000_000_000_000
 spans = []
 for i in range(1000):

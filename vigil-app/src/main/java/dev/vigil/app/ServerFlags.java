@@ -19,7 +19,7 @@ public final class ServerFlags {
 
     @Option(names = "--otlp-grpc-port", paramLabel = "PORT|auto|off", defaultValue = "auto",
             converter = GrpcPortConverter.class,
-            description = "Port for OpenTelemetry's OTLP/gRPC (spans from SDKs and collectors). auto: 4317, the OTLP "
+            description = "Port for OpenTelemetry's OTLP/gRPC (spans and host metrics from SDKs and collectors). auto: 4317, the OTLP "
                     + "convention, when it is free, else none (the banner says so); a number must be free; 0 picks one. "
                     + "Default: ${DEFAULT-VALUE}")
     String otlpGrpcPort;

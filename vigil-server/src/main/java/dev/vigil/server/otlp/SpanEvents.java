@@ -114,9 +114,14 @@ final class SpanEvents {
             return invalid(span, "resource.service.name", Rejection.Code.MISSING_FIELD,
                     "the span's resource has no service.name: set it in the SDK (OTEL_SERVICE_NAME)");
         }
-        if (span.endNanos() <= 0) {
+        if (span.endNanos() == 0) {
             return invalid(span, "endTimeUnixNano", Rejection.Code.MISSING_FIELD,
                     "endTimeUnixNano is missing: only ended spans can be sent");
+        }
+        if (span.endNanos() < 0) {
+            // an unsigned fixed64 past 2^63 ns: later than the year 2262
+            return invalid(span, "endTimeUnixNano", Rejection.Code.INVALID_VALUE, "endTimeUnixNano "
+                    + Long.toUnsignedString(span.endNanos()) + " is no time (nanoseconds since 1970, after the year 2262)");
         }
         if (span.startNanos() <= 0 || span.startNanos() > span.endNanos()) {
             return invalid(span, "startTimeUnixNano", Rejection.Code.INVALID_VALUE,
