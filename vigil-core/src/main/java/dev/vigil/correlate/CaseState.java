@@ -78,12 +78,22 @@ public final class CaseState {
         considerForId(o.idTime, o.idAct, o.idKey);
     }
 
-    /** The case id: a hash of the process and the earliest event's key, as 16 hex digits. */
+    /**
+     * The case id: a hash of the process and the earliest event's key and time, as 16 hex digits. The time is in it
+     * because a key outlives its case: an order stuck and forgotten, then seen again, makes a second case with the
+     * same first key, and with the key alone the second overwrote the first in the store (and which one was left
+     * depended on the order the two were written in, so a replay after a crash could leave the other).
+     */
     private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
     String id(String processName) {
         long h = fnv(0xcbf29ce484222325L, processName);
         h = fnv(h ^ 0x1F, idKey);
+        h ^= 0x2F;
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            h ^= (idTime >>> shift) & 0xff;
+            h *= 0x100000001b3L;
+        }
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;
