@@ -120,7 +120,9 @@ class DashboardIT {
                 const calls = [...document.querySelectorAll('.calls tbody tr')]
                   .map(tr => [...tr.querySelectorAll('th, td')].map(c => c.innerText.trim()));
                 const graph = document.querySelector('.graph svg');
+                const tile = document.querySelector('.tiles .tile .value');
                 return JSON.stringify({
+                  servicesTile: tile ? tile.innerText.trim() : null,
                   units: [...document.querySelectorAll('section.unit h2')].map(h => h.innerText.trim()),
                   rows, calls, graph: graph ? graph.textContent : null,
                   h1: (document.querySelector('h1') || {}).textContent || null });""");
@@ -139,6 +141,11 @@ class DashboardIT {
         List<JsonNode> rows = new ArrayList<>();
         estate.get("suppliers").forEach(rows::add);
         estate.get("units").forEach(u -> u.get("services").forEach(rows::add));
+        estate.get("calledOnly").forEach(rows::add);
+        // The tile counts every service and supplier the page lists, those seen only by their callers too
+        if (!String.valueOf(rows.size()).equals(page.path("servicesTile").asText())) {
+            return "the services tile says " + page.path("servicesTile").asText() + ", the page lists " + rows.size();
+        }
         for (JsonNode api : rows) {
             String name = api.has("supplier") ? api.get("supplier").asText() : api.get("service").asText();
             String problem = rowDisagreement(name, api, page.get("rows").get(name));
@@ -303,6 +310,7 @@ class DashboardIT {
                 .contains("Carrier API availability", "Carrier API calls within 1 s");
         assertThat(driver.findElement(By.cssSelector(".in")).getText()).contains("shipping", "tracking", "returns");
         assertThat(driver.findElement(By.cssSelector("#c-latency svg")).getText()).contains("p50", "p95", "p99");
+        assertThat(labelsOutsideTheirCharts()).isEmpty();
         shoot("supplier");
         driver.findElement(By.cssSelector("input[name=range][value='30d']")).click();
         waitFor(d -> d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h"));
@@ -316,6 +324,49 @@ class DashboardIT {
         driver.findElement(By.cssSelector("form.range button")).click();
         waitFor(d -> d.findElement(By.cssSelector("input[name=range][value=custom]")).isSelected()
                 && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h"));
+    }
+
+    /** The texts of the page's charts drawn (partly) outside their chart's box: cut off for the reader. */
+    private List<String> labelsOutsideTheirCharts() {
+        Object cut = ((JavascriptExecutor) driver).executeScript("""
+                return [...document.querySelectorAll('.chart')].flatMap(c => {
+                  const box = c.getBoundingClientRect();
+                  return [...c.querySelectorAll('svg text')].filter(t => {
+                    const r = t.getBoundingClientRect();
+                    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+                  }).map(t => t.textContent);
+                });""");
+        return ((List<?>) cut).stream().map(String::valueOf).toList();
+    }
+
+    @Test
+    @Order(3)
+    void aChartsAxisLabelsAreDrawnWholeHoweverWideTheirNumbers() throws Exception {
+        open("#/");
+        waitFor(d -> !d.findElements(By.cssSelector(".tiles")).isEmpty());
+        // The dashboard's own chart module, on figures of every width ("1,000 ms" was cut to ",000 ms").
+        ((JavascriptExecutor) driver).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/ui/charts.js').then(({ lines }) => {
+                  const div = document.createElement('div');
+                  div.className = 'chart';
+                  div.id = 'wide-figures';
+                  div.style.width = '420px';
+                  div.style.height = '260px';
+                  document.body.appendChild(div); // not in the view, which a refresh redraws
+                  const t = Date.now();
+                  lines(div, 'Latency', ' ms', [{ name: 'p99', points: [[t - 120000, 7], [t - 60000, 123456.5], [t, 999999]] }],
+                    [new Date(t - 180000), new Date(t)]);
+                  requestAnimationFrame(() => done());
+                });""");
+        try {
+            waitFor(d -> !d.findElements(By.cssSelector("#wide-figures svg text")).isEmpty());
+            assertThat(driver.findElement(By.cssSelector("#wide-figures svg")).getText()).containsPattern("\\d{3},\\d{3} ms");
+            assertThat(labelsOutsideTheirCharts()).isEmpty();
+        } finally {
+            // the other tests see the dashboard's own pages only
+            ((JavascriptExecutor) driver).executeScript("document.getElementById('wide-figures').remove();");
+        }
     }
 
     @Test

@@ -53,7 +53,8 @@ export function draw(el, [estate, alerts, procs]) {
     el.innerHTML = html`<h1>Estate overview</h1>${emptyEstate()}`.html;
     return;
   }
-  const services = estate.units.flatMap(u => u.services);
+  // Services seen only by their callers are services too: the tile counts every row the page lists.
+  const services = estate.units.flatMap(u => u.services).concat(estate.calledOnly);
   const count = (rows, s) => rows.filter(r => r.status === s).length;
   const bad = count(services, 'breached') + count(estate.suppliers, 'breached');
   const risky = count(services, 'at risk') + count(estate.suppliers, 'at risk');
