@@ -379,6 +379,12 @@ class DashboardIT {
         waitFor(d -> d.findElement(By.cssSelector("[data-fig=stuck]")).getText().matches("[1-9][0-9]*"));
         shoot("processes");
         click(By.cssSelector("[data-fig=stuck]"));
+        // A stuck case says how long it has waited, not how long its events spanned: at least the demo's stuckAfter
+        // (1 min), the API's figure at the page's last refresh
+        waitFor(d -> !d.findElements(By.xpath("//tr[th/a[.='" + id + "']]/td[@data-fig='waiting']")).isEmpty());
+        String waited = driver.findElement(By.xpath("//tr[th/a[.='" + id + "']]/td[@data-fig='waiting']")).getText();
+        assertThat(waited).matches("no event for (\\d+ min( \\d+ s)?|\\d+ h( \\d+ min)?|\\d+ d( \\d+ h)?)");
+        assertThat(stuck.get("sinceLastEventMs").asDouble()).isGreaterThanOrEqualTo(60_000.0);
         click(By.xpath("//a[.='" + id + "']"));
         waitFor(d -> d.findElement(By.tagName("h1")).getText().equals("Case " + id));
         // The case page is drawn once; a case still open may take an event meanwhile: page and API agree once the
@@ -400,6 +406,7 @@ class DashboardIT {
             return null;
         }, problem -> problem == null);
         waitFor(d -> d.findElement(By.tagName("main")).getText().contains("stuck"));
+        assertThat(driver.findElement(By.cssSelector(".waiting")).getText()).startsWith("No event for ");
     }
 
     @Test

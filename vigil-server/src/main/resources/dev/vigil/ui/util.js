@@ -69,6 +69,19 @@ export function ms(v) {
   return num(v, v < 10 ? 2 : 0) + ' ms';
 }
 
+/** A long wait in words a reader takes in at a glance: "45 s", "7 min 8 s", "3 h 12 min", "2 d 4 h". */
+export function elapsed(v) {
+  if (v === null || v === undefined) return '–';
+  const s = Math.floor(v / 1000);
+  if (s < 60) return s + ' s';
+  const m = Math.floor(s / 60);
+  if (m < 60) return m + ' min' + (s % 60 ? ' ' + (s % 60) + ' s' : '');
+  const h = Math.floor(m / 60);
+  if (h < 24) return h + ' h' + (m % 60 ? ' ' + (m % 60) + ' min' : '');
+  const d = Math.floor(h / 24);
+  return d + ' d' + (h % 24 ? ' ' + (h % 24) + ' h' : '');
+}
+
 export function time(iso) {
   if (!iso) return '–';
   const d = new Date(iso);

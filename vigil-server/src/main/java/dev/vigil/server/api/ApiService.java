@@ -347,12 +347,14 @@ public final class ApiService {
             return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
         }
         return blocking(ctx, () -> {
+            long watermark = pipeline.status().watermark();
             List<CaseRecord> page = pipeline.store().cases(q);
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
+                writeWatermark(g, watermark);
                 g.writeArrayFieldStart("cases");
                 for (CaseRecord c : page) {
-                    writeCase(g, c);
+                    writeCase(g, c, watermark);
                 }
                 g.writeEndArray();
                 if (page.size() < q.limit()) {
@@ -411,8 +413,10 @@ public final class ApiService {
             Map<Long, String> arrival = pipeline.store().lateness(bySeq.keySet());
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
+                long watermark = pipeline.status().watermark();
+                writeWatermark(g, watermark);
                 g.writeFieldName("case");
-                writeCase(g, c);
+                writeCase(g, c, watermark);
                 g.writeArrayFieldStart("events");
                 for (StoredEvent e : events) {
                     Json.writeEvent(g, e, arrival.get(e.seq()));
@@ -423,7 +427,22 @@ public final class ApiService {
         });
     }
 
-    private static void writeCase(com.fasterxml.jackson.core.JsonGenerator g, CaseRecord c) throws java.io.IOException {
+    /** The event time the answer's cases stand at (their {@code sinceLastEventMs} is counted to it). */
+    private static void writeWatermark(com.fasterxml.jackson.core.JsonGenerator g, long watermark) throws java.io.IOException {
+        if (watermark == Long.MIN_VALUE) {
+            g.writeNullField("watermark");
+        } else {
+            g.writeStringField("watermark", Timestamps.format(watermark));
+        }
+    }
+
+    /**
+     * @param watermark the pipeline's watermark: an open or stuck case says how long it has waited since its last
+     *                  event by it (event time, so a replayed history reads as it happened), which is what a stuck case
+     *                  is about; its duration (first to last event) says nothing of that
+     */
+    private static void writeCase(com.fasterxml.jackson.core.JsonGenerator g, CaseRecord c, long watermark)
+            throws java.io.IOException {
         g.writeStartObject();
         g.writeStringField("id", c.id());
         g.writeStringField("process", c.process());
@@ -432,6 +451,9 @@ public final class ApiService {
         g.writeStringField("start", Timestamps.format(c.firstMicros()));
         g.writeStringField("end", Timestamps.format(c.lastMicros()));
         g.writeNumberField("durationMs", c.durationMicros() / 1000.0);
+        if (c.status() != CaseStatus.COMPLETED && watermark != Long.MIN_VALUE) {
+            g.writeNumberField("sinceLastEventMs", Math.max(0, watermark - c.lastMicros()) / 1000.0);
+        }
         g.writeArrayFieldStart("path");
         for (String a : c.path()) {
             g.writeString(a);

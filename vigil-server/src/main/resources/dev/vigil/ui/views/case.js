@@ -1,5 +1,5 @@
 // One case: its figures and its events in event-time order, with the late ones marked.
-import { api, html, badge, ms, table, enc, time } from '../util.js';
+import { api, html, badge, ms, table, enc, time, elapsed } from '../util.js';
 
 export const live = false;
 
@@ -9,10 +9,12 @@ export function load(args) {
   return api('cases/' + enc(args.id));
 }
 
-export function draw(el, { case: c, events }) {
+export function draw(el, { case: c, events, watermark }) {
   el.innerHTML = html`<h1>Case ${c.id}</h1>
     <p>${badge(c.status)} <a href="#/process/${enc(c.process)}/${c.status}">${c.process}</a>, outcome ${c.outcome},
-      ${c.events} events (${c.failedEvents} failed), ${ms(c.durationMs)} from ${time(c.start)} to ${time(c.end)}.</p>
+      ${c.events} events (${c.failedEvents} failed), ${ms(c.durationMs)} from ${time(c.start)} to ${time(c.end)}.
+      ${c.sinceLastEventMs === undefined ? '' : html`<strong class="waiting">No event for ${elapsed(c.sinceLastEventMs)}</strong>
+        since the last one (by the watermark, ${time(watermark)}).`}</p>
     <p>Keys: ${Object.entries(c.keys).map(([k, v]) => html`<code>${k}=${v.join(', ')}</code> `)}</p>
     <h2>Events in event-time order</h2>
     ${table(['Event time', 'Source', 'Activity', 'Outcome', 'Duration', 'Arrival', 'Seq'], events.map(e => html`<tr class="${e.arrival ? 'late' : ''}">

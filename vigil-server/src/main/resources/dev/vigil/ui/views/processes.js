@@ -1,6 +1,6 @@
 // Processes: per process the cases started in the last day by status, durations and most frequent paths;
 // then the cases of one process and status.
-import { api, html, badge, percent, ms, table, enc, time } from '../util.js';
+import { api, html, badge, percent, ms, table, enc, time, elapsed } from '../util.js';
 
 export const live = true;
 
@@ -23,6 +23,18 @@ function card(p) {
   </section>`;
 }
 
+/**
+ * A completed case's duration; for an open or stuck one, how long it has waited since its last event (by the
+ * watermark): what a stuck case is about, where first-to-last event would say "1,668 ms" of a case stuck for hours.
+ */
+function waiting(c) {
+  if (c.status === 'completed' || c.sinceLastEventMs === undefined) {
+    return html`<td class="n" data-fig="duration">${ms(c.durationMs)}</td>`;
+  }
+  return html`<td class="n" data-fig="waiting" title="since its last event, by the watermark (event time)">no event for
+    ${elapsed(c.sinceLastEventMs)}</td>`;
+}
+
 export function load(args) {
   return Promise.all([api('processes'), args.process ? api('cases', { process: args.process,
     status: args.status === 'all' ? null : args.status, order: 'desc', limit: 50 }) : null]);
@@ -43,9 +55,9 @@ export function draw(el, [procs, cases], args) {
     ${args.process ? html`<section aria-labelledby="cases-h"><h2 id="cases-h">Cases: ${status}</h2>
       <nav class="tabs" aria-label="Case status">${STATUSES.map(s => html`<a href="#/process/${enc(args.process)}/${s}"
         ${s === status ? html`aria-current="page"` : ''}>${s}</a>`)}</nav>
-      ${table(['Case', 'Status', 'Started', 'Last event', 'Duration', 'Path so far', 'Keys'], cases.cases.map(c => html`<tr>
+      ${table(['Case', 'Status', 'Started', 'Last event', 'Duration, or waiting', 'Path so far', 'Keys'], cases.cases.map(c => html`<tr>
         <th scope="row"><a href="#/case/${enc(c.id)}">${c.id}</a></th><td>${badge(c.status)}</td><td>${time(c.start)}</td>
-        <td>${time(c.end)}</td><td class="n">${ms(c.durationMs)}</td><td class="path">${c.path.join(' → ')}</td>
+        <td>${time(c.end)}</td>${waiting(c)}<td class="path">${c.path.join(' → ')}</td>
         <td>${Object.entries(c.keys).map(([k, v]) => k + '=' + v.join(',')).join(' ')}</td></tr>`),
         'No ' + (status === 'all' ? '' : status + ' ') + 'cases.')}</section>` : ''}`.html;
 }

@@ -93,6 +93,26 @@ class PipelineApiTest {
     }
 
     @Test
+    void aStuckCaseSaysHowLongItHasWaitedSinceItsLastEventByTheWatermark() throws Exception {
+        post(step(10, "Placed", "\"orderId\":\"O9\"") + step(70, "Paid", "\"orderId\":\"O9\""));
+        post(ticks(500)); // stuckAfter 5m: the watermark passes 70 s + 300 s
+        JsonNode list = await("/api/v1/cases?key=" + q("orderId:O9"), c -> c.at("/cases/0/status").asText().equals("stuck"));
+        JsonNode c = list.at("/cases/0");
+        assertThat(c.get("durationMs").asDouble()).as("first to last event").isEqualTo(60_000.0);
+        long watermark = Timestamps.parseRfc3339(list.get("watermark").asText());
+        long last = Timestamps.parseRfc3339(c.get("end").asText());
+        assertThat(c.get("sinceLastEventMs").asDouble()).isEqualTo((watermark - last) / 1000.0)
+                .isGreaterThanOrEqualTo(300_000.0);
+        JsonNode one = get("/api/v1/cases/" + c.get("id").asText());
+        assertThat(one.at("/case/sinceLastEventMs").asDouble()).isEqualTo(
+                (Timestamps.parseRfc3339(one.get("watermark").asText()) - last) / 1000.0);
+
+        post(step(520, "Shipped", "\"orderId\":\"O9\"") + step(530, "Delivered", "\"orderId\":\"O9\"") + ticks(600));
+        JsonNode done = await("/api/v1/cases?key=" + q("orderId:O9"), x -> x.at("/cases/0/status").asText().equals("completed"));
+        assertThat(done.at("/cases/0").has("sinceLastEventMs")).as("a completed case waits for nothing").isFalse();
+    }
+
+    @Test
     void aCaseFollowsItsChangingKeysAndItsLateEventIsMarkedAndTheWindowIsAmended() throws Exception {
         StringBuilder first = new StringBuilder()
                 .append(step(1, "Placed", "\"orderId\":\"O1\""))
