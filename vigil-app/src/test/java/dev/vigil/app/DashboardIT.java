@@ -341,6 +341,17 @@ class DashboardIT {
 
     @Test
     @Order(3)
+    void aServiceNobodyHasSeenIsSaidNotFoundInsteadOfDrawnAsEmptyCharts() throws Exception {
+        open("#/service/no-such-service");
+        waitFor(d -> d.findElement(By.tagName("h1")).getText().equals("no-such-service: not found"));
+        assertThat(driver.findElements(By.cssSelector(".chart"))).isEmpty();
+        assertThat(driver.findElement(By.tagName("main")).getText()).contains("No events from or to no-such-service in the last 30 days");
+        open("#/service/warehouse");
+        waitFor(d -> d.findElements(By.cssSelector(".chart svg")).size() >= 3);
+    }
+
+    @Test
+    @Order(3)
     void aChartsAxisLabelsAreDrawnWholeHoweverWideTheirNumbers() throws Exception {
         open("#/");
         waitFor(d -> !d.findElements(By.cssSelector(".tiles")).isEmpty());

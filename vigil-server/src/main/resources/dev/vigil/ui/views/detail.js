@@ -77,10 +77,32 @@ function shell(el, args) {
   });
 }
 
+/** Whether anything came from or went to {@code name} in the last 30 days (a name the estate's window misses). */
+async function seenLately(name) {
+  const to = new Date();
+  const from = new Date(to - 30 * 86400e3);
+  const series = await Promise.all(['service', 'peer'].map(dimension => api('kpis',
+    { dimension, key: name, step: '1d', from: from.toISOString(), to: to.toISOString() })));
+  return series.some(k => k.points.some(p => p.count > 0));
+}
+
 export async function render(el, args, first, rangeChanged) {
   const key = args.kind + '/' + args.name;
   if (first || state.key !== key) {
     state = { key, range: state.range === 'custom' ? '1h' : state.range, from: null, to: null };
+    // A name nothing has come from or gone to is said to be unknown, not drawn as empty charts; checked before
+    // anything is drawn, and again at each refresh until it shows up.
+    const estate = await api('estate');
+    if (!find(estate, args.kind, args.name).row && !(await seenLately(args.name))) {
+      if (state.key !== key) return; // the user moved on meanwhile
+      el.innerHTML = html`<h1>${args.name}: not found</h1>
+        <p class="empty">No events from or to ${args.name} in the last 30 days, as a service or as a peer. Names are
+          exact (case matters); <a href="#/">the overview</a> lists what is active, and search finds services,
+          suppliers and cases.</p>`.html;
+      state.key = null;
+      return;
+    }
+    if (state.key !== key) return;
     shell(el, args);
   }
   let from;
@@ -105,6 +127,7 @@ export async function render(el, args, first, rangeChanged) {
   if (!first && !rangeChanged && state.range === 'custom') return;
   const [estate, objectives, alerts] = await Promise.all([api('estate'), api('objectives'), api('alerts')]);
   const { row, unit, dimension } = find(estate, args.kind, args.name);
+
   const kpis = await api('kpis', { dimension, key: args.name, step, from: from.toISOString(), to: to.toISOString() });
   // The user may have moved to another page while the figures loaded: its view has replaced this one (or this
   // view now shows another service), and these figures are not its to draw.
