@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start Vigil with a simulated estate feeding it over HTTP: 3 business units, 12 services, "
+        description = "Start Vigil with a simulated estate feeding it over HTTP: 3 business units, 14 services (4 seen only by their callers), "
                 + "2 external suppliers, an order-to-cash process, errors, incidents, late events. "
                 + "Open the printed URL; Ctrl-C stops it.")
 public final class DemoCommand implements Callable<Integer> {

@@ -66,6 +66,12 @@ interface OtlpExport {
         }
     }
 
+    /** A hint for a protobuf body that cannot be read but looks like JSON (a wrong Content-Type), or "". */
+    static String jsonHint(byte[] bytes, int length) {
+        return length > 0 && (bytes[0] == '{' || bytes[0] == '[')
+                ? "; it looks like JSON: send it with Content-Type: application/json" : "";
+    }
+
     /** A body that is no request of this signal, and why. */
     final class Unreadable extends Exception {
         Unreadable(String message) {

@@ -22,9 +22,11 @@ import java.util.Map;
  */
 final class OtlpJson {
 
-    private static final int JSON_DEPTH = 3 * OtlpProtobuf.MAX_DEPTH + 12;
+    /** Room for an attribute one level past the limit, so that such a span is refused alone (value()). */
+    private static final int JSON_DEPTH = 4 * (OtlpProtobuf.MAX_DEPTH + 1) + 16;
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            // Each level of an attribute's nesting is three of JSON's ({"arrayValue": {"values": [...]}}); deeper
+            // Each level of an attribute's nesting is up to four of JSON's ({"kvlistValue": {"values": [{"key": ..,
+            // "value": ...}]}}); deeper
             // values are refused span by span (value()), a body deeper than this as a whole.
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JSON_DEPTH).build())
             .build());
@@ -91,6 +93,9 @@ final class OtlpJson {
             }
             SpanResource resource;
             JsonNode res = field(rs, "resource", "resource");
+            if (res != null && !res.isNull() && !res.isObject()) {
+                throw new Unreadable(at + ".resource must be an object");
+            }
             try {
                 resource = SpanResource.of(res == null ? Map.of() : attributes(array(res, "attributes", "attributes", at + ".resource"),
                         at + ".resource.attributes"));

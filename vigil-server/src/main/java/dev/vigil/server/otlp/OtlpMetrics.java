@@ -51,9 +51,10 @@ record OtlpMetrics(List<Resource> resources, int total) {
     private static OtlpMetrics fromProtobuf(byte[] bytes, int length) throws OtlpExport.Unreadable {
         ExportMetricsServiceRequest request;
         try {
-            request = ExportMetricsServiceRequest.parseFrom(com.google.protobuf.CodedInputStream.newInstance(bytes, 0, length));
+            request = ExportMetricsServiceRequest.parseFrom(OtlpProtobuf.input(bytes, 0, length));
         } catch (IOException e) {
-            throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in protobuf: " + e.getMessage());
+            throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in protobuf: " + OtlpProtobuf.explain(e)
+                    + OtlpExport.jsonHint(bytes, length));
         }
         List<Resource> resources = new ArrayList<>();
         int total = 0;
@@ -116,6 +117,9 @@ record OtlpMetrics(List<Resource> resources, int total) {
         JsonNode root;
         try {
             root = JSON.readTree(bytes, 0, length);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: the body nests deeper "
+                    + "than Vigil reads (" + dev.vigil.server.ingest.EventDecoder.clean(e.getOriginalMessage()) + ")");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: "
                     + dev.vigil.server.ingest.EventDecoder.clean(e.getOriginalMessage()));
@@ -137,7 +141,12 @@ record OtlpMetrics(List<Resource> resources, int total) {
                     metrics.add(s);
                 }
             }
-            resources.add(new Resource(jsonAttributes(rm.path("resource")), metrics));
+            JsonNode resource = rm.path("resource");
+            if (!resource.isMissingNode() && !resource.isNull() && !resource.isObject()) {
+                throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in JSON: resource is "
+                        + resource.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ", not an object");
+            }
+            resources.add(new Resource(jsonAttributes(resource), metrics));
         }
         return new OtlpMetrics(resources, total);
     }

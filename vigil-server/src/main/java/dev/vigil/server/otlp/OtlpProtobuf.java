@@ -27,16 +27,23 @@ final class OtlpProtobuf {
     /** As deep as an attribute value may nest (arrays and key-value lists in one another), as in /ingest/events. */
     static final int MAX_DEPTH = 32;
     /**
-     * Protobuf's recursion limit for a span, a resource or a request: each level of an attribute's nesting is two
-     * messages (an AnyValue and its ArrayValue or KeyValueList), below the four of the request's own layout.
+     * Protobuf's recursion limit for a span, a resource or a request: each level of an attribute's nesting is up to
+     * three messages (an AnyValue, its KeyValueList and the KeyValue in it), below the request's own layout.
      */
-    private static final int RECURSION_LIMIT = 2 * MAX_DEPTH + 12;
+    private static final int RECURSION_LIMIT = 3 * MAX_DEPTH + 12;
 
     /** A protobuf input over {@code b[at, at + length)} that lets attributes nest {@link #MAX_DEPTH} deep. */
     static CodedInputStream input(byte[] b, int at, int length) {
         CodedInputStream in = CodedInputStream.newInstance(b, at, length);
         in.setRecursionLimit(RECURSION_LIMIT);
         return in;
+    }
+
+    /** The rejection code of a message protobuf cannot read ({@link #explain} says why in words). */
+    static Rejection.Code codeOf(java.io.IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("too many levels of nesting") ? Rejection.Code.TOO_DEEP
+                : m.contains("invalid UTF-8") ? Rejection.Code.INVALID_UTF8 : Rejection.Code.INVALID_VALUE;
     }
 
     /** Protobuf's reason a message cannot be read, in Vigil's words where protobuf's would mislead a sender. */

@@ -65,8 +65,7 @@ public final class TraceIngest implements OtlpExport {
             read = wire.read(bytes, length, now);
         } catch (ProtoWire.Malformed e) {
             throw new Unreadable("not an OTLP ExportTraceServiceRequest in protobuf: " + e.getMessage()
-                    + (length > 0 && (bytes[0] == '{' || bytes[0] == '[')
-                    ? "; it looks like JSON: send it with Content-Type: application/json" : ""));
+                    + OtlpExport.jsonHint(bytes, length));
         }
         return store(read.result(), read.total(), now);
     }

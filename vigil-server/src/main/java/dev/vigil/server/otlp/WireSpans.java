@@ -139,6 +139,7 @@ final class WireSpans {
             int start = w.pos;
             Resource.Builder resource = Resource.newBuilder();
             String unreadable = null;
+            Rejection.Code unreadableCode = null;
             while (w.more()) {
                 int tag = w.tag();
                 if (tag == RESOURCE_SPANS_RESOURCE) {
@@ -150,6 +151,7 @@ final class WireSpans {
                             // Its spans cannot be placed: each is refused; other resources' spans are kept.
                             unreadable = "the span's resource (at byte " + w.offset(w.pos) + ") cannot be read: "
                                     + OtlpProtobuf.explain(e);
+                            unreadableCode = OtlpProtobuf.codeOf(e);
                         }
                     }
                     w.pos = end;
@@ -171,7 +173,7 @@ final class WireSpans {
                             int spanStart = w.pos;
                             int spanOuter = w.enter(spanEnd);
                             if (view == null) {
-                                rejections.add(new Rejection(index, "resource", Rejection.Code.INVALID_VALUE, unreadable));
+                                rejections.add(new Rejection(index, "resource", unreadableCode, unreadable));
                             } else {
                                 try {
                                     span(view, spanStart, spanEnd);
@@ -291,7 +293,7 @@ final class WireSpans {
                 try {
                     parsed = Span.parseFrom(OtlpProtobuf.input(w.buf, spanStart, spanEnd - spanStart));
                 } catch (java.io.IOException e) {
-                    rejections.add(new Rejection(index, null, Rejection.Code.INVALID_VALUE, "the span cannot be read: "
+                    rejections.add(new Rejection(index, null, OtlpProtobuf.codeOf(e), "the span cannot be read: "
                             + OtlpProtobuf.explain(e)));
                     return;
                 }

@@ -181,6 +181,46 @@ class WireSpansTest {
         assertThat(tree).isEqualTo("leaf");
     }
 
+    @Test
+    void keyValueListsNest32DeepInProtobufAndInJsonAndDeeperRefusesTheSpanAloneInBoth() throws Exception {
+        Span lists = span(1).toBuilder().addAttributes(kv("tree", nestedLists(32))).build();
+        Span tooDeep = span(2).toBuilder().addAttributes(kv("tree", nestedLists(33))).build();
+        byte[] body = body(List.of(rs(resource("svc"), List.of(span(0), lists, tooDeep))));
+        SpanEvents.Result r = WIRE.read(body, body.length, NOW_MICROS).result();
+        assertThat(r.events()).hasSize(2);
+        assertThat(r.rejections()).extracting(Rejection::index, Rejection::field, Rejection::code)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2, "attributes.tree", Rejection.Code.TOO_DEEP));
+
+        long end = NOW_MICROS * 1000 - 1_000_000;
+        java.util.function.BiFunction<Integer, String, String> jsonSpan = (i, tree) -> "{\"traceId\":"
+                + "\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b17" + i + "\",\"name\":\"GET /x\","
+                + "\"kind\":2,\"startTimeUnixNano\":\"" + (end - 5_000_000) + "\",\"endTimeUnixNano\":\"" + end + "\""
+                + (tree == null ? "" : ",\"attributes\":[{\"key\":\"tree\",\"value\":" + tree + "}]") + "}";
+        String json = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":"
+                + "{\"stringValue\":\"svc\"}}]},\"scopeSpans\":[{\"spans\":[" + jsonSpan.apply(0, null) + ","
+                + jsonSpan.apply(1, jsonLists(32)) + "," + jsonSpan.apply(2, jsonLists(33)) + "]}]}]}";
+        DecodedSpans decoded = OtlpJson.decode(json.getBytes(StandardCharsets.UTF_8), json.length());
+        assertThat(decoded.spans()).hasSize(2);
+        assertThat(decoded.rejections()).extracting(Rejection::index, Rejection::code)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2, Rejection.Code.TOO_DEEP));
+    }
+
+    private static String jsonLists(int levels) {
+        String v = "{\"stringValue\":\"leaf\"}";
+        for (int i = 0; i < levels; i++) {
+            v = "{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":" + v + "}]}}";
+        }
+        return v;
+    }
+
+    private static AnyValue nestedLists(int levels) {
+        AnyValue v = AnyValue.newBuilder().setStringValue("leaf").build();
+        for (int i = 0; i < levels; i++) {
+            v = AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder().addValues(kv("k", v))).build();
+        }
+        return v;
+    }
+
     /** A value inside {@code levels} arrays (and key-value lists, every third level). */
     private static AnyValue nested(int levels) {
         AnyValue v = AnyValue.newBuilder().setStringValue("leaf").build();
