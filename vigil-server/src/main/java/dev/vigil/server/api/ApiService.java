@@ -354,7 +354,7 @@ public final class ApiService {
                 writeWatermark(g, watermark);
                 g.writeArrayFieldStart("cases");
                 for (CaseRecord c : page) {
-                    writeCase(g, c, watermark);
+                    writeCase(g, c, watermark, stuckAfterMicros(c.process()));
                 }
                 g.writeEndArray();
                 if (page.size() < q.limit()) {
@@ -416,7 +416,7 @@ public final class ApiService {
                 long watermark = pipeline.status().watermark();
                 writeWatermark(g, watermark);
                 g.writeFieldName("case");
-                writeCase(g, c, watermark);
+                writeCase(g, c, watermark, stuckAfterMicros(c.process()));
                 g.writeArrayFieldStart("events");
                 for (StoredEvent e : events) {
                     Json.writeEvent(g, e, arrival.get(e.seq()));
@@ -441,8 +441,14 @@ public final class ApiService {
      *                  event by it (event time, so a replayed history reads as it happened), which is what a stuck case
      *                  is about; its duration (first to last event) says nothing of that
      */
-    private static void writeCase(com.fasterxml.jackson.core.JsonGenerator g, CaseRecord c, long watermark)
-            throws java.io.IOException {
+    /** A process's stuck timeout, or 0 for one vigil.yaml no longer declares. */
+    private long stuckAfterMicros(String process) {
+        return pipeline.processes().all().stream().filter(d -> d.name().equals(process))
+                .mapToLong(dev.vigil.correlate.ProcessDef::stuckAfterMicros).findFirst().orElse(0);
+    }
+
+    private static void writeCase(com.fasterxml.jackson.core.JsonGenerator g, CaseRecord c, long watermark,
+                                  long stuckAfterMicros) throws java.io.IOException {
         g.writeStartObject();
         g.writeStringField("id", c.id());
         g.writeStringField("process", c.process());
@@ -452,7 +458,10 @@ public final class ApiService {
         g.writeStringField("end", Timestamps.format(c.lastMicros()));
         g.writeNumberField("durationMs", c.durationMicros() / 1000.0);
         if (c.status() != CaseStatus.COMPLETED && watermark != Long.MIN_VALUE) {
-            g.writeNumberField("sinceLastEventMs", Math.max(0, watermark - c.lastMicros()) / 1000.0);
+            // The pipeline's watermark is its slowest partition's; the case's own partition, whose clock made it
+            // stuck, may be ahead: a stuck case has waited its process's stuck timeout at least.
+            long floor = c.status() == CaseStatus.STUCK ? stuckAfterMicros : 0;
+            g.writeNumberField("sinceLastEventMs", Math.max(floor, Math.max(0, watermark - c.lastMicros())) / 1000.0);
         }
         g.writeArrayFieldStart("path");
         for (String a : c.path()) {
