@@ -443,8 +443,8 @@ public final class ApiService {
      */
     /** A process's stuck timeout, or 0 for one vigil.yaml no longer declares. */
     private long stuckAfterMicros(String process) {
-        return pipeline.processes().all().stream().filter(d -> d.name().equals(process))
-                .mapToLong(dev.vigil.correlate.ProcessDef::stuckAfterMicros).findFirst().orElse(0);
+        int p = pipeline.processes().indexOf(process);
+        return p < 0 ? 0 : pipeline.processes().get(p).stuckAfterMicros();
     }
 
     private static void writeCase(com.fasterxml.jackson.core.JsonGenerator g, CaseRecord c, long watermark,

@@ -53,7 +53,7 @@ record OtlpMetrics(List<Resource> resources, int total) {
         try {
             request = ExportMetricsServiceRequest.parseFrom(OtlpProtobuf.input(bytes, 0, length));
         } catch (IOException e) {
-            throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in protobuf: " + OtlpProtobuf.explain(e)
+            throw new OtlpExport.Unreadable("not an OTLP ExportMetricsServiceRequest in protobuf: " + OtlpProtobuf.why(e).text()
                     + OtlpExport.jsonHint(bytes, length));
         }
         List<Resource> resources = new ArrayList<>();

@@ -39,26 +39,24 @@ final class OtlpProtobuf {
         return in;
     }
 
-    /** The rejection code of a message protobuf cannot read ({@link #explain} says why in words). */
-    static Rejection.Code codeOf(java.io.IOException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.contains("too many levels of nesting") ? Rejection.Code.TOO_DEEP
-                : m.contains("invalid UTF-8") ? Rejection.Code.INVALID_UTF8 : Rejection.Code.INVALID_VALUE;
+    /** Why protobuf could not read a message: the rejection's code, and the reason in words. */
+    record Why(Rejection.Code code, String text) {
     }
 
     /** Protobuf's reason a message cannot be read, in Vigil's words where protobuf's would mislead a sender. */
-    static String explain(java.io.IOException e) {
+    static Why why(java.io.IOException e) {
         String m = String.valueOf(e.getMessage());
         if (m.contains("too many levels of nesting")) {
-            return "attributes nested deeper than " + MAX_DEPTH + " arrays and key-value lists";
+            return new Why(Rejection.Code.TOO_DEEP, "attributes nested deeper than " + MAX_DEPTH
+                    + " arrays and key-value lists");
         }
         if (m.contains("invalid UTF-8")) {
-            return "a text field is not UTF-8";
+            return new Why(Rejection.Code.INVALID_UTF8, "a text field is not UTF-8");
         }
         if (m.contains("truncated") || m.contains("ended unexpectedly")) {
-            return "it ends inside a field";
+            return new Why(Rejection.Code.INVALID_VALUE, "it ends inside a field");
         }
-        return m;
+        return new Why(Rejection.Code.INVALID_VALUE, m);
     }
 
     private OtlpProtobuf() {

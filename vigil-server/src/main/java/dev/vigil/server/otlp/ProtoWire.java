@@ -118,6 +118,25 @@ final class ProtoWire {
         return pos + (int) len;
     }
 
+    /**
+     * Passes over a length-delimited field whose tag was just read; returns where its bytes are, packed as
+     * {@code start << 32 | length} (read with {@link #at} and {@link #length}): no object per field.
+     */
+    long bytes() throws Malformed {
+        int end = lengthEnd();
+        long range = (long) pos << 32 | (end - pos);
+        pos = end;
+        return range;
+    }
+
+    static int at(long range) {
+        return (int) (range >>> 32);
+    }
+
+    static int length(long range) {
+        return (int) range;
+    }
+
     /** Makes {@code end} the limit, for the fields of an embedded message; returns the limit to restore. */
     int enter(int end) {
         int outer = limit;

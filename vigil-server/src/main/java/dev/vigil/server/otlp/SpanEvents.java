@@ -204,18 +204,7 @@ final class SpanEvents {
 
     /** The peer a CLIENT or PRODUCER span called, in the order of preference of the class comment. */
     static String peer(Map<String, Object> attributes) {
-        String found = first(attributes, PEER_ATTRIBUTES);
-        if (found == null) {
-            found = first(attributes, DB_ATTRIBUTES);
-        }
-        if (found == null) {
-            found = first(attributes, MESSAGING_ATTRIBUTES);
-        }
-        return found;
-    }
-
-    private static String first(Map<String, Object> attributes, List<String> keys) {
-        for (String key : keys) {
+        for (String key : PEER_PREFERENCE) {
             if (attributes.get(key) instanceof String v && !v.isBlank()) {
                 return v;
             }

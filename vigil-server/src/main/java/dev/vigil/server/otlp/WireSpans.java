@@ -138,8 +138,8 @@ final class WireSpans {
             // The resource may come after its spans: find it first (protobuf merges a message given twice).
             int start = w.pos;
             Resource.Builder resource = Resource.newBuilder();
-            String unreadable = null;
-            Rejection.Code unreadableCode = null;
+            OtlpProtobuf.Why unreadable = null;
+            int unreadableAt = 0;
             while (w.more()) {
                 int tag = w.tag();
                 if (tag == RESOURCE_SPANS_RESOURCE) {
@@ -149,9 +149,8 @@ final class WireSpans {
                             resource.mergeFrom(OtlpProtobuf.input(w.buf, w.pos, end - w.pos));
                         } catch (java.io.IOException e) {
                             // Its spans cannot be placed: each is refused; other resources' spans are kept.
-                            unreadable = "the span's resource (at byte " + w.offset(w.pos) + ") cannot be read: "
-                                    + OtlpProtobuf.explain(e);
-                            unreadableCode = OtlpProtobuf.codeOf(e);
+                            unreadable = OtlpProtobuf.why(e);
+                            unreadableAt = w.offset(w.pos);
                         }
                     }
                     w.pos = end;
@@ -173,7 +172,8 @@ final class WireSpans {
                             int spanStart = w.pos;
                             int spanOuter = w.enter(spanEnd);
                             if (view == null) {
-                                rejections.add(new Rejection(index, "resource", unreadableCode, unreadable));
+                                rejections.add(new Rejection(index, "resource", unreadable.code(), "the span's resource "
+                                        + "(at byte " + unreadableAt + ") cannot be read: " + unreadable.text()));
                             } else {
                                 try {
                                     span(view, spanStart, spanEnd);
@@ -198,12 +198,9 @@ final class WireSpans {
 
         private void span(ResourceView resource, int spanStart, int spanEnd)
                 throws ProtoWire.Malformed, ProtoWire.BadText {
-            int traceAt = 0;
-            int traceLength = 0;
-            int spanAt = 0;
-            int spanLength = 0;
-            int parentAt = 0;
-            int parentLength = 0;
+            long trace = 0; // ranges of the ids' bytes (ProtoWire.bytes); absent: empty
+            long spanId = 0;
+            long parent = 0;
             String name = "";
             int kind = 0;
             long startNanos = 0;
@@ -216,24 +213,9 @@ final class WireSpans {
             while (w.more()) {
                 int tag = w.tag();
                 switch (tag) {
-                    case SPAN_TRACE_ID -> {
-                        int end = w.lengthEnd();
-                        traceAt = w.pos;
-                        traceLength = end - w.pos;
-                        w.pos = end;
-                    }
-                    case SPAN_SPAN_ID -> {
-                        int end = w.lengthEnd();
-                        spanAt = w.pos;
-                        spanLength = end - w.pos;
-                        w.pos = end;
-                    }
-                    case SPAN_PARENT_SPAN_ID -> {
-                        int end = w.lengthEnd();
-                        parentAt = w.pos;
-                        parentLength = end - w.pos;
-                        w.pos = end;
-                    }
+                    case SPAN_TRACE_ID -> trace = w.bytes();
+                    case SPAN_SPAN_ID -> spanId = w.bytes();
+                    case SPAN_PARENT_SPAN_ID -> parent = w.bytes();
                     case SPAN_NAME -> name = w.text(w.lengthEnd(), "name");
                     case SPAN_KIND -> kind = (int) w.varint();
                     case SPAN_START -> startNanos = w.fixed64();
@@ -267,6 +249,12 @@ final class WireSpans {
                 }
             }
             byte[] b = w.buf;
+            int traceAt = ProtoWire.at(trace);
+            int traceLength = ProtoWire.length(trace);
+            int spanAt = ProtoWire.at(spanId);
+            int spanLength = ProtoWire.length(spanId);
+            int parentAt = ProtoWire.at(parent);
+            int parentLength = ProtoWire.length(parent);
             Rejection bad = OtlpProtobuf.checkIds(index, b, traceAt, traceLength, b, spanAt, spanLength, b, parentAt,
                     parentLength);
             if (bad != null) {
@@ -293,17 +281,17 @@ final class WireSpans {
                 try {
                     parsed = Span.parseFrom(OtlpProtobuf.input(w.buf, spanStart, spanEnd - spanStart));
                 } catch (java.io.IOException e) {
-                    rejections.add(new Rejection(index, null, OtlpProtobuf.codeOf(e), "the span cannot be read: "
-                            + OtlpProtobuf.explain(e)));
+                    OtlpProtobuf.Why why = OtlpProtobuf.why(e);
+                    rejections.add(new Rejection(index, null, why.code(), "the span cannot be read: " + why.text()));
                     return;
                 }
                 checked = mapper.check(OtlpProtobuf.span(index, resource.full(), parsed), now);
                 attributesJson = null;
             } else {
                 String traceId = HEX.formatHex(b, traceAt, traceAt + traceLength);
-                String spanId = HEX.formatHex(b, spanAt, spanAt + spanLength);
-                String parent = parentLength == 0 ? null : HEX.formatHex(b, parentAt, parentAt + parentLength);
-                OtlpSpan span = new OtlpSpan(index, resource.carried(), traceId, spanId, parent, name, kind,
+                String spanHex = HEX.formatHex(b, spanAt, spanAt + spanLength);
+                String parentHex = parentLength == 0 ? null : HEX.formatHex(b, parentAt, parentAt + parentLength);
+                OtlpSpan span = new OtlpSpan(index, resource.carried(), traceId, spanHex, parentHex, name, kind,
                         startNanos, endNanos, facts.carried(), statusCode, null);
                 String[] keys = facts.keyValues();
                 for (int i = 0; i < keys.length; i++) {
@@ -331,15 +319,12 @@ final class WireSpans {
             for (int a = 0; a < count; a++) {
                 w.pos = attributeRanges[a * 2];
                 int outer = w.enter(attributeRanges[a * 2 + 1]);
-                int keyAt = 0;
-                int keyEnd = 0;
+                long key = 0;
                 boolean deep = false;
                 while (w.more()) {
                     int tag = w.tag();
                     if (tag == KEY_VALUE_KEY) {
-                        keyEnd = w.lengthEnd();
-                        keyAt = w.pos;
-                        w.pos = keyEnd;
+                        key = w.bytes();
                     } else if (tag == KEY_VALUE_VALUE) {
                         int end = w.lengthEnd();
                         int valueOuter = w.enter(end);
@@ -352,7 +337,7 @@ final class WireSpans {
                 }
                 w.leave(outer);
                 if (deep) {
-                    return new String(w.buf, keyAt, keyEnd - keyAt, StandardCharsets.UTF_8);
+                    return new String(w.buf, ProtoWire.at(key), ProtoWire.length(key), StandardCharsets.UTF_8);
                 }
             }
             return null;
@@ -432,34 +417,23 @@ final class WireSpans {
             for (int a = 0; a < count; a++) {
                 w.pos = attributeRanges[a * 2];
                 int outer = w.enter(attributeRanges[a * 2 + 1]);
-                int keyAt = -1;
-                int keyEnd = -1;
-                int valueAt = -1;
-                int valueEnd = -1;
+                long key = -1; // absent: -1 (a KeyValue without a key has protobuf's empty one)
+                long value = -1;
                 while (w.more()) {
                     int tag = w.tag();
-                    if (tag == KEY_VALUE_KEY) {
-                        if (keyAt >= 0) {
-                            return null;
-                        }
-                        keyEnd = w.lengthEnd();
-                        keyAt = w.pos;
-                        w.pos = keyEnd;
-                    } else if (tag == KEY_VALUE_VALUE) {
-                        if (valueAt >= 0) {
-                            return null;
-                        }
-                        valueEnd = w.lengthEnd();
-                        valueAt = w.pos;
-                        w.pos = valueEnd;
+                    if (tag == KEY_VALUE_KEY && key < 0) {
+                        key = w.bytes();
+                    } else if (tag == KEY_VALUE_VALUE && value < 0) {
+                        value = w.bytes();
+                    } else if (tag == KEY_VALUE_KEY || tag == KEY_VALUE_VALUE) {
+                        return null; // given twice: protobuf merges or takes the last; left to its parser
                     } else {
                         w.skip(tag);
                     }
                 }
                 w.leave(outer);
-                if (keyAt < 0) {
-                    keyAt = keyEnd = 0; // the empty key protobuf gives a KeyValue without one
-                }
+                int keyAt = key < 0 ? 0 : ProtoWire.at(key);
+                int keyEnd = key < 0 ? 0 : keyAt + ProtoWire.length(key);
                 int hash = checkedHash(keyAt, keyEnd);
                 Known k = known.find(w.buf, keyAt, keyEnd - keyAt, hash);
                 if (k != null && (k.reserved || (k.kept >= 0 && (resource.keptMask() & (1L << k.kept)) != 0))) {
@@ -479,16 +453,16 @@ final class WireSpans {
                 int textAt = 0;
                 int textEnd = 0;
                 long number = 0;
-                if (valueAt >= 0) {
-                    w.pos = valueAt;
-                    int valueOuter = w.enter(valueEnd);
+                if (value >= 0) {
+                    w.pos = ProtoWire.at(value);
+                    int valueOuter = w.enter(ProtoWire.at(value) + ProtoWire.length(value));
                     while (w.more()) {
                         int tag = w.tag();
                         switch (tag) {
                             case ANY_STRING -> {
-                                textEnd = w.lengthEnd();
-                                textAt = w.pos;
-                                w.pos = textEnd;
+                                long text = w.bytes();
+                                textAt = ProtoWire.at(text);
+                                textEnd = textAt + ProtoWire.length(text);
                             }
                             case ANY_BOOL, ANY_INT -> number = w.varint();
                             case ANY_DOUBLE -> number = w.fixed64();
@@ -553,10 +527,10 @@ final class WireSpans {
                     carried.put(k.name, text);
                 }
                 for (int i = 0; i < k.businessKeys.length; i++) {
-                    int key = k.businessKeys[i];
-                    if (k.businessRanks[i] < keyRanks[key] && (!isText || !text.isBlank())) {
-                        keyRanks[key] = k.businessRanks[i];
-                        keyValues[key] = text;
+                    int business = k.businessKeys[i];
+                    if (k.businessRanks[i] < keyRanks[business] && (!isText || !text.isBlank())) {
+                        keyRanks[business] = k.businessRanks[i];
+                        keyValues[business] = text;
                     }
                 }
             }
