@@ -50,7 +50,11 @@ public record BurnRule(String severity, double factor, long longMicros, long sho
 
     /** A stable name for deduplication: severity, factor and windows. */
     public String id() {
-        String f = new java.math.BigDecimal(factor).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
-        return severity + "-" + (orEqual ? "ge" : "") + f + "x-" + longMicros / MINUTE + "m-" + shortMicros / MINUTE + "m";
+        return severity + "-" + (orEqual ? "ge" : "") + factorText() + "x-" + longMicros / MINUTE + "m-" + shortMicros / MINUTE + "m";
+    }
+
+    /** The factor to three significant digits, as people read it: "3.1", not "3.1000000000000005". */
+    public String factorText() {
+        return new java.math.BigDecimal(factor).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 }

@@ -16,8 +16,18 @@ final class MinuteSums {
     private long base = Long.MIN_VALUE;
     private double[] good = new double[1024];
     private double[] total = new double[1024];
+    /**
+     * Minutes before this were forgotten but may still be in the tree: sums start here at the earliest. Rebuilding
+     * the tree at every forget made judging a month of history quadratic (a rebuild of the period per minute).
+     */
+    private long horizon = Long.MIN_VALUE;
 
     void put(long minuteStart, Tally t) {
+        if (minuteStart < horizon) {
+            // A forgotten minute set again: the tree is made of exactly the minutes held before it takes it in.
+            horizon = Long.MIN_VALUE;
+            rebuild(minutes.isEmpty() ? minuteStart : Math.min(minuteStart, minutes.firstKey()));
+        }
         Tally old = minutes.put(minuteStart, t);
         if (base == Long.MIN_VALUE || minuteStart < base) {
             rebuild(minuteStart);
@@ -34,6 +44,7 @@ final class MinuteSums {
 
     /** Sums over the minutes starting in [from, to). */
     Tally sum(long from, long to) {
+        from = Math.max(from, horizon);
         if (base == Long.MIN_VALUE || to <= from) {
             return Tally.EMPTY;
         }
@@ -45,16 +56,34 @@ final class MinuteSums {
         return new Tally(g, t);
     }
 
+    /** The start of the first minute in [from, to) with any event, {@link Long#MIN_VALUE} when none has. */
+    long firstWithData(long from, long to) {
+        for (Map.Entry<Long, Tally> e : minutes.subMap(from, true, to, false).entrySet()) {
+            if (e.getValue().total() > 0) {
+                return e.getKey();
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
     void forEach(java.util.function.BiConsumer<Long, Tally> f) {
         minutes.forEach(f);
     }
 
+    /**
+     * Drops the minutes before {@code micros}. The tree is rebuilt only once the dropped stretch is half of it (so a
+     * minute forgotten per minute judged costs O(1) amortised); until then the dropped minutes stay in the tree
+     * behind the horizon, which no sum reaches.
+     */
     void forgetBefore(long micros) {
         if (minutes.headMap(micros, false).isEmpty()) {
             return;
         }
         minutes.headMap(micros, false).clear();
-        rebuild(minutes.isEmpty() ? Long.MIN_VALUE : minutes.firstKey());
+        horizon = Math.max(horizon, micros);
+        if (minutes.isEmpty() || index(minutes.firstKey()) >= good.length / 2) {
+            rebuild(minutes.isEmpty() ? Long.MIN_VALUE : minutes.firstKey());
+        }
     }
 
     private int index(long minuteStart) {

@@ -108,6 +108,72 @@ public final class ObjectiveLedger {
         return t.total() == 0 ? 0 : (t.bad() / t.total()) / (1 - spec.target());
     }
 
+    /**
+     * The share of the {@code window} before {@code now} that holds data (from its first minute with events to
+     * {@code now}), from 0 to 1: a burn rate over three days read 22 minutes after the first event is a burn
+     * rate over 22 minutes, and says so.
+     */
+    public double coverage(long window, long now) {
+        long first = minutes.firstWithData(now - window, now);
+        return first == Long.MIN_VALUE ? 0 : Math.min(1, (now - first) / (double) window);
+    }
+
+    /**
+     * Where the period holding {@code now} ends if its rest goes as the last {@code pace} went: as many events
+     * (or slices with data) per unit of time as the period has had so far, bad in the share the pace window had.
+     * A closed period's forecast is its outcome; a rolling window has no end to forecast (it is always the last
+     * so many days), so its forecast is where it stands.
+     *
+     * @param calendar     whether the window is a calendar one (periods that end), not a rolling one
+     * @param elapsedShare the share of the period behind {@code now}, 1 once it is closed
+     * @param achieved     the good share at the period's end, NaN without data
+     * @param budgetRemainingShare the budget left at the period's end as a share of its total (negative: overspent)
+     * @param paceBurnRate the burn rate over the pace window the forecast assumes for the rest
+     * @param paceCoverage the share of the pace window that holds data: a forecast from three minutes of data is a
+     *                     guess, and says so
+     */
+    public record Forecast(boolean calendar, double elapsedShare, double achieved, double budgetRemainingShare,
+                           double paceBurnRate, double paceCoverage) {
+        /** A calendar period not over yet: its verdict is not decided, only forecast. */
+        public boolean inProgress() {
+            return calendar && elapsedShare < 1;
+        }
+    }
+
+    public Forecast forecast(long now, long pace) {
+        Status st = status(now);
+        boolean calendar = spec.window() instanceof TimeWindow.Calendar;
+        double paceBurn = burnRate(pace, now);
+        double paceCoverage = coverage(pace, now);
+        if (!calendar) {
+            return new Forecast(false, 1, st.achieved(), st.budgetRemainingShare(), paceBurn, paceCoverage);
+        }
+        long elapsed = Math.min(now, st.periodEnd()) - st.periodStart();
+        long remaining = Math.max(0, st.periodEnd() - now);
+        double elapsedShare = elapsed / (double) (st.periodEnd() - st.periodStart());
+        Tally sofar = st.tally();
+        if (sofar.total() == 0) {
+            return new Forecast(true, elapsedShare, Double.NaN, Double.NaN, paceBurn, paceCoverage);
+        }
+        double allowedBad = 1 - spec.target();
+        Tally recent = budgetUnits(now - pace, now);
+        double badShare = recent.total() > 0 ? recent.bad() / recent.total() : sofar.bad() / sofar.total();
+        double futureUnits = switch (spec.budgeting()) {
+            case Budgeting.Occurrences o -> sofar.total() * remaining / (double) elapsed;
+            // Slices with data so far per slice elapsed, over the slices still to come.
+            case Budgeting.Timeslices ts -> sofar.total() / Math.ceil(elapsed / (double) ts.sliceMicros())
+                    * (remaining / (double) ts.sliceMicros());
+        };
+        double bad = sofar.bad() + futureUnits * badShare;
+        double units = sofar.total() + futureUnits;
+        double budget = switch (spec.budgeting()) {
+            case Budgeting.Occurrences o -> allowedBad * units;
+            case Budgeting.Timeslices ts -> st.budgetTotal();
+        };
+        return new Forecast(true, elapsedShare, 1 - bad / units, budget == 0 ? Double.NaN : 1 - bad / budget, paceBurn,
+                paceCoverage);
+    }
+
     /** The alerts that start or stop firing at {@code now}, each once (a firing alert is not repeated). */
     public List<Transition> evaluate(long now) {
         List<Transition> out = new ArrayList<>();

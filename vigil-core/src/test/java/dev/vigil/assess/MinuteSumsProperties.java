@@ -36,6 +36,13 @@ class MinuteSumsProperties {
         if (forget) {
             sums.forgetBefore(forgetBefore * MINUTE);
             plain.headMap(forgetBefore * MINUTE, false).clear();
+            // Minutes set again after the forget, some of them forgotten ones (a late revision): counted again.
+            for (int i = 0; i < Math.min(minuteIndexes.size(), totals.size()) / 2; i++) {
+                long m = minuteIndexes.get(i) * MINUTE;
+                Tally t = new Tally(totals.get(i), 2.0 * totals.get(i));
+                sums.put(m, t);
+                plain.put(m, t);
+            }
         }
         long lo = from * MINUTE;
         long hi = (from + span) * MINUTE;

@@ -130,4 +130,82 @@ class ObjectiveLedgerTest {
         assertThat(BurnRule.standard(30L * 1440 * MINUTE)).extracting(BurnRule::factor).containsExactly(14.4, 6.0, 3.0, 1.0);
         assertThat(BurnRule.standard(7L * 1440 * MINUTE).get(0).factor()).isCloseTo(14.4 * 7 / 30, within(1e-12));
     }
+
+    private static ObjectiveLedger october(double target, Budgeting budgeting) {
+        TimeWindow monthly = new TimeWindow.Calendar(1, 0, LocalDateTime.of(2026, 1, 1, 0, 0), ZoneOffset.UTC);
+        return new ObjectiveLedger(new ObjectiveLedger.Spec("o", new Indicator.NotFailed(), target, monthly, budgeting,
+                BurnRule.standard(30L * 1440 * MINUTE)));
+    }
+
+    @Test
+    void aPeriodTwentyTwoMinutesOldIsInProgressAndItsForecastFollowsTheRecentPaceNotTheFirstBadMinutes() {
+        ObjectiveLedger ledger = october(0.985, new Budgeting.Occurrences());
+        // 22 minutes of 100 calls: two bad minutes early (30 bad each), then 1 bad a minute.
+        for (int m = 0; m < 22; m++) {
+            ledger.put(OCT_1 + m * MINUTE, new Tally(100 - (m < 2 ? 30 : 1), 100));
+        }
+        long now = OCT_1 + 22 * MINUTE;
+        ObjectiveLedger.Status st = ledger.status(now);
+        // So far: 80 bad of 2200, 96.36%: below 98.5% now, but the month is not decided.
+        assertThat(st.achieved()).isCloseTo(1 - 80 / 2200.0, within(1e-12));
+        ObjectiveLedger.Forecast f = ledger.forecast(now, 3 * MINUTE);
+        assertThat(f.inProgress()).isTrue();
+        assertThat(f.elapsedShare()).isCloseTo(22.0 / (31 * 1440), within(1e-12));
+        // The rest of October (31 days less 22 minutes) at 100 a minute, 1% bad, as the last three minutes were.
+        double future = 100.0 * (31 * 1440 - 22);
+        double bad = 80 + future * 0.01;
+        assertThat(f.achieved()).isCloseTo(1 - bad / (2200 + future), within(1e-12));
+        assertThat(f.achieved()).isGreaterThan(0.985);
+        assertThat(f.budgetRemainingShare()).isCloseTo(1 - bad / (0.015 * (2200 + future)), within(1e-9));
+        assertThat(f.paceBurnRate()).isCloseTo(0.01 / 0.015, within(1e-9));
+        assertThat(f.paceCoverage()).isEqualTo(1.0);
+        assertThat(ledger.forecast(now, 60 * MINUTE).paceCoverage()).isCloseTo(22 / 60.0, within(1e-12));
+    }
+
+    @Test
+    void aClosedPeriodsForecastIsItsOutcomeAndARollingWindowIsNeverInProgress() {
+        ObjectiveLedger ledger = october(0.99, new Budgeting.Occurrences());
+        ledger.put(OCT_1 + (31 * 1440 - 1) * MINUTE, new Tally(95, 100));
+        ObjectiveLedger.Forecast closed = ledger.forecast(OCT_1 + 31 * 1440 * MINUTE, 60 * MINUTE);
+        assertThat(closed.inProgress()).isFalse();
+        assertThat(closed.elapsedShare()).isEqualTo(1.0);
+        assertThat(closed.achieved()).isCloseTo(0.95, within(1e-12));
+
+        ObjectiveLedger rolling = new ObjectiveLedger(new ObjectiveLedger.Spec("r", new Indicator.NotFailed(), 0.99,
+                new TimeWindow.Rolling(28L * 1440 * MINUTE), new Budgeting.Occurrences(), List.of()));
+        rolling.put(OCT_1, new Tally(99, 100));
+        ObjectiveLedger.Forecast r = rolling.forecast(OCT_1 + MINUTE, 60 * MINUTE);
+        assertThat(r.inProgress()).isFalse();
+        assertThat(r.achieved()).isCloseTo(0.99, within(1e-12));
+    }
+
+    @Test
+    void timeslicesForecastTheSlicesStillToComeAgainstTheWholePeriodsBudget() {
+        ObjectiveLedger ledger = october(0.99, new Budgeting.Timeslices(5 * MINUTE, 0.95));
+        // An hour: 12 slices, one bad (the first).
+        for (int m = 0; m < 60; m++) {
+            ledger.put(OCT_1 + m * MINUTE, new Tally(m < 5 ? 90 : 100, 100));
+        }
+        long now = OCT_1 + 60 * MINUTE;
+        ObjectiveLedger.Forecast f = ledger.forecast(now, 30 * MINUTE);
+        double slices = 31 * 1440 / 5.0;
+        double future = slices - 12;
+        // The last half hour had no bad slice: the rest of the month adds none.
+        assertThat(f.achieved()).isCloseTo(1 - 1 / slices, within(1e-12));
+        assertThat(f.budgetRemainingShare()).isCloseTo(1 - 1 / (0.01 * slices), within(1e-12));
+        assertThat(future).isPositive();
+    }
+
+    @Test
+    void aBurnWindowSaysHowMuchOfItHoldsData() {
+        ObjectiveLedger ledger = october(0.99, new Budgeting.Occurrences());
+        for (int m = 0; m < 22; m++) {
+            ledger.put(OCT_1 + m * MINUTE, new Tally(99, 100));
+        }
+        long now = OCT_1 + 22 * MINUTE;
+        assertThat(ledger.coverage(60 * MINUTE, now)).isCloseTo(22 / 60.0, within(1e-12));
+        assertThat(ledger.coverage(3 * 1440 * MINUTE, now)).isCloseTo(22 / (3 * 1440.0), within(1e-12));
+        assertThat(ledger.coverage(10 * MINUTE, now)).isEqualTo(1.0);
+        assertThat(october(0.99, new Budgeting.Occurrences()).coverage(60 * MINUTE, now)).isZero();
+    }
 }
