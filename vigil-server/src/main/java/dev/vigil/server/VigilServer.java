@@ -14,6 +14,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.vigil.server.api.AlertsApi;
 import dev.vigil.server.api.ApiService;
 import dev.vigil.server.ingest.EventDecoder;
 import dev.vigil.server.ingest.IngestService;
@@ -55,11 +56,15 @@ public final class VigilServer implements AutoCloseable {
     private final AtomicBoolean stopping;
     private final ObjectivesRuntime objectives;
     private final JournalForwarder forwarder;
+    /** Set by vigil demo once its simulator runs; null on a real server. */
+    private final java.util.concurrent.atomic.AtomicReference<DemoControl> demo;
 
     private VigilServer(Server server, Server otlpGrpc, Server otlpHttp, dev.vigil.server.scrape.Scraper scraper,
                         EventStore journal, PipelineView pipeline, ObjectivesRuntime objectives,
-                        AtomicBoolean stopping, JournalForwarder forwarder) {
+                        AtomicBoolean stopping, JournalForwarder forwarder,
+                        java.util.concurrent.atomic.AtomicReference<DemoControl> demo) {
         this.forwarder = forwarder;
+        this.demo = demo;
         this.server = server;
         this.otlpGrpc = otlpGrpc;
         this.otlpHttp = otlpHttp;
@@ -68,6 +73,11 @@ public final class VigilServer implements AutoCloseable {
         this.pipeline = pipeline;
         this.objectives = objectives;
         this.stopping = stopping;
+    }
+
+    /** Lets the dashboard and {@code /api/v1/demo} play the demo's incidents (vigil demo only). */
+    public void demo(DemoControl control) {
+        demo.set(control);
     }
 
     public static VigilServer start(ServerOptions options) throws SQLException {
@@ -97,6 +107,9 @@ public final class VigilServer implements AutoCloseable {
                     options.config().sources());
             ObjectivesRuntime objectives = new ObjectivesRuntime(pipeline.assess(), pipeline.alerts());
             ApiService api = new ApiService(journal, pipeline, objectives, options.config().contracts(), forwarder);
+            AlertsApi alertsApi = new AlertsApi(objectives, pipeline.alerts());
+            var demo = new java.util.concurrent.atomic.AtomicReference<DemoControl>();
+            dev.vigil.server.api.DemoApi demoApi = new dev.vigil.server.api.DemoApi(demo);
             dev.vigil.server.api.EstateApi estate = new dev.vigil.server.api.EstateApi(pipeline, objectives,
                     options.config().contracts(), options.config().estate());
             HttpService notFound = (ctx, req) -> Json.error(HttpStatus.NOT_FOUND, "not_found",
@@ -162,7 +175,13 @@ public final class VigilServer implements AutoCloseable {
                     .route().get("/api/v1/cases/{id}").build((ctx, req) -> api.caseById(ctx, ctx.pathParam("id")))
                     .route().get("/api/v1/objectives").build((ctx, req) -> api.objectives(ctx))
                     .route().get("/api/v1/objectives/{name}").build((ctx, req) -> api.objective(ctx, ctx.pathParam("name")))
-                    .route().get("/api/v1/alerts").build((ctx, req) -> api.alerts(ctx))
+                    .route().get("/api/v1/alerts").build((ctx, req) -> alertsApi.alerts(ctx))
+                    .route().post("/api/v1/alerts/acknowledge").build(alertsApi::acknowledge)
+                    .route().get("/api/v1/silences").build((ctx, req) -> alertsApi.silences(ctx))
+                    .route().post("/api/v1/silences").build(alertsApi::silence)
+                    .route().delete("/api/v1/silences/{id}").build((ctx, req) -> alertsApi.expire(ctx, ctx.pathParam("id")))
+                    .route().get("/api/v1/demo").build((ctx, req) -> demoApi.demo(ctx))
+                    .route().post("/api/v1/demo/incidents").build(demoApi::inject)
                     .route().get("/api/v1/reports").build((ctx, req) -> api.report(ctx))
                     .route().get("/api/v1/contracts").build((ctx, req) -> api.contracts(ctx))
                     .route().get("/api/v1/estate").build((ctx, req) -> estate.estate(ctx))
@@ -205,7 +224,7 @@ public final class VigilServer implements AutoCloseable {
                 }
                 throw e;
             }
-            return new VigilServer(server, grpc, otlpHttp, scraper[0], journal, pipeline, objectives, stopping, forwarder);
+            return new VigilServer(server, grpc, otlpHttp, scraper[0], journal, pipeline, objectives, stopping, forwarder, demo);
         } catch (RuntimeException e) {
             if (scraper[0] != null) {
                 scraper[0].close();

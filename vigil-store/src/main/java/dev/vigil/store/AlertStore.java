@@ -133,6 +133,120 @@ public final class AlertStore implements AutoCloseable {
         ps.setLong(from + 7, t.atMicros());
     }
 
+    /** Someone's acknowledgement of one firing: the rule, the minute it started firing, who, why, when (wall clock). */
+    public record Ack(String objective, String rule, long firingSince, String by, String note, long atMicros) {
+    }
+
+    /**
+     * Records an acknowledgement of the firing that started at {@code firingSince}; a second one of the same firing
+     * replaces the first (the last word on it counts).
+     */
+    public synchronized void acknowledge(Ack ack) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT OR REPLACE INTO alert_acks VALUES (?, ?, make_timestamp(?), ?, ?, make_timestamp(?))")) {
+            ps.setString(1, ack.objective());
+            ps.setString(2, ack.rule());
+            ps.setLong(3, ack.firingSince());
+            ps.setString(4, ack.by());
+            ps.setString(5, ack.note());
+            ps.setLong(6, ack.atMicros());
+            ps.execute();
+        }
+    }
+
+    /** Every acknowledgement, by objective, rule and the firing's start ({@code objective/rule/since}). */
+    public synchronized Map<String, Ack> acks() throws SQLException {
+        Map<String, Ack> out = new HashMap<>();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT objective, rule, epoch_us(firing_since), by_whom, note, epoch_us(acked_at) FROM alert_acks")) {
+            while (rs.next()) {
+                Ack a = new Ack(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6));
+                out.put(a.objective() + "/" + a.rule() + "/" + a.firingSince(), a);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A silence: no notification for the objective (or only its {@code rule}, when not null) from {@code starts}
+     * to {@code ends} (wall clock, microseconds). Alerts still fire and show; only their messages are held back.
+     */
+    public record Silence(long id, String objective, String rule, long starts, long ends, String by, String reason,
+                          long createdMicros, String expiredBy, long expiredAtMicros) {
+        public boolean covers(String objective, String ruleId, long atMicros) {
+            return this.objective.equals(objective) && (rule == null || rule.equals(ruleId))
+                    && atMicros >= starts && atMicros < effectiveEnd();
+        }
+
+        /** When it stops holding: its end, or when someone expired it, if earlier. */
+        public long effectiveEnd() {
+            return expiredBy == null ? ends : Math.min(ends, expiredAtMicros);
+        }
+    }
+
+    /** Records a new silence; returns it with its id. */
+    public synchronized Silence silence(String objective, String rule, long starts, long ends, String by, String reason,
+                                        long nowMicros) throws SQLException {
+        long id;
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) + 1 FROM alert_silences")) {
+            rs.next();
+            id = rs.getLong(1);
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO alert_silences VALUES (?, ?, ?, make_timestamp(?), "
+                + "make_timestamp(?), ?, ?, make_timestamp(?), NULL, NULL)")) {
+            ps.setLong(1, id);
+            ps.setString(2, objective);
+            ps.setString(3, rule);
+            ps.setLong(4, starts);
+            ps.setLong(5, ends);
+            ps.setString(6, by);
+            ps.setString(7, reason);
+            ps.setLong(8, nowMicros);
+            ps.execute();
+        }
+        return new Silence(id, objective, rule, starts, ends, by, reason, nowMicros, null, 0);
+    }
+
+    /** Ends a silence now; false when there is no such silence or it has already ended or been expired. */
+    public synchronized boolean expire(long id, String by, long nowMicros) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE alert_silences SET expired_by = ?, expired_at = make_timestamp(?) "
+                + "WHERE id = ? AND expired_by IS NULL AND ends > make_timestamp(?)")) {
+            ps.setString(1, by);
+            ps.setLong(2, nowMicros);
+            ps.setLong(3, id);
+            ps.setLong(4, nowMicros);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /** The silences that end after {@code sinceMicros} (whether they have started or not), newest first. */
+    public synchronized List<Silence> silences(long sinceMicros) throws SQLException {
+        List<Silence> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT id, objective, rule, epoch_us(starts), epoch_us(ends), by_whom, "
+                + "reason, epoch_us(created), expired_by, coalesce(epoch_us(expired_at), 0) FROM alert_silences "
+                + "WHERE (CASE WHEN expired_at IS NULL OR ends < expired_at THEN ends ELSE expired_at END) > make_timestamp(?) "
+                + "ORDER BY id DESC")) {
+            ps.setLong(1, sinceMicros);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Silence(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                            rs.getString(6), rs.getString(7), rs.getLong(8), rs.getString(9), rs.getLong(10)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The silence that holds back a notification of this rule at this wall-clock time, or null. */
+    public Silence silencing(String objective, String ruleId, long atMicros) throws SQLException {
+        for (Silence s : silences(atMicros)) {
+            if (s.covers(objective, ruleId, atMicros)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** Forgets every alert's state and history (not the notifications still owed): the pipeline rebuilds them. */
     public synchronized void clear() throws SQLException {
         Transactions.inOne(conn, () -> {

@@ -364,6 +364,35 @@ public final class OutputStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Every key of a dimension over [from, to) in steps of {@code stepMinutes} (1, or a multiple of ten), all names
+     * under a key merged: a row's trend beside its total, as the overview's sparklines draw it. Steps are aligned to
+     * the epoch; a step without windows is absent. Roll-ups no coarser than the step are read where they exist.
+     */
+    public Map<String, TreeMap<Long, KpiWindow>> steps(Dimension dimension, long fromMicros, long toMicros, int stepMinutes)
+            throws SQLException {
+        if (stepMinutes != 1 && stepMinutes % 10 != 0) {
+            throw new IllegalArgumentException("a step of " + stepMinutes + " minutes is neither one minute nor tens");
+        }
+        KpiRollups.Grain coarsest = stepMinutes == 1 ? null : stepMinutes % 1440 == 0 ? KpiRollups.Grain.DAY
+                : stepMinutes % 60 == 0 ? KpiRollups.Grain.HOUR : KpiRollups.Grain.TEN_MINUTES;
+        long step = stepMinutes * WindowSpan.MINUTE.micros();
+        Map<String, TreeMap<Long, KpiWindow>> out = new java.util.HashMap<>();
+        synchronized (readConn) {
+            List<KpiRollups.Segment> cover = rollups.cover(fromMicros, toMicros, coarsest);
+            try (PreparedStatement ps = prepare(coverSql(null, null, cover), cover.size(), dimension, null, null);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long start = rs.getLong(8);
+                    out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
+                            .computeIfAbsent(start - Math.floorMod(start, step), s -> new KpiWindow())
+                            .mergeEncoded(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getBytes(6));
+                }
+            }
+        }
+        return out;
+    }
+
     /** One series' windows in a range merged into one: its totals and duration sketch, and its first window. */
     public record SeriesTotal(String key, String name, KpiWindow window, long firstMicros) {
     }

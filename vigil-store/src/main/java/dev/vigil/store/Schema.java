@@ -191,6 +191,32 @@ final class Schema {
                 sketch      BLOB      NOT NULL,
                 PRIMARY KEY (grain, dimension, k1, k2, start)
             );
+            """,
+            // 11: what people did about alerts: an acknowledgement holds for one firing (objective, rule and the
+            // minute it started firing); a silence stops the notifications of an objective (or one of its rules)
+            // between two wall-clock times. Neither is derived from events: a rebuild keeps them.
+            """
+            CREATE TABLE alert_acks (
+                objective    VARCHAR   NOT NULL,
+                rule         VARCHAR   NOT NULL,
+                firing_since TIMESTAMP NOT NULL,
+                by_whom      VARCHAR   NOT NULL,
+                note         VARCHAR   NOT NULL,
+                acked_at     TIMESTAMP NOT NULL,
+                PRIMARY KEY (objective, rule, firing_since)
+            );
+            CREATE TABLE alert_silences (
+                id         BIGINT    PRIMARY KEY,
+                objective  VARCHAR   NOT NULL,
+                rule       VARCHAR,
+                starts     TIMESTAMP NOT NULL,
+                ends       TIMESTAMP NOT NULL,
+                by_whom    VARCHAR   NOT NULL,
+                reason     VARCHAR   NOT NULL,
+                created    TIMESTAMP NOT NULL,
+                expired_by VARCHAR,
+                expired_at TIMESTAMP
+            );
             """);
 
     private Schema() {

@@ -81,11 +81,24 @@ public final class ApiService {
                     g.writeStringField("name", name);
                     if (s != null && s.evaluatedTo() != Long.MIN_VALUE) {
                         var st = s.ledger().status(s.evaluatedTo());
+                        var f = s.ledger().forecast(s.evaluatedTo(), Health.FORECAST_PACE);
                         double achieved = st.achieved();
+                        g.writeStringField("period", !f.calendar() ? "rolling" : f.inProgress() ? "in progress" : "closed");
+                        g.writeNumberField("elapsedShare", Math.round(f.elapsedShare() * 1e6) / 1e6);
                         if (!Double.isNaN(achieved)) {
+                            // So far: the period may not be over; "met" and the band are as of now, the forecast
+                            // says where the period is heading.
                             g.writeNumberField("achievedPercent", 100 * achieved);
                             g.writeBooleanField("met", achieved >= s.objective().spec().target());
                             dev.vigil.server.report.ReportJson.penaltyBand(g, c.bandReached(100 * achieved));
+                        }
+                        if (f.inProgress() && !Double.isNaN(f.achieved())) {
+                            g.writeObjectFieldStart("forecast");
+                            g.writeNumberField("achievedPercent", 100 * f.achieved());
+                            g.writeBooleanField("met", f.achieved() >= s.objective().spec().target());
+                            dev.vigil.server.report.ReportJson.penaltyBand(g, c.bandReached(100 * f.achieved()));
+                            g.writeNumberField("paceCoverage", Math.round(f.paceCoverage() * 1e4) / 1e4);
+                            g.writeEndObject();
                         }
                     }
                     g.writeEndObject();
@@ -158,41 +171,6 @@ public final class ApiService {
             }
             return Json.response(HttpStatus.OK, g -> ObjectiveJson.history(g, s));
         }));
-    }
-
-    /** {@code GET /api/v1/alerts}: the burn-rate alerts firing now, and the last changes. */
-    public HttpResponse alerts(ServiceRequestContext ctx) {
-        return blocking(ctx, () -> {
-            // Judged first: the changes listed include any the latest windows brought.
-            var firing = objectives.current(judged -> objectives.firing());
-            var recent = objectives.recentTransitions();
-            return Json.response(HttpStatus.OK, g -> {
-                g.writeStartObject();
-                g.writeArrayFieldStart("firing");
-                for (var e : firing.entrySet()) {
-                    for (var r : e.getValue()) {
-                        g.writeStartObject();
-                        g.writeStringField("objective", e.getKey());
-                        ObjectiveJson.rule(g, r);
-                        g.writeEndObject();
-                    }
-                }
-                g.writeEndArray();
-                g.writeArrayFieldStart("recent");
-                for (var t : recent) {
-                    g.writeStartObject();
-                    g.writeStringField("objective", t.objective());
-                    g.writeStringField("state", t.firing() ? "firing" : "resolved");
-                    g.writeStringField("at", dev.vigil.event.Timestamps.format(t.atMicros()));
-                    ObjectiveJson.rule(g, t.rule());
-                    g.writeNumberField("longWindowBurnRate", t.longBurn());
-                    g.writeNumberField("shortWindowBurnRate", t.shortBurn());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeEndObject();
-            });
-        });
     }
 
     /** {@code GET /api/v1/kpis}: one series' windows, merged into steps of 1m, 1h or 1d. */

@@ -129,8 +129,8 @@ public final class EstateApi {
             Set<String> emitters = new HashSet<>();
             for (OutputStore.SeriesTotal t : services) {
                 emitters.add(t.key());
-                units.computeIfAbsent(t.name(), u -> new ArrayList<>())
-                        .add(Row.of(t.key(), t.window(), covering(standings, t.key(), false), firing));
+                units.computeIfAbsent(t.name(), u -> new ArrayList<>()).add(Row.of(t.key(), t.window(),
+                        Recent.of(reading.servicesNow, reading.serviceSteps, t.key()), covering(standings, t.key(), false), firing));
             }
             List<Row> supplierRows = new ArrayList<>();
             List<Row> calledOnly = new ArrayList<>();
@@ -140,19 +140,20 @@ public final class EstateApi {
                         || !calledByEvents.contains(t.key()) && !traced.callees().contains(t.key()))) {
                     continue;
                 }
-                (external ? supplierRows : calledOnly).add(Row.of(t.key(), t.window(), covering(standings, t.key(), true), firing));
+                (external ? supplierRows : calledOnly).add(Row.of(t.key(), t.window(),
+                        Recent.of(reading.peersNow, reading.peerSteps, t.key()), covering(standings, t.key(), true), firing));
             }
             // A traced callee that sends no spans itself and that no event named as a peer: a virtual node.
             for (String callee : traced.callees()) {
                 if (!emitters.contains(callee) && !suppliers.contains(callee)
                         && calledOnly.stream().noneMatch(r -> r.name.equals(callee))) {
-                    calledOnly.add(Row.of(callee, traced.into(callee), covering(standings, callee, true), firing));
+                    calledOnly.add(Row.of(callee, traced.into(callee), Recent.NONE, covering(standings, callee, true), firing));
                 }
             }
             // A supplier under contract with no calls in the window is still listed: silence is news too.
             for (String s : suppliers) {
                 if (supplierRows.stream().noneMatch(r -> r.name.equals(s))) {
-                    supplierRows.add(Row.of(s, null, covering(standings, s, true), firing));
+                    supplierRows.add(Row.of(s, null, Recent.NONE, covering(standings, s, true), firing));
                 }
             }
             List<Map.Entry<String, List<Row>>> unitList = new ArrayList<>(units.entrySet());
@@ -166,6 +167,8 @@ public final class EstateApi {
                 g.writeStringField("from", Timestamps.format(from));
                 g.writeStringField("to", Timestamps.format(to));
                 g.writeNumberField("minutes", (to - from) / MINUTE);
+                g.writeStringField("nowFrom", Timestamps.format(to - MINUTE));
+                g.writeNumberField("trendStepMinutes", reading.stepMinutes);
                 g.writeArrayFieldStart("units");
                 for (Map.Entry<String, List<Row>> u : unitList) {
                     g.writeStartObject();
@@ -344,6 +347,8 @@ public final class EstateApi {
      */
     private record Reading(long watermark, long to, long asked, List<OutputStore.SeriesTotal> services,
                            List<OutputStore.SeriesTotal> peers, List<OutputStore.SeriesTotal> calls,
+                           Map<String, KpiWindow> servicesNow, Map<String, KpiWindow> peersNow, int stepMinutes,
+                           Map<String, TreeMap<Long, KpiWindow>> serviceSteps, Map<String, TreeMap<Long, KpiWindow>> peerSteps,
                            Traced traced, List<Health.Standing> standings, Map<String, List<BurnRule>> firing,
                            List<Judged> judged, boolean inStep) {
     }
@@ -372,9 +377,15 @@ public final class EstateApi {
             List<OutputStore.SeriesTotal> peers = store.totals(Dimension.PEER, asked, to);
             List<OutputStore.SeriesTotal> calls = store.totals(Dimension.CALL, asked, to);
             Traced traced = Traced.read(store, asked, to, declared);
+            int step = trendStep(minutes);
+            long trendFrom = asked - Math.floorMod(asked, step * MINUTE);
+            Map<String, TreeMap<Long, KpiWindow>> serviceSteps = store.steps(Dimension.SERVICE, trendFrom, to, step);
+            Map<String, TreeMap<Long, KpiWindow>> peerSteps = store.steps(Dimension.PEER, trendFrom, to, step);
             boolean inStep = !status.windowsChangedSince(version);
             if (inStep || System.nanoTime() > deadline) {
-                return new Reading(watermark, to, asked, services, peers, calls, traced, judging.standings(), judging.firing(),
+                return new Reading(watermark, to, asked, services, peers, calls,
+                        lastMinute(store, Dimension.SERVICE, to, step, serviceSteps),
+                        lastMinute(store, Dimension.PEER, to, step, peerSteps), step, serviceSteps, peerSteps, traced, judging.standings(), judging.firing(),
                         judging.judged(), inStep);
             }
             try {
@@ -384,6 +395,28 @@ public final class EstateApi {
                 throw new java.sql.SQLException("interrupted while reading the estate", e);
             }
         }
+    }
+
+    /** Minutes per step of a row's trend: a sparkline of 15 to 60 points for the windows the overview offers. */
+    static int trendStep(int minutes) {
+        return minutes <= 60 ? 1 : minutes <= 600 ? 10 : 60;
+    }
+
+    /** Each key's last closed minute: its trend's last step when steps are minutes, else read on its own. */
+    private static Map<String, KpiWindow> lastMinute(OutputStore store, Dimension dimension, long to, int step,
+                                                     Map<String, TreeMap<Long, KpiWindow>> steps) throws java.sql.SQLException {
+        Map<String, KpiWindow> now = new java.util.HashMap<>();
+        if (step == 1) {
+            steps.forEach((key, s) -> {
+                KpiWindow w = s.get(to - MINUTE);
+                if (w != null) {
+                    now.put(key, w);
+                }
+            });
+        } else {
+            store.steps(dimension, to - MINUTE, to, 1).forEach((key, s) -> now.put(key, s.firstEntry().getValue()));
+        }
+        return now;
     }
 
     /** The objectives as judged for one reading: their standings, the rules firing, and the list the answer gives. */
@@ -435,19 +468,24 @@ public final class EstateApi {
     }
 
     /** A service, supplier or called-only peer: its window, the objectives covering it, and its health. */
-    private record Row(String name, KpiWindow window, List<Health.Standing> covering, Health health) {
+    private record Row(String name, KpiWindow window, Recent recent, List<Health.Standing> covering, Health health) {
+        /** Worst level first; within a level, what is wrong now before what was wrong earlier in the window. */
         static final Comparator<Row> WORST_FIRST = Comparator.comparing((Row r) -> r.health.level())
+                .thenComparing(r -> !r.health.wrongNow())
+                .thenComparing(r -> -r.recent.nowErrorRatio())
                 .thenComparing(r -> r.window == null ? 0 : -r.window.errorRatio())
                 .thenComparing(Row::name);
 
-        static Row of(String name, KpiWindow window, List<Health.Standing> covering, Map<String, List<BurnRule>> firing) {
-            return new Row(name, window, covering, Health.judge(window, covering, firing));
+        static Row of(String name, KpiWindow window, Recent recent, List<Health.Standing> covering,
+                      Map<String, List<BurnRule>> firing) {
+            return new Row(name, window, recent, covering, Health.judge(window, recent, covering, firing));
         }
 
         void write(JsonGenerator g, String field, double seconds, Traced traced) throws IOException {
             g.writeStartObject();
             g.writeStringField(field, name);
             KpiJson.figures(g, window, seconds);
+            recent.write(g);
             placed(g, "hosts", "host", traced.hosts().get(name));
             placed(g, "instances", "instance", traced.instances().get(name));
             g.writeStringField("status", health.level().wire());

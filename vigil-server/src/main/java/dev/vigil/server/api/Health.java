@@ -16,7 +16,7 @@ import java.util.Map;
  * colour and text together and sort the worst first. Objectives decide first (they are what was agreed);
  * without them the error ratio of the recent minutes does.
  */
-record Health(Level level, List<String> reasons) {
+record Health(Level level, List<String> reasons, boolean wrongNow) {
 
     /** Ordered from worst to best: the overview sorts by it. */
     enum Level implements WireName {
@@ -46,13 +46,25 @@ record Health(Level level, List<String> reasons) {
      * An objective and where it stands at its last judged minute (null before any): worked out once per request,
      * however many rows the objective covers.
      */
-    record Standing(Objective objective, ObjectiveLedger.Status status) {
+    record Standing(Objective objective, ObjectiveLedger.Status status, ObjectiveLedger.Forecast forecast) {
         static Standing of(ObjectivesRuntime.State s) {
-            return new Standing(s.objective(), s.evaluatedTo() == Long.MIN_VALUE ? null : s.ledger().status(s.evaluatedTo()));
+            if (s.evaluatedTo() == Long.MIN_VALUE) {
+                return new Standing(s.objective(), null, null);
+            }
+            return new Standing(s.objective(), s.ledger().status(s.evaluatedTo()),
+                    s.ledger().forecast(s.evaluatedTo(), FORECAST_PACE));
         }
     }
 
-    static Health judge(KpiWindow recent, List<Standing> objectives, Map<String, List<BurnRule>> firing) {
+    /** The window whose burn rate a forecast assumes for the rest of the period: a day, steadier than an hour. */
+    static final long FORECAST_PACE = 1440 * 60_000_000L;
+
+    /**
+     * @param recent  the window's events merged
+     * @param minutes the last closed minute and the window's steps: a minute of incident is judged on its own, not
+     *                averaged away over the window
+     */
+    static Health judge(KpiWindow recent, Recent minutes, List<Standing> objectives, Map<String, List<BurnRule>> firing) {
         Level level = recent == null || recent.count() == 0 ? Level.IDLE : Level.OK;
         List<String> reasons = new ArrayList<>();
         for (Standing s : objectives) {
@@ -62,10 +74,24 @@ record Health(Level level, List<String> reasons) {
                 continue;
             }
             double achieved = st.achieved();
-            if (!Double.isNaN(achieved) && achieved < o.spec().target()) {
+            double target = o.spec().target();
+            var f = s.forecast();
+            if (f.inProgress() && !Double.isNaN(f.achieved())) {
+                // A period not over is not decided: what it will be at its end (at the day's burn rate) decides.
+                boolean below = !Double.isNaN(achieved) && achieved < target;
+                if (f.achieved() < target) {
+                    level = worse(level, below ? Level.BREACHED : Level.AT_RISK);
+                    reasons.add(String.format(Locale.ROOT, "%s: forecast to miss, %.2f%% at the period's end, target %s%%"
+                            + " (%.2f%% so far)", o.name(), 100 * f.achieved(), percent(target), 100 * achieved));
+                } else if (below) {
+                    level = worse(level, Level.AT_RISK);
+                    reasons.add(String.format(Locale.ROOT, "%s: %.2f%% so far, below the %s%% target; forecast %.2f%% at"
+                            + " the period's end", o.name(), 100 * achieved, percent(target), 100 * f.achieved()));
+                }
+            } else if (!Double.isNaN(achieved) && achieved < target) {
                 level = worse(level, Level.BREACHED);
                 reasons.add(String.format(Locale.ROOT, "%s breached: %.2f%% achieved, target %s%%", o.name(),
-                        100 * achieved, percent(o.spec().target())));
+                        100 * achieved, percent(target)));
             } else if (!Double.isNaN(st.budgetRemainingShare()) && st.budgetRemainingShare() < LOW_BUDGET_SHARE) {
                 level = worse(level, Level.AT_RISK);
                 reasons.add(String.format(Locale.ROOT, "%s: %.0f%% of the error budget left", o.name(),
@@ -73,12 +99,26 @@ record Health(Level level, List<String> reasons) {
             }
             for (BurnRule r : firing.getOrDefault(o.name(), List.of())) {
                 level = worse(level, r.severity().equals("page") ? Level.BREACHED : Level.AT_RISK);
-                reasons.add(o.name() + ": " + r.severity() + " alert firing (burn rate above " + r.factor() + "x)");
+                reasons.add(o.name() + ": " + r.severity() + " alert firing (burn rate above " + r.factorText() + "×)");
             }
         }
         if (recent != null && recent.count() > 0 && recent.errorRatio() >= RISKY_ERROR_RATIO) {
             level = worse(level, Level.AT_RISK);
-            reasons.add(String.format(Locale.ROOT, "error ratio %.1f%%", 100 * recent.errorRatio()));
+            reasons.add(String.format(Locale.ROOT, "error ratio %.1f%% over the window", 100 * recent.errorRatio()));
+        }
+        boolean wrongNow = false;
+        if (minutes.now() != null && minutes.now().count() >= Recent.FEW_EVENTS
+                && minutes.nowErrorRatio() >= RISKY_ERROR_RATIO) {
+            level = worse(level, Level.AT_RISK);
+            wrongNow = true;
+            reasons.add(0, String.format(Locale.ROOT, "now: error ratio %.1f%% in the last closed minute",
+                    100 * minutes.nowErrorRatio()));
+        }
+        if (minutes.slowNow()) {
+            level = worse(level, Level.AT_RISK);
+            wrongNow = true;
+            reasons.add(0, String.format(Locale.ROOT, "now: p95 %,.0f ms in the last closed minute, %.0f× the usual %,.0f ms",
+                    minutes.nowP95Ms(), minutes.nowP95Ms() / minutes.usualP95Ms(), minutes.usualP95Ms()));
         }
         if (reasons.isEmpty()) {
             if (level == Level.IDLE) {
@@ -89,7 +129,7 @@ record Health(Level level, List<String> reasons) {
                 reasons.add(objectives.size() == 1 ? "objective met" : "all " + objectives.size() + " objectives met");
             }
         }
-        return new Health(level, List.copyOf(reasons));
+        return new Health(level, List.copyOf(reasons), wrongNow);
     }
 
     private static Level worse(Level a, Level b) {

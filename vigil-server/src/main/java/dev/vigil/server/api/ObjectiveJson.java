@@ -38,6 +38,22 @@ final class ObjectiveJson {
         g.writeStringField("indicator", o.spec().indicator().toString());
         g.writeStringField("budgeting", o.spec().budgeting() instanceof dev.vigil.assess.Budgeting.Occurrences
                 ? "Occurrences" : "Timeslices");
+        // The rules are the objective's own: listed before any minute is judged (none fires yet).
+        g.writeArrayFieldStart("alerts");
+        for (BurnRule r : o.spec().rules()) {
+            g.writeStartObject();
+            rule(g, r);
+            g.writeBooleanField("firing", s.ledger().firing(r));
+            g.writeArrayFieldStart("policies");
+            for (dev.vigil.assess.AlertPolicy p : o.policies()) {
+                if (p.rules().contains(r)) {
+                    g.writeString(p.name());
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         if (s.evaluatedTo() == Long.MIN_VALUE) {
             g.writeStringField("state", "no closed minute yet");
             g.writeEndObject();
@@ -56,26 +72,18 @@ final class ObjectiveJson {
         g.writeNumberField("remaining", st.budgetRemaining());
         number(g, "remainingShare", st.budgetRemainingShare());
         g.writeEndObject();
+        forecast(g, s.ledger().forecast(now, Health.FORECAST_PACE), o.spec().target());
         g.writeObjectFieldStart("burnRate");
         for (int i = 0; i < BURN_WINDOWS.length; i++) {
             g.writeNumberField(BURN_NAMES[i], s.ledger().burnRate(BURN_WINDOWS[i], now));
         }
         g.writeEndObject();
-        g.writeArrayFieldStart("alerts");
-        for (BurnRule r : o.spec().rules()) {
-            g.writeStartObject();
-            rule(g, r);
-            g.writeBooleanField("firing", s.ledger().firing(r));
-            g.writeArrayFieldStart("policies");
-            for (dev.vigil.assess.AlertPolicy p : o.policies()) {
-                if (p.rules().contains(r)) {
-                    g.writeString(p.name());
-                }
-            }
-            g.writeEndArray();
-            g.writeEndObject();
+        // A burn rate over three days read an hour after the first event is a burn rate over an hour.
+        g.writeObjectFieldStart("burnRateCoverage");
+        for (int i = 0; i < BURN_WINDOWS.length; i++) {
+            g.writeNumberField(BURN_NAMES[i], Math.round(s.ledger().coverage(BURN_WINDOWS[i], now) * 1e4) / 1e4);
         }
-        g.writeEndArray();
+        g.writeEndObject();
         g.writeEndObject();
     }
 
@@ -107,6 +115,25 @@ final class ObjectiveJson {
             }
         }
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code "period": "in progress" | "closed" | "rolling"}, the share of it elapsed, and where it ends at the day's
+     * burn rate: a verdict on a month 22 minutes old is a forecast, not an outcome.
+     */
+    static void forecast(JsonGenerator g, ObjectiveLedger.Forecast f, double target) throws IOException {
+        g.writeStringField("period", !f.calendar() ? "rolling" : f.inProgress() ? "in progress" : "closed");
+        g.writeNumberField("elapsedShare", Math.round(f.elapsedShare() * 1e6) / 1e6);
+        g.writeObjectFieldStart("forecast");
+        number(g, "achieved", f.achieved());
+        number(g, "budgetRemainingShare", f.budgetRemainingShare());
+        if (!Double.isNaN(f.achieved())) {
+            g.writeBooleanField("met", f.achieved() >= target);
+        }
+        g.writeNumberField("paceBurnRate", f.paceBurnRate());
+        g.writeNumberField("paceCoverage", Math.round(f.paceCoverage() * 1e4) / 1e4);
+        g.writeStringField("basis", "the burn rate of the last 1d for the rest of the period");
         g.writeEndObject();
     }
 

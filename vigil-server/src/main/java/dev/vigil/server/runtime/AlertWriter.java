@@ -53,19 +53,26 @@ final class AlertWriter {
             Objective o = objectives.get(t.objective());
             String key = t.objective() + "/" + t.rule().id();
             long since = t.firing() ? t.atMicros() : firingSince.getOrDefault(key, t.atMicros());
-            boolean current = t.atMicros() >= Timestamps.toMicros(Instant.now()) - NOTIFY_WITHIN_MICROS;
-            List<String> targets = current ? o.targets(t.rule(), t.firing(), webhooks) : List.of();
+            long now = Timestamps.toMicros(Instant.now());
+            boolean current = t.atMicros() >= now - NOTIFY_WITHIN_MICROS;
+            // A silence holds the messages back, not the alert: it is recorded and shown all the same.
+            AlertStore.Silence silence = current ? alerts.silencing(t.objective(), t.rule().id(), now) : null;
+            List<String> targets = current && silence == null ? o.targets(t.rule(), t.firing(), webhooks) : List.of();
             alerts.change(t, targets, AlertmanagerPayload.of(o, t, since));
             if (t.firing()) {
                 firingSince.put(key, t.atMicros());
             } else {
                 firingSince.remove(key);
             }
-            LOG.info("objective {}: {} alert {} at {} (burn {}x over {} min, {}x over {} min){}", t.objective(),
+            // Changes about the past (a rebuild, history loaded) would flood the log: they are in the alert history.
+            org.slf4j.event.Level level = current ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG;
+            LOG.atLevel(level).log("objective {}: {} alert {} at {} (burn {}x over {} min, {}x over {} min){}", t.objective(),
                     t.rule().severity(), t.firing() ? "firing" : "resolved", Timestamps.format(t.atMicros()),
                     String.format(java.util.Locale.ROOT, "%.1f", t.longBurn()), t.rule().longMicros() / MINUTE,
                     String.format(java.util.Locale.ROOT, "%.1f", t.shortBurn()), t.rule().shortMicros() / MINUTE,
-                    current ? "" : "; more than an hour ago, so recorded and not sent");
+                    !current ? "; more than an hour ago, so recorded and not sent"
+                            : silence != null ? "; silenced by " + silence.by() + " until " + Timestamps.format(silence.effectiveEnd())
+                            + ", so recorded and not sent" : "");
         }
     }
 

@@ -625,9 +625,13 @@ public final class PipelineRuntime implements PipelineView {
                 }
                 // A DuckDB commit costs milliseconds whatever it holds: gather case changes for a while,
                 // bounded in time (what the API shows lags by at most that) and in size (memory). Closed
-                // windows are written at once: they come a few times a minute, and are what users wait for.
+                // windows are written at once when nothing else waits: live, they come a few times a minute and
+                // are what users wait for. Reading a backlog (history loaded, a restart far behind), the partitions'
+                // messages queue up and minutes close hundreds a second: a commit per minute held the pipeline to
+                // about 25,000 events a second, so they are gathered like case changes until the queue is drained.
                 long now = System.currentTimeMillis();
-                boolean windowsDue = WindowSpan.MINUTE.entersLaterWindow(status.watermark, partitionTime.watermark());
+                boolean windowsDue = WindowSpan.MINUTE.entersLaterWindow(status.watermark, partitionTime.watermark())
+                        && toWriter.isEmpty();
                 if (windowsDue || now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
                     write(cases, late);
                     lastWrite = now;

@@ -104,6 +104,16 @@ class EstateApiTest {
             assertThat(billing.get("p95Ms").asDouble()).isCloseTo(95, within(95 * 0.02));
             assertThat(billing.get("status").asText()).isEqualTo("breached");
             assertThat(texts(billing.get("objectives"))).containsExactly("bank-ok");
+            // Its calls were all in the first minute: the last closed minute (t0+8m) had none, the trend one step.
+            assertThat(estate.get("nowFrom").asText()).isEqualTo(Timestamps.format(t0 + 8 * 60_000_000L));
+            assertThat(estate.get("trendStepMinutes").asInt()).isEqualTo(1);
+            assertThat(billing.at("/now/count").asLong()).isZero();
+            assertThat(billing.get("trend")).singleElement().satisfies(step -> {
+                assertThat(step.get("start").asText()).isEqualTo(Timestamps.format(t0));
+                assertThat(step.get("count").asLong()).isEqualTo(100);
+                assertThat(step.get("errors").asLong()).isEqualTo(50);
+                assertThat(step.get("p95Ms").asDouble()).isCloseTo(95, within(95 * 0.02));
+            });
             assertThat(texts(billing.get("reasons"))).anySatisfy(s -> assertThat(s).startsWith("bank-ok breached: 50.00% achieved"));
             JsonNode shop = estate.at("/units/1/services/0");
             assertThat(shop.get("service").asText()).isEqualTo("shop");

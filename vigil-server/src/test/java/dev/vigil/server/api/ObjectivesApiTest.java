@@ -80,6 +80,15 @@ public class ObjectivesApiTest {
             assertThat(o.at("/budget/total").asDouble()).isEqualTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
             assertThat(o.at("/budget/consumed").asDouble()).isEqualTo(50);
             assertThat(o.at("/burnRate/1h").asDouble()).isEqualTo(50, org.assertj.core.api.Assertions.within(1e-9));
+            // A rolling day is never "in progress"; each burn window says how much of it holds data: from the
+            // burst's minute to the last minute judged.
+            assertThat(o.get("period").asText()).isEqualTo("rolling");
+            long judged = Timestamps.parseRfc3339(o.get("evaluatedTo").asText());
+            for (var w : java.util.Map.of("1h", 60L, "6h", 360L, "1d", 1440L, "3d", 4320L).entrySet()) {
+                double share = Math.min(1, (judged - t0) / (w.getValue() * 60_000_000.0));
+                assertThat(o.at("/burnRateCoverage/" + w.getKey()).asDouble()).as(w.getKey())
+                        .isEqualTo(Math.round(share * 1e4) / 1e4);
+            }
 
             JsonNode alerts = get(base, "/api/v1/alerts");
             // A 1-day period scales the workbook's factors by 1/30; 50x burns past all four.
