@@ -123,6 +123,13 @@ public final class ServerFlags {
     }
 
     /** The data folder (--data). */
+    /** Accepts events at least this old, raising --max-past-age when it is shorter (the demo's history needs it). */
+    public void acceptPast(Duration age) {
+        if (maxPastAge.compareTo(age) < 0) {
+            maxPastAge = age;
+        }
+    }
+
     public Path data() {
         return data;
     }

@@ -44,6 +44,14 @@ class CommandLineTest {
     }
 
     @Test
+    void anIncidentTheDemoDoesNotPlayIsRefusedBeforeAnythingStartsWithTheNamesItPlays() {
+        Run r = run("demo", "--incident", "meteor-strike");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("--incident: no incident \"meteor-strike\"",
+                "carrier-outage, stuck-orders, slow-database, host-saturation");
+    }
+
+    @Test
     void versionNamesVigilAndTheJava() {
         Run r = run("--version");
         assertThat(r.exit()).isZero();

@@ -1,6 +1,6 @@
 // The dashboard's shell: routes the URL fragment to a view, refreshes the live views every few seconds
 // without reloading the page, and runs the search box.
-import { ApiError, api } from './util.js';
+import { ApiError, api, clock, zone } from './util.js';
 import * as overview from './views/overview.js';
 import * as map from './views/map.js';
 import * as detail from './views/detail.js';
@@ -9,6 +9,7 @@ import * as kase from './views/case.js';
 import * as objectives from './views/objectives.js';
 import * as search from './views/search.js';
 import * as hosts from './views/hosts.js';
+import { refreshDemo } from './demo.js';
 
 const REFRESH_MS = 5000;
 
@@ -74,7 +75,7 @@ async function render(first) {
     }
     if (mine !== generation) return;
     showProblem(null);
-    live.textContent = 'updated ' + new Date().toLocaleTimeString('en-GB');
+    live.textContent = `updated ${clock(new Date())} · times in ${zone()}`;
   } catch (e) {
     if (mine !== generation) return;
     if (first && e instanceof ApiError) {
@@ -105,7 +106,9 @@ async function navigate() {
   await render(true);
   const h1 = main.querySelector('h1');
   document.title = (h1 ? h1.textContent + ' · ' : '') + 'Vigil';
-  main.focus({ preventScroll: true });
+  // The new page takes the focus, unless the reader already put it somewhere while it loaded (the search box).
+  const active = document.activeElement;
+  if (!active || active === document.body || active === main || main.contains(active)) main.focus({ preventScroll: true });
 }
 
 setInterval(() => {
@@ -125,8 +128,14 @@ async function checkSelf() {
     self.hidden = true; // the problem line already says Vigil is not answering
   }
 }
-setInterval(() => { if (document.visibilityState === 'visible') checkSelf(); }, REFRESH_MS);
+setInterval(() => {
+  if (document.visibilityState === 'visible') {
+    checkSelf();
+    refreshDemo();
+  }
+}, REFRESH_MS);
 checkSelf();
+refreshDemo();
 
 window.addEventListener('hashchange', navigate);
 

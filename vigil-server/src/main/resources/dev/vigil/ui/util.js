@@ -43,6 +43,16 @@ export async function api(path, params = {}) {
   return body;
 }
 
+/** Sends a change (POST or DELETE) to the API; JSON in, JSON out, the server's explanation on refusal. */
+export async function change(method, path, body) {
+  const res = await fetch('/api/v1/' + path, { method, headers: { Accept: 'application/json',
+    ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  let out = null;
+  try { out = await res.json(); } catch (e) { out = null; }
+  if (!res.ok) throw new ApiError(res.status, out);
+  return out;
+}
+
 export const enc = encodeURIComponent;
 
 export function num(v, digits = 1) {
@@ -82,19 +92,47 @@ export function elapsed(v) {
   return d + ' d' + (h % 24 ? ' ' + (h % 24) + ' h' : '');
 }
 
-export function time(iso) {
-  if (!iso) return '–';
-  const d = new Date(iso);
-  return d.toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' });
+const pad = n => String(n).padStart(2, '0');
+
+/** A time of day, "17:53:49", in the browser's zone (the header names it). */
+export function clock(v) {
+  if (v === null || v === undefined) return '–';
+  const d = new Date(v);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A date and time, "2026-12-07 17:53:49": one format on every page, in the browser's zone (the header names it). */
+export function time(v) {
+  if (!v) return '–';
+  const d = new Date(v);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(d)}`;
+}
+
+/** The browser's zone as the pages show times in it: "UTC", "UTC+01:00 (Europe/Paris)". */
+export function zone() {
+  const off = -new Date().getTimezoneOffset();
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const utc = off === 0 ? 'UTC' : `UTC${off > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  return name && name !== 'UTC' && name !== 'Etc/UTC' ? `${utc} (${name})` : utc;
 }
 
 const SYMBOL = { 'breached': '✖', 'at risk': '▲', 'ok': '✔', 'met': '✔', 'no traffic': '○', 'no data': '○',
-  'no closed minute yet': '○', 'firing': '✖', 'resolved': '✔', 'stuck': '✖', 'open': '…', 'completed': '✔' };
+  'no closed minute yet': '○', 'firing': '✖', 'resolved': '✔', 'stuck': '✖', 'open': '…', 'completed': '✔',
+  'on track': '✔', 'forecast to miss': '▲' };
 
 /** A status as colour and words together, never colour alone. */
 export function badge(status) {
   const cls = 's-' + String(status).replace(/\s+/g, '-');
   return html`<span class="badge ${cls}"><span aria-hidden="true">${SYMBOL[status] || '•'}</span> ${status}</span>`;
+}
+
+/**
+ * An alert's severity, told apart at a glance: a page (someone is woken) filled red, a ticket (someone looks
+ * today) outlined amber; always with the word.
+ */
+export function severity(name) {
+  const page = name === 'page';
+  return html`<span class="sev sev-${page ? 'page' : 'ticket'}"><span aria-hidden="true">${page ? '⚑' : '✉'}</span> ${name}</span>`;
 }
 
 /** Link to a service or supplier page. */
@@ -106,4 +144,35 @@ export function table(head, rows, empty) {
   if (!rows.length) return html`<p class="empty">${empty}</p>`;
   return html`<div class="scroll"><table><thead><tr>${head.map(h => html`<th scope="col">${h}</th>`)}</tr></thead>
     <tbody>${rows}</tbody></table></div>`;
+}
+
+/**
+ * A row's trend as a sparkline: a bar per step, its height the events, its red part the errors, and a line for
+ * the p95 latency (on its own scale). Steps without events are gaps. The last bar is the last closed minute.
+ * The words say what the picture shows, for a screen reader and a tooltip alike.
+ */
+export function sparkline(trend, from, to, stepMinutes) {
+  const stepMs = stepMinutes * 60000;
+  const start = Math.floor(+new Date(from) / stepMs) * stepMs;
+  const n = Math.max(1, Math.round((+new Date(to) - start) / stepMs));
+  const W = 120, H = 28, bw = W / n;
+  const maxCount = Math.max(1, ...trend.map(p => p.count));
+  const timed = trend.filter(p => p.p95Ms !== null);
+  const maxP95 = Math.max(1e-9, ...timed.map(p => p.p95Ms));
+  const x = p => Math.round(((+new Date(p.start) - start) / stepMs) * bw * 10) / 10;
+  const bars = trend.map(p => {
+    const h = Math.max(1, H * p.count / maxCount);
+    const e = p.errors ? Math.max(1, H * p.errors / maxCount) : 0;
+    return `<rect class="ok" x="${x(p)}" y="${H - h}" width="${Math.max(1, bw - 1)}" height="${h - e}"/>`
+      + (e ? `<rect class="err" x="${x(p)}" y="${H - e}" width="${Math.max(1, bw - 1)}" height="${e}"/>` : '');
+  }).join('');
+  const line = timed.length > 1 ? `<polyline class="p95" points="${timed.map(p =>
+    `${x(p) + bw / 2},${Math.round((H - 2 - (H - 4) * p.p95Ms / maxP95) * 10) / 10}`).join(' ')}"/>` : '';
+  const errorSteps = trend.filter(p => p.errors).length;
+  const words = trend.length
+    ? `${stepMinutes === 1 ? 'Per minute' : `Per ${stepMinutes} minutes`}: ${num(Math.min(...trend.map(p => p.count)), 0)} to ${num(maxCount, 0)} events; `
+      + `errors in ${errorSteps} of ${trend.length}; p95 up to ${timed.length ? ms(maxP95) : '–'}`
+    : 'No events in the window';
+  return new Raw(`<svg class="spark" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escape(words)}">`
+    + `<title>${escape(words)}</title>${bars}${line}</svg>`);
 }

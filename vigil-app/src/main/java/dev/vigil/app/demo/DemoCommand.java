@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import dev.vigil.config.Durations;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,10 +32,51 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop by itself after this long (e.g. 10m); default: run until stopped")
     Duration duration;
 
+    @Option(names = "--backfill", paramLabel = "AGE",
+            description = "Before going live, generate this much history (event time up to now) at --backfill-rate, so that "
+                    + "budgets, trends and last month's contract report are real. 0s for none. Default: 35 days, or back "
+                    + "to the start of last month when that is longer")
+    Duration backfill;
+
+    @Option(names = "--backfill-rate", defaultValue = "0.5", paramLabel = "PER_SECOND",
+            description = "Events per second of event time in the history. Default: ${DEFAULT-VALUE}")
+    double backfillRate;
+
+    @Option(names = "--incident", paramLabel = "NAME", description = "Play this incident at once (repeatable): "
+            + "carrier-outage, stuck-orders, slow-database or host-saturation. The dashboard's demo bar plays them too")
+    java.util.List<String> incidents = new java.util.ArrayList<>();
+
+    @Option(names = "--scheduled-incidents", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Replay the demo's incidents on a schedule: the first 45 s in, then one every 4 minutes. "
+                    + "Default: on (--no-scheduled-incidents for a quiet estate)")
+    boolean scheduledIncidents;
+
     @Override
     public Integer call() throws Exception {
         if (rate <= 0 || rate > 1_000_000) {
             throw new IllegalArgumentException("--rate must be between 1 and 1000000 events per second");
+        }
+        if (backfill == null) {
+            java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+            Duration sinceLastMonth = Duration.between(now.withDayOfMonth(1).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                    .minusMonths(1), now);
+            backfill = sinceLastMonth.compareTo(Duration.ofDays(35)) > 0 ? sinceLastMonth : Duration.ofDays(35);
+        }
+        if (backfill.isNegative() || backfill.compareTo(Duration.ofDays(400)) > 0) {
+            throw new IllegalArgumentException("--backfill must be between 0s and 400d");
+        }
+        if (backfillRate <= 0 || backfillRate > 1000) {
+            throw new IllegalArgumentException("--backfill-rate must be between 0 and 1000 events per second");
+        }
+        if (!backfill.isZero()) {
+            flags.acceptPast(backfill.plusDays(1));
+        }
+        for (String name : incidents) {
+            try {
+                Scenario.named(name);
+            } catch (dev.vigil.server.DemoControl.UnknownScenario e) {
+                throw new IllegalArgumentException("--incident: " + e.getMessage());
+            }
         }
         Lifecycle lifecycle = new Lifecycle();
         // The estate's hosts, each with a simulated node exporter that the demo's configuration scrapes.
@@ -57,26 +99,54 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  try: curl '" + url + "/api/v1/stats'   curl '" + url + "/api/v1/events?limit=5&order=desc'");
         out.println("       curl '" + url + "/api/v1/cases?status=stuck'   curl '" + url
                 + "/api/v1/kpis?dimension=peer&key=carrier-api'");
-        out.println("       curl '" + url + "/api/v1/objectives'   vigil report --contract parcelco-2026 --period "
+        out.println("       curl '" + url + "/api/v1/objectives'   ./vigil report --contract parcelco-2026 --period "
                 + java.time.YearMonth.now(java.time.ZoneOffset.UTC) + " --server " + url);
         out.println(flags.otlpBanner(server));
         long simulated = server.scraper().health().stream().filter(h -> "true".equals(h.labels().get("simulated"))).count();
         if (simulated > 0) {
             out.println("  hosts: " + simulated + " simulated node exporters, scraped every 5 s: curl '" + url + "/api/v1/hosts'");
         }
+        out.println("  incidents: " + (scheduledIncidents ? "carrier-outage 45 s in, then one every 4 minutes; " : "")
+                + "play one with the dashboard's demo bar, or curl -H 'Content-Type: application/json' -d "
+                + "'{\"incident\": \"slow-database\"}' " + url + "/api/v1/demo/incidents");
         out.println("  a simulated estate is posting ~" + (long) rate + " events/s to " + url + "/ingest/events, and its "
                 + "order-service its spans over OpenTelemetry (OTLP) to " + url + "/v1/traces; Ctrl-C stops");
         out.flush();
         Simulator sim;
         try {
-            sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed);
+            sim = new Simulator(URI.create("http://127.0.0.1:" + server.port()), rate, seed, hosts, scheduledIncidents);
+            server.demo(sim);
+            for (String name : incidents) {
+                sim.inject(name);
+            }
         } catch (RuntimeException | Error e) {
             // the server's threads would keep this process alive with no simulator feeding it
             Lifecycle.stop(server, out);
             hosts.close();
             throw e;
         }
-        Thread simThread = Thread.ofPlatform().name("vigil-simulator").daemon(true).start(sim);
+        Thread simThread = Thread.ofPlatform().name("vigil-simulator").daemon(true).start(() -> {
+            if (!backfill.isZero()) {
+                try {
+                    long started = System.nanoTime();
+                    int[] shown = {-1};
+                    sim.backfill(backfill, backfillRate, done -> {
+                        int percent = (int) Math.floor(100 * done);
+                        if (percent / 10 != shown[0] / 10 || percent == 100) {
+                            shown[0] = percent;
+                            out.printf(Locale.ROOT, "%n  history: %d%% of %s generated and sent (%.0f s)%s", percent,
+                                    backfill.toHours() >= 48 ? backfill.toDays() + " days" : Durations.format(backfill),
+                                    (System.nanoTime() - started) / 1e9,
+                                    percent == 100 ? "; live from now on" + System.lineSeparator() : "");
+                            out.flush();
+                        }
+                    });
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            sim.run();
+        });
         Thread status = Thread.ofPlatform().name("vigil-status").daemon(true).start(() -> printStatus(sim, server, out));
         if (duration != null) {
             Thread.ofPlatform().daemon(true).start(() -> {

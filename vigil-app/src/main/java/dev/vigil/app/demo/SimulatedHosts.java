@@ -30,6 +30,7 @@ final class SimulatedHosts implements AutoCloseable {
             "app-host-3", "warehouse", "db-host-1", "postgres");
 
     private final Server server;
+    private final Map<String, Host> hosts;
 
     /** One host's counters since the demo started. */
     private static final class Host {
@@ -42,6 +43,8 @@ final class SimulatedHosts implements AutoCloseable {
         double diskBusySeconds;
         double netBytes;
         double busy;
+        /** Until when (System.nanoTime) the host is saturated by a demo incident. */
+        volatile long saturatedUntil = Long.MIN_VALUE;
 
         Host(String group, long seed, double baseBusy) {
             this.group = group;
@@ -54,8 +57,11 @@ final class SimulatedHosts implements AutoCloseable {
             double seconds = (now - lastNanos) / 1e9 * CPUS;
             lastNanos = now;
             // a busy share that wanders around the host's base, with a surge now and then
-            busy = Math.max(0.02, Math.min(0.98, baseBusy + 0.1 * random.nextGaussian()
+            busy = now - saturatedUntil < 0 ? 0.96 + 0.02 * random.nextDouble()
+                    : Math.max(0.02, Math.min(0.98, baseBusy + 0.1 * random.nextGaussian()
                     + (random.nextDouble() < 0.05 ? 0.5 : 0)));
+            // A saturated host queues: its load runs well past its cores.
+            double queued = now - saturatedUntil < 0 ? 2.5 : 1.1;
             busySeconds += seconds * busy;
             idleSeconds += seconds * (1 - busy);
             diskBusySeconds += seconds / CPUS * Math.min(1, busy * 0.6);
@@ -66,7 +72,7 @@ final class SimulatedHosts implements AutoCloseable {
                 b.append(String.format(Locale.ROOT, "node_cpu_seconds_total{cpu=\"%d\",mode=\"idle\"} %.3f%n", cpu, idleSeconds / CPUS));
                 b.append(String.format(Locale.ROOT, "node_cpu_seconds_total{cpu=\"%d\",mode=\"user\"} %.3f%n", cpu, busySeconds / CPUS));
             }
-            b.append(String.format(Locale.ROOT, "# TYPE node_load1 gauge%nnode_load1 %.2f%n", busy * CPUS * 1.1));
+            b.append(String.format(Locale.ROOT, "# TYPE node_load1 gauge%nnode_load1 %.2f%n", busy * CPUS * queued));
             b.append("# TYPE node_memory_MemTotal_bytes gauge\nnode_memory_MemTotal_bytes 1.6777216e+10\n");
             b.append(String.format(Locale.ROOT, "# TYPE node_memory_MemAvailable_bytes gauge%nnode_memory_MemAvailable_bytes %.0f%n",
                     1.6777216e10 * (0.55 - 0.3 * busy)));
@@ -95,8 +101,17 @@ final class SimulatedHosts implements AutoCloseable {
         }
     }
 
-    private SimulatedHosts(Server server) {
+    private SimulatedHosts(Server server, Map<String, Host> hosts) {
         this.server = server;
+        this.hosts = hosts;
+    }
+
+    /** Saturates the host's CPUs until then (System.nanoTime), as under a runaway batch job. */
+    void saturate(String host, long untilNanos) {
+        Host h = hosts.get(host);
+        if (h != null) {
+            h.saturatedUntil = untilNanos;
+        }
     }
 
     static SimulatedHosts start(long seed) {
@@ -115,7 +130,7 @@ final class SimulatedHosts implements AutoCloseable {
                 })
                 .build();
         server.start().join();
-        return new SimulatedHosts(server);
+        return new SimulatedHosts(server, hosts);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.vigil.app.demo;
 
 import dev.vigil.event.Timestamps;
+import dev.vigil.summarise.WindowSpan;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The order service is instrumented with OpenTelemetry instead ({@link TracedService}): its calls are spans
  * sent over OTLP, which Vigil turns into the same call events.
  */
-public final class Simulator implements Runnable {
+public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
 
     private record Outgoing(long releaseNanos, long seq, String json) {
     }
@@ -65,13 +67,27 @@ public final class Simulator implements Runnable {
     private final TracedService traced;
     private final URI warehouseIngest;
     private final List<String> warehouse = new ArrayList<>();
-    private final double eventsPerSecond;
+    /** Events per second of event time: the live rate, or the backfill's while it runs. */
+    private double eventsPerSecond;
+    /** Whether history is being generated: no late delivery, no spans (their batching would deliver them late). */
+    private boolean backfilling;
     private final Random random;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final PriorityQueue<Outgoing> outbox = new PriorityQueue<>((a, b) -> a.releaseNanos != b.releaseNanos
             ? Long.compare(a.releaseNanos, b.releaseNanos) : Long.compare(a.seq, b.seq));
     private final List<Order> orders = new ArrayList<>();
     private final List<Incident> incidents = new ArrayList<>();
+    /** The demo's own hosts, which an incident may saturate; null when the simulator runs without them. */
+    private final SimulatedHosts hosts;
+    /** Incidents asked for (the dashboard, --incident), started by the simulator's thread at its next tick. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Scenario> requested = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The scenarios playing, each with when it ends (micros); read by the API's threads. */
+    private final java.util.Map<Scenario, Long> playing = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Whether to replay the scheduled incidents once live. */
+    private final boolean schedule;
+    /** When the schedule began (micros, the start of the live run), or Long.MIN_VALUE before or without it. */
+    private volatile long scheduleStart = Long.MIN_VALUE;
+    private int scheduled;
     private long outSeq;
     private long orderSeq = 1000;
     private long shipmentSeq = 5000;
@@ -81,6 +97,16 @@ public final class Simulator implements Runnable {
     private volatile String lastError;
 
     public Simulator(URI baseUrl, double eventsPerSecond, long seed) {
+        this(baseUrl, eventsPerSecond, seed, null, false);
+    }
+
+    /**
+     * @param hosts    the demo's simulated hosts (an incident may saturate one), or null
+     * @param schedule whether to replay the scheduled incidents ({@link #SCHEDULE}), besides those asked for
+     */
+    Simulator(URI baseUrl, double eventsPerSecond, long seed, SimulatedHosts hosts, boolean schedule) {
+        this.hosts = hosts;
+        this.schedule = schedule;
         this.ingest = baseUrl.resolve("/ingest/events");
         this.traced = new TracedService(baseUrl);
         this.warehouseIngest = baseUrl.resolve("/ingest/events?source=warehouse-wms");
@@ -107,6 +133,9 @@ public final class Simulator implements Runnable {
 
     @Override
     public void run() {
+        if (schedule) {
+            scheduleStart = Timestamps.toMicros(java.time.Instant.now());
+        }
         long tickNanos = 100_000_000L;
         long next = System.nanoTime();
         while (running) {
@@ -142,8 +171,186 @@ public final class Simulator implements Runnable {
             Estate.Call c = Estate.CALLS.get(random.nextInt(Estate.CALLS.size()));
             emitCall(now - random.nextInt(100_000), c.from(), c.operation(), c.to(), c.medianMs(), null);
         }
-        generateWarehouse(now, seconds);
-        maybeStartIncident(now);
+        if (!backfilling) {
+            generateWarehouse(now, seconds);
+            playScenarios(now);
+        }
+        maybeStartIncident(now, seconds);
+    }
+
+    /**
+     * The demo's schedule: the first incident 45 s in, so that a new user sees an alert within a minute or two,
+     * then one every four minutes, and the round again every sixteen.
+     */
+    static final List<Map.Entry<Duration, Scenario>> SCHEDULE = List.of(
+            Map.entry(Duration.ofSeconds(45), Scenario.CARRIER_OUTAGE),
+            Map.entry(Duration.ofMinutes(5), Scenario.STUCK_ORDERS),
+            Map.entry(Duration.ofMinutes(9), Scenario.SLOW_DATABASE),
+            Map.entry(Duration.ofMinutes(13), Scenario.HOST_SATURATION));
+    static final Duration ROUND = Duration.ofMinutes(16);
+
+    /** When the n-th scheduled incident starts (micros). */
+    private long scheduledAt(int n) {
+        return scheduleStart + (n / SCHEDULE.size()) * ROUND.toNanos() / 1000
+                + SCHEDULE.get(n % SCHEDULE.size()).getKey().toNanos() / 1000;
+    }
+
+    private void playScenarios(long now) {
+        playing.values().removeIf(until -> until < now);
+        while (scheduleStart != Long.MIN_VALUE && scheduledAt(scheduled) <= now) {
+            requested.add(SCHEDULE.get(scheduled++ % SCHEDULE.size()).getValue());
+        }
+        for (Scenario sc; (sc = requested.poll()) != null; ) {
+            start(sc, now);
+        }
+    }
+
+    private void start(Scenario sc, long now) {
+        long until = now + sc.lasts.toNanos() / 1000;
+        playing.put(sc, until);
+        switch (sc) {
+            case CARRIER_OUTAGE -> incidents.add(new Incident("carrier-api", until, 6, 0.4));
+            case SLOW_DATABASE -> incidents.add(new Incident(TracedService.DATABASE, until, 15, 0));
+            case HOST_SATURATION -> {
+                incidents.add(new Incident(TracedService.CALLEE, until, 3, 0));
+                if (hosts != null) {
+                    hosts.saturate("app-host-3", System.nanoTime() + sc.lasts.toNanos());
+                }
+            }
+            case STUCK_ORDERS -> {
+                for (int i = 0; i < 60; i++) {
+                    boolean b2b = random.nextDouble() < 0.3;
+                    orders.add(new Order("O-" + (++orderSeq), b2b ? "b2b-portal" : "web-shop", b2b ? "wholesale" : "retail",
+                            now + random.nextInt(15_000_000), true));
+                }
+            }
+        }
+        System.out.println();
+        System.out.println("demo incident: " + sc.wire + " until " + Timestamps.format(until) + ": " + sc.description);
+    }
+
+    /** A past incident of the backfill: from when, and what. */
+    private record Planned(long fromMicros, Incident incident) {
+    }
+
+    /**
+     * The history before the live run: event time from {@code span} ago up to now, at {@code rate} events per second,
+     * posted in time order as fast as Vigil stores them, with incidents of its own so that budgets, trends, alert
+     * history and last month's contract report have a past: a two-day carrier degradation in the middle of the
+     * previous month (ParcelCo misses its availability objective that month), a tax gateway failing for six hours
+     * last week, and a slow warehouse database two days ago. Called before {@link #run}: live events move the
+     * watermark past anything older.
+     *
+     * @param progress told the share done, from 0 to 1, now and then
+     */
+    void backfill(Duration span, double rate, java.util.function.DoubleConsumer progress) throws InterruptedException {
+        long now = Timestamps.toMicros(java.time.Instant.now());
+        long from = WindowSpan.MINUTE.startOf(now - span.toNanos() / 1000);
+        long end = now - 5_000_000L;
+        List<Planned> plan = new ArrayList<>();
+        long hour = 3_600_000_000L;
+        java.time.ZonedDateTime month = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).withDayOfMonth(1)
+                .truncatedTo(java.time.temporal.ChronoUnit.DAYS).minusMonths(1);
+        long carrier = Timestamps.toMicros(month.plusDays(11).plusHours(6).toInstant());
+        plan.add(new Planned(carrier, new Incident("carrier-api", carrier + 44 * hour, 4, 0.3)));
+        plan.add(new Planned(now - 6 * 24 * hour, new Incident("tax-gateway", now - 6 * 24 * hour + 6 * hour, 2, 0.12)));
+        plan.add(new Planned(now - 2 * 24 * hour, new Incident(TracedService.DATABASE, now - 2 * 24 * hour + 2 * hour, 15, 0)));
+        plan.removeIf(p -> p.incident().untilMicros() < from || p.fromMicros() > end);
+        plan.sort(java.util.Comparator.comparingLong(Planned::fromMicros));
+        double live = eventsPerSecond;
+        eventsPerSecond = rate;
+        backfilling = true;
+        try {
+            long tick = 10_000_000L;
+            long reported = Long.MIN_VALUE;
+            for (long t = from; t < end && running; t += tick) {
+                while (!plan.isEmpty() && plan.get(0).fromMicros() <= t) {
+                    incidents.add(plan.remove(0).incident());
+                }
+                generate(t, tick / 1e6);
+                if (outbox.size() >= 5000) {
+                    postHistory();
+                }
+                if (t - reported >= (end - from) / 50) {
+                    reported = t;
+                    progress.accept((t - from) / (double) (end - from));
+                }
+            }
+            postHistory();
+            // The orders still in flight finish live, at their own pace: their steps are in the past, so they are
+            // dropped rather than sent late, and the live run starts with none.
+            orders.clear();
+            incidents.clear();
+            progress.accept(1);
+        } finally {
+            eventsPerSecond = live;
+            backfilling = false;
+        }
+    }
+
+    /** Posts every event the backfill made, in order; a refusal for load is waited out (history is not dropped). */
+    private void postHistory() throws InterruptedException {
+        StringBuilder body = new StringBuilder(outbox.size() * 260);
+        while (!outbox.isEmpty()) {
+            body.append(outbox.poll().json()).append('\n');
+        }
+        if (body.isEmpty()) {
+            return;
+        }
+        HttpRequest req = HttpRequest.newBuilder(ingest).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        for (int attempt = 1; running; attempt++) {
+            try {
+                HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+                if (resp.statusCode() == 200 || resp.statusCode() == 400) {
+                    return;
+                }
+                lastError = "HTTP " + resp.statusCode() + ": " + resp.body();
+                if (resp.statusCode() != 503 || attempt >= 30) {
+                    failedPosts.incrementAndGet();
+                    return;
+                }
+            } catch (IOException e) {
+                lastError = e.toString();
+                if (attempt >= 30) {
+                    failedPosts.incrementAndGet();
+                    return;
+                }
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    @Override
+    public List<Playable> scenarios() {
+        return java.util.Arrays.stream(Scenario.values()).map(s -> new Playable(s.wire, s.description))
+                .toList();
+    }
+
+    @Override
+    public List<Played> running() {
+        return playing.entrySet().stream().map(e -> new Played(e.getKey().wire, Timestamps.toInstant(e.getValue())))
+                .sorted(java.util.Comparator.comparing(Played::at)).toList();
+    }
+
+    @Override
+    public List<Played> upcoming() {
+        if (scheduleStart == Long.MIN_VALUE) {
+            return List.of();
+        }
+        List<Played> out = new ArrayList<>();
+        for (int n = scheduled; n < scheduled + SCHEDULE.size(); n++) {
+            out.add(new Played(SCHEDULE.get(n % SCHEDULE.size()).getValue().wire, Timestamps.toInstant(scheduledAt(n))));
+        }
+        return out;
+    }
+
+    @Override
+    public Played inject(String name) throws UnknownScenario {
+        Scenario sc = Scenario.named(name);
+        requested.add(sc);
+        return new Played(sc.wire, java.time.Instant.now().plus(sc.lasts));
     }
 
     /** Picks and packs for orders in flight, in the warehouse system's own format, and a heartbeat a second. */
@@ -232,7 +439,14 @@ public final class Simulator implements Runnable {
     private void emitCall(long t, String from, String op, String to, double medianMs, String orderId) {
         Incident inc = incidentOn(to, t);
         double slowdown = inc == null ? 1 : inc.slowdown();
-        double errorRate = inc == null ? 0.01 : inc.errorRate();
+        // The warehouse waits on its database: a slow database slows every call to the warehouse.
+        Incident db = to.equals(TracedService.CALLEE) ? incidentOn(TracedService.DATABASE, t) : null;
+        if (db != null) {
+            slowdown *= db.slowdown();
+        }
+        // Six in a thousand calls fail on a good day: well inside the suppliers' 1.5% budgets, so that their alerts
+        // fire for incidents, not for the noise of a quiet hour.
+        double errorRate = inc == null ? 0.006 : inc.errorRate();
         double ms = medianMs * slowdown * Math.exp(0.6 * random.nextGaussian());
         String outcome = "ok";
         double r = random.nextDouble();
@@ -242,8 +456,8 @@ public final class Simulator implements Runnable {
         if (outcome.equals("timeout")) {
             ms = Math.max(ms, 5000);
         }
-        if (from.equals(TracedService.NAME)) {
-            traced.call(t, op, to, ms, outcome, orderId);
+        if (from.equals(TracedService.NAME) && !backfilling) {
+            traced.call(t, op, to, ms, outcome, orderId, db != null);
             return;
         }
         StringBuilder json = new StringBuilder(256)
@@ -268,17 +482,17 @@ public final class Simulator implements Runnable {
 
     private void enqueue(String json) {
         long release = System.nanoTime();
-        if (random.nextDouble() < 0.03) {
+        if (!backfilling && random.nextDouble() < 0.03) {
             // Delivered late: held back 1 to 30 seconds, so it arrives after events that happened after it.
             release += (long) (1e9 * (1 + random.nextDouble() * 29));
         }
         outbox.add(new Outgoing(release, outSeq++, json));
     }
 
-    private void maybeStartIncident(long now) {
+    private void maybeStartIncident(long now, double seconds) {
         incidents.removeIf(i -> i.untilMicros() < now);
-        // On average one incident every three minutes, lasting 30 to 90 seconds.
-        if (incidents.isEmpty() && random.nextDouble() < 0.1 / 180) {
+        // On average one small incident every half hour, lasting 30 to 90 seconds, besides the scenarios.
+        if (incidents.isEmpty() && random.nextDouble() < seconds / 1800) {
             List<String> targets = new ArrayList<>(Estate.SUPPLIERS);
             targets.add("warehouse");
             targets.add("catalog");

@@ -1,19 +1,35 @@
 // Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
-import { api, html, badge, rate, percent, ms, num, entityLink, table, enc, closedMinutes } from '../util.js';
+import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock } from '../util.js';
 
 export const live = true;
 
-function row(kind, r) {
+/** A row: its last closed minute first (what is wrong now), its trend, then the window's figures and why. */
+function row(kind, r, estate) {
+  const now = r.now || {};
   return html`<tr data-status="${r.status}">
     <th scope="row">${entityLink(kind, r[kind === 'supplier' ? 'supplier' : 'service'])}</th>
     <td>${badge(r.status)}</td>
+    <td class="n now">${rate(now.ratePerSecond)}</td>
+    <td class="n now">${now.count ? percent(now.errorRatio) : '–'}</td>
+    <td class="n now">${ms(now.p95Ms)}</td>
+    <td>${sparkline(r.trend || [], estate.from, estate.to, estate.trendStepMinutes)}</td>
     <td class="n">${rate(r.ratePerSecond)}</td>
     <td class="n">${percent(r.errorRatio)}</td>
     <td class="n">${ms(r.p95Ms)}</td>
     <td class="why">${r.reasons.join('; ')}</td></tr>`;
 }
 
-const HEAD = ['Name', 'Status', 'Throughput', 'Error ratio', 'p95 latency', 'Why'];
+/** The estate's table: two header rows, so that "now" and the window read as two groups of the same figures. */
+function rows(kind, list, estate, empty) {
+  if (!list.length) return html`<p class="empty">${empty}</p>`;
+  const window = `Last ${closedMinutes(estate.minutes).replace(' closed', '')}`;
+  return html`<div class="scroll"><table class="estate"><thead>
+    <tr class="group"><td colspan="2"></td><th scope="colgroup" colspan="3">Last closed minute</th><td></td>
+      <th scope="colgroup" colspan="3">${window}</th><td></td></tr>
+    <tr>${['Name', 'Status', 'Throughput', 'Error ratio', 'p95 latency', 'Trend', 'Throughput', 'Error ratio', 'p95 latency', 'Why']
+      .map(h => html`<th scope="col">${h}</th>`)}</tr></thead>
+    <tbody>${list.map(r => row(kind, r, estate))}</tbody></table></div>`;
+}
 
 export function emptyEstate() {
   return html`<div class="empty-state"><h2>No events yet</h2>
@@ -41,7 +57,7 @@ function judged(estate) {
   }
   const through = behind.length ? behind.map(o => o.evaluatedTo).sort()[0] : null;
   return html` <strong class="s-at-risk">Objective figures are as of ${through
-    ? new Date(through).toLocaleTimeString('en-GB') : 'a moment before these minutes'}</strong> (the store changed while
+    ? clock(through) : 'a moment before these minutes'}</strong> (the store changed while
     they were read; the next refresh catches up).`;
 }
 
@@ -73,28 +89,29 @@ export function draw(el, [estate, alerts, procs]) {
       stuck ? 'at risk' : 'ok')}
   </section>`;
   const firing = alerts.firing.length ? html`<section aria-labelledby="firing-h"><h2 id="firing-h">Firing alerts</h2>
-    <ul class="alerts">${alerts.firing.map(a => html`<li>${badge('firing')} <strong>${a.objective}</strong>:
-      ${a.severity} (burn rate over ${num(a.factor, 2)}× in ${a.longWindow} and ${a.shortWindow})
+    <ul class="alerts">${[...alerts.firing].sort((a, b) => (a.severity === 'page' ? 0 : 1) - (b.severity === 'page' ? 0 : 1))
+      .map(a => html`<li>${severity(a.severity)} <strong>${a.objective}</strong>: burn rate over ${num(a.factor, 2)}× in ${a.longWindow} and ${a.shortWindow})
       <a href="#/objectives">details</a></li>`)}</ul></section>` : '';
   const stuckList = stuck ? html`<p>Stuck business transactions: ${procs.processes.filter(p => p.stuck).map(p =>
     html`<a href="#/process/${enc(p.name)}/stuck">${p.stuck} ${p.name}</a> `)}</p>` : '';
   const units = estate.units.map(u => html`<section class="unit" aria-labelledby="unit-${u.unit || 'none'}">
     <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
-    ${table(HEAD, u.services.map(r => row('service', r)), 'No services.')}</section>`);
+    ${rows('service', u.services, estate, 'No services.')}</section>`);
   const page = html`<h1>Estate overview</h1>
-    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${new Date(estate.from).toLocaleTimeString('en-GB')}–${new Date(estate.to).toLocaleTimeString('en-GB')}
-      (event time; the watermark is at <span class="watermark"></span>). Worst first.${judged(estate)}</p>
+    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${clock(estate.from)}–${clock(estate.to)}
+      (event time; the watermark is at <span class="watermark"></span>). Worst first, what is wrong in the last closed minute
+      before what was wrong earlier.${judged(estate)}</p>
     ${tiles}${firing}${stuckList}
     <section aria-labelledby="sup-h"><h2 id="sup-h">External suppliers</h2>
-      ${table(HEAD, estate.suppliers.map(r => row('supplier', r)),
+      ${rows('supplier', estate.suppliers, estate,
         'No supplier under contract: suppliers are the peers that a supplier contract\'s objectives measure (docs/SLO.md).')}</section>
     ${units}
     ${estate.calledOnly.length ? html`<section aria-labelledby="called-h"><h2 id="called-h">Services seen only by their callers</h2>
-      ${table(HEAD, estate.calledOnly.map(r => row('service', r)), '')}</section>` : ''}`.html;
+      ${rows('service', estate.calledOnly, estate, '')}</section>` : ''}`.html;
   // A refresh that moved only the watermark changes only its time: the tables stay as they are.
   if (page !== drawn || !el.querySelector('.watermark')) {
     el.innerHTML = page;
     drawn = page;
   }
-  el.querySelector('.watermark').textContent = new Date(estate.watermark).toLocaleTimeString('en-GB');
+  el.querySelector('.watermark').textContent = clock(estate.watermark);
 }
