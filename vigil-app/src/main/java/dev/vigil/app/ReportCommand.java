@@ -33,10 +33,10 @@ import picocli.CommandLine.Option;
                 + "the budget; the penalty band reached. HTML (one self-contained, printable file), CSV or JSON.",
                 "Reads the data folder directly, or asks a running Vigil with --server (a running Vigil holds its data "
                         + "folder)."},
-        footer = {"", "Examples:",
-                "  vigil report --contract parcelco-2026 --period 2026-10",
-                "  vigil report --unit retail --period 2026-Q4 --format csv --out q4.csv",
-                "  vigil report --all --period 2026-10 --server http://localhost:8080 --format json --out -"})
+        footer = {"", "Examples (against ./vigil demo, whose contracts serve the wholesale and logistics units):",
+                "  ./vigil report --contract parcelco-2026 --period last-month --server http://localhost:8080",
+                "  ./vigil report --unit logistics --period this-quarter --format csv --out q.csv",
+                "  ./vigil report --all --period 2026-11 --format json --out -"})
 public final class ReportCommand implements Callable<Integer> {
 
     static final class Scope {
@@ -54,7 +54,8 @@ public final class ReportCommand implements Callable<Integer> {
     Scope scope;
 
     @Option(names = "--period", required = true, paramLabel = "PERIOD",
-            description = "A month (2026-10), a quarter (2026-Q4) or a year (2026)")
+            description = "A month (2026-10), a quarter (2026-Q4) or a year (2026); or this-month, last-month, "
+                    + "this-quarter, last-quarter, this-year, last-year")
     String period;
 
     @Option(names = "--format", defaultValue = "html", description = "html, csv or json. Default: ${DEFAULT-VALUE}")

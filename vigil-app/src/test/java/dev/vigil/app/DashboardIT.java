@@ -100,6 +100,10 @@ class DashboardIT {
             return new Comparison(estate, page, overviewDisagreement(estate, page));
         }, c -> c.problem() == null);
         shoot("overview-start");
+        // The window is the URL's: an hour, shared as a link, opens as an hour.
+        open("#/?minutes=60");
+        waitFor(d -> "60".equals(d.findElement(By.id("window")).getAttribute("value"))
+                && d.findElement(By.cssSelector("p.sub")).getText().matches("(?s).*The last \\d+ closed minutes?.*"));
     }
 
     /** The API's answer, the page as read, and what differs between them (null: they agree). */
@@ -347,6 +351,20 @@ class DashboardIT {
         driver.findElement(By.cssSelector("form.range button")).click();
         waitFor(d -> d.findElement(By.cssSelector("input[name=range][value=custom]")).isSelected()
                 && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h"));
+        // The chosen range is in the URL: the view can be sent to someone.
+        assertThat(driver.getCurrentUrl()).contains("#/supplier/carrier-api?from=").contains("&to=");
+
+        // The supplier as a company: its contract, each objective so far and forecast, the reports; and search finds it
+        // by the company's name.
+        WebElement card = driver.findElement(By.cssSelector("section.scorecard"));
+        assertThat(card.getText()).contains("ParcelCo", "parcelco-2026", "Carrier API availability", "so far")
+                .containsAnyOf("on track", "forecast to miss");
+        assertThat(card.findElements(By.cssSelector("a[href*='/api/v1/reports?contract=parcelco-2026']"))).hasSize(3);
+        assertThat(driver.findElement(By.cssSelector("h1 .kind")).getAttribute("textContent")).isEqualTo("supplier · ParcelCo");
+        open("#/search/ParcelCo");
+        waitFor(d -> d.findElement(By.tagName("tbody")).getText().contains("carrier-api")
+                && d.findElement(By.tagName("tbody")).getText().contains("external supplier ParcelCo"));
+        driver.findElement(By.id("q")).clear();
     }
 
     /** The texts of the page's charts drawn (partly) outside their chart's box: cut off for the reader. */
@@ -430,7 +448,7 @@ class DashboardIT {
             Object shown = ((JavascriptExecutor) driver).executeScript("""
                     return [...document.querySelectorAll('tbody tr')].map(tr => {
                       const td = tr.querySelectorAll('td');
-                      return td[0].innerText.trim() + ' ' + td[2].innerText.trim();
+                      return td[0].dataset.time + ' ' + td[2].innerText.trim();
                     });""");
             if (!expected.equals(shown)) {
                 driver.navigate().refresh();
@@ -441,6 +459,11 @@ class DashboardIT {
         }, problem -> problem == null);
         waitFor(d -> d.findElement(By.tagName("main")).getText().contains("stuck"));
         assertThat(driver.findElement(By.cssSelector(".waiting")).getText()).startsWith("No event for ");
+        // The waterfall: a bar per event, and the time stuck after the last one.
+        assertThat(driver.findElements(By.cssSelector("figure.waterfall rect.step")))
+                .hasSize(driver.findElements(By.cssSelector("main tbody tr")).size());
+        assertThat(driver.findElements(By.cssSelector("figure.waterfall rect.stuck"))).hasSize(1);
+        shoot("case-stuck");
     }
 
     @Test
@@ -470,7 +493,8 @@ class DashboardIT {
         for (JsonNode e : found.get("events")) {
             WebElement row = driver.findElement(By.xpath("//tbody/tr[td[last()][.='" + e.get("seq").asText() + "']]"));
             String arrival = e.has("arrival") ? e.get("arrival").asText() : null;
-            String cell = row.findElements(By.tagName("td")).get(5).getText();
+            // the arrival column, after time, source, activity, outcome, duration and the wait before it
+            String cell = row.findElements(By.tagName("td")).get(6).getText();
             if (arrival == null) {
                 assertThat(cell).isEqualTo("on time");
             } else {
@@ -502,9 +526,9 @@ class DashboardIT {
         // Back from the search box with Shift+Tab to the last page link, and Enter follows it.
         driver.findElement(By.id("q")).click();
         new Actions(driver).keyDown(Keys.SHIFT).sendKeys(Keys.TAB).keyUp(Keys.SHIFT).perform();
-        assertThat(driver.switchTo().activeElement().getText()).isEqualTo("Objectives & alerts");
+        assertThat(driver.switchTo().activeElement().getText()).isEqualTo("Events");
         new Actions(driver).sendKeys(Keys.ENTER).perform();
-        waitFor(d -> d.findElement(By.tagName("h1")).getText().equals("Objectives and alerts"));
+        waitFor(d -> d.findElement(By.tagName("h1")).getText().equals("Events"));
     }
 
     @Test
@@ -621,6 +645,65 @@ class DashboardIT {
         // The README's overview: the demo during its carrier outage (the first screenshot, taken as the demo went
         // live, showed its history's quiet minutes).
         shoot("overview");
+
+        // The objective's own page: its burn-down is the API's history, step for step; its rules with their
+        // thresholds; the hours that spent the most budget link to the supplier's page over that hour.
+        open("#/objective/carrier-availability");
+        waitFor(d -> d.findElement(By.tagName("h1")).getText().startsWith("Carrier API availability")
+                && d.findElement(By.id("rules-h")).findElement(By.xpath("..")).getText().contains("firing"));
+        Await.until("the objective page's burn-down to be the API's history", PATIENCE, () -> {
+            List<String> api = new ArrayList<>();
+            // As the page writes a share: grouped, at most one decimal, halves away from zero (Intl's default).
+            java.text.DecimalFormat pct = new java.text.DecimalFormat("#,##0.#",
+                    java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ENGLISH));
+            pct.setRoundingMode(java.math.RoundingMode.HALF_UP);
+            Http.get(vigil.url, "/api/v1/objectives/carrier-availability").get("history").forEach(h -> api.add(
+                    h.get("budgetRemainingShare").isNull() ? "–" : pct.format(100 * h.get("budgetRemainingShare").asDouble()) + "%"));
+            @SuppressWarnings("unchecked")
+            List<String> page = (List<String>) ((JavascriptExecutor) driver).executeScript(
+                    "return [...document.querySelectorAll('details.history td.budget-left')].map(td => td.textContent.trim())");
+            return List.of(api, page);
+        }, both -> both.get(0).equals(both.get(1)));
+        assertThat(driver.findElement(By.id("rules-h")).findElement(By.xpath("..")).getText()).contains("page", "ticket");
+        shoot("objective");
+        String evidence = driver.findElement(By.id("cost-h")).findElement(By.xpath("..")).findElement(By.cssSelector("td a"))
+                .getAttribute("href");
+        assertThat(evidence).contains("#/supplier/carrier-api?from=").contains("&to=");
+        // That link, opened as someone it was sent to would: the supplier's page over that hour.
+        driver.get(evidence);
+        waitFor(d -> d.findElement(By.cssSelector("form.range input[value='custom']")).isSelected()
+                && d.findElement(By.cssSelector(".range-text")).getText().contains("in steps of 1m"));
+        // A named range in the URL too; the alert's changes are marked on the charts.
+        open("#/supplier/carrier-api?range=1d");
+        waitFor(d -> d.findElement(By.cssSelector(".range-text")).getText().contains("in steps of 1m")
+                && Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                        "return document.querySelector(\"form.range input[value='1d']\").checked")));
+        waitFor(d -> d.findElement(By.cssSelector("#c-errors svg")).getText().contains("page firing"));
+        // Dragging across a chart shows that stretch on every chart, and puts it in the URL.
+        WebElement chart = driver.findElement(By.cssSelector("#c-latency"));
+        int w = chart.getSize().getWidth();
+        new Actions(driver).moveToElement(chart, -w / 5, 0).clickAndHold().moveByOffset(w / 3, 10).release().perform();
+        waitFor(d -> d.findElement(By.cssSelector("form.range input[value='custom']")).isSelected()
+                && d.getCurrentUrl().contains("?from="));
+
+        // The events behind the figures (where a chart's point leads): the carrier's failed calls, newest first,
+        // each what the API holds; the filters are the URL's, and the form shows them.
+        open("#/events?peer=carrier-api&outcome=failed");
+        waitFor(d -> !d.findElements(By.cssSelector("main tbody tr")).isEmpty());
+        List<WebElement> rows = driver.findElements(By.cssSelector("main tbody tr"));
+        assertThat(rows).allSatisfy(r -> {
+            List<WebElement> cells = r.findElements(By.tagName("td"));
+            assertThat(cells.get(4).getText()).isIn("error", "timeout");
+            assertThat(cells.get(6).getText()).isEqualTo("carrier-api");
+        });
+        assertThat(driver.findElement(By.cssSelector("form.filters input[name=peer]")).getAttribute("value")).isEqualTo("carrier-api");
+        JsonNode failed = Http.get(vigil.url, "/api/v1/events?peer=carrier-api&outcome=failed&order=desc&limit=100");
+        assertThat(rows).hasSize(failed.get("events").size());
+        // Older events page on through the API's cursor.
+        if (!failed.get("next").isNull()) {
+            click(By.cssSelector("a.next"));
+            waitFor(d -> d.getCurrentUrl().contains("cursor="));
+        }
     }
 
     @Test
@@ -630,7 +713,7 @@ class DashboardIT {
         try {
             driver.manage().window().setSize(new Dimension(420, 900));
             for (String page : List.of("#/", "#/map", "#/hosts", "#/host/app-host-3", "#/processes", "#/objectives",
-                    "#/supplier/carrier-api")) {
+                    "#/supplier/carrier-api", "#/objective/carrier-availability", "#/events?peer=carrier-api")) {
                 open(page);
                 waitFor(d -> d.findElements(By.cssSelector(".loading")).isEmpty());
                 Object overflow = ((JavascriptExecutor) driver).executeScript(

@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param limit      the most events in one page
  * @param newestFirst order by event time descending instead of ascending
  * @param after      where the previous page ended, or {@code null} for the first page
+ * @param peer       only calls to this peer (a supplier, a called service)
+ * @param outcome    only events with this outcome ({@code ok}, {@code error}, {@code timeout}), or {@code failed} for
+ *                   either of the last two: a chart's bad minute drilled into
  */
 public record EventQuery(
         String source,
@@ -24,7 +27,9 @@ public record EventQuery(
         Long toMicros,
         int limit,
         boolean newestFirst,
-        PageCursor after) {
+        PageCursor after,
+        String peer,
+        String outcome) {
 
     public static final int MAX_LIMIT = 10_000;
     public static final int DEFAULT_LIMIT = 100;
@@ -39,6 +44,18 @@ public record EventQuery(
         if (after != null && after.newestFirst() != newestFirst) {
             throw new IllegalArgumentException("the cursor was made for the other order");
         }
+        if (outcome != null && !OUTCOMES.contains(outcome)) {
+            throw new IllegalArgumentException("outcome must be one of " + OUTCOMES + ", not " + outcome);
+        }
+    }
+
+    /** The outcomes a query may ask for: one outcome, or "failed" (error or timeout). */
+    public static final java.util.List<String> OUTCOMES = java.util.List.of("ok", "error", "timeout", "failed");
+
+    /** A query without a peer or outcome filter. */
+    public EventQuery(String source, String name, String keyName, String keyValue, Long fromMicros, Long toMicros,
+                      int limit, boolean newestFirst, PageCursor after) {
+        this(source, name, keyName, keyValue, fromMicros, toMicros, limit, newestFirst, after, null, null);
     }
 
     public static EventQuery all(int limit) {
@@ -47,6 +64,6 @@ public record EventQuery(
 
     public EventQuery next(PageCursor cursor) {
         return new EventQuery(source, name, keyName, keyValue, fromMicros, toMicros, limit, newestFirst,
-                Objects.requireNonNull(cursor));
+                Objects.requireNonNull(cursor), peer, outcome);
     }
 }

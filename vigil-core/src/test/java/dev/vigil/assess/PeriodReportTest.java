@@ -130,6 +130,14 @@ class PeriodReportTest {
         assertThat(q4.startMicros()).isEqualTo(at("2026-10-01T00:00"));
         assertThat(q4.endMicros()).isEqualTo(at("2027-01-01T00:00"));
         assertThat(ReportPeriod.parse("2026", ZoneId.of("UTC")).months()).isEqualTo(12);
+        // Named from today: the label is the period named, so the report says which it is.
+        java.time.LocalDate today = java.time.LocalDate.of(2027, 1, 14);
+        assertThat(ReportPeriod.parse("last-month", ZURICH, today).label()).isEqualTo("2026-12");
+        assertThat(ReportPeriod.parse("this-month", ZURICH, today).label()).isEqualTo("2027-01");
+        assertThat(ReportPeriod.parse("last-quarter", ZURICH, today).label()).isEqualTo("2026-Q4");
+        assertThat(ReportPeriod.parse("this-quarter", ZURICH, java.time.LocalDate.of(2026, 11, 30)).label()).isEqualTo("2026-Q4");
+        assertThat(ReportPeriod.parse("last-year", ZURICH, today).label()).isEqualTo("2026");
+        assertThat(ReportPeriod.parse("last-month", ZURICH, today).first()).isEqualTo(java.time.LocalDate.of(2026, 12, 1));
         assertThatThrownBy(() -> ReportPeriod.parse("2026-13", ZURICH)).hasMessage("period \"2026-13\": months are 01 to 12");
         assertThatThrownBy(() -> ReportPeriod.parse("October", ZURICH)).hasMessage(
                 "period \"October\" is not a month, quarter or year: write 2026-10, 2026-Q4 or 2026");

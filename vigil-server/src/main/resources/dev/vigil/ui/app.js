@@ -1,14 +1,16 @@
 // The dashboard's shell: routes the URL fragment to a view, refreshes the live views every few seconds
 // without reloading the page, and runs the search box.
-import { ApiError, api, clock, zone } from './util.js';
+import { ApiError, api, clock, zone, elapsed, num } from './util.js';
 import * as overview from './views/overview.js';
 import * as map from './views/map.js';
 import * as detail from './views/detail.js';
 import * as processes from './views/processes.js';
 import * as kase from './views/case.js';
 import * as objectives from './views/objectives.js';
+import * as objective from './views/objective.js';
 import * as search from './views/search.js';
 import * as hosts from './views/hosts.js';
+import * as events from './views/events.js';
 import { refreshDemo } from './demo.js';
 
 const REFRESH_MS = 5000;
@@ -23,9 +25,11 @@ const ROUTES = [
     m => ({ process: decodeURIComponent(m[1]), status: m[2] || 'stuck' }), 'processes'],
   [/^case\/(.+)$/, kase, m => ({ id: decodeURIComponent(m[1]) }), 'processes'],
   [/^objectives$/, objectives, () => ({}), 'objectives'],
+  [/^objective\/(.+)$/, objective, m => ({ name: decodeURIComponent(m[1]) }), 'objectives'],
   [/^hosts$/, hosts, () => ({}), 'hosts'],
   [/^host\/(.+)$/, hosts, m => ({ host: decodeURIComponent(m[1]) }), 'hosts'],
   [/^search\/(.*)$/, search, m => ({ q: decodeURIComponent(m[1]) }), null],
+  [/^events$/, events, () => ({}), 'events'],
 ];
 
 const main = document.getElementById('view');
@@ -34,11 +38,15 @@ const problem = document.getElementById('problem');
 let current = null;
 let generation = 0;
 
+/** The view for the URL's fragment: a path, and after "?" the view's parameters (a time range), so a view can be shared. */
 function route() {
-  const path = location.hash.replace(/^#\/?/, '');
+  const full = location.hash.replace(/^#\/?/, '');
+  const q = full.indexOf('?');
+  const path = q < 0 ? full : full.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : full.slice(q + 1));
   for (const [re, view, args, nav] of ROUTES) {
     const m = path.match(re);
-    if (m) return { view, args: args(m), nav };
+    if (m) return { view, args: { ...args(m), query }, nav };
   }
   return null;
 }
@@ -118,14 +126,21 @@ setInterval(() => {
 // Vigil's own health: when it is behind or stuck, the figures on every page are incomplete, and the user
 // must know that before reading a traffic cliff as an incident.
 const self = document.getElementById('self');
+const health = document.getElementById('health');
 async function checkSelf() {
   try {
     const s = await api('status');
     self.hidden = s.status === 'ok';
     self.dataset.status = s.status;
     self.textContent = s.message;
+    // Always in the header, in three figures: a cliff in the estate's traffic is then never mistaken for Vigil's own.
+    health.dataset.status = s.status;
+    const behind = s.watermarkDelayMillis === null || s.watermarkDelayMillis === undefined ? '–' : elapsed(s.watermarkDelayMillis);
+    health.textContent = `Vigil ${s.status}: ingest lag ${elapsed(s.ingestLagMillis || 0)} · event time ${behind} behind`
+      + ` · loader backlog ${num(s.loaderBacklog ? s.loaderBacklog.events : 0, 0)}`;
   } catch (e) {
     self.hidden = true; // the problem line already says Vigil is not answering
+    health.textContent = '';
   }
 }
 setInterval(() => {

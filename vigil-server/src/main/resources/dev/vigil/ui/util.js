@@ -108,6 +108,12 @@ export function time(v) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(d)}`;
 }
 
+/** As {@link time}, to the millisecond: the events of one case often fall in one second. */
+export function timeMs(v) {
+  if (!v) return '–';
+  return time(v) + '.' + String(new Date(v).getMilliseconds()).padStart(3, '0');
+}
+
 /** The browser's zone as the pages show times in it: "UTC", "UTC+01:00 (Europe/Paris)". */
 export function zone() {
   const off = -new Date().getTimezoneOffset();

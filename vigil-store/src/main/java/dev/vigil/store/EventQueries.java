@@ -49,6 +49,16 @@ final class EventQueries {
             sql.append(" AND name = ?");
             args.add(q.name());
         }
+        if (q.peer() != null) {
+            sql.append(" AND peer = ?");
+            args.add(q.peer());
+        }
+        if ("failed".equals(q.outcome())) {
+            sql.append(" AND outcome <> 'ok'");
+        } else if (q.outcome() != null) {
+            sql.append(" AND outcome = ?");
+            args.add(q.outcome());
+        }
         if (q.fromMicros() != null) {
             sql.append(" AND time >= make_timestamp(?::BIGINT)");
             args.add(q.fromMicros());

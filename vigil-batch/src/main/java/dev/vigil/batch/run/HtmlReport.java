@@ -27,12 +27,18 @@ public final class HtmlReport {
                 .append("h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}table{border-collapse:collapse;width:100%}")
                 .append("th,td{padding:4px 8px;border-bottom:1px solid #dde3ea;text-align:right}th:first-child,td:first-child{text-align:left}")
                 .append(".rec{background:#eef6ee;border-left:4px solid #2e7d32;padding:.6em 1em}.bad{color:#b3261e}")
+                .append(".rec.none{background:#fff4e5;border-left-color:#b35900}")
                 .append("svg text{font:12px system-ui,sans-serif}@media print{body{margin:0}.rec{break-inside:avoid}}")
                 .append("</style></head><body>");
         h.append("<h1>Batch lab: ").append(esc(input)).append(" → ").append(esc(target)).append("</h1>");
         h.append("<p>").append(results.size()).append(" strategies, ").append(Instant.now().toString(), 0, 19)
                 .append(" UTC").append(protect == null ? "" : ", protecting " + esc(protect.toString())).append(".</p>");
-        h.append("<p class=\"rec\"><strong>Recommended:</strong> ").append(esc(rec.reason())).append("</p>");
+        // Green only when there is something to recommend: "no strategy kept the objective" is a warning, not advice.
+        if (rec.best() == null) {
+            h.append("<p class=\"rec none\"><strong>No recommendation:</strong> ").append(esc(rec.reason())).append("</p>");
+        } else {
+            h.append("<p class=\"rec\"><strong>Recommended:</strong> ").append(esc(rec.reason())).append("</p>");
+        }
         bars(h, "Throughput (records/s)", results, RunResult::perSecond, Double.NaN, "%,.0f");
         bars(h, "Request latency p99 (ms)", results, r -> r.callLatency().at(0.99), Double.NaN, "%,.1f");
         bars(h, "Online users' latency p99 during the run (ms)", results,
@@ -41,10 +47,14 @@ public final class HtmlReport {
         h.append("<h2>All figures</h2><table><tr><th>strategy</th><th>records/s</th><th>records</th><th>p50 ms</th>")
                 .append("<th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>retries</th><th>rejects</th>")
                 .append("<th>online p99 before</th><th>online p99 during</th><th>service busy</th></tr>");
+        java.util.Set<Strategy> seen = new java.util.HashSet<>();
         for (RunResult r : results) {
             boolean broke = protect != null && !protect.kept(r);
+            // The tuner runs a point that broke the objective a second time before it believes the breach.
+            boolean again = !seen.add(r.strategy());
             h.append("<tr").append(broke ? " class=\"bad\"" : "").append("><td>").append(esc(r.strategy().toString()))
-                    .append(r.limited() ? " (budget reached)" : "").append("</td>")
+                    .append(r.limited() ? " (budget reached)" : "").append(again ? " (run again to confirm a breach)" : "")
+                    .append("</td>")
                     .append(td("%,.0f", r.perSecond())).append(td("%,d", r.applied() + r.rejected()))
                     .append(td("%.2f", r.callLatency().at(0.5))).append(td("%.2f", r.callLatency().at(0.95)))
                     .append(td("%.2f", r.callLatency().at(0.99))).append(td("%.2f", r.callLatency().max()))

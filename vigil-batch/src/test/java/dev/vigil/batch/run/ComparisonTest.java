@@ -80,6 +80,11 @@ class ComparisonTest {
         String page = Files.readString(html);
         assertThat(page).contains("<svg", "per-record (budget reached)", "chunk:50+parallel:4 (budget reached)", "Recommended:")
                 .endsWith("</html>\n");
+        // No strategy kept the objective: no green "Recommended" box, a warning with what to do instead.
+        HtmlReport.write(html, "in.ndjson", "http://x", results, new Comparison.Recommendation(null,
+                "no strategy kept online p99 < 1s: lower the parallelism"), Objective.parse("online p99 < 1s"));
+        assertThat(Files.readString(html)).contains("class=\"rec none\"><strong>No recommendation:</strong> no strategy kept")
+                .doesNotContain("Recommended:");
     }
 
     @Test
@@ -160,6 +165,10 @@ class ComparisonTest {
         RunResult best = Comparison.recommend(tried, protect).best();
         assertThat(best.strategy().chunk()).isEqualTo(100);
         assertThat(best.strategy().parallel()).isEqualTo(8);
+        // The table says why a strategy appears twice: its second line is the run that confirmed (or not) a breach.
+        List<String> lines = TextReport.table(tried).lines().toList();
+        assertThat(lines.stream().filter(l -> l.contains("(again)")).count()).isEqualTo(5);
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("chunk:10+parallel:4 (again)"));
     }
 
     @Test

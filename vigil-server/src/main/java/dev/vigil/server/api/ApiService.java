@@ -38,7 +38,8 @@ import dev.vigil.server.report.ReportRequest;
 public final class ApiService {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiService.class);
-    private static final Set<String> EVENT_PARAMS = Set.of("source", "name", "key", "from", "to", "limit", "cursor", "order");
+    private static final Set<String> EVENT_PARAMS = Set.of("source", "name", "peer", "outcome", "key", "from", "to", "limit",
+            "cursor", "order");
 
     private static final Set<String> KPI_PARAMS = Set.of("dimension", "key", "name", "from", "to", "step");
     private static final Set<String> SERIES_PARAMS = Set.of("dimension", "from", "to");
@@ -506,8 +507,13 @@ public final class ApiService {
             throw new BadParameter("from", "\"from\" must not be after \"to\"");
         }
         int limit = p.integer("limit", EventQuery.DEFAULT_LIMIT, 1, EventQuery.MAX_LIMIT);
+        String outcome = p.text("outcome");
+        if (outcome != null && !EventQuery.OUTCOMES.contains(outcome)) {
+            throw new BadParameter("outcome", "\"outcome\" must be one of " + String.join(", ", EventQuery.OUTCOMES)
+                    + " (failed: error or timeout), not \"" + outcome + "\"");
+        }
         return new EventQuery(p.text("source"), p.text("name"), key == null ? null : key.name(),
-                key == null ? null : key.value(), from, to, limit, newestFirst, after);
+                key == null ? null : key.value(), from, to, limit, newestFirst, after, p.text("peer"), outcome);
     }
 
     /** {@code GET /api/v1/stats}. */

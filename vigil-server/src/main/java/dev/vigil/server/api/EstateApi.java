@@ -48,6 +48,8 @@ public final class EstateApi {
     private final ObjectivesRuntime objectives;
     /** Fixed with the configuration, like the contracts and objectives it comes from. */
     private final Set<String> suppliers;
+    /** Each supplier contract's peers (the calls its objectives measure): search finds them by company and contract. */
+    private final Map<Contract, Set<String>> contractPeers;
     /** vigil.yaml's estate section: declared interactions, and host names as other sources give them. */
     private final EstateDeclaration declared;
 
@@ -56,6 +58,7 @@ public final class EstateApi {
         this.pipeline = pipeline;
         this.objectives = objectives;
         this.suppliers = suppliers(contracts, objectives);
+        this.contractPeers = contractPeers(contracts, objectives);
         this.declared = declared;
     }
 
@@ -77,6 +80,23 @@ public final class EstateApi {
             }
         }
         return Set.copyOf(names);
+    }
+
+    private static Map<Contract, Set<String>> contractPeers(List<Contract> contracts, ObjectivesRuntime objectives) {
+        Map<Contract, Set<String>> out = new LinkedHashMap<>();
+        for (Contract c : contracts) {
+            Set<String> peers = new java.util.TreeSet<>();
+            for (String name : c.objectives()) {
+                var s = objectives.state(name);
+                if (c.external() && s != null && s.objective().series().dimension() == Dimension.PEER) {
+                    peers.add(s.objective().series().key());
+                }
+            }
+            if (!peers.isEmpty()) {
+                out.put(c, peers);
+            }
+        }
+        return out;
     }
 
     /** {@code GET /api/v1/estate?minutes=15}: every service, supplier and call over the last closed minutes. */
@@ -632,6 +652,18 @@ public final class EstateApi {
                     hits.add(new Hit(kind, s.key(), external ? "external supplier" : "service (seen by its callers)"));
                 }
             }
+            // A supplier is known by its company and its contracts as much as by the name its calls carry.
+            contractPeers.forEach((c, peers) -> {
+                boolean named = c.party().toLowerCase(Locale.ROOT).contains(needle) || c.name().toLowerCase(Locale.ROOT).contains(needle)
+                        || c.displayName() != null && c.displayName().toLowerCase(Locale.ROOT).contains(needle);
+                if (named) {
+                    for (String peer : peers) {
+                        if (seen.add("supplier:" + peer)) {
+                            hits.add(new Hit("supplier", peer, "external supplier " + c.party() + ", contract " + c.name()));
+                        }
+                    }
+                }
+            });
             pipeline.processes().all().stream().filter(d -> d.name().toLowerCase(Locale.ROOT).contains(needle))
                     .forEach(d -> hits.add(new Hit("process", d.name(), "process")));
             objectives.states().stream().map(s -> s.objective())

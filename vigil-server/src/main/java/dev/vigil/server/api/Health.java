@@ -97,9 +97,19 @@ record Health(Level level, List<String> reasons, boolean wrongNow) {
                 reasons.add(String.format(Locale.ROOT, "%s: %.0f%% of the error budget left", o.name(),
                         100 * st.budgetRemainingShare()));
             }
-            for (BurnRule r : firing.getOrDefault(o.name(), List.of())) {
-                level = worse(level, r.severity().equals("page") ? Level.BREACHED : Level.AT_RISK);
-                reasons.add(o.name() + ": " + r.severity() + " alert firing (burn rate above " + r.factorText() + "×)");
+            // One reason per objective however many of its rules fire: "page and 2 ticket alerts firing".
+            List<BurnRule> rules = firing.getOrDefault(o.name(), List.of());
+            if (!rules.isEmpty()) {
+                long pages = rules.stream().filter(r -> r.severity().equals("page")).count();
+                level = worse(level, pages > 0 ? Level.BREACHED : Level.AT_RISK);
+                Map<String, Long> bySeverity = new java.util.TreeMap<>();
+                rules.forEach(r -> bySeverity.merge(r.severity(), 1L, Long::sum));
+                List<String> parts = new ArrayList<>();
+                bySeverity.forEach((severity, n) -> parts.add(n == 1 ? severity : n + " " + severity));
+                double top = rules.stream().mapToDouble(BurnRule::factor).max().orElse(0);
+                reasons.add(o.name() + ": " + String.join(" and ", parts) + (rules.size() == 1 ? " alert" : " alerts")
+                        + " firing (burn rate above " + rules.stream().filter(r -> r.factor() == top).findFirst()
+                        .map(BurnRule::factorText).orElse("") + "×)");
             }
         }
         if (recent != null && recent.count() > 0 && recent.errorRatio() >= RISKY_ERROR_RATIO) {

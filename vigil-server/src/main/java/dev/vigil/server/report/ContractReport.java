@@ -66,7 +66,7 @@ public record ContractReport(ReportPeriod period, long generatedAtMicros, List<S
                 .map(o -> ((TimeWindow.Calendar) o.spec().window()).zone()).findFirst().orElse(ZoneId.of("UTC"));
         ReportPeriod p;
         try {
-            p = ReportPeriod.parse(period, z);
+            p = ReportPeriod.parse(period, z, java.time.LocalDate.now(z));
         } catch (IllegalArgumentException e) {
             throw new ReportRequest.Invalid("period", e.getMessage());
         }

@@ -31,6 +31,8 @@ function find(estate, kind, name) {
 function shell(el, args) {
   el.innerHTML = html`<h1>${args.name} <span class="kind">${args.kind}</span></h1>
     <div class="status-line"></div>
+    ${args.kind === 'supplier' ? html`<section class="scorecard" aria-labelledby="score-h"><h2 id="score-h">Contracts</h2>
+      <div class="contracts"></div></section>` : ''}
     <form class="range" aria-label="Time range">
       ${RANGES.map(([v, label]) => html`<label><input type="radio" name="range" value="${v}"> ${label}</label>`)}
       <label><input type="radio" name="range" value="custom"> Custom:</label>
@@ -39,6 +41,9 @@ function shell(el, args) {
       <button type="submit">Show</button>
     </form>
     <p class="sub range-text"></p>
+    <p class="sub chart-help">Drag across a chart to see that stretch; click a point for that step's events; dashed
+      lines mark its objectives' alerts.
+      <label><input type="checkbox" class="logscale"> Latency on a log scale</label></p>
     <div class="charts">
       <div class="chart" id="c-rate"></div><div class="chart" id="c-errors"></div><div class="chart" id="c-latency"></div>
     </div>
@@ -53,11 +58,22 @@ function shell(el, args) {
       <div class="findings"></div>
       <div class="footprint"></div>
       <div class="charts"><div class="chart" id="c-hostcpu"></div><div class="chart" id="c-hostload"></div></div></section>` : ''}`.html;
+  const log = el.querySelector('input.logscale');
+  log.checked = !!state.log;
+  log.addEventListener('change', () => {
+    state.log = log.checked;
+    render(el, args, false, true);
+  });
   const form = el.querySelector('form.range');
   form.range.value = state.range;
+  if (state.range === 'custom') {
+    form.from.value = localInput(state.from);
+    form.to.value = localInput(state.to);
+  }
   form.addEventListener('change', ev => {
     if (ev.target.name === 'range' && ev.target.value !== 'custom') {
       state.range = ev.target.value;
+      remember(args);
       render(el, args, false, true);
     }
   });
@@ -73,8 +89,30 @@ function shell(el, args) {
     form.range.value = 'custom';
     state.from = from;
     state.to = to;
+    remember(args);
     render(el, args, false, true);
   });
+}
+
+/**
+ * The range as the URL says it (?range=1d, or ?from=...&to=... in RFC 3339): a view sent to someone else shows the
+ * same minutes. Unreadable parameters are ignored (the last hour).
+ */
+function fromUrl(query) {
+  const r = query.get('range');
+  if (r && RANGES.some(x => x[0] === r)) return { range: r, from: null, to: null };
+  const from = query.get('from') ? new Date(query.get('from')) : null;
+  const to = query.get('to') ? new Date(query.get('to')) : null;
+  if (from && to && !isNaN(from) && !isNaN(to) && from < to) return { range: 'custom', from, to };
+  return { range: '1h', from: null, to: null };
+}
+
+/** Puts the chosen range in the URL without reloading the page (no hashchange: the view stays as it is). */
+function remember(args) {
+  const base = `#/${args.kind}/${enc(args.name)}`;
+  const q = state.range === 'custom' ? `?from=${enc(state.from.toISOString())}&to=${enc(state.to.toISOString())}`
+    : state.range === '1h' ? '' : `?range=${state.range}`;
+  history.replaceState(null, '', base + q);
 }
 
 /** Whether anything came from or went to {@code name} in the last 30 days (a name the estate's window misses). */
@@ -89,7 +127,7 @@ async function seenLately(name) {
 export async function render(el, args, first, rangeChanged) {
   const key = args.kind + '/' + args.name;
   if (first || state.key !== key) {
-    state = { key, range: state.range === 'custom' ? '1h' : state.range, from: null, to: null };
+    state = { key, ...fromUrl(args.query || new URLSearchParams()) };
     // A name nothing has come from or gone to is said to be unknown, not drawn as empty charts; checked before
     // anything is drawn, and again at each refresh until it shows up.
     const estate = await api('estate');
@@ -125,7 +163,8 @@ export async function render(el, args, first, rangeChanged) {
     }
   }
   if (!first && !rangeChanged && state.range === 'custom') return;
-  const [estate, objectives, alerts] = await Promise.all([api('estate'), api('objectives'), api('alerts')]);
+  const [estate, objectives, alerts, contracts] = await Promise.all([api('estate'), api('objectives'), api('alerts'),
+    args.kind === 'supplier' ? api('contracts') : Promise.resolve(null)]);
   const { row, unit, dimension } = find(estate, args.kind, args.name);
 
   const kpis = await api('kpis', { dimension, key: args.name, step, from: from.toISOString(), to: to.toISOString() });
@@ -146,19 +185,47 @@ export async function render(el, args, first, rangeChanged) {
   const closed = estate.to ? Date.parse(estate.to) : 0;
   const pts = f => kpis.points.map(p => [p.start, Date.parse(p.start) < closed ? f(p) : null]);
   const range = [from, to];
-  lines(el.querySelector('#c-rate'), 'Throughput', '/s', [{ name: 'events/s', points: pts(p => p.ratePerSecond) }], range);
+  // The alerts of the objectives that cover it, where they fired and resolved, on every chart.
+  const covers = new Set(row ? row.objectives : []);
+  const markers = alerts.recent.filter(a => covers.has(a.objective) && Date.parse(a.at) >= from && Date.parse(a.at) <= to)
+    .map(a => ({ at: a.at, label: `${a.severity} ${a.state}`, colour: a.state === 'firing' ? COLOURS.breached : COLOURS.ok }));
+  const zoom = (a, b) => {
+    state.range = 'custom';
+    state.from = a;
+    state.to = b;
+    const form = el.querySelector('form.range');
+    form.range.value = 'custom';
+    form.from.value = localInput(a);
+    form.to.value = localInput(b);
+    remember(args);
+    render(el, args, false, true);
+  };
+  // A click on a point opens that step's events: from the service, or the calls to the supplier; its failed ones
+  // from the error chart.
+  const stepMs = { '1m': 60e3, '1h': 3600e3, '1d': 86400e3 }[step];
+  const drill = failed => at => {
+    const q = new URLSearchParams({ [dimension === 'peer' ? 'peer' : 'source']: args.name, from: at.toISOString(),
+      to: new Date(+at + stepMs).toISOString() });
+    if (failed) q.set('outcome', 'failed');
+    location.hash = '#/events?' + q;
+  };
+  const opts = { markers, onZoom: zoom, onPick: drill(false) };
+  lines(el.querySelector('#c-rate'), 'Throughput', '/s', [{ name: 'events/s', points: pts(p => p.ratePerSecond) }], range, opts);
   lines(el.querySelector('#c-errors'), 'Errors', '%', [
-    { name: 'error ratio', points: pts(p => p.count ? +(100 * p.errorRatio).toFixed(3) : null), colour: COLOURS.breached }], range);
-  lines(el.querySelector('#c-latency'), 'Latency', ' ms', [
+    { name: 'error ratio', points: pts(p => p.count ? +(100 * p.errorRatio).toFixed(3) : null), colour: COLOURS.breached }], range,
+    { ...opts, onPick: drill(true) });
+  lines(el.querySelector('#c-latency'), 'Latency' + (state.log ? ' (log scale)' : ''), ' ms', [
     { name: 'p50', points: pts(p => p.p50Ms) }, { name: 'p95', points: pts(p => p.p95Ms) },
-    { name: 'p99', points: pts(p => p.p99Ms) }], range);
+    { name: 'p99', points: pts(p => p.p99Ms) }], range, { ...opts, log: state.log });
   if (args.kind === 'service') await drawAligned(el, args.name, from, to, range);
 
+  if (contracts) scorecard(el, args.name, objectives, contracts);
+
   // Which objectives cover it is the server's rule (docs/API.md, /estate), not the page's.
-  const covering = new Set(row ? row.objectives : []);
+  const covering = covers;
   const mine = objectives.objectives.filter(o => covering.has(o.name));
   el.querySelector('.objectives').innerHTML = table(['Objective', 'State', 'Achieved', 'Budget left', 'Burn 1h'],
-    mine.map(o => html`<tr><th scope="row"><a href="#/objectives">${o.displayName || o.name}</a></th><td>${badge(o.state)}</td>
+    mine.map(o => html`<tr><th scope="row"><a href="#/objective/${enc(o.name)}">${o.displayName || o.name}</a></th><td>${badge(o.state)}</td>
       <td class="n">${percent(o.achieved, 3)}</td><td class="n">${o.budget ? percent(o.budget.remainingShare, 1) : '–'}</td>
       <td class="n">${o.burnRate ? o.burnRate['1h'].toFixed(2) + '×' : '–'}</td></tr>`),
     'No objective covers it (objectives come from the OpenSLO files vigil.yaml names; docs/SLO.md).').html;
@@ -187,6 +254,48 @@ export async function render(el, args, first, rangeChanged) {
         <td class="n">${i.spans}</td><td class="n">${i.errors}</td></tr>`), '')}`.html
     : html`<p class="empty">No spans place ${args.name} on a host in the window (hosts and instances come from the
         resource attributes of its spans: host.name, service.instance.id).</p>`.html;
+}
+
+function month(offset) {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + offset);
+  return d.toISOString().slice(0, 7);
+}
+
+/**
+ * The supplier as a company: the contracts whose objectives measure its calls, each objective's standing so far and
+ * its forecast for the period's end, the penalty band at risk, and the reports of this period and the last.
+ */
+function scorecard(el, name, objectives, contracts) {
+  const box = el.querySelector('.contracts');
+  if (!box) return;
+  const byName = new Map(objectives.objectives.map(o => [o.name, o]));
+  const mine = contracts.contracts.filter(c => c.supplier && c.objectives.some(x => {
+    const o = byName.get(x.name);
+    return o && o.series.dimension === 'peer' && o.series.key === name;
+  }));
+  const company = [...new Set(mine.map(c => c.supplier))];
+  const kind = el.querySelector('h1 .kind');
+  if (kind && company.length) kind.textContent = 'supplier · ' + company.join(', ');
+  box.innerHTML = mine.length ? mine.map(c => html`<h3>${c.supplier}: ${c.displayName || c.name} <span class="muted">${c.name}${c.unit
+    ? ' · for ' + c.unit : ''} · period ${c.period}</span></h3>
+    ${table(['Objective', 'Target', 'So far', 'Forecast at period end', 'Penalty'], c.objectives.map(x => {
+      const o = byName.get(x.name) || {};
+      const f = x.forecast;
+      return html`<tr><th scope="row"><a href="#/objective/${enc(x.name)}">${o.displayName || x.name}</a></th>
+        <td class="n">${percent(o.target, 3)}</td>
+        <td>${x.achievedPercent === undefined ? 'no data' : html`${num(x.achievedPercent, 3)}% ${badge(x.met ? 'met' : 'breached')}`}
+          ${x.period === 'in progress' ? html`<div class="muted">period ${percent(x.elapsedShare, 0)} elapsed</div>` : ''}</td>
+        <td>${f ? html`${num(f.achievedPercent, 3)}% ${badge(f.met ? 'on track' : 'forecast to miss')}` : '–'}</td>
+        <td>${f && f.penaltyBand ? html`<strong>at risk: ${f.penaltyBand.consequence}</strong>`
+          : x.period !== 'in progress' && x.penaltyBand ? x.penaltyBand.consequence : 'none'}</td></tr>`;
+    }), '')}
+    <p>Reports: <a href="/api/v1/reports?contract=${enc(c.name)}&period=${month(0)}" target="_blank" rel="noopener">${month(0)} so far</a>
+      · <a href="/api/v1/reports?contract=${enc(c.name)}&period=${month(-1)}" target="_blank" rel="noopener">${month(-1)}</a>
+      · <a href="/api/v1/reports?contract=${enc(c.name)}&period=${month(-1)}&format=csv">${month(-1)} as CSV</a>${c.notes
+      ? html` · ${c.notes}` : ''}</p>`).join('')
+    : html`<p class="empty">No supplier contract measures ${name} (docs/SLO.md, "Contracts").</p>`.html;
 }
 
 /** A service's footprint in words: how it was got, its means, per event, per business transaction, its trend. */

@@ -174,7 +174,7 @@ export function draw(el, [objectives, alerts, contracts]) {
     <section aria-labelledby="obj-h"><h2 id="obj-h">Objectives</h2>
       ${table(['Objective', 'Measures', 'Target', 'Achieved', 'State', 'Forecast at period end', 'Budget left', 'Burn rates', 'Alerts'],
         objectives.objectives.map(o => html`<tr id="obj-${o.name}">
-          <th scope="row">${o.displayName || o.name}<div class="muted">${o.name}</div></th>
+          <th scope="row"><a href="#/objective/${enc(o.name)}">${o.displayName || o.name}</a><div class="muted">${o.name}</div></th>
           <td>${o.series.dimension === 'peer' ? html`calls to <a href="#/supplier/${enc(o.series.key)}">${o.series.key}</a>`
             : html`<a href="#/service/${enc(o.series.key)}">${o.series.key}</a>`}${o.service ? html`<div class="muted">service ${o.service}</div>` : ''}</td>
           <td class="n">${percent(o.target, 3)}</td><td class="n">${percent(o.achieved, 3)}</td>

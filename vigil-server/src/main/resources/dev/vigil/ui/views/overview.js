@@ -1,5 +1,5 @@
 // Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
-import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock } from '../util.js';
+import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock, Raw } from '../util.js';
 
 export const live = true;
 
@@ -42,8 +42,23 @@ function tile(label, value, detail, status) {
     <div class="value">${value}</div><div class="detail">${detail}</div></div>`;
 }
 
-export function load() {
-  return Promise.all([api('estate'), api('alerts'), api('processes')]);
+/** The windows the overview offers, in minutes; the URL's ?minutes= picks one (15 by default). */
+const WINDOWS = [[5, '5 min'], [15, '15 min'], [60, '1 hour'], [360, '6 hours'], [1440, '1 day']];
+
+function windowOf(args) {
+  const m = Number(args && args.query ? args.query.get('minutes') : NaN);
+  return WINDOWS.some(([v]) => v === m) ? m : 15;
+}
+
+export function load(args) {
+  return Promise.all([api('estate', { minutes: windowOf(args) }), api('alerts'), api('processes')]);
+}
+
+/** The window picker: choosing one puts it in the URL, so the view can be shared. */
+function picker(args) {
+  const chosen = windowOf(args);
+  return html`<label class="window">Window <select id="window">${WINDOWS.map(([v, label]) =>
+    html`<option value="${v}" ${v === chosen ? new Raw('selected') : ''}>${label}</option>`)}</select></label>`;
 }
 
 /**
@@ -64,7 +79,7 @@ function judged(estate) {
 /** The page as last drawn, but for the watermark's time (which alone changes between most refreshes). */
 let drawn = null;
 
-export function draw(el, [estate, alerts, procs]) {
+export function draw(el, [estate, alerts, procs], args) {
   if (!estate.watermark) {
     el.innerHTML = html`<h1>Estate overview</h1>${emptyEstate()}`.html;
     return;
@@ -90,15 +105,15 @@ export function draw(el, [estate, alerts, procs]) {
   </section>`;
   const firing = alerts.firing.length ? html`<section aria-labelledby="firing-h"><h2 id="firing-h">Firing alerts</h2>
     <ul class="alerts">${[...alerts.firing].sort((a, b) => (a.severity === 'page' ? 0 : 1) - (b.severity === 'page' ? 0 : 1))
-      .map(a => html`<li>${severity(a.severity)} <strong>${a.objective}</strong>: burn rate over ${num(a.factor, 2)}× in ${a.longWindow} and ${a.shortWindow})
-      <a href="#/objectives">details</a></li>`)}</ul></section>` : '';
+      .map(a => html`<li>${severity(a.severity)} <strong>${a.objective}</strong>: burn rate over ${num(a.factor, 2)}× in ${a.longWindow} and ${a.shortWindow}
+      <a href="#/objective/${enc(a.objective)}">details</a></li>`)}</ul></section>` : '';
   const stuckList = stuck ? html`<p>Stuck business transactions: ${procs.processes.filter(p => p.stuck).map(p =>
     html`<a href="#/process/${enc(p.name)}/stuck">${p.stuck} ${p.name}</a> `)}</p>` : '';
   const units = estate.units.map(u => html`<section class="unit" aria-labelledby="unit-${u.unit || 'none'}">
     <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
     ${rows('service', u.services, estate, 'No services.')}</section>`);
   const page = html`<h1>Estate overview</h1>
-    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${clock(estate.from)}–${clock(estate.to)}
+    <p class="sub">${picker(args)} The last ${closedMinutes(estate.minutes)}, ${clock(estate.from)}–${clock(estate.to)}
       (event time; the watermark is at <span class="watermark"></span>). Worst first, what is wrong in the last closed minute
       before what was wrong earlier.${judged(estate)}</p>
     ${tiles}${firing}${stuckList}
@@ -112,6 +127,9 @@ export function draw(el, [estate, alerts, procs]) {
   if (page !== drawn || !el.querySelector('.watermark')) {
     el.innerHTML = page;
     drawn = page;
+    el.querySelector('#window').addEventListener('change', ev => {
+      location.hash = ev.target.value === '15' ? '#/' : '#/?minutes=' + ev.target.value;
+    });
   }
   el.querySelector('.watermark').textContent = clock(estate.watermark);
 }

@@ -5,7 +5,7 @@ export const live = false;
 
 const HREF = {
   service: n => '#/service/' + enc(n), supplier: n => '#/supplier/' + enc(n), process: n => '#/process/' + enc(n) + '/all',
-  case: n => '#/case/' + enc(n), objective: () => '#/objectives',
+  case: n => '#/case/' + enc(n), objective: n => '#/objective/' + enc(n),
 };
 
 export function load(args) {

@@ -162,9 +162,27 @@ class EstateApiTest {
             assertThat(bank.get(0).get("kind").asText() + " " + bank.get(0).get("name").asText()).isEqualTo("supplier bank");
             assertThat(bank.get(1).get("kind").asText() + " " + bank.get(1).get("name").asText()).isEqualTo("objective bank-ok");
             assertThat(get(base, "/api/v1/search?q=check").at("/results/0/kind").asText()).isEqualTo("process");
+            // A supplier by its company's name (the contract's party) and by its contract's name.
+            for (String q : new String[] {"first%20bank", "bank-2026"}) {
+                JsonNode company = get(base, "/api/v1/search?q=" + q).get("results");
+                assertThat(company).as(q).singleElement().satisfies(r -> {
+                    assertThat(r.get("kind").asText()).isEqualTo("supplier");
+                    assertThat(r.get("name").asText()).isEqualTo("bank");
+                    assertThat(r.get("detail").asText()).isEqualTo("external supplier First Bank, contract bank-2026");
+                });
+            }
             assertThat(get(base, "/api/v1/search?q=%25").get("results")).isEmpty();
 
             assertBadParameter(base, "/api/v1/search", "q");
+
+            // The events behind a supplier's bad minute: the calls to it, the failed ones only.
+            JsonNode failedCalls = get(base, "/api/v1/events?peer=bank&outcome=failed&limit=1000").get("events");
+            assertThat(failedCalls).hasSize(50).allSatisfy(e -> {
+                assertThat(e.get("peer").asText()).isEqualTo("bank");
+                assertThat(e.get("outcome").asText()).isEqualTo("error");
+            });
+            assertThat(get(base, "/api/v1/events?peer=bank&outcome=ok&limit=1000").get("events")).hasSize(50);
+            assertBadParameter(base, "/api/v1/events?outcome=maybe", "outcome");
             assertBadParameter(base, "/api/v1/estate?minutes=0", "minutes");
             assertBadParameter(base, "/api/v1/estate?window=5", "window");
             assertBadParameter(base, "/api/v1/processes?paths=100", "paths");
