@@ -27,11 +27,11 @@ import picocli.CommandLine.Option;
                 + "minutes more than an hour ago are recorded in the history, not sent again.")
 public final class RebuildCommand implements Callable<Integer> {
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "./vigil-data", description = "Data folder of the stopped Vigil. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "./vigil-data", description = "Data folder of the stopped Vigil. Default: vigil-data in the working folder")
     Path data;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "vigil.yaml to rebuild with. Default: ./vigil.yaml when it exists, else the demo's copy in "
+            description = "vigil.yaml to rebuild with. Default: vigil.yaml in the working folder when it exists, else the demo's copy in "
                     + "DATA/demo-config/ when the folder is a demo's, else built-in defaults")
     Path config;
 

@@ -73,11 +73,11 @@ public final class ReportCommand implements Callable<Integer> {
     URI server;
 
     @Option(names = "--data", defaultValue = "./vigil-data",
-            description = "Data folder to read when no --server is given. Default: ${DEFAULT-VALUE}")
+            description = "Data folder to read when no --server is given. Default: vigil-data in the working folder")
     Path data;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "vigil.yaml declaring the objectives and contracts, when no --server is given. Default: ./vigil.yaml")
+            description = "vigil.yaml declaring the objectives and contracts, when no --server is given. Default: vigil.yaml in the working folder")
     Path config;
 
     @Override

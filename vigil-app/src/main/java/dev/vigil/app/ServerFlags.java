@@ -42,7 +42,8 @@ public final class ServerFlags {
                     + "(e.g. a DNS alias or a proxy's name); other names get 421, a guard against DNS rebinding. Repeatable")
     java.util.List<String> allowHosts = new java.util.ArrayList<>();
 
-    @Option(names = "--data", defaultValue = "./vigil-data", description = "Data folder (the DuckDB store). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--data", defaultValue = "./vigil-data", paramLabel = "DIR",
+            description = "Data folder (the journal and the DuckDB store). Default: vigil-data in the working folder")
     Path data;
 
     @Option(names = "--max-body", defaultValue = "16m", converter = SizeConverter.class,
@@ -59,7 +60,7 @@ public final class ServerFlags {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "vigil.yaml: interpretation rules, processes, pipeline settings (docs/CONFIG.md). "
-                    + "Default: ./vigil.yaml when it exists, else built-in defaults")
+                    + "Default: vigil.yaml in the working folder when it exists, else built-in defaults")
     Path config;
 
     @Option(names = "--forward-journal", paramLabel = "kafka://HOST:PORT/TOPIC", converter = KafkaJournalConverter.class,

@@ -39,6 +39,8 @@ public final class Vigil implements Runnable {
         CommandLine cl = new CommandLine(new Vigil());
         cl.registerConverter(java.time.Duration.class, Durations::parse);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Wide enough that an example command and a path stay on one line, to be copied whole.
+        cl.setUsageHelpWidth(100);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof dev.vigil.config.yaml.InvalidConfig bad) {
                 // The same lines check-config prints: FILE:LINE:COLUMN: problem and fix.

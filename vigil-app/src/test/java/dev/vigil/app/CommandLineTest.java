@@ -52,6 +52,19 @@ class CommandLineTest {
     }
 
     @Test
+    void noHelpSplitsAPathOrAnExampleAcrossLines() {
+        for (String cmd : new String[] {"", "serve", "demo", "report", "rebuild", "check-config", "loadgen", "batch run",
+                "batch compare", "batch tune", "lab service", "lab records"}) {
+            String help = run((cmd + " --help").trim().split(" ")).out();
+            // A path wrapped after its "./" or a "/" reads as two words, and cannot be copied whole.
+            assertThat(help).as(cmd).doesNotContainPattern("\\.\\s*\\n\\s+/[a-z]").doesNotContainPattern("/\\n");
+        }
+        // An example command is on one line, to be copied whole.
+        assertThat(run("report", "--help").out().lines().map(String::strip).toList())
+                .contains("./vigil report --contract parcelco-2026 --period last-month --server http://localhost:8080");
+    }
+
+    @Test
     void versionNamesVigilAndTheJava() {
         Run r = run("--version");
         assertThat(r.exit()).isZero();

@@ -106,11 +106,7 @@ public final class AlertsApi {
                     g.writeEndObject();
                 }
                 g.writeEndArray();
-                g.writeArrayFieldStart("silences");
-                for (AlertStore.Silence s : silences) {
-                    writeSilence(g, s, now);
-                }
-                g.writeEndArray();
+                writeSilences(g, silences, now);
                 g.writeEndObject();
             });
         });
@@ -198,11 +194,7 @@ public final class AlertsApi {
             List<AlertStore.Silence> all = store.silences(now - 7 * DAY);
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
-                g.writeArrayFieldStart("silences");
-                for (AlertStore.Silence s : all) {
-                    writeSilence(g, s, now);
-                }
-                g.writeEndArray();
+                writeSilences(g, all, now);
                 g.writeEndObject();
             });
         });
@@ -237,6 +229,14 @@ public final class AlertsApi {
                 })
                 : Json.error(HttpStatus.NOT_FOUND, "not_found", "no silence " + id + " in force or to come "
                         + "(GET /api/v1/silences lists them)", null));
+    }
+
+    private static void writeSilences(JsonGenerator g, List<AlertStore.Silence> silences, long now) throws IOException {
+        g.writeArrayFieldStart("silences");
+        for (AlertStore.Silence s : silences) {
+            writeSilence(g, s, now);
+        }
+        g.writeEndArray();
     }
 
     private static void writeSilence(JsonGenerator g, AlertStore.Silence s, long now) throws IOException {
