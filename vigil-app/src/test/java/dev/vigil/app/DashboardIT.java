@@ -325,6 +325,10 @@ class DashboardIT {
         JsonNode catalog = Http.get(vigil.url, "/api/v1/footprints?minutes=60&service=catalog");
         assertThat(catalog.get("services")).as(catalog.toString()).hasSize(1);
         assertThat(catalog.at("/services/0/events").asLong()).as(catalog.toString()).isPositive();
+        // A host's window is the URL's too.
+        open("#/host/app-host-3?period=6h");
+        waitFor(d -> "6h".equals(d.findElement(By.id("period")).getAttribute("value"))
+                && !d.findElements(By.cssSelector("#h-cpu svg")).isEmpty());
     }
 
     @Test

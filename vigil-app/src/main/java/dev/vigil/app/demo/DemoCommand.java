@@ -97,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("Vigil " + Vigil.version() + " demo on " + flags.boundUrl(server.port()) + flags.reachNote()
                 + "  (data: " + server.journal().file().toAbsolutePath() + ")");
         out.println("  try: curl '" + url + "/api/v1/stats'   curl '" + url + "/api/v1/events?limit=5&order=desc'");
-        out.println("       curl '" + url + "/api/v1/cases?status=stuck'   curl '" + url
+        out.println("       curl '" + url + "/api/v1/cases?status=stuck&order=desc'   curl '" + url
                 + "/api/v1/kpis?dimension=peer&key=carrier-api'");
         out.println("       curl '" + url + "/api/v1/objectives'   ./vigil report --contract parcelco-2026 --period "
                 + java.time.YearMonth.now(java.time.ZoneOffset.UTC) + " --server " + url);

@@ -57,11 +57,13 @@ final class SimulatedHosts implements AutoCloseable {
             double seconds = (now - lastNanos) / 1e9 * CPUS;
             lastNanos = now;
             // a busy share that wanders around the host's base, with a surge now and then
-            busy = now - saturatedUntil < 0 ? 0.96 + 0.02 * random.nextDouble()
+            // Long.MIN_VALUE is "never": now minus it would wrap around and read as saturated.
+            boolean saturated = saturatedUntil != Long.MIN_VALUE && now - saturatedUntil < 0;
+            busy = saturated ? 0.96 + 0.02 * random.nextDouble()
                     : Math.max(0.02, Math.min(0.98, baseBusy + 0.1 * random.nextGaussian()
                     + (random.nextDouble() < 0.05 ? 0.5 : 0)));
             // A saturated host queues: its load runs well past its cores.
-            double queued = now - saturatedUntil < 0 ? 2.5 : 1.1;
+            double queued = saturated ? 2.5 : 1.1;
             busySeconds += seconds * busy;
             idleSeconds += seconds * (1 - busy);
             diskBusySeconds += seconds / CPUS * Math.min(1, busy * 0.6);

@@ -332,8 +332,8 @@ public final class AlertsApi {
         } catch (IllegalArgumentException e) {
             // falls through: an Origin that is no URI is not this server's
         }
-        return "a page from " + origin + " may not change Vigil's alerts; use the dashboard Vigil serves, or a client "
-                + "that sends no Origin";
+        return "a page from " + origin + " may not change anything in this Vigil; use the dashboard Vigil serves, or a "
+                + "client that sends no Origin";
     }
 
     private static String text(JsonNode body, String field, boolean required) {

@@ -1,5 +1,5 @@
 // Hosts: each scraped host's resources (the USE view) per minute, and the services spans placed on it.
-import { api, ApiError, html, badge, percent, num, table, enc, entityLink } from '../util.js';
+import { api, ApiError, html, badge, percent, num, table, enc, entityLink, Raw } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
 
 export const live = true;
@@ -59,7 +59,7 @@ function servicesByHost(estate) {
 
 export function load(args) {
   // A host spans name but no scrape or OTLP host metrics describe is known, only without figures: say so, not 404.
-  if (args.host) return Promise.all([api('hosts/' + enc(args.host)).catch(e => {
+  if (args.host) return Promise.all([api('hosts/' + enc(args.host), { period: periodOf(args) }).catch(e => {
     if (e instanceof ApiError && e.status === 404) return { unmeasured: true };
     throw e;
   }), api('estate')]);
@@ -67,7 +67,7 @@ export function load(args) {
 }
 
 export function draw(el, data, args) {
-  if (args.host) return drawHost(el, data, args.host);
+  if (args.host) return drawHost(el, data, args.host, args);
   const [hosts, estate] = data;
   const rows = hosts.hosts.map(h => ({ ...h, status: hostStatus(h) }))
     .sort((a, b) => ['breached', 'at risk', 'ok', 'no traffic'].indexOf(a.status)
@@ -92,7 +92,15 @@ export function draw(el, data, args) {
       'No host scraped: declare node exporters under scrape.targets in vigil.yaml, or run ./vigil demo.')}`.html;
 }
 
-function drawHost(el, data, name) {
+/** The host page's window, from the URL (?period=6h); a day by default. */
+const PERIODS = [['1h', 'Last hour'], ['6h', 'Last 6 hours'], ['1d', 'Last day'], ['7d', 'Last 7 days']];
+
+function periodOf(args) {
+  const p = args && args.query ? args.query.get('period') : null;
+  return PERIODS.some(([v]) => v === p) ? p : '1d';
+}
+
+function drawHost(el, data, name, args) {
   const [host, estate] = data;
   const services = servicesByHost(estate).get(name) || [];
   if (host.unmeasured) {
@@ -111,11 +119,16 @@ function drawHost(el, data, name) {
   if (!el.querySelector('#h-cpu') || el.dataset.host !== name) {
     el.dataset.host = name;
     el.innerHTML = html`<h1>${name} <span class="kind">host</span></h1><div class="status-line"></div>
-      <p class="sub">The last ${mins.length} minutes (the last one still filling). Utilisation beside saturation:
+      <p class="sub"><label class="window">Window <select id="period">${PERIODS.map(([v, label]) =>
+        html`<option value="${v}" ${v === periodOf(args) ? new Raw('selected') : ''}>${label}</option>`)}</select></label>
+        ${mins.length} minutes (the last one still filling). Utilisation beside saturation:
         a host can be busy and fine, or less busy and saturated.</p>
       <div class="charts"><div class="chart" id="h-cpu"></div><div class="chart" id="h-mem"></div>
         <div class="chart" id="h-disk"></div><div class="chart" id="h-net"></div></div>
       <h2>Services on this host</h2><div class="on"></div>`.html;
+    el.querySelector('#period').addEventListener('change', ev => {
+      location.hash = `#/host/${enc(name)}` + (ev.target.value === '1d' ? '' : '?period=' + ev.target.value);
+    });
   }
   const room = host.headroom;
   el.querySelector('.status-line').innerHTML = html`<p>${badge(status)} ${hostReasons({ up: host.up, latest }).join('; ')}

@@ -79,15 +79,18 @@ export function draw(el, [one, alerts, contracts]) {
         'No contract holds it.')}</section></div>`.html;
 
   const periodRange = [o.periodStart, o.periodEnd];
+  // Where its alerts fired and resolved, on both charts.
+  const markers = { markers: alerts.recent.filter(a => a.objective === o.name && a.at >= o.periodStart).map(a => ({
+    at: a.at, label: `${a.severity} ${a.state}`, colour: a.state === 'firing' ? COLOURS.breached : COLOURS.ok })) };
   const pts = key => history.map(h => [h.at, h[key] === null ? null : +(100 * h[key]).toFixed(2)]);
   // The ideal line spends the budget evenly: 100% at the start, 0% at the end.
   lines(el.querySelector('#c-budget'), 'Error budget left', '%', [
     { name: 'budget left', points: pts('budgetRemainingShare'), colour: COLOURS.ok },
-    { name: 'even spend', points: [[o.periodStart, 100], [o.periodEnd, 0]], colour: COLOURS['no traffic'] }], periodRange);
+    { name: 'even spend', points: [[o.periodStart, 100], [o.periodEnd, 0]], colour: COLOURS['no traffic'] }], periodRange, markers);
   lines(el.querySelector('#c-burn'), 'Burn rate', '×', [
     { name: '1h', points: history.map(h => [h.at, h.burnRate1h]) },
     { name: '6h', points: history.map(h => [h.at, h.burnRate6h]) },
     ...[...new Set(o.alerts.filter(r => r.severity === 'page').map(r => r.factor))].map(factor => ({
       name: `page above ${num(factor, 2)}×`, points: [[o.periodStart, factor], [o.periodEnd, factor]], colour: COLOURS.breached }))],
-  periodRange);
+  periodRange, markers);
 }

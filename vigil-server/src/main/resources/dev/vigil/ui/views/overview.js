@@ -105,7 +105,9 @@ export function draw(el, [estate, alerts, procs], args) {
   </section>`;
   const firing = alerts.firing.length ? html`<section aria-labelledby="firing-h"><h2 id="firing-h">Firing alerts</h2>
     <ul class="alerts">${[...alerts.firing].sort((a, b) => (a.severity === 'page' ? 0 : 1) - (b.severity === 'page' ? 0 : 1))
-      .map(a => html`<li>${severity(a.severity)} <strong>${a.objective}</strong>: burn rate over ${num(a.factor, 2)}× in ${a.longWindow} and ${a.shortWindow}
+      .map(a => html`<li>${severity(a.severity)} <strong>${a.objective}</strong>: burn rate over ${num(a.factor, 2)}× in ${a.longWindow} and ${a.shortWindow}${a.acknowledged
+        ? html` · <span class="muted">acknowledged by ${a.acknowledged.by}</span>` : ''}${a.silenced
+        ? html` · <span class="muted">silenced until ${clock(a.silenced.until)}</span>` : ''}
       <a href="#/objective/${enc(a.objective)}">details</a></li>`)}</ul></section>` : '';
   const stuckList = stuck ? html`<p>Stuck business transactions: ${procs.processes.filter(p => p.stuck).map(p =>
     html`<a href="#/process/${enc(p.name)}/stuck">${p.stuck} ${p.name}</a> `)}</p>` : '';
