@@ -138,12 +138,12 @@ public final class AlertStore implements AutoCloseable {
     }
 
     /**
-     * Records an acknowledgement of the firing that started at {@code firingSince}; a second one of the same firing
-     * replaces the first (the last word on it counts).
+     * Records an acknowledgement of the firing that started at {@code firingSince}. Every one is kept: a second
+     * responder's word is added to the first's, never put in its place.
      */
     public synchronized void acknowledge(Ack ack) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(
-                "INSERT OR REPLACE INTO alert_acks VALUES (?, ?, make_timestamp(?), ?, ?, make_timestamp(?))")) {
+                "INSERT INTO alert_acknowledgements VALUES (?, ?, make_timestamp(?), ?, ?, make_timestamp(?))")) {
             ps.setString(1, ack.objective());
             ps.setString(2, ack.rule());
             ps.setLong(3, ack.firingSince());
@@ -154,14 +154,15 @@ public final class AlertStore implements AutoCloseable {
         }
     }
 
-    /** Every acknowledgement, by objective, rule and the firing's start ({@code objective/rule/since}). */
-    public synchronized Map<String, Ack> acks() throws SQLException {
-        Map<String, Ack> out = new HashMap<>();
+    /** Every acknowledgement, oldest first, by objective, rule and the firing's start ({@code objective/rule/since}). */
+    public synchronized Map<String, List<Ack>> acks() throws SQLException {
+        Map<String, List<Ack>> out = new HashMap<>();
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT objective, rule, epoch_us(firing_since), by_whom, note, epoch_us(acked_at) FROM alert_acks")) {
+                "SELECT objective, rule, epoch_us(firing_since), by_whom, note, epoch_us(acked_at) FROM alert_acknowledgements "
+                        + "ORDER BY acked_at")) {
             while (rs.next()) {
                 Ack a = new Ack(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6));
-                out.put(a.objective() + "/" + a.rule() + "/" + a.firingSince(), a);
+                out.computeIfAbsent(a.objective() + "/" + a.rule() + "/" + a.firingSince(), k -> new ArrayList<>()).add(a);
             }
         }
         return out;

@@ -217,6 +217,20 @@ final class Schema {
                 expired_by VARCHAR,
                 expired_at TIMESTAMP
             );
+            """,
+            // 12: every acknowledgement of a firing, not only the last: a second responder's word must not erase
+            // the first's (who took it, and when, is what an incident review asks).
+            """
+            CREATE TABLE alert_acknowledgements (
+                objective    VARCHAR   NOT NULL,
+                rule         VARCHAR   NOT NULL,
+                firing_since TIMESTAMP NOT NULL,
+                by_whom      VARCHAR   NOT NULL,
+                note         VARCHAR   NOT NULL,
+                acked_at     TIMESTAMP NOT NULL
+            );
+            INSERT INTO alert_acknowledgements SELECT objective, rule, firing_since, by_whom, note, acked_at FROM alert_acks;
+            DROP TABLE alert_acks;
             """);
 
     private Schema() {

@@ -72,13 +72,16 @@ public final class AlertsApi {
                         var st = states.getOrDefault(e.getKey(), Map.of()).get(r.id());
                         if (st != null) {
                             g.writeStringField("since", Timestamps.format(st.sinceMicros()));
-                            AlertStore.Ack ack = acks.get(e.getKey() + "/" + r.id() + "/" + st.sinceMicros());
-                            if (ack != null) {
-                                g.writeObjectFieldStart("acknowledged");
-                                g.writeStringField("by", ack.by());
-                                g.writeStringField("note", ack.note());
-                                g.writeStringField("at", Timestamps.format(ack.atMicros()));
-                                g.writeEndObject();
+                            List<AlertStore.Ack> all = acks.getOrDefault(e.getKey() + "/" + r.id() + "/" + st.sinceMicros(), List.of());
+                            if (!all.isEmpty()) {
+                                // The first to take it, and every word since.
+                                g.writeFieldName("acknowledged");
+                                writeAck(g, all.get(0));
+                                g.writeArrayFieldStart("acknowledgements");
+                                for (AlertStore.Ack ack : all) {
+                                    writeAck(g, ack);
+                                }
+                                g.writeEndArray();
                             }
                         }
                         AlertStore.Silence s = silences.stream().filter(x -> x.covers(e.getKey(), r.id(), now)).findFirst().orElse(null);
@@ -229,6 +232,14 @@ public final class AlertsApi {
                 })
                 : Json.error(HttpStatus.NOT_FOUND, "not_found", "no silence " + id + " in force or to come "
                         + "(GET /api/v1/silences lists them)", null));
+    }
+
+    private static void writeAck(JsonGenerator g, AlertStore.Ack ack) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("by", ack.by());
+        g.writeStringField("note", ack.note());
+        g.writeStringField("at", Timestamps.format(ack.atMicros()));
+        g.writeEndObject();
     }
 
     private static void writeSilences(JsonGenerator g, List<AlertStore.Silence> silences, long now) throws IOException {

@@ -57,8 +57,8 @@ function contractLine(o) {
 
 /** Who is on a firing alert, and whether its messages are held back. */
 function handled(a) {
-  return html`${a.acknowledged ? html`<div>acknowledged by <strong>${a.acknowledged.by}</strong> at ${time(a.acknowledged.at)}${a.acknowledged.note
-    ? html`: ${a.acknowledged.note}` : ''}</div>` : ''}${a.silenced ? html`<div>silenced until ${time(a.silenced.until)} by
+  return html`${(a.acknowledgements || []).map((k, i) => html`<div>${i ? 'then' : 'acknowledged by'} <strong>${k.by}</strong> at
+    ${time(k.at)}${k.note ? html`: ${k.note}` : ''}</div>`)}${a.silenced ? html`<div>silenced until ${time(a.silenced.until)} by
     <strong>${a.silenced.by}</strong>: ${a.silenced.reason}</div>` : ''}${!a.acknowledged && !a.silenced ? html`<span class="muted">nobody yet</span>` : ''}`;
 }
 

@@ -93,6 +93,13 @@ class AlertActionsTest {
                 assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
                 assertThat(find(ApiCalls.get(base, "/api/v1/alerts").get("firing"), ackedRule).at("/acknowledged/by").asText())
                         .isEqualTo("Ana");
+                // A second responder's word is added, not put in place of the first's.
+                assertThat(post(base, "/api/v1/alerts/acknowledge", """
+                        {"objective": "bank-ok", "rule": "%s", "by": "Bo", "note": "taking over"}""".formatted(ackedRule), null)
+                        .statusCode()).isEqualTo(200);
+                JsonNode both = find(ApiCalls.get(base, "/api/v1/alerts").get("firing"), ackedRule);
+                assertThat(both.at("/acknowledged/by").asText()).isEqualTo("Ana");
+                assertThat(both.get("acknowledgements").findValuesAsText("by")).containsExactly("Ana", "Bo");
 
                 // Refusals, each with its reason.
                 assertRefused(post(base, "/api/v1/alerts/acknowledge", """
