@@ -8,7 +8,8 @@ export class Raw {
   toString() { return this.html; }
 }
 
-function escape(v) {
+/** Text made safe to put inside HTML or SVG (an array's items joined, Raw left as it is). */
+export function escape(v) {
   if (v instanceof Raw) return v.html;
   if (Array.isArray(v)) return v.map(escape).join('');
   if (v === null || v === undefined || v === false) return '';
@@ -112,6 +113,19 @@ export function time(v) {
 export function timeMs(v) {
   if (!v) return '–';
   return time(v) + '.' + String(new Date(v).getMilliseconds()).padStart(3, '0');
+}
+
+/** A date as a datetime-local input takes it: local time, to the minute. */
+export function localInput(d) {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A month as reports name it, "2026-11", counted from this one (0) in UTC: -1 is last month. */
+export function month(offset) {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + offset);
+  return d.toISOString().slice(0, 7);
 }
 
 /** The browser's zone as the pages show times in it: "UTC", "UTC+01:00 (Europe/Paris)". */

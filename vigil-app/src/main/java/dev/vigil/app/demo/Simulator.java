@@ -297,9 +297,7 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
         if (body.isEmpty()) {
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(ingest).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpRequest req = ndjson(ingest, body, Duration.ofSeconds(60));
         for (int attempt = 1; running; attempt++) {
             try {
                 HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
@@ -544,11 +542,7 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
         if (body.isEmpty()) {
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(target)
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
+        HttpRequest req = ndjson(target, body, Duration.ofSeconds(30));
         try {
             HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
             // 400 with a per-item answer is expected now and then: the simulator sends a few malformed events.
@@ -563,5 +557,11 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
             Thread.currentThread().interrupt();
             running = false;
         }
+    }
+
+    /** A POST of NDJSON lines, as any client of /ingest/events sends them. */
+    private static HttpRequest ndjson(URI target, CharSequence body, Duration timeout) {
+        return HttpRequest.newBuilder(target).timeout(timeout).header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
     }
 }

@@ -2,13 +2,9 @@ package dev.vigil.server.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.linecorp.armeria.common.AggregatedHttpRequest;
-import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.assess.BurnRule;
 import dev.vigil.config.Durations;
@@ -17,7 +13,6 @@ import dev.vigil.server.Json;
 import dev.vigil.server.runtime.ObjectivesRuntime;
 import dev.vigil.store.AlertStore;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,14 +23,10 @@ import java.util.Set;
  * The alerts, and what people do about them: acknowledge a firing ("someone is on it") and silence an objective's
  * notifications for a while (planned work, a known supplier outage). Both are kept in the store with who did it and
  * when, shown beside the alerts, and survive restarts and rebuilds.
- *
- * <p>Changes are POSTed as JSON. A browser sends JSON to another site only after a preflight that Vigil never
- * answers, and a request naming another origin is refused: a web page elsewhere cannot silence an alert.
+ * Changes are POSTed as JSON ({@link JsonChange}).
  */
 public final class AlertsApi {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int MAX_BODY = 64 * 1024;
     private static final int MAX_TEXT = 256;
     private static final Duration LONGEST_SILENCE = Duration.ofDays(90);
     private static final long DAY = 1440 * 60_000_000L;
@@ -117,12 +108,12 @@ public final class AlertsApi {
 
     /** {@code POST /api/v1/alerts/acknowledge} {"objective", "rule", "by", "note"}: the firing it names, acknowledged. */
     public HttpResponse acknowledge(ServiceRequestContext ctx, HttpRequest req) {
-        return withJson(ctx, req, body -> {
-            String objective = text(body, "objective", true);
-            String rule = text(body, "rule", true);
-            String by = text(body, "by", true);
-            String note = text(body, "note", false);
-            checkRule(objective, rule);
+        return JsonChange.handle(ctx, req, body -> {
+            String objective = JsonChange.text(body, "objective", true);
+            String rule = JsonChange.text(body, "rule", true);
+            String by = JsonChange.text(body, "by", true);
+            String note = JsonChange.text(body, "note", false);
+            checkRule(requireObjective(objective), rule);
             var st = store.states().getOrDefault(objective, Map.of()).get(rule);
             if (st == null || !st.firing()) {
                 return Json.error(HttpStatus.CONFLICT, "not_firing", "the alert " + rule + " of " + objective
@@ -149,26 +140,24 @@ public final class AlertsApi {
      * "starts" (optional, default now), "by", "reason"}: 201 with the silence.
      */
     public HttpResponse silence(ServiceRequestContext ctx, HttpRequest req) {
-        return withJson(ctx, req, body -> {
-            String objective = text(body, "objective", true);
-            String rule = text(body, "rule", false);
-            String by = text(body, "by", true);
-            String reason = text(body, "reason", true);
-            if (objectives.state(objective) == null) {
-                throw new BadParameter("objective", "no objective named \"" + objective + "\" (GET /api/v1/objectives lists them)");
-            }
+        return JsonChange.handle(ctx, req, body -> {
+            String objective = JsonChange.text(body, "objective", true);
+            String rule = JsonChange.text(body, "rule", false);
+            String by = JsonChange.text(body, "by", true);
+            String reason = JsonChange.text(body, "reason", true);
+            var state = requireObjective(objective);
             if (rule != null) {
-                checkRule(objective, rule);
+                checkRule(state, rule);
             }
             long now = Timestamps.toMicros(Instant.now());
-            long starts = body.hasNonNull("starts") ? time(body, "starts") : now;
+            long starts = body.hasNonNull("starts") ? JsonChange.time(body, "starts") : now;
             long ends;
             if (body.hasNonNull("for") == body.hasNonNull("until")) {
                 throw new BadParameter("for", "give either \"for\" (a duration such as \"2h\") or \"until\" (a time), one of them");
             } else if (body.hasNonNull("for")) {
                 Duration d;
                 try {
-                    d = Durations.parse(text(body, "for", true));
+                    d = Durations.parse(JsonChange.text(body, "for", true));
                 } catch (IllegalArgumentException e) {
                     throw new BadParameter("for", "\"for\": " + e.getMessage());
                 }
@@ -177,7 +166,7 @@ public final class AlertsApi {
                 }
                 ends = starts + d.toNanos() / 1000;
             } else {
-                ends = time(body, "until");
+                ends = JsonChange.time(body, "until");
             }
             if (ends <= Math.max(starts, now)) {
                 throw new BadParameter("until", "the silence would end before it starts or in the past");
@@ -205,7 +194,7 @@ public final class AlertsApi {
 
     /** {@code DELETE /api/v1/silences/{id}?by=NAME}: ends a silence now. */
     public HttpResponse expire(ServiceRequestContext ctx, String id) {
-        String refused = foreignOrigin(ctx);
+        String refused = JsonChange.foreignOrigin(ctx);
         if (refused != null) {
             return Json.error(HttpStatus.FORBIDDEN, "foreign_origin", refused, null);
         }
@@ -270,113 +259,19 @@ public final class AlertsApi {
         g.writeEndObject();
     }
 
-    private void checkRule(String objective, String rule) {
+    private ObjectivesRuntime.State requireObjective(String objective) {
         var state = objectives.state(objective);
         if (state == null) {
             throw new BadParameter("objective", "no objective named \"" + objective + "\" (GET /api/v1/objectives lists them)");
         }
+        return state;
+    }
+
+    private static void checkRule(ObjectivesRuntime.State state, String rule) {
         List<String> rules = state.objective().spec().rules().stream().map(BurnRule::id).toList();
         if (!rules.contains(rule)) {
-            throw new BadParameter("rule", "\"" + objective + "\" has no alert rule \"" + rule + "\"; its rules are " + rules);
-        }
-    }
-
-    private interface JsonAction {
-        HttpResponse run(JsonNode body) throws java.sql.SQLException;
-    }
-
-    /** Reads a small JSON object body, from this origin only, and runs the action on a blocking thread. */
-    private static HttpResponse withJson(ServiceRequestContext ctx, HttpRequest req, JsonAction action) {
-        String refused = foreignOrigin(ctx);
-        if (refused != null) {
-            return Json.error(HttpStatus.FORBIDDEN, "foreign_origin", refused, null);
-        }
-        MediaType type = req.contentType();
-        if (type == null || !type.is(MediaType.JSON)) {
-            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "send a JSON object with Content-Type: application/json", null);
-        }
-        return HttpResponse.of(req.aggregate().thenApply((AggregatedHttpRequest agg) -> {
-            if (agg.content().length() > MAX_BODY) {
-                return Json.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", "at most 64 KiB", null);
-            }
-            JsonNode body;
-            try {
-                body = MAPPER.readTree(agg.content().array());
-            } catch (IOException e) {
-                return Json.error(HttpStatus.BAD_REQUEST, "malformed_json", "the body is not JSON: "
-                        + e.getMessage().lines().findFirst().orElse(""), null);
-            }
-            if (body == null || !body.isObject()) {
-                return Json.error(HttpStatus.BAD_REQUEST, "malformed_json", "the body must be one JSON object", null);
-            }
-            return ApiService.blocking(ctx, () -> {
-                try {
-                    return action.run(body);
-                } catch (BadParameter e) {
-                    return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
-                }
-            });
-        }));
-    }
-
-    /**
-     * Why a request that changes something is refused for its Origin, or null: a browser names the page's origin,
-     * which must be this server's own (the Host the request was sent to). Clients without an Origin (curl, scripts)
-     * pass.
-     */
-    static String foreignOrigin(ServiceRequestContext ctx) {
-        String origin = ctx.request().headers().get(HttpHeaderNames.ORIGIN);
-        if (origin == null) {
-            return null;
-        }
-        String host = ctx.request().headers().get(HttpHeaderNames.HOST);
-        if (host == null) {
-            host = ctx.request().authority();
-        }
-        try {
-            URI o = URI.create(origin);
-            String authority = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
-            if (host != null && authority != null && authority.equalsIgnoreCase(host)) {
-                return null;
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through: an Origin that is no URI is not this server's
-        }
-        return "a page from " + origin + " may not change anything in this Vigil; use the dashboard Vigil serves, or a "
-                + "client that sends no Origin";
-    }
-
-    private static String text(JsonNode body, String field, boolean required) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            if (required) {
-                throw new BadParameter(field, "\"" + field + "\" is required");
-            }
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw new BadParameter(field, "\"" + field + "\" must be a string");
-        }
-        String s = v.asText().strip();
-        if (s.isEmpty() && required) {
-            throw new BadParameter(field, "\"" + field + "\" must not be empty");
-        }
-        if (s.length() > MAX_TEXT) {
-            throw new BadParameter(field, "\"" + field + "\" is longer than 256 characters");
-        }
-        if (s.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
-            throw new BadParameter(field, "\"" + field + "\" holds control characters");
-        }
-        return s;
-    }
-
-    private static long time(JsonNode body, String field) {
-        String s = text(body, field, true);
-        try {
-            return Timestamps.parseRfc3339(s);
-        } catch (RuntimeException e) {
-            throw new BadParameter(field, "\"" + field + "\" is not an RFC 3339 time: " + e.getMessage());
+            throw new BadParameter("rule", "\"" + state.objective().name() + "\" has no alert rule \"" + rule
+                    + "\"; its rules are " + rules);
         }
     }
 }

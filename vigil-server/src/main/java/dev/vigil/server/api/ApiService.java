@@ -84,8 +84,7 @@ public final class ApiService {
                         var st = s.ledger().status(s.evaluatedTo());
                         var f = s.ledger().forecast(s.evaluatedTo(), Health.FORECAST_PACE);
                         double achieved = st.achieved();
-                        g.writeStringField("period", !f.calendar() ? "rolling" : f.inProgress() ? "in progress" : "closed");
-                        g.writeNumberField("elapsedShare", Math.round(f.elapsedShare() * 1e6) / 1e6);
+                        ObjectiveJson.period(g, f);
                         if (!Double.isNaN(achieved)) {
                             // So far: the period may not be over; "met" and the band are as of now, the forecast
                             // says where the period is heading.

@@ -1,12 +1,9 @@
 package dev.vigil.server.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.vigil.event.Timestamps;
 import dev.vigil.server.DemoControl;
@@ -20,8 +17,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * demo, so the dashboard shows no such bar there.
  */
 public final class DemoApi {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final AtomicReference<DemoControl> demo;
 
@@ -57,38 +52,21 @@ public final class DemoApi {
         if (d == null) {
             return notADemo();
         }
-        String refused = AlertsApi.foreignOrigin(ctx);
-        if (refused != null) {
-            return Json.error(HttpStatus.FORBIDDEN, "foreign_origin", refused, null);
-        }
-        if (req.contentType() == null || !req.contentType().is(MediaType.JSON)) {
-            return Json.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "send {\"incident\": NAME} with Content-Type: application/json", null);
-        }
-        return HttpResponse.of(req.aggregate().thenApply(agg -> {
-            JsonNode body;
+        return JsonChange.handle(ctx, req, body -> {
+            String name = JsonChange.text(body, "incident", true);
+            DemoControl.Played p;
             try {
-                body = agg.content().length() > 4096 ? null : MAPPER.readTree(agg.content().array());
-            } catch (IOException e) {
-                body = null;
-            }
-            JsonNode name = body == null ? null : body.get("incident");
-            if (name == null || !name.isTextual()) {
-                return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", "send {\"incident\": NAME}; GET /api/v1/demo lists them",
-                        "incident");
-            }
-            try {
-                DemoControl.Played p = d.inject(name.asText());
-                return Json.response(HttpStatus.ACCEPTED, g -> {
-                    g.writeStartObject();
-                    g.writeStringField("incident", p.name());
-                    g.writeStringField("until", Timestamps.format(Timestamps.toMicros(p.at())));
-                    g.writeEndObject();
-                });
+                p = d.inject(name);
             } catch (DemoControl.UnknownScenario e) {
-                return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), "incident");
+                throw new BadParameter("incident", e.getMessage());
             }
-        }));
+            return Json.response(HttpStatus.ACCEPTED, g -> {
+                g.writeStartObject();
+                g.writeStringField("incident", p.name());
+                g.writeStringField("until", Timestamps.format(Timestamps.toMicros(p.at())));
+                g.writeEndObject();
+            });
+        });
     }
 
     private static void played(JsonGenerator g, String field, String when, List<DemoControl.Played> list) throws IOException {

@@ -106,10 +106,9 @@ record Health(Level level, List<String> reasons, boolean wrongNow) {
                 rules.forEach(r -> bySeverity.merge(r.severity(), 1L, Long::sum));
                 List<String> parts = new ArrayList<>();
                 bySeverity.forEach((severity, n) -> parts.add(n == 1 ? severity : n + " " + severity));
-                double top = rules.stream().mapToDouble(BurnRule::factor).max().orElse(0);
+                BurnRule steepest = java.util.Collections.max(rules, java.util.Comparator.comparingDouble(BurnRule::factor));
                 reasons.add(o.name() + ": " + String.join(" and ", parts) + (rules.size() == 1 ? " alert" : " alerts")
-                        + " firing (burn rate above " + rules.stream().filter(r -> r.factor() == top).findFirst()
-                        .map(BurnRule::factorText).orElse("") + "×)");
+                        + " firing (burn rate above " + steepest.factorText() + "×)");
             }
         }
         if (recent != null && recent.count() > 0 && recent.errorRatio() >= RISKY_ERROR_RATIO) {

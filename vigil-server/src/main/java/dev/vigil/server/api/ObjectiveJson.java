@@ -123,8 +123,7 @@ final class ObjectiveJson {
      * burn rate: a verdict on a month 22 minutes old is a forecast, not an outcome.
      */
     static void forecast(JsonGenerator g, ObjectiveLedger.Forecast f, double target) throws IOException {
-        g.writeStringField("period", !f.calendar() ? "rolling" : f.inProgress() ? "in progress" : "closed");
-        g.writeNumberField("elapsedShare", Math.round(f.elapsedShare() * 1e6) / 1e6);
+        period(g, f);
         g.writeObjectFieldStart("forecast");
         number(g, "achieved", f.achieved());
         number(g, "budgetRemainingShare", f.budgetRemainingShare());
@@ -135,6 +134,12 @@ final class ObjectiveJson {
         g.writeNumberField("paceCoverage", Math.round(f.paceCoverage() * 1e4) / 1e4);
         g.writeStringField("basis", "the burn rate of the last 1d for the rest of the period");
         g.writeEndObject();
+    }
+
+    /** {@code "period"} (rolling, in progress, closed) and {@code "elapsedShare"}: objectives and contracts alike. */
+    static void period(JsonGenerator g, ObjectiveLedger.Forecast f) throws IOException {
+        g.writeStringField("period", !f.calendar() ? "rolling" : f.inProgress() ? "in progress" : "closed");
+        g.writeNumberField("elapsedShare", Math.round(f.elapsedShare() * 1e6) / 1e6);
     }
 
     static void rule(JsonGenerator g, BurnRule r) throws IOException {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.vigil.event.Timestamps;
 import dev.vigil.summarise.KpiWindow;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -84,10 +83,5 @@ record Recent(KpiWindow now, NavigableMap<Long, KpiWindow> steps) {
             g.writeEndObject();
         }
         g.writeEndArray();
-    }
-
-    @Override
-    public String toString() {
-        return "Recent[now=" + (now == null ? "none" : now.count()) + ", steps=" + Arrays.toString(steps.keySet().toArray()) + "]";
     }
 }

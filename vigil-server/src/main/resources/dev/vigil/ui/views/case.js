@@ -1,6 +1,6 @@
 // One case: its figures, a waterfall of its steps on a time axis (the wait before each, and how long it has been
 // stuck), and its events in event-time order, with the late ones marked.
-import { api, html, badge, ms, table, enc, time, timeMs, elapsed, Raw } from '../util.js';
+import { api, html, badge, ms, table, enc, time, timeMs, elapsed, Raw, escape } from '../util.js';
 
 export const live = false;
 
@@ -31,18 +31,18 @@ function waterfall(c, events, watermark) {
     const wait = Math.max(0, r.at - prevEnd);
     prevEnd = Math.max(prevEnd, r.end);
     const label = `${r.e.name} (${r.e.source})`;
-    return `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${escapeXml(label.length > 30 ? label.slice(0, 29) + '…' : label)}</text>`
+    return `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${escape(label.length > 30 ? label.slice(0, 29) + '…' : label)}</text>`
       + (wait > 0 ? `<line class="wait" x1="${x(r.at - wait)}" x2="${x(r.at)}" y1="${y + 8}" y2="${y + 8}"/>` : '')
       + `<rect class="${r.e.outcome === 'ok' ? 'step' : 'step failed'}" x="${x(r.at)}" y="${y + 2}" width="${Math.max(2, x(r.end) - x(r.at))}"`
-      + ` height="${row - 6}"><title>${escapeXml(`${label}: at +${fmt(r.at)}, took ${fmt(r.end - r.at)}, waited ${fmt(wait)} before`)}</title></rect>`;
+      + ` height="${row - 6}"><title>${escape(`${label}: at +${fmt(r.at)}, took ${fmt(r.end - r.at)}, waited ${fmt(wait)} before`)}</title></rect>`;
   }).join('');
   const stuck = waiting ? (() => {
     const y = 4 + rows.length * row;
     return `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${c.status === 'stuck' ? 'stuck' : 'waiting'}</text>`
       + `<rect class="stuck" x="${x(lastEnd)}" y="${y + 2}" width="${Math.max(2, x(total) - x(lastEnd))}" height="${row - 6}">`
-      + `<title>no event for ${escapeXml(fmt(waiting))}, to the watermark ${escapeXml(time(watermark))}</title></rect>`;
+      + `<title>no event for ${escape(fmt(waiting))}, to the watermark ${escape(time(watermark))}</title></rect>`;
   })() : '';
-  const axis = `<text x="${left}" y="${H - 4}">+0</text><text x="${W - 10}" y="${H - 4}" text-anchor="end">+${escapeXml(fmt(total))}</text>`;
+  const axis = `<text x="${left}" y="${H - 4}">+0</text><text x="${W - 10}" y="${H - 4}" text-anchor="end">+${escape(fmt(total))}</text>`;
   return html`<figure class="waterfall"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${`The case's ${rows.length} steps on a time
     axis from its first event${waiting ? `, then ${fmt(waiting)} without an event` : ''}`}">${new Raw(bars + stuck + axis)}</svg>
     <figcaption class="muted">Each bar is a step (its duration), the thin line before it the wait, ${waiting ? 'the hatched bar the time since the last event; ' : ''}
@@ -50,7 +50,6 @@ function waterfall(c, events, watermark) {
 }
 
 const fmt = v => (v >= 60000 ? elapsed(v) : ms(v));
-const escapeXml = s => String(s).replace(/[&<>"']/g, ch => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[ch]));
 
 export function draw(el, { case: c, events, watermark }) {
   let prev = null;

@@ -1,6 +1,6 @@
 // Service or supplier detail: rate, errors and latency over a chosen range, what it calls and who calls it,
 // the objectives that cover it, and their recent alerts.
-import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes, enc, num } from '../util.js';
+import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes, enc, num, localInput, month } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
 
 export const live = true;
@@ -11,11 +11,6 @@ let state = { key: null, range: '1h', from: null, to: null };
 /** The step that keeps a custom range readable: minutes up to two days, hours up to 60 days, then days. */
 function stepFor(spanMs) {
   return spanMs <= 2 * 86400e3 ? '1m' : spanMs <= 60 * 86400e3 ? '1h' : '1d';
-}
-
-function localInput(d) {
-  const pad = n => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 function find(estate, kind, name) {
@@ -254,13 +249,6 @@ export async function render(el, args, first, rangeChanged) {
         <td class="n">${i.spans}</td><td class="n">${i.errors}</td></tr>`), '')}`.html
     : html`<p class="empty">No spans place ${args.name} on a host in the window (hosts and instances come from the
         resource attributes of its spans: host.name, service.instance.id).</p>`.html;
-}
-
-function month(offset) {
-  const d = new Date();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + offset);
-  return d.toISOString().slice(0, 7);
 }
 
 /**

@@ -1,16 +1,11 @@
 // The events explorer: stored events by source, operation, peer, outcome, correlation key and time, a page at a
 // time, newest first. Charts drill down to it (a minute of a service's or supplier's figures); every filter is in
 // the URL, so a list of events can be sent to someone.
-import { api, html, enc, time, ms, table, Raw } from '../util.js';
+import { api, html, enc, time, ms, table, Raw, localInput } from '../util.js';
 
 export const live = false;
 
 const FIELDS = [['source', 'Source'], ['name', 'Operation'], ['peer', 'Peer'], ['key', 'Key (name:value)']];
-
-function localInput(d) {
-  const pad = n => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 /** The query the URL holds, as the API takes it (times as RFC 3339). */
 function query(args) {

@@ -1,6 +1,6 @@
 // Objectives and alerts: every objective's budget and burn rates, the alerts firing, recent changes, and the
 // contracts with links to their period reports.
-import { api, change, html, badge, percent, num, table, enc, time, elapsed, severity } from '../util.js';
+import { api, change, html, badge, percent, num, table, enc, time, elapsed, severity, month } from '../util.js';
 
 export const live = true;
 
@@ -138,13 +138,6 @@ function wire(el) {
       fail(b.parentElement, e);
     }
   };
-}
-
-function month(offset) {
-  const d = new Date();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + offset);
-  return d.toISOString().slice(0, 7);
 }
 
 export function load() {
