@@ -92,18 +92,37 @@ class DashboardIT {
     void theOverviewShowsEveryUnitAndSupplierWithTheFiguresOfTheApi() throws Exception {
         open("#/");
         waitFor(d -> d.findElements(By.cssSelector("section.unit")).size() == 3);
+        // The header's range (an hour unless chosen) is written into the URL, so the view can be sent as it is.
+        assertThat(driver.getCurrentUrl()).endsWith("#/?range=1h");
         // The page refreshes every 5 s and late events amend closed minutes: page and API agree within a refresh.
         // The page is read in one script call (a refresh between two reads would replace the elements read).
         Await.until("the overview to show the figures of the API", PATIENCE, () -> {
-            JsonNode estate = Http.get(vigil.url, "/api/v1/estate");
+            JsonNode estate = Http.get(vigil.url, "/api/v1/estate?minutes=60");
             JsonNode page = readPage();
             return new Comparison(estate, page, overviewDisagreement(estate, page));
         }, c -> c.problem() == null);
         shoot("overview-start");
-        // The window is the URL's: an hour, shared as a link, opens as an hour.
-        open("#/?minutes=60");
-        waitFor(d -> "60".equals(d.findElement(By.id("window")).getAttribute("value"))
-                && d.findElement(By.cssSelector("p.sub")).getText().matches("(?s).*The last \\d+ closed minutes?.*"));
+        // The range is the URL's: six hours, shared as a link, opens as six hours; a day at most on the overview.
+        open("#/?range=6h");
+        waitFor(d -> "6h".equals(d.findElement(By.id("when-range")).getAttribute("value"))
+                && d.findElement(By.cssSelector("main p.sub")).getText().matches("(?s).*The last \\d+ closed minutes?.*"));
+        chooseRange("7d");
+        waitFor(d -> d.getCurrentUrl().endsWith("#/?range=7d")
+                && d.findElement(By.cssSelector(".when-note")).getText().contains("the last day at most"));
+        // The range goes with the reader to the next page: the processes' cases are those started in it.
+        click(By.cssSelector("a[data-nav=processes]"));
+        waitFor(d -> d.getCurrentUrl().endsWith("#/processes?range=7d")
+                && d.findElement(By.cssSelector("main p.sub")).getText().contains("started in the last 7 days"));
+        // A link whose range cannot be read says so, and shows the range it had rather than guessing.
+        open("#/processes?from=yesterday&to=2026-12-07T10:00:00Z");
+        waitFor(d -> d.findElement(By.id("when-problem")).isDisplayed()
+                && d.findElement(By.id("when-problem")).getText().contains("from \"yesterday\" is not a time")
+                && "7d".equals(d.findElement(By.id("when-range")).getAttribute("value")));
+        // A page that shows another time than the range says which, and the picker waits for a page that uses it.
+        open("#/objective/carrier-availability");
+        waitFor(d -> d.findElement(By.cssSelector(".when-note")).getText().contains("the objective's own period")
+                && !d.findElement(By.id("when-range")).isEnabled());
+        open("#/?range=1h");
     }
 
     /** The API's answer, the page as read, and what differs between them (null: they agree). */
@@ -326,15 +345,16 @@ class DashboardIT {
         assertThat(catalog.get("services")).as(catalog.toString()).hasSize(1);
         assertThat(catalog.at("/services/0/events").asLong()).as(catalog.toString()).isPositive();
         // A host's window is the URL's too.
-        open("#/host/app-host-3?period=6h");
-        waitFor(d -> "6h".equals(d.findElement(By.id("period")).getAttribute("value"))
+        open("#/host/app-host-3?range=6h");
+        waitFor(d -> "6h".equals(d.findElement(By.id("when-range")).getAttribute("value"))
+                && d.findElement(By.cssSelector("main p.sub")).getText().contains("minutes of the last 6 hours")
                 && !d.findElements(By.cssSelector("#h-cpu svg")).isEmpty());
     }
 
     @Test
     @Order(3)
     void aSupplierPageChartsTheChosenRangeAndListsTheObjectivesThatCoverIt() throws Exception {
-        open("#/supplier/carrier-api");
+        open("#/supplier/carrier-api?range=1h");
         waitFor(d -> d.findElements(By.cssSelector(".chart svg")).size() == 3
                 && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1m"));
         assertThat(driver.findElement(By.cssSelector(".objectives")).getText())
@@ -343,17 +363,18 @@ class DashboardIT {
         assertThat(driver.findElement(By.cssSelector("#c-latency svg")).getText()).contains("p50", "p95", "p99");
         assertThat(labelsOutsideTheirCharts()).isEmpty();
         shoot("supplier");
-        driver.findElement(By.cssSelector("input[name=range][value='30d']")).click();
+        chooseRange("30d");
         waitFor(d -> d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h"));
         // A custom range of three days is drawn in hours.
+        chooseRange("custom");
         ((JavascriptExecutor) driver).executeScript("""
-                const f = document.querySelector('form.range');
+                const f = document.getElementById('when');
                 const pad = n => String(n).padStart(2, '0');
                 const local = d => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
                 f.from.value = local(new Date(Date.now() - 3 * 86400e3));
                 f.to.value = local(new Date());""");
-        driver.findElement(By.cssSelector("form.range button")).click();
-        waitFor(d -> d.findElement(By.cssSelector("input[name=range][value=custom]")).isSelected()
+        driver.findElement(By.cssSelector("#when button")).click();
+        waitFor(d -> "custom".equals(d.findElement(By.id("when-range")).getAttribute("value"))
                 && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h"));
         // The chosen range is in the URL: the view can be sent to someone.
         assertThat(driver.getCurrentUrl()).contains("#/supplier/carrier-api?from=").contains("&to=");
@@ -400,7 +421,8 @@ class DashboardIT {
     void aChartsAxisLabelsAreDrawnWholeHoweverWideTheirNumbers() throws Exception {
         open("#/");
         waitFor(d -> !d.findElements(By.cssSelector(".tiles")).isEmpty());
-        // The dashboard's own chart module, on figures of every width ("1,000 ms" was cut to ",000 ms").
+        // The dashboard's own chart module, on figures of every width ("1,000 ms" was cut to ",000 ms"), with alert
+        // markers at both edges of the range (their words were centred over the line, half outside the chart).
         ((JavascriptExecutor) driver).executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
                 import('/ui/charts.js').then(({ lines }) => {
@@ -412,12 +434,14 @@ class DashboardIT {
                   document.body.appendChild(div); // not in the view, which a refresh redraws
                   const t = Date.now();
                   lines(div, 'Latency', ' ms', [{ name: 'p99', points: [[t - 120000, 7], [t - 60000, 123456.5], [t, 999999]] }],
-                    [new Date(t - 180000), new Date(t)]);
+                    [new Date(t - 180000), new Date(t)], { markers: [{ at: new Date(t - 180000), label: 'ticket firing' },
+                      { at: new Date(t), label: 'page resolved' }] });
                   requestAnimationFrame(() => done());
                 });""");
         try {
             waitFor(d -> !d.findElements(By.cssSelector("#wide-figures svg text")).isEmpty());
             assertThat(driver.findElement(By.cssSelector("#wide-figures svg")).getText()).containsPattern("\\d{3},\\d{3} ms");
+            assertThat(driver.findElement(By.cssSelector("#wide-figures svg")).getText()).contains("ticket firing", "page resolved");
             assertThat(labelsOutsideTheirCharts()).isEmpty();
         } finally {
             // the other tests see the dashboard's own pages only
@@ -675,26 +699,25 @@ class DashboardIT {
         assertThat(evidence).contains("#/supplier/carrier-api?from=").contains("&to=");
         // That link, opened as someone it was sent to would: the supplier's page over that hour.
         driver.get(evidence);
-        waitFor(d -> d.findElement(By.cssSelector("form.range input[value='custom']")).isSelected()
+        waitFor(d -> "custom".equals(d.findElement(By.id("when-range")).getAttribute("value"))
                 && d.findElement(By.cssSelector(".range-text")).getText().contains("in steps of 1m"));
         // A named range in the URL too; the alert's changes are marked on the charts.
         open("#/supplier/carrier-api?range=1d");
         waitFor(d -> d.findElement(By.cssSelector(".range-text")).getText().contains("in steps of 1m")
-                && Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
-                        "return document.querySelector(\"form.range input[value='1d']\").checked")));
+                && "1d".equals(d.findElement(By.id("when-range")).getAttribute("value")));
         waitFor(d -> d.findElement(By.cssSelector("#c-errors svg")).getText().contains("page firing"));
         // Dragging across a chart shows that stretch on every chart, and puts it in the URL.
         WebElement chart = driver.findElement(By.cssSelector("#c-latency"));
         int w = chart.getSize().getWidth();
         new Actions(driver).moveToElement(chart, -w / 5, 0).clickAndHold().moveByOffset(w / 3, 10).release().perform();
-        waitFor(d -> d.findElement(By.cssSelector("form.range input[value='custom']")).isSelected()
+        waitFor(d -> "custom".equals(d.findElement(By.id("when-range")).getAttribute("value"))
                 && d.getCurrentUrl().contains("?from="));
 
         // The events behind the figures (where a chart's point leads): the carrier's failed calls, newest first,
         // each what the API holds; the filters are the URL's, and the form shows them.
-        open("#/events?peer=carrier-api&outcome=failed");
+        open("#/events?peer=carrier-api&outcome=failed&range=30d");
         waitFor(d -> !d.findElements(By.cssSelector("main tbody tr")).isEmpty());
-        List<WebElement> rows = driver.findElements(By.cssSelector("main tbody tr"));
+        List<WebElement> rows = driver.findElements(By.cssSelector("main > div.scroll tbody tr"));
         assertThat(rows).allSatisfy(r -> {
             List<WebElement> cells = r.findElements(By.tagName("td"));
             assertThat(cells.get(4).getText()).isIn("error", "timeout");
@@ -708,6 +731,13 @@ class DashboardIT {
             click(By.cssSelector("a.next"));
             waitFor(d -> d.getCurrentUrl().contains("cursor="));
         }
+
+        // Below the events, the business transactions they belong to: an order's events lead to its case.
+        JsonNode done = Http.get(vigil.url, "/api/v1/cases?status=completed&order=desc&limit=1").at("/cases/0");
+        String order = done.at("/keys/orderId/0").asText();
+        open("#/events?key=orderId:" + order + "&range=1d");
+        waitFor(d -> d.findElements(By.cssSelector("section.cases tbody th a")).stream()
+                .anyMatch(a -> a.getText().equals(done.get("id").asText())));
     }
 
     @Test
@@ -740,6 +770,14 @@ class DashboardIT {
         } finally {
             driver.manage().window().setSize(wide);
         }
+    }
+
+    /** Picks a range in the header's select as a reader does (the change event included). */
+    private void chooseRange(String value) {
+        ((JavascriptExecutor) driver).executeScript("""
+                const s = document.getElementById('when-range');
+                s.value = arguments[0];
+                s.dispatchEvent(new Event('change'));""", value);
     }
 
     private void open(String fragment) throws InterruptedException {

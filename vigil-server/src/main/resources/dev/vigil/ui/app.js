@@ -1,6 +1,7 @@
 // The dashboard's shell: routes the URL fragment to a view, refreshes the live views every few seconds
 // without reloading the page, and runs the search box.
-import { ApiError, api, clock, zone, elapsed, num } from './util.js';
+import { ApiError, api, clock, zone, elapsed, num, localInput } from './util.js';
+import * as timerange from './timerange.js';
 import * as overview from './views/overview.js';
 import * as map from './views/map.js';
 import * as detail from './views/detail.js';
@@ -46,7 +47,7 @@ function route() {
   const query = new URLSearchParams(q < 0 ? '' : full.slice(q + 1));
   for (const [re, view, args, nav] of ROUTES) {
     const m = path.match(re);
-    if (m) return { view, args: { ...args(m), query }, nav };
+    if (m) return { view, args: { ...args(m), query }, nav, path };
   }
   return null;
 }
@@ -67,16 +68,16 @@ function showProblem(e) {
  * what it shows changed (its data, or the part of it that shows(data) picks), so that a refresh keeps focus
  * and scrolling and leaves the page's elements alone; or it keeps state of its own and exports render.
  */
-async function render(first) {
+async function render(first, rangeChanged) {
   const mine = generation;
   const page = current;
   try {
     if (page.view.render) {
-      await page.view.render(main, page.args, first);
+      await page.view.render(main, page.args, first, rangeChanged);
     } else {
       const data = await page.view.load(page.args);
       const key = JSON.stringify(page.view.shows ? page.view.shows(data) : data);
-      if (mine === generation && (first || key !== page.shown)) {
+      if (mine === generation && (first || rangeChanged || key !== page.shown)) {
         page.shown = key;
         page.view.draw(main, data, page.args);
       }
@@ -110,6 +111,10 @@ async function navigate() {
     return;
   }
   current = r;
+  const unread = timerange.read(r.args.query);
+  whenProblem.hidden = !unread;
+  whenProblem.textContent = unread || '';
+  showWhen();
   main.innerHTML = '<p class="loading">Loading…</p>';
   await render(true);
   const h1 = main.querySelector('h1');
@@ -118,6 +123,69 @@ async function navigate() {
   const active = document.activeElement;
   if (!active || active === document.body || active === main || main.contains(active)) main.focus({ preventScroll: true });
 }
+
+// The header's time range. A view says what it does with it: 'range' (shows exactly it), {max} (the estate up to
+// now, at most max minutes of it), or a sentence saying which time it shows instead (an objective's period).
+const when = document.getElementById('when');
+const whenProblem = document.getElementById('when-problem');
+const custom = when.querySelector('.custom');
+when.range.innerHTML = timerange.PRESETS.map(([v, label]) => `<option value="${v}">${label}</option>`).join('')
+  + '<option value="custom">Custom…</option>';
+
+/** What this page makes of the range, in words, when it is not exactly the range. */
+function scopeNote(scope) {
+  if (scope === 'range') return '';
+  if (scope && scope.max) {
+    return timerange.current().range === 'custom' || timerange.minutes() > scope.max
+      ? `this page: the last ${scope.max >= 1440 ? 'day' : scope.max + ' minutes'} at most, up to now` : '';
+  }
+  return scope ? 'this page: ' + scope : '';
+}
+
+/** The header and the URL as the range and the page are: the URL carries the range only where the page uses it. */
+function showWhen() {
+  const c = timerange.current();
+  const s = timerange.span();
+  when.range.value = c.range;
+  custom.hidden = c.range !== 'custom';
+  if (document.activeElement !== when.from && document.activeElement !== when.to) {
+    when.from.value = localInput(s.from);
+    when.to.value = localInput(s.to);
+  }
+  const declared = current ? current.view.timeScope : undefined;
+  const scope = typeof declared === 'function' ? declared(current.args) : declared;
+  const uses = scope === 'range' || (!!scope && typeof scope === 'object');
+  [when.range, when.from, when.to, custom.querySelector('button')].forEach(x => { x.disabled = !uses; });
+  when.querySelector('.when-note').textContent = scopeNote(scope);
+  if (current && uses) {
+    history.replaceState(null, '', '#/' + current.path + '?' + timerange.into(current.args.query));
+  }
+}
+
+timerange.onChange(() => {
+  whenProblem.hidden = true;
+  if (current) current.args = { ...current.args, query: timerange.into(current.args.query) };
+  showWhen();
+  if (current) render(false, true);
+});
+when.range.addEventListener('change', () => {
+  if (when.range.value !== 'custom') timerange.choose(when.range.value);
+  else {
+    custom.hidden = false;
+    when.from.focus();
+  }
+});
+when.addEventListener('submit', ev => {
+  ev.preventDefault();
+  const from = when.from.value ? new Date(when.from.value) : null;
+  const to = when.to.value ? new Date(when.to.value) : new Date();
+  if (!from || !(from < to)) {
+    whenProblem.hidden = false;
+    whenProblem.textContent = 'Choose a "from" before "to" for a custom range.';
+    return;
+  }
+  timerange.choose({ from, to });
+});
 
 setInterval(() => {
   if (current && current.view.live && document.visibilityState === 'visible') render(false);

@@ -44,7 +44,8 @@ export function lines(el, title, unit, series, range, opts = {}) {
       data: opts.log ? s.points.map(([t, v]) => [t, v !== null && v <= 0 ? null : v]) : s.points,
       lineStyle: { width: 1.5 }, ...(s.colour ? { itemStyle: { color: s.colour } } : {}),
       ...(i === 0 && markers.length ? { markLine: { symbol: 'none', silent: true, animation: false,
-        label: { formatter: p => p.name, fontSize: 10 },
+        // Along the line, inside the plot: centred above it, a marker near either edge put its words outside the chart.
+        label: { formatter: p => p.name, fontSize: 10, position: 'insideEndTop' },
         data: markers.map(m => ({ xAxis: +new Date(m.at), name: m.label, lineStyle: { color: m.colour || '#c62828', type: 'dashed' } })) } }
         : {}) })),
   }, true);

@@ -93,6 +93,14 @@ export function elapsed(v) {
   return d + ' d' + (h % 24 ? ' ' + (h % 24) + ' h' : '');
 }
 
+/**
+ * What a case's time is about: a completed case's duration; an open or stuck one's wait since its last event (by
+ * the watermark), where first-to-last event would say "1,668 ms" of a case stuck for hours.
+ */
+export function caseTime(c) {
+  return c.status === 'completed' || c.sinceLastEventMs === undefined ? ms(c.durationMs) : 'no event for ' + elapsed(c.sinceLastEventMs);
+}
+
 const pad = n => String(n).padStart(2, '0');
 
 /** A time of day, "17:53:49", in the browser's zone (the header names it). */

@@ -3,6 +3,7 @@
 import { api, html, badge, ms, table, enc, time, timeMs, elapsed, Raw, escape } from '../util.js';
 
 export const live = false;
+export const timeScope = 'the case\'s own events';
 
 const LATE = { late: 'late: arrived after the watermark passed it, folded in', tooLate: 'too late: beyond the maximum lateness, stored but not counted' };
 

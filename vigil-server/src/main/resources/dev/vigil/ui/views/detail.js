@@ -1,12 +1,13 @@
 // Service or supplier detail: rate, errors and latency over a chosen range, what it calls and who calls it,
 // the objectives that cover it, and their recent alerts.
-import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes, enc, num, localInput, month } from '../util.js';
+import { api, html, badge, rate, percent, ms, entityLink, table, time, closedMinutes, enc, num, month } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
+import * as timerange from '../timerange.js';
 
 export const live = true;
+export const timeScope = 'range';
 
-const RANGES = [['1h', 'Last hour', 3600e3, '1m'], ['1d', 'Last day', 86400e3, '1m'], ['30d', 'Last 30 days', 30 * 86400e3, '1h']];
-let state = { key: null, range: '1h', from: null, to: null };
+let state = { key: null, log: false };
 
 /** The step that keeps a custom range readable: minutes up to two days, hours up to 60 days, then days. */
 function stepFor(spanMs) {
@@ -28,13 +29,6 @@ function shell(el, args) {
     <div class="status-line"></div>
     ${args.kind === 'supplier' ? html`<section class="scorecard" aria-labelledby="score-h"><h2 id="score-h">Contracts</h2>
       <div class="contracts"></div></section>` : ''}
-    <form class="range" aria-label="Time range">
-      ${RANGES.map(([v, label]) => html`<label><input type="radio" name="range" value="${v}"> ${label}</label>`)}
-      <label><input type="radio" name="range" value="custom"> Custom:</label>
-      <label class="sr-only" for="from">From</label><input type="datetime-local" id="from" name="from">
-      <label class="sr-only" for="to">To</label><input type="datetime-local" id="to" name="to">
-      <button type="submit">Show</button>
-    </form>
     <p class="sub range-text"></p>
     <p class="sub chart-help">Drag across a chart to see that stretch; click a point for that step's events; dashed
       lines mark its objectives' alerts.
@@ -59,55 +53,6 @@ function shell(el, args) {
     state.log = log.checked;
     render(el, args, false, true);
   });
-  const form = el.querySelector('form.range');
-  form.range.value = state.range;
-  if (state.range === 'custom') {
-    form.from.value = localInput(state.from);
-    form.to.value = localInput(state.to);
-  }
-  form.addEventListener('change', ev => {
-    if (ev.target.name === 'range' && ev.target.value !== 'custom') {
-      state.range = ev.target.value;
-      remember(args);
-      render(el, args, false, true);
-    }
-  });
-  form.addEventListener('submit', ev => {
-    ev.preventDefault();
-    const from = form.from.value ? new Date(form.from.value) : null;
-    const to = form.to.value ? new Date(form.to.value) : new Date();
-    if (!from || !(from < to)) {
-      el.querySelector('.range-text').textContent = 'Choose a "from" before "to" for a custom range.';
-      return;
-    }
-    state.range = 'custom';
-    form.range.value = 'custom';
-    state.from = from;
-    state.to = to;
-    remember(args);
-    render(el, args, false, true);
-  });
-}
-
-/**
- * The range as the URL says it (?range=1d, or ?from=...&to=... in RFC 3339): a view sent to someone else shows the
- * same minutes. Unreadable parameters are ignored (the last hour).
- */
-function fromUrl(query) {
-  const r = query.get('range');
-  if (r && RANGES.some(x => x[0] === r)) return { range: r, from: null, to: null };
-  const from = query.get('from') ? new Date(query.get('from')) : null;
-  const to = query.get('to') ? new Date(query.get('to')) : null;
-  if (from && to && !isNaN(from) && !isNaN(to) && from < to) return { range: 'custom', from, to };
-  return { range: '1h', from: null, to: null };
-}
-
-/** Puts the chosen range in the URL without reloading the page (no hashchange: the view stays as it is). */
-function remember(args) {
-  const base = `#/${args.kind}/${enc(args.name)}`;
-  const q = state.range === 'custom' ? `?from=${enc(state.from.toISOString())}&to=${enc(state.to.toISOString())}`
-    : state.range === '1h' ? '' : `?range=${state.range}`;
-  history.replaceState(null, '', base + q);
 }
 
 /** Whether anything came from or went to {@code name} in the last 30 days (a name the estate's window misses). */
@@ -122,7 +67,7 @@ async function seenLately(name) {
 export async function render(el, args, first, rangeChanged) {
   const key = args.kind + '/' + args.name;
   if (first || state.key !== key) {
-    state = { key, ...fromUrl(args.query || new URLSearchParams()) };
+    state = { key, log: state.key === key && state.log };
     // A name nothing has come from or gone to is said to be unknown, not drawn as empty charts; checked before
     // anything is drawn, and again at each refresh until it shows up.
     const estate = await api('estate');
@@ -138,26 +83,10 @@ export async function render(el, args, first, rangeChanged) {
     if (state.key !== key) return;
     shell(el, args);
   }
-  let from;
-  let to;
-  let step;
-  if (state.range === 'custom') {
-    from = state.from;
-    to = state.to;
-    step = stepFor(to - from);
-  } else {
-    const r = RANGES.find(x => x[0] === state.range);
-    to = new Date();
-    from = new Date(to - r[2]);
-    step = r[3];
-    // A live range follows the clock; a custom one stays where it was put.
-    const form = el.querySelector('form.range');
-    if (!rangeChanged && document.activeElement !== form.from && document.activeElement !== form.to) {
-      form.from.value = localInput(from);
-      form.to.value = localInput(to);
-    }
-  }
-  if (!first && !rangeChanged && state.range === 'custom') return;
+  // A live range follows the clock; a custom one stays where it was put, and is not read again.
+  const { from, to, live: following } = timerange.span();
+  const step = stepFor(to - from);
+  if (!first && !rangeChanged && !following) return;
   const [estate, objectives, alerts, contracts] = await Promise.all([api('estate'), api('objectives'), api('alerts'),
     args.kind === 'supplier' ? api('contracts') : Promise.resolve(null)]);
   const { row, unit, dimension } = find(estate, args.kind, args.name);
@@ -184,17 +113,7 @@ export async function render(el, args, first, rangeChanged) {
   const covers = new Set(row ? row.objectives : []);
   const markers = alerts.recent.filter(a => covers.has(a.objective) && Date.parse(a.at) >= from && Date.parse(a.at) <= to)
     .map(a => ({ at: a.at, label: `${a.severity} ${a.state}`, colour: a.state === 'firing' ? COLOURS.breached : COLOURS.ok }));
-  const zoom = (a, b) => {
-    state.range = 'custom';
-    state.from = a;
-    state.to = b;
-    const form = el.querySelector('form.range');
-    form.range.value = 'custom';
-    form.from.value = localInput(a);
-    form.to.value = localInput(b);
-    remember(args);
-    render(el, args, false, true);
-  };
+  const zoom = (a, b) => timerange.choose({ from: a, to: b });
   // A click on a point opens that step's events: from the service, or the calls to the supplier; its failed ones
   // from the error chart.
   const stepMs = { '1m': 60e3, '1h': 3600e3, '1d': 86400e3 }[step];

@@ -1,8 +1,14 @@
 // Hosts: each scraped host's resources (the USE view) per minute, and the services spans placed on it.
-import { api, ApiError, html, badge, percent, num, table, enc, entityLink, Raw } from '../util.js';
+import { api, ApiError, html, badge, percent, num, table, enc, entityLink } from '../util.js';
 import { lines, COLOURS } from '../charts.js';
+import * as timerange from '../timerange.js';
 
 export const live = true;
+
+/** A host's page shows the header's range; the list, each host's latest minute. */
+export function timeScope(args) {
+  return args.host ? 'range' : 'each host\'s latest minute';
+}
 
 /** A host's state in words, from its latest minute: saturated before busy, busy before ok. */
 export function hostStatus(h) {
@@ -59,7 +65,7 @@ function servicesByHost(estate) {
 
 export function load(args) {
   // A host spans name but no scrape or OTLP host metrics describe is known, only without figures: say so, not 404.
-  if (args.host) return Promise.all([api('hosts/' + enc(args.host), { period: periodOf(args) }).catch(e => {
+  if (args.host) return Promise.all([api('hosts/' + enc(args.host), { period: period() }).catch(e => {
     if (e instanceof ApiError && e.status === 404) return { unmeasured: true };
     throw e;
   }), api('estate')]);
@@ -92,12 +98,10 @@ export function draw(el, data, args) {
       'No host scraped: declare node exporters under scrape.targets in vigil.yaml, or run ./vigil demo.')}`.html;
 }
 
-/** The host page's window, from the URL (?period=6h); a day by default. */
-const PERIODS = [['1h', 'Last hour'], ['6h', 'Last 6 hours'], ['1d', 'Last day'], ['7d', 'Last 7 days']];
-
-function periodOf(args) {
-  const p = args && args.query ? args.query.get('period') : null;
-  return PERIODS.some(([v]) => v === p) ? p : '1d';
+/** The API's period for the header's range: the preset itself, or back from now to a custom range's start. */
+function period() {
+  const c = timerange.current();
+  return c.range === 'custom' ? Math.max(1, Math.ceil((Date.now() - c.from) / 60e3)) + 'm' : c.range;
 }
 
 function drawHost(el, data, name, args) {
@@ -113,23 +117,24 @@ function drawHost(el, data, name, args) {
       ${services.length ? html`<h2>Services on this host</h2><p>${services.map(s => html`${entityLink('service', s.service)} `)}</p>` : ''}`.html;
     return;
   }
-  const mins = host.minutes || [];
-  const latest = mins.length ? mins[mins.length - 1] : null;
+  const { from, to } = timerange.span();
+  const range = [from, to];
+  const all = host.minutes || [];
+  // Its state is now's, whatever the range; the charts show the range's minutes.
+  const latest = all.length ? all[all.length - 1] : null;
+  const mins = all.filter(m => Date.parse(m.minute) < +to);
   const status = hostStatus({ up: host.up, latest });
   if (!el.querySelector('#h-cpu') || el.dataset.host !== name) {
     el.dataset.host = name;
     el.innerHTML = html`<h1>${name} <span class="kind">host</span></h1><div class="status-line"></div>
-      <p class="sub"><label class="window">Window <select id="period">${PERIODS.map(([v, label]) =>
-        html`<option value="${v}" ${v === periodOf(args) ? new Raw('selected') : ''}>${label}</option>`)}</select></label>
-        ${mins.length} minutes (the last one still filling). Utilisation beside saturation:
-        a host can be busy and fine, or less busy and saturated.</p>
+      <p class="sub"><span class="span"></span>. Utilisation beside saturation: a host can be busy and fine, or less busy
+        and saturated.</p>
       <div class="charts"><div class="chart" id="h-cpu"></div><div class="chart" id="h-mem"></div>
         <div class="chart" id="h-disk"></div><div class="chart" id="h-net"></div></div>
       <h2>Services on this host</h2><div class="on"></div>`.html;
-    el.querySelector('#period').addEventListener('change', ev => {
-      location.hash = `#/host/${enc(name)}` + (ev.target.value === '1d' ? '' : '?period=' + ev.target.value);
-    });
   }
+  el.querySelector('.span').textContent = `${num(mins.length, 0)} minutes of ${timerange.label()}`
+    + (timerange.span().live ? ' (the last one still filling)' : '');
   const room = host.headroom;
   el.querySelector('.status-line').innerHTML = html`<p>${badge(status)} ${hostReasons({ up: host.up, latest }).join('; ')}
     ${latest ? html` · ${latest.cpus} CPUs, ${bytes(latest.memoryTotalBytes)} memory` : ''}</p>
@@ -141,16 +146,16 @@ function drawHost(el, data, name, args) {
   lines(el.querySelector('#h-cpu'), 'CPU', '', [
     { name: 'busy %', points: pts(m => pct(m.cpuUtilisation)) },
     { name: 'load per core ×100', points: pts(m => m.loadPerCore === null ? null : +(100 * m.loadPerCore).toFixed(1)), colour: COLOURS['at risk'] },
-    { name: 'pressure %', points: pts(m => pct(m.cpuPressure)), colour: COLOURS.breached }]);
+    { name: 'pressure %', points: pts(m => pct(m.cpuPressure)), colour: COLOURS.breached }], range);
   lines(el.querySelector('#h-mem'), 'Memory', '', [
     { name: 'used %', points: pts(m => pct(m.memoryUtilisation)) },
-    { name: 'major faults/s', points: pts(m => m.majorFaultsPerSecond), colour: COLOURS.breached }]);
+    { name: 'major faults/s', points: pts(m => m.majorFaultsPerSecond), colour: COLOURS.breached }], range);
   lines(el.querySelector('#h-disk'), 'Disk', ' %', [
     { name: 'busiest disk busy', points: pts(m => pct(m.diskBusy)) },
-    { name: 'fullest filesystem free', points: pts(m => pct(m.filesystemFree)), colour: COLOURS.ok }]);
+    { name: 'fullest filesystem free', points: pts(m => pct(m.filesystemFree)), colour: COLOURS.ok }], range);
   lines(el.querySelector('#h-net'), 'Network', '', [
     { name: 'KB/s', points: pts(m => m.networkBytesPerSecond === null ? null : +(m.networkBytesPerSecond / 1000).toFixed(1)) },
-    { name: 'errors + drops/s', points: pts(m => (m.networkErrorsPerSecond ?? 0) + (m.networkDropsPerSecond ?? 0)), colour: COLOURS.breached }]);
+    { name: 'errors + drops/s', points: pts(m => (m.networkErrorsPerSecond ?? 0) + (m.networkDropsPerSecond ?? 0)), colour: COLOURS.breached }], range);
   const spans = new Map(services.map(s => [s.service, s.spans]));
   el.querySelector('.on').innerHTML = table(['Service', 'Known from', 'Spans in the estate window'],
     (host.services || []).map(s => html`<tr><th scope="row"><a href="#/service/${enc(s.service)}">${s.service}</a></th>

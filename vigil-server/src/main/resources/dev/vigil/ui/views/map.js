@@ -3,6 +3,7 @@
 import { api, html, rate, percent, ms, entityLink, table, closedMinutes } from '../util.js';
 import { chartIn, COLOURS } from '../charts.js';
 import { emptyEstate } from './overview.js';
+import * as timerange from '../timerange.js';
 
 export const live = true;
 
@@ -47,8 +48,11 @@ function crossesNode(a, b, nodes) {
   return false;
 }
 
+/** The estate up to now: the header's range, up to a day of it (the API's longest window). */
+export const timeScope = { max: 1440 };
+
 export function load() {
-  return api('estate');
+  return api('estate', { minutes: Math.min(timeScope.max, timerange.minutes()) });
 }
 
 /**
@@ -82,7 +86,7 @@ export function draw(el, estate) {
 
   if (!el.querySelector('.graph')) {
     el.innerHTML = html`<h1>Estate map</h1>
-      <p class="sub">Calls observed in the last ${closedMinutes(estate.minutes)}. Boxes are services, sized by traffic and
+      <p class="sub">Calls observed in the last <span class="span">${closedMinutes(estate.minutes)}</span>. Boxes are services, sized by traffic and
         coloured by health (a node not ok names its state beside its name); diamonds with dashed borders are external
         suppliers; grey circles are virtual nodes: databases, queues and peers that send no spans, named by their
         callers. Edges: call rate, error ratio, p95 as the caller saw it; thicker for more calls, red or amber for
@@ -95,6 +99,7 @@ export function draw(el, estate) {
       <div class="cols"><section><h2>Unpaired spans</h2><div class="unpaired"></div></section>
         <section><h2>Declared, not seen</h2><div class="notseen"></div></section></div>`.html;
   }
+  el.querySelector('.span').textContent = closedMinutes(estate.minutes);
   const graph = el.querySelector('.graph');
   // A phone's width leaves a node column a few dozen pixels: names ran into each other. The table says it all there.
   const narrow = window.matchMedia('(max-width: 760px)').matches;

@@ -5,6 +5,8 @@ import { api, html, badge, percent, num, table, enc, time, severity, elapsed } f
 import { lines, COLOURS } from '../charts.js';
 
 export const live = true;
+/** Its period, not the header's range: a budget is spent over the objective's own period. */
+export const timeScope = 'the objective\'s own period';
 
 export function load(args) {
   return Promise.all([api('objectives/' + enc(args.name)), api('alerts'), api('contracts')]);

@@ -3,6 +3,8 @@
 import { api, change, html, badge, percent, num, table, enc, time, elapsed, severity, month } from '../util.js';
 
 export const live = true;
+/** Each objective over its own period (a month, 28 rolling days). */
+export const timeScope = 'each objective\'s own period';
 
 function budgetBar(share) {
   if (share === null || share === undefined) return '–';

@@ -1,7 +1,10 @@
 // Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
-import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock, Raw } from '../util.js';
+import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock } from '../util.js';
+import * as timerange from '../timerange.js';
 
 export const live = true;
+/** The estate up to now: the header's range, up to a day of it (the API's longest window). */
+export const timeScope = { max: 1440 };
 
 /** A row: its last closed minute first (what is wrong now), its trend, then the window's figures and why. */
 function row(kind, r, estate) {
@@ -42,23 +45,8 @@ function tile(label, value, detail, status) {
     <div class="value">${value}</div><div class="detail">${detail}</div></div>`;
 }
 
-/** The windows the overview offers, in minutes; the URL's ?minutes= picks one (15 by default). */
-const WINDOWS = [[5, '5 min'], [15, '15 min'], [60, '1 hour'], [360, '6 hours'], [1440, '1 day']];
-
-function windowOf(args) {
-  const m = Number(args && args.query ? args.query.get('minutes') : NaN);
-  return WINDOWS.some(([v]) => v === m) ? m : 15;
-}
-
-export function load(args) {
-  return Promise.all([api('estate', { minutes: windowOf(args) }), api('alerts'), api('processes')]);
-}
-
-/** The window picker: choosing one puts it in the URL, so the view can be shared. */
-function picker(args) {
-  const chosen = windowOf(args);
-  return html`<label class="window">Window <select id="window">${WINDOWS.map(([v, label]) =>
-    html`<option value="${v}" ${v === chosen ? new Raw('selected') : ''}>${label}</option>`)}</select></label>`;
+export function load() {
+  return Promise.all([api('estate', { minutes: Math.min(timeScope.max, timerange.minutes()) }), api('alerts'), api('processes')]);
 }
 
 /**
@@ -79,7 +67,7 @@ function judged(estate) {
 /** The page as last drawn, but for the watermark's time (which alone changes between most refreshes). */
 let drawn = null;
 
-export function draw(el, [estate, alerts, procs], args) {
+export function draw(el, [estate, alerts, procs]) {
   if (!estate.watermark) {
     el.innerHTML = html`<h1>Estate overview</h1>${emptyEstate()}`.html;
     return;
@@ -115,7 +103,7 @@ export function draw(el, [estate, alerts, procs], args) {
     <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
     ${rows('service', u.services, estate, 'No services.')}</section>`);
   const page = html`<h1>Estate overview</h1>
-    <p class="sub">${picker(args)} The last ${closedMinutes(estate.minutes)}, ${clock(estate.from)}–${clock(estate.to)}
+    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${clock(estate.from)}–${clock(estate.to)}
       (event time; the watermark is at <span class="watermark"></span>). Worst first, what is wrong in the last closed minute
       before what was wrong earlier.${judged(estate)}</p>
     ${tiles}${firing}${stuckList}
@@ -129,9 +117,6 @@ export function draw(el, [estate, alerts, procs], args) {
   if (page !== drawn || !el.querySelector('.watermark')) {
     el.innerHTML = page;
     drawn = page;
-    el.querySelector('#window').addEventListener('change', ev => {
-      location.hash = ev.target.value === '15' ? '#/' : '#/?minutes=' + ev.target.value;
-    });
   }
   el.querySelector('.watermark').textContent = clock(estate.watermark);
 }

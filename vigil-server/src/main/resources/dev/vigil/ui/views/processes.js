@@ -1,8 +1,10 @@
 // Processes: per process the cases started in the last day by status, durations and most frequent paths;
 // then the cases of one process and status.
-import { api, html, badge, percent, ms, table, enc, time, elapsed } from '../util.js';
+import { api, html, badge, percent, ms, table, enc, time, caseTime } from '../util.js';
+import * as timerange from '../timerange.js';
 
 export const live = true;
+export const timeScope = 'range';
 
 const STATUSES = ['stuck', 'open', 'completed', 'all'];
 
@@ -19,25 +21,28 @@ function card(p) {
     <h3>Most frequent paths</h3>
     ${table(['Path', 'Cases', 'Share'], p.paths.map(x => html`<tr><td class="path">${x.path.join(' → ')}</td>
       <td class="n">${x.cases}</td><td class="n"><span class="bar" style="--w:${Math.round(100 * x.share)}"></span>${percent(x.share, 1)}</td></tr>`),
-      'No cases started in the last day.')}
+      'No cases started in the range.')}
   </section>`;
 }
 
-/**
- * A completed case's duration; for an open or stuck one, how long it has waited since its last event (by the
- * watermark): what a stuck case is about, where first-to-last event would say "1,668 ms" of a case stuck for hours.
- */
+/** A case's duration, or how long it has waited (util.caseTime), marked for which it is. */
 function waiting(c) {
-  if (c.status === 'completed' || c.sinceLastEventMs === undefined) {
-    return html`<td class="n" data-fig="duration">${ms(c.durationMs)}</td>`;
-  }
-  return html`<td class="n" data-fig="waiting" title="since its last event, by the watermark (event time)">no event for
-    ${elapsed(c.sinceLastEventMs)}</td>`;
+  const done = c.status === 'completed' || c.sinceLastEventMs === undefined;
+  return done ? html`<td class="n" data-fig="duration">${caseTime(c)}</td>`
+    : html`<td class="n" data-fig="waiting" title="since its last event, by the watermark (event time)">${caseTime(c)}</td>`;
 }
 
 export function load(args) {
-  return Promise.all([api('processes'), args.process ? api('cases', { process: args.process,
-    status: args.status === 'all' ? null : args.status, order: 'desc', limit: 50 }) : null]);
+  const { from, to } = timerange.span();
+  const range = { from: from.toISOString(), to: to.toISOString() };
+  return Promise.all([api('processes', range), args.process ? api('cases', { process: args.process,
+    status: args.status === 'all' ? null : args.status, order: 'desc', limit: 50, ...range }) : null]);
+}
+
+/** What the page shows, but for the range's bounds (which move with the clock at every refresh). */
+export function shows([procs, cases]) {
+  const { from, to, ...p } = procs;
+  return [p, cases && cases.cases, timerange.label()];
 }
 
 export function draw(el, [procs, cases], args) {
@@ -50,7 +55,7 @@ export function draw(el, [procs, cases], args) {
     return;
   }
   el.innerHTML = html`<h1>${args.process ? 'Process ' + args.process : 'Processes'}</h1>
-    <p class="sub">Cases that started in the last 24 hours (event time).</p>
+    <p class="sub">Cases that started in ${timerange.label()} (event time)${args.process ? '; below, the cases with events in it' : ''}.</p>
     ${shownProcs.map(card)}
     ${args.process ? html`<section aria-labelledby="cases-h"><h2 id="cases-h">Cases: ${status}</h2>
       <nav class="tabs" aria-label="Case status">${STATUSES.map(s => html`<a href="#/process/${enc(args.process)}/${s}"

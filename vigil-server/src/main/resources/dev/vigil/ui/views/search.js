@@ -2,6 +2,7 @@
 import { api, html, table, enc } from '../util.js';
 
 export const live = false;
+export const timeScope = 'names seen in the last 7 days, cases of any time';
 
 const HREF = {
   service: n => '#/service/' + enc(n), supplier: n => '#/supplier/' + enc(n), process: n => '#/process/' + enc(n) + '/all',
