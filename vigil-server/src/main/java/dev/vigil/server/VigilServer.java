@@ -11,6 +11,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -151,8 +152,35 @@ public final class VigilServer implements AutoCloseable {
             // host metrics over OTLP join the scraped hosts' minutes
             MetricsIngest metrics = new MetricsIngest(scraper[0], options.config().estate());
             OtlpHttpService otlpMetrics = new OtlpHttpService(metrics, options.maxBodyBytes());
+            Routes routes = new Routes()
+                    .get("/api/v1/events", (ctx, req) -> api.events(ctx))
+                    .get("/api/v1/stats", (ctx, req) -> api.stats(ctx))
+                    .get("/api/v1/status", (ctx, req) -> api.status(ctx))
+                    .get("/api/v1/kpis", (ctx, req) -> api.kpis(ctx))
+                    .get("/api/v1/kpis/series", (ctx, req) -> api.series(ctx))
+                    .get("/api/v1/cases", (ctx, req) -> api.cases(ctx))
+                    .get("/api/v1/cases/{id}", (ctx, req) -> api.caseById(ctx, ctx.pathParam("id")))
+                    .get("/api/v1/objectives", (ctx, req) -> api.objectives(ctx))
+                    .get("/api/v1/objectives/{name}", (ctx, req) -> api.objective(ctx, ctx.pathParam("name")))
+                    .get("/api/v1/alerts", (ctx, req) -> alertsApi.alerts(ctx))
+                    .post("/api/v1/alerts/acknowledge", alertsApi::acknowledge)
+                    .get("/api/v1/silences", (ctx, req) -> alertsApi.silences(ctx))
+                    .post("/api/v1/silences", alertsApi::silence)
+                    .delete("/api/v1/silences/{id}", (ctx, req) -> alertsApi.expire(ctx, ctx.pathParam("id")))
+                    .get("/api/v1/demo", (ctx, req) -> demoApi.demo(ctx))
+                    .post("/api/v1/demo/incidents", demoApi::inject)
+                    .get("/api/v1/reports", (ctx, req) -> api.report(ctx))
+                    .get("/api/v1/contracts", (ctx, req) -> api.contracts(ctx))
+                    .get("/api/v1/estate", (ctx, req) -> estate.estate(ctx))
+                    .get("/api/v1/processes", (ctx, req) -> estate.processes(ctx))
+                    .get("/api/v1/search", (ctx, req) -> estate.search(ctx))
+                    .get("/api/v1/scrapes", (ctx, req) -> hostsApi.scrapes(ctx))
+                    .get("/api/v1/hosts", (ctx, req) -> hostsApi.hosts(ctx))
+                    .get("/api/v1/hosts/{host}", (ctx, req) -> hostsApi.host(ctx, ctx.pathParam("host")))
+                    .get("/api/v1/footprints", (ctx, req) -> footprints.footprints(ctx))
+                    .get("/api/v1/alignment/{service}", (ctx, req) -> alignment.alignment(ctx, ctx.pathParam("service")));
             // Compressed bodies are limited here; the decompressed size is limited by IngestService.
-            Server server = Server.builder()
+            ServerBuilder builder = Server.builder()
                     .http(new InetSocketAddress(options.bindAddress(), options.port()))
                     .maxRequestLength(options.maxBodyBytes())
                     .requestTimeout(Duration.ofSeconds(60))
@@ -165,39 +193,14 @@ public final class VigilServer implements AutoCloseable {
                     .decorator(guard)
                     .service("/ingest/events", ingest)
                     .service("/v1/traces", otlpTraces)
-                    .service("/v1/metrics", otlpMetrics)
-                    .route().get("/api/v1/events").build((ctx, req) -> api.events(ctx))
-                    .route().get("/api/v1/stats").build((ctx, req) -> api.stats(ctx))
-                    .route().get("/api/v1/status").build((ctx, req) -> api.status(ctx))
-                    .route().get("/api/v1/kpis").build((ctx, req) -> api.kpis(ctx))
-                    .route().get("/api/v1/kpis/series").build((ctx, req) -> api.series(ctx))
-                    .route().get("/api/v1/cases").build((ctx, req) -> api.cases(ctx))
-                    .route().get("/api/v1/cases/{id}").build((ctx, req) -> api.caseById(ctx, ctx.pathParam("id")))
-                    .route().get("/api/v1/objectives").build((ctx, req) -> api.objectives(ctx))
-                    .route().get("/api/v1/objectives/{name}").build((ctx, req) -> api.objective(ctx, ctx.pathParam("name")))
-                    .route().get("/api/v1/alerts").build((ctx, req) -> alertsApi.alerts(ctx))
-                    .route().post("/api/v1/alerts/acknowledge").build(alertsApi::acknowledge)
-                    .route().get("/api/v1/silences").build((ctx, req) -> alertsApi.silences(ctx))
-                    .route().post("/api/v1/silences").build(alertsApi::silence)
-                    .route().delete("/api/v1/silences/{id}").build((ctx, req) -> alertsApi.expire(ctx, ctx.pathParam("id")))
-                    .route().get("/api/v1/demo").build((ctx, req) -> demoApi.demo(ctx))
-                    .route().post("/api/v1/demo/incidents").build(demoApi::inject)
-                    .route().get("/api/v1/reports").build((ctx, req) -> api.report(ctx))
-                    .route().get("/api/v1/contracts").build((ctx, req) -> api.contracts(ctx))
-                    .route().get("/api/v1/estate").build((ctx, req) -> estate.estate(ctx))
-                    .route().get("/api/v1/processes").build((ctx, req) -> estate.processes(ctx))
-                    .route().get("/api/v1/search").build((ctx, req) -> estate.search(ctx))
-                    .route().get("/api/v1/scrapes").build((ctx, req) -> hostsApi.scrapes(ctx))
-                    .route().get("/api/v1/hosts").build((ctx, req) -> hostsApi.hosts(ctx))
-                    .route().get("/api/v1/hosts/{host}").build((ctx, req) -> hostsApi.host(ctx, ctx.pathParam("host")))
-                    .route().get("/api/v1/footprints").build((ctx, req) -> footprints.footprints(ctx))
-                    .route().get("/api/v1/alignment/{service}").build((ctx, req) -> alignment.alignment(ctx, ctx.pathParam("service")))
+                    .service("/v1/metrics", otlpMetrics);
+            Server server = routes.into(builder)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/").build(Dashboard.index())
                     .serviceUnder("/ui/vendor/echarts/", Dashboard.echarts(notFound))
                     .serviceUnder("/ui/", Dashboard.files(notFound))
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/health").build(health)
                     .route().methods(HttpMethod.GET, HttpMethod.HEAD).path("/ready").build(ready)
-                    .serviceUnder("/", notFound)
+                    .serviceUnder("/", routes.fallback())
                     .build();
             Server grpc = null;
             Server otlpHttp = null;

@@ -285,6 +285,32 @@ class IngestAndQueryTest {
     }
 
     @Test
+    void aPathServedWithOtherMethodsIsRefusedWith405NamingThem() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/v1/alerts/acknowledge")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(405);
+        assertThat(r.headers().firstValue("allow")).contains("POST");
+        assertThat(r.body()).contains("method_not_allowed", "takes POST, not GET");
+        HttpResponse<String> del = http.send(HttpRequest.newBuilder(uri("/api/v1/silences/7")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(del.statusCode()).isEqualTo(405);
+        assertThat(del.headers().firstValue("allow")).contains("DELETE");
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(uri("/api/v1/events"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("allow")).contains("GET, HEAD");
+    }
+
+    @Test
+    void headOnAReadingAnswersItsHeadersWithoutABody() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/api/v1/stats"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(r.body()).isEmpty();
+    }
+
+    @Test
     void aPortInUseIsNamedWithTheFix() {
         ServerOptions clash = ServerOptions.defaults(dir.resolve("other")).withPort(server.port()).withBindAddress("127.0.0.1");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> VigilServer.start(clash))

@@ -106,9 +106,12 @@ public final class AlertsApi {
         });
     }
 
+    private static final Set<String> ACKNOWLEDGE_FIELDS = Set.of("objective", "rule", "by", "note");
+    private static final Set<String> SILENCE_FIELDS = Set.of("objective", "rule", "for", "until", "starts", "by", "reason");
+
     /** {@code POST /api/v1/alerts/acknowledge} {"objective", "rule", "by", "note"}: the firing it names, acknowledged. */
     public HttpResponse acknowledge(ServiceRequestContext ctx, HttpRequest req) {
-        return JsonChange.handle(ctx, req, body -> {
+        return JsonChange.handle(ctx, req, ACKNOWLEDGE_FIELDS, body -> {
             String objective = JsonChange.text(body, "objective", true);
             String rule = JsonChange.text(body, "rule", true);
             String by = JsonChange.text(body, "by", true);
@@ -140,7 +143,7 @@ public final class AlertsApi {
      * "starts" (optional, default now), "by", "reason"}: 201 with the silence.
      */
     public HttpResponse silence(ServiceRequestContext ctx, HttpRequest req) {
-        return JsonChange.handle(ctx, req, body -> {
+        return JsonChange.handle(ctx, req, SILENCE_FIELDS, body -> {
             String objective = JsonChange.text(body, "objective", true);
             String rule = JsonChange.text(body, "rule", false);
             String by = JsonChange.text(body, "by", true);

@@ -52,7 +52,7 @@ public final class DemoApi {
         if (d == null) {
             return notADemo();
         }
-        return JsonChange.handle(ctx, req, body -> {
+        return JsonChange.handle(ctx, req, java.util.Set.of("incident"), body -> {
             String name = JsonChange.text(body, "incident", true);
             DemoControl.Played p;
             try {

@@ -35,8 +35,11 @@ final class JsonChange {
         HttpResponse run(JsonNode body) throws java.sql.SQLException;
     }
 
-    /** Reads a small JSON object body, from this origin only, and runs the action on a blocking thread. */
-    static HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, Action action) {
+    /**
+     * Reads a small JSON object body, from this origin only, and runs the action on a blocking thread. A field
+     * outside {@code fields} is refused, naming it: a misspelt "untill" must not silence an alert for the default hour.
+     */
+    static HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, java.util.Set<String> fields, Action action) {
         String refused = foreignOrigin(ctx);
         if (refused != null) {
             return Json.error(HttpStatus.FORBIDDEN, "foreign_origin", refused, null);
@@ -62,6 +65,14 @@ final class JsonChange {
             }
             if (body == null || !body.isObject()) {
                 return Json.error(HttpStatus.BAD_REQUEST, "malformed_json", "the body must be one JSON object", null);
+            }
+            for (var names = body.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!fields.contains(name)) {
+                    String shown = name.length() > 64 ? name.substring(0, 64) + "…" : name;
+                    return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", "unknown field \"" + shown
+                            + "\"; this change takes " + String.join(", ", new java.util.TreeSet<>(fields)), shown);
+                }
             }
             return ApiService.blocking(ctx, () -> {
                 try {

@@ -114,6 +114,10 @@ class AlertActionsTest {
                 assertRefused(post(base, "/api/v1/silences", """
                         {"objective": "bank-ok", "for": "1h", "reason": "y"}""", null), 400, "\"by\" is required");
                 assertRefused(post(base, "/api/v1/silences", "[1]", null), 400, "one JSON object");
+                // A misspelt field is named, not ignored: "untill" must not silence for a default.
+                assertRefused(post(base, "/api/v1/silences", """
+                        {"objective": "bank-ok", "for": "1h", "by": "x", "reason": "y", "untill": "2030-01-01T00:00:00Z"}""", null),
+                        400, "unknown field \"untill\"");
                 assertRefused(post(base, "/api/v1/silences", """
                         {"objective": "bank-ok", "for": "1h", "by": "x", "reason": "y"}""", "http://evil.example"), 403,
                         "may not change");
