@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's commands, run as written against `vigil demo` (its address put in for localhost:8080, the jar for
- * ./vigil): each must succeed, and a list it promises (the order's case, its events) must not come back empty.
- * A reader copies these first; an example that returns [] or exits 2 is a broken promise.
+ * The commands of the README and docs/*.md, run as written against `vigil demo` (its address put in for
+ * localhost:8080, the jar for ./vigil): each must succeed, and a list it promises (the order's case, its events)
+ * must not come back empty. A reader copies these first; an example that returns [] or exits 2 is a broken promise.
+ * Two documents are not the demo's: the benchmarks' commands are measurements with servers of their own (re-run
+ * from outside, by hand), and the batch lab's talk to the lab's reference service.
  */
 class DocumentedCommandsIT {
 
@@ -29,10 +31,24 @@ class DocumentedCommandsIT {
     @TempDir
     Path dir;
 
+    /** The documents whose commands are not run against the demo, and why. */
+    private static final java.util.Map<String, String> NOT_THE_DEMOS = java.util.Map.of(
+            "BENCHMARKS.md", "measurements with servers and ports of their own",
+            "LAB.md", "commands against the lab's reference service, not the demo");
+
     @Test
-    void everyCommandOfTheReadmeRunsAsWrittenAgainstTheDemo() throws Exception {
-        List<String> commands = commands(Files.readString(Path.of("..", "README.md")));
+    void everyCommandOfTheReadmeAndTheDocsRunsAsWrittenAgainstTheDemo() throws Exception {
+        List<String> commands = new ArrayList<>(commands(Files.readString(Path.of("..", "README.md"))));
         assertThat(commands).as("the README's commands against a server").hasSizeGreaterThanOrEqualTo(7);
+        try (var docs = Files.list(Path.of("..", "docs"))) {
+            for (Path doc : docs.filter(d -> d.toString().endsWith(".md")).sorted().toList()) {
+                if (!NOT_THE_DEMOS.containsKey(doc.getFileName().toString())) {
+                    commands.addAll(commands(Files.readString(doc)));
+                }
+            }
+        }
+        assertThat(commands).as("the docs' commands too").anyMatch(c -> c.contains("/api/v1/silences"))
+                .anyMatch(c -> c.contains("--unit logistics"));
         try (VigilProcess vigil = VigilProcess.start("demo", "--port", "0", "--data", dir.resolve("data").toString(),
                 "--rate", "100", "--backfill", "8d", "--no-scheduled-incidents")) {
             Http.await(vigil.url, "/api/v1/stats", Duration.ofSeconds(240), s -> !s.at("/pipeline/watermark").isNull()
@@ -81,8 +97,9 @@ class DocumentedCommandsIT {
     }
 
     /**
-     * The commands of the README's code blocks that talk to a server (curl, ./vigil report): one per line, a
-     * here-document with the line that opens it; comments after a command stay (bash ignores them).
+     * The commands of a document's code blocks that talk to a server (curl, ./vigil report): one per line, with the
+     * lines that continue it (after a trailing backslash, or inside an open quote), a here-document with the line
+     * that opens it; comments after a command stay (bash ignores them).
      */
     static List<String> commands(String markdown) {
         List<String> out = new ArrayList<>();
@@ -102,6 +119,15 @@ class DocumentedCommandsIT {
                 if (line.equals(heredocEnd)) {
                     out.add(current.toString());
                     heredocEnd = null;
+                    current = null;
+                }
+                continue;
+            }
+            if (current != null) {
+                current.append('\n').append(line);
+                if (!continues(current)) {
+                    out.add(current.toString());
+                    current = null;
                 }
                 continue;
             }
@@ -113,10 +139,33 @@ class DocumentedCommandsIT {
             if (here.find()) {
                 heredocEnd = here.group(1);
                 current = new StringBuilder(t);
+            } else if (continues(t)) {
+                current = new StringBuilder(t);
             } else {
                 out.add(t);
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a command goes on to the next line: a trailing backslash, or a single quote still open (quotes in a
+     * comment, "a contract's month", do not count).
+     */
+    private static boolean continues(CharSequence command) {
+        String c = command.toString();
+        boolean quoted = false;
+        boolean comment = false;
+        for (int i = 0; i < c.length(); i++) {
+            char ch = c.charAt(i);
+            if (comment) {
+                comment = ch != '\n';
+            } else if (ch == '\'') {
+                quoted = !quoted;
+            } else if (ch == '#' && !quoted && (i == 0 || Character.isWhitespace(c.charAt(i - 1)))) {
+                comment = true;
+            }
+        }
+        return quoted || c.endsWith("\\");
     }
 }
