@@ -134,6 +134,17 @@ class DemoIT {
         }
     }
 
+    /** The calls to the carrier in [from, to), by its one-minute KPIs. */
+    private static long calls(VigilProcess vigil, Instant from, Instant to) throws Exception {
+        JsonNode minutes = Http.get(vigil.url, "/api/v1/kpis?dimension=peer&key=carrier-api&step=1m&from="
+                + from.truncatedTo(java.time.temporal.ChronoUnit.MINUTES) + "&to=" + to.truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+        long n = 0;
+        for (JsonNode p : minutes.get("points")) {
+            n += p.get("count").asLong();
+        }
+        return n;
+    }
+
     @Test
     void theDemoGeneratesAWeekOfHistoryWithItsIncidentsBeforeGoingLive() throws Exception {
         Instant started = Instant.now();
@@ -146,6 +157,11 @@ class DemoIT {
             JsonNode days = Http.get(vigil.url, "/api/v1/kpis?dimension=peer&key=tax-gateway&step=1d&from="
                     + started.minus(java.time.Duration.ofDays(8)) + "&to=" + Instant.now().plusSeconds(60));
             assertThat(days.get("points").size()).isBetween(7, 9);
+            // The history rises to the live rate over its last minutes: going live is no surge on the charts.
+            long lastTen = calls(vigil, started.minus(java.time.Duration.ofMinutes(10)), started);
+            long threeHoursBefore = calls(vigil, started.minus(java.time.Duration.ofMinutes(190)), started.minus(java.time.Duration.ofMinutes(180)));
+            assertThat(lastTen).as("calls to the carrier in the history's last ten minutes, against ten minutes three hours "
+                    + "before (" + threeHoursBefore + ")").isGreaterThan(10 * Math.max(1, threeHoursBefore));
             // The tax gateway's six bad hours six days ago fired its page alert then (recorded, not sent: long past).
             JsonNode alerts = Http.get(vigil.url, "/api/v1/alerts");
             assertThat(alerts.get("recent")).anySatisfy(a -> {

@@ -267,6 +267,7 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
                 while (!plan.isEmpty() && plan.get(0).fromMicros() <= t) {
                     incidents.add(plan.remove(0).incident());
                 }
+                eventsPerSecond = historyRate(rate, live, end - t);
                 generate(t, tick / 1e6);
                 if (outbox.size() >= 5000) {
                     postHistory();
@@ -286,6 +287,18 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
             eventsPerSecond = live;
             backfilling = false;
         }
+    }
+
+    /** How long the history's rate takes to come within 1/e of the live rate's, going back from now. */
+    static final Duration RAMP = Duration.ofMinutes(10);
+
+    /**
+     * The history's rate at {@code ageMicros} before its end: the reduced rate for most of it, rising to the live
+     * rate over its last minutes. A step from 0.5 to 300 events/s at the moment the demo went live read on every
+     * chart as a traffic surge; the ramp costs about the live rate times {@link #RAMP} more events (180,000 at 300/s).
+     */
+    static double historyRate(double reduced, double live, long ageMicros) {
+        return reduced + Math.max(0, live - reduced) * Math.exp(-ageMicros / (RAMP.toNanos() / 1000.0));
     }
 
     /** Posts every event the backfill made, in order; a refusal for load is waited out (history is not dropped). */
@@ -415,7 +428,7 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
                 source = "shipping";
                 unit = "logistics";
                 corr.append("\"orderId\":\"").append(o.orderId).append("\",\"shipmentId\":\"").append(o.shipmentId).append('"');
-                emitCall(t, "shipping", "BookCarrier", "carrier-api", 250, null);
+                emitCall(t, "shipping", "BookCarrier", "carrier-api", 250, o.orderId);
             }
             case "ShipmentInTransit", "ShipmentDelivered" -> {
                 source = "tracking";
