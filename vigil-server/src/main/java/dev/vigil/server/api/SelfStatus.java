@@ -64,8 +64,45 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
                     + "events acknowledged in the last %d s (%,d) are safe but not searchable yet (KPIs and cases are "
                     + "%,d journal record%s behind).", s, s, b.events(), pipelineBehind, pipelineBehind == 1 ? "" : "s"), b, pipelineBehind, wmDelay, fw, flink, rolled);
         }
+        String reading = readingBacklog(wm, wmDelay, pipelineBehind);
+        if (reading != null) {
+            return new SelfStatus("behind", reading, b, pipelineBehind, wmDelay, fw, flink, rolled);
+        }
         return new SelfStatus("ok", "Vigil is keeping up.", b, pipelineBehind, wmDelay, fw, flink, rolled);
     }
+
+    /**
+     * What to say while the pipeline reads a backlog (history loaded, a restart far behind), or null: every page then
+     * shows minutes long past as the newest, and a reader must know that before taking them for now.
+     */
+    static String readingBacklog(long watermarkMicros, Long delayMillis, long recordsBehind) {
+        if (recordsBehind <= 0 || delayMillis == null || delayMillis < READING_BACKLOG_MILLIS) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "Reading a backlog: KPIs, cases and alerts have reached %s UTC (%s behind the "
+                + "clock), %,d journal record%s to go; the newest minutes appear once it has caught up.",
+                Timestamps.format(watermarkMicros).substring(0, 16).replace('T', ' '), inWords(delayMillis), recordsBehind,
+                recordsBehind == 1 ? "" : "s");
+    }
+
+    /** A delay as the dashboard writes one: "17 d 4 h", "3 h 12 min", "2 min 5 s". */
+    static String inWords(long millis) {
+        long s = millis / 1000;
+        long m = s / 60;
+        long h = m / 60;
+        long d = h / 24;
+        if (d > 0) {
+            return d + " d" + (h % 24 > 0 ? " " + h % 24 + " h" : "");
+        } else if (h > 0) {
+            return h + " h" + (m % 60 > 0 ? " " + m % 60 + " min" : "");
+        } else if (m > 0) {
+            return m + " min" + (s % 60 > 0 ? " " + s % 60 + " s" : "");
+        }
+        return s + " s";
+    }
+
+    /** Event time this far behind the clock with journal records still unread: the pipeline is reading a backlog. */
+    static final long READING_BACKLOG_MILLIS = 120_000;
 
     void write(JsonGenerator g) throws IOException {
         g.writeStringField("status", status);

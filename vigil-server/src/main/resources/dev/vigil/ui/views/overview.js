@@ -1,5 +1,5 @@
 // Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
-import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock } from '../util.js';
+import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock, time } from '../util.js';
 import * as timerange from '../timerange.js';
 
 export const live = true;
@@ -64,6 +64,11 @@ function judged(estate) {
     they were read; the next refresh catches up).`;
 }
 
+/** A time of today as a time of day; of another day (a backlog being read, history) with its date. */
+function today(v) {
+  return new Date(v).toDateString() === new Date().toDateString() ? clock(v) : time(v);
+}
+
 /** The page as last drawn, but for the watermark's time (which alone changes between most refreshes). */
 let drawn = null;
 
@@ -103,7 +108,7 @@ export function draw(el, [estate, alerts, procs]) {
     <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
     ${rows('service', u.services, estate, 'No services.')}</section>`);
   const page = html`<h1>Estate overview</h1>
-    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${clock(estate.from)}–${clock(estate.to)}
+    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${today(estate.from)}–${today(estate.to)}
       (event time; the watermark is at <span class="watermark"></span>). Worst first, what is wrong in the last closed minute
       before what was wrong earlier.${judged(estate)}</p>
     ${tiles}${firing}${stuckList}
@@ -118,5 +123,5 @@ export function draw(el, [estate, alerts, procs]) {
     el.innerHTML = page;
     drawn = page;
   }
-  el.querySelector('.watermark').textContent = clock(estate.watermark);
+  el.querySelector('.watermark').textContent = today(estate.watermark);
 }
