@@ -105,7 +105,7 @@ class DashboardIT {
         // The range is the URL's: six hours, shared as a link, opens as six hours; a day at most on the overview.
         open("#/?range=6h");
         waitFor(d -> "6h".equals(d.findElement(By.id("when-range")).getAttribute("value"))
-                && d.findElement(By.cssSelector("main p.sub")).getText().matches("(?s).*The last \\d+ closed minutes?.*"));
+                && d.findElement(By.cssSelector("main p.sub")).getText().matches("(?s).*The last \\d+ hours \\([\\d,]+ closed minutes\\).*"));
         chooseRange("7d");
         waitFor(d -> d.getCurrentUrl().endsWith("#/?range=7d")
                 && d.findElement(By.cssSelector(".when-note")).getText().contains("the last day at most"));
@@ -667,7 +667,7 @@ class DashboardIT {
         assertThat(silences.get(0).get("state").asText()).isEqualTo("ended");
         assertThat(silences.get(0).get("expiredBy").asText()).isEqualTo("Dana");
         // The overview says so too, in words: the alert, and the supplier breached.
-        open("#/");
+        open("#/?range=1h");
         waitFor(d -> d.findElement(By.xpath("//tr[th/a[.='carrier-api']]")).getText().contains("breached")
                 && d.findElement(By.id("firing-h")).findElement(By.xpath("..")).getText().contains("carrier-availability"));
         // The README's overview: the demo during its carrier outage (the first screenshot, taken as the demo went

@@ -61,9 +61,14 @@ export function num(v, digits = 1) {
   return Number(v).toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-/** "1 closed minute", "15 closed minutes". */
+/** "1 closed minute", "15 closed minutes", "6 hours (360 closed minutes)": a long span read in hours first. */
 export function closedMinutes(n) {
-  return `${n} closed minute${n === 1 ? '' : 's'}`;
+  return n >= 120 && n % 60 === 0 ? `${n / 60} hours (${num(n, 0)} closed minutes)` : `${n} closed minute${n === 1 ? '' : 's'}`;
+}
+
+/** A span of minutes as a column's heading says it: "15 minutes", "24 hours". */
+export function minutesSpan(n) {
+  return n >= 120 && n % 60 === 0 ? `${n / 60} hours` : `${n} minute${n === 1 ? '' : 's'}`;
 }
 
 export function rate(perSecond) {

@@ -1,5 +1,5 @@
 // Estate overview: business units and their services, suppliers, firing alerts and stuck cases, worst first.
-import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, sparkline, severity, clock, time } from '../util.js';
+import { api, html, badge, rate, percent, ms, num, entityLink, enc, closedMinutes, minutesSpan, sparkline, severity, clock, time } from '../util.js';
 import * as timerange from '../timerange.js';
 
 export const live = true;
@@ -25,7 +25,7 @@ function row(kind, r, estate) {
 /** The estate's table: two header rows, so that "now" and the window read as two groups of the same figures. */
 function rows(kind, list, estate, empty) {
   if (!list.length) return html`<p class="empty">${empty}</p>`;
-  const window = `Last ${closedMinutes(estate.minutes).replace(' closed', '')}`;
+  const window = `Last ${minutesSpan(estate.minutes)}`;
   return html`<div class="scroll"><table class="estate"><thead>
     <tr class="group"><td colspan="2"></td><th scope="colgroup" colspan="3">Last closed minute</th><td></td>
       <th scope="colgroup" colspan="3">${window}</th><td></td></tr>
