@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-        description = "Check a vigil.yaml without starting anything. Prints every problem as FILE:LINE:COLUMN: what "
-                + "is wrong and how to fix it, and exits 1; prints a summary and exits 0 when the file is valid.")
+        description = "Check a vigil.yaml without starting anything: every problem as FILE:LINE:COLUMN: what is "
+                + "wrong and how to fix it, and exit 1; a summary and exit 0 when the file is valid.")
 public final class CheckConfigCommand implements Callable<Integer> {
 
     @Parameters(index = "0", defaultValue = "vigil.yaml", paramLabel = "FILE", description = "Default: ${DEFAULT-VALUE}")

@@ -35,8 +35,10 @@ import picocli.CommandLine.Option;
                         + "folder)."},
         footer = {"", "Examples (against ./vigil demo, whose contracts serve the wholesale and logistics units):",
                 "  ./vigil report --contract parcelco-2026 --period last-month --server http://localhost:8080",
-                "  ./vigil report --unit logistics --period this-quarter --format csv --out q.csv",
-                "  ./vigil report --all --period 2026-11 --format json --out -"})
+                "  ./vigil report --unit logistics --period this-quarter --format csv --server http://localhost:8080",
+                "  ./vigil report --all --period last-month --format json --out - --server http://localhost:8080",
+                "A stopped server's folder, read directly:",
+                "  ./vigil report --contract parcelco-2026 --period 2026-11 --data ./vigil-data"})
 public final class ReportCommand implements Callable<Integer> {
 
     static final class Scope {

@@ -59,9 +59,13 @@ class CommandLineTest {
             // A path wrapped after its "./" or a "/" reads as two words, and cannot be copied whole.
             assertThat(help).as(cmd).doesNotContainPattern("\\.\\s*\\n\\s+/[a-z]").doesNotContainPattern("/\\n");
         }
+        // Nor is a problem's place: FILE:LINE:COLUMN broke after LINE: in the command list.
+        assertThat(run("--help").out()).contains("FILE:LINE:COLUMN");
         // An example command is on one line, to be copied whole.
         assertThat(run("report", "--help").out().lines().map(String::strip).toList())
-                .contains("./vigil report --contract parcelco-2026 --period last-month --server http://localhost:8080");
+                .contains("./vigil report --contract parcelco-2026 --period last-month --server http://localhost:8080",
+                        "./vigil report --unit logistics --period this-quarter --format csv --server http://localhost:8080",
+                        "./vigil report --all --period last-month --format json --out - --server http://localhost:8080");
     }
 
     @Test

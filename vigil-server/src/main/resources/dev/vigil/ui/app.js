@@ -136,8 +136,11 @@ when.range.innerHTML = timerange.PRESETS.map(([v, label]) => `<option value="${v
 function scopeNote(scope) {
   if (scope === 'range') return '';
   if (scope && scope.max) {
-    return timerange.current().range === 'custom' || timerange.minutes() > scope.max
-      ? `this page: the last ${scope.max >= 1440 ? 'day' : scope.max + ' minutes'} at most, up to now` : '';
+    const most = scope.max >= 1440 ? 'day' : scope.max + ' minutes';
+    if (timerange.current().range === 'custom') {
+      return `this page: the estate up to now, over as long as the range (a ${most} at most), not a past stretch`;
+    }
+    return timerange.minutes() > scope.max ? `this page: the last ${most} at most, up to now` : '';
   }
   return scope ? 'this page: ' + scope : '';
 }

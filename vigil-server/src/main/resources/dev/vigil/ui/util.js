@@ -103,7 +103,8 @@ export function elapsed(v) {
  * the watermark), where first-to-last event would say "1,668 ms" of a case stuck for hours.
  */
 export function caseTime(c) {
-  return c.status === 'completed' || c.sinceLastEventMs === undefined ? ms(c.durationMs) : 'no event for ' + elapsed(c.sinceLastEventMs);
+  if (c.status === 'completed' || c.sinceLastEventMs === undefined) return ms(c.durationMs);
+  return c.sinceLastEventMs < 1000 ? 'last event just now' : 'no event for ' + elapsed(c.sinceLastEventMs);
 }
 
 const pad = n => String(n).padStart(2, '0');

@@ -71,6 +71,8 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
     private double eventsPerSecond;
     /** Whether history is being generated: no late delivery, no spans (their batching would deliver them late). */
     private boolean backfilling;
+    /** Where the history ended (micros), until the live run has taken over its orders in flight; else MIN_VALUE. */
+    private long historyEnd = Long.MIN_VALUE;
     private final Random random;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final PriorityQueue<Outgoing> outbox = new PriorityQueue<>((a, b) -> a.releaseNanos != b.releaseNanos
@@ -135,6 +137,13 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
     public void run() {
         if (schedule) {
             scheduleStart = Timestamps.toMicros(java.time.Instant.now());
+        }
+        if (historyEnd != Long.MIN_VALUE) {
+            long shift = Timestamps.toMicros(java.time.Instant.now()) - historyEnd;
+            for (Order o : orders) {
+                o.nextAtMicros += shift;
+            }
+            historyEnd = Long.MIN_VALUE;
         }
         long tickNanos = 100_000_000L;
         long next = System.nanoTime();
@@ -278,9 +287,10 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
                 }
             }
             postHistory();
-            // The orders still in flight finish live, at their own pace: their steps are in the past, so they are
-            // dropped rather than sent late, and the live run starts with none.
-            orders.clear();
+            // The orders still in flight finish live: dropped, each became a stuck case at the moment the demo went
+            // live (300 of them with the history's ramp, a false alarm before any incident). The live run moves
+            // their next steps on by the time the history took to send.
+            historyEnd = end;
             incidents.clear();
             progress.accept(1);
         } finally {

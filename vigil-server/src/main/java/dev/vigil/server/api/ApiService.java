@@ -563,16 +563,18 @@ public final class ApiService {
                 g.writeEndObject();
                 writePipeline(g, cases);
                 g.writeObjectFieldStart("health");
-                SelfStatus.of(journal, pipeline, forwarder).write(g);
+                SelfStatus.of(journal, pipeline, forwarder, arrivals).write(g);
                 g.writeEndObject();
                 g.writeEndObject();
             });
         });
     }
 
+    private final SelfStatus.Arrivals arrivals = new SelfStatus.Arrivals();
+
     /** GET /api/v1/status: Vigil's own health from counters alone (no query), for the dashboard's status line. */
     public HttpResponse status(ServiceRequestContext ctx) {
-        SelfStatus s = SelfStatus.of(journal, pipeline, forwarder);
+        SelfStatus s = SelfStatus.of(journal, pipeline, forwarder, arrivals);
         return Json.response(HttpStatus.OK, g -> {
             g.writeStartObject();
             s.write(g);

@@ -35,7 +35,28 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
     /** Behind by at least this long, the figures of the last minute visibly lack events. */
     static final long BEHIND_MILLIS = 5_000;
 
-    static SelfStatus of(EventStore journal, PipelineView pipeline, JournalForwarder forwarder) {
+    /**
+     * Whether acknowledged journal records moved lately, as the status asks saw them: events still arriving. A
+     * history being posted keeps the pipeline's reading even with it at first, and then it is no less a backlog.
+     */
+    static final class Arrivals {
+        private static final long LATELY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        private long record = -1;
+        private long movedAt;
+
+        synchronized boolean lately(long acknowledged, long nowNanos) {
+            if (acknowledged != record) {
+                boolean seenBefore = record >= 0;
+                record = acknowledged;
+                // The first ask has nothing to compare with: what it sees is not counted as a move.
+                movedAt = seenBefore ? nowNanos : nowNanos - LATELY_NANOS;
+                return seenBefore;
+            }
+            return nowNanos - movedAt < LATELY_NANOS;
+        }
+    }
+
+    static SelfStatus of(EventStore journal, PipelineView pipeline, JournalForwarder forwarder, Arrivals arrivals) {
         Forwarding fw = Forwarding.of(forwarder, journal);
         dev.vigil.server.runtime.FlinkOutputs.Reading flink = pipeline instanceof dev.vigil.server.runtime.FlinkOutputs f
                 ? f.reading() : null;
@@ -64,7 +85,8 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
                     + "events acknowledged in the last %d s (%,d) are safe but not searchable yet (KPIs and cases are "
                     + "%,d journal record%s behind).", s, s, b.events(), pipelineBehind, pipelineBehind == 1 ? "" : "s"), b, pipelineBehind, wmDelay, fw, flink, rolled);
         }
-        String reading = readingBacklog(wm, wmDelay, pipelineBehind);
+        String reading = readingBacklog(wm, wmDelay, pipelineBehind,
+                arrivals.lately(journal.acknowledgedRecordNo(), System.nanoTime()));
         if (reading != null) {
             return new SelfStatus("behind", reading, b, pipelineBehind, wmDelay, fw, flink, rolled);
         }
@@ -75,14 +97,14 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
      * What to say while the pipeline reads a backlog (history loaded, a restart far behind), or null: every page then
      * shows minutes long past as the newest, and a reader must know that before taking them for now.
      */
-    static String readingBacklog(long watermarkMicros, Long delayMillis, long recordsBehind) {
-        if (recordsBehind <= 0 || delayMillis == null || delayMillis < READING_BACKLOG_MILLIS) {
+    static String readingBacklog(long watermarkMicros, Long delayMillis, long recordsBehind, boolean arriving) {
+        if (recordsBehind <= 0 && !arriving || delayMillis == null || delayMillis < READING_BACKLOG_MILLIS) {
             return null;
         }
         return String.format(Locale.ROOT, "Reading a backlog: KPIs, cases and alerts have reached %s UTC (%s behind the "
-                + "clock), %,d journal record%s to go; the newest minutes appear once it has caught up.",
+                + "clock), %,d journal record%s to go%s; the newest minutes appear once it has caught up.",
                 Timestamps.format(watermarkMicros).substring(0, 16).replace('T', ' '), inWords(delayMillis), recordsBehind,
-                recordsBehind == 1 ? "" : "s");
+                recordsBehind == 1 ? "" : "s", arriving ? " and more arriving" : "");
     }
 
     /** A delay as the dashboard writes one: "17 d 4 h", "3 h 12 min", "2 min 5 s". */

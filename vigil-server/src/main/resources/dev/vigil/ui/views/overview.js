@@ -64,7 +64,12 @@ function judged(estate) {
     they were read; the next refresh catches up).`;
 }
 
-/** A time of today as a time of day; of another day (a backlog being read, history) with its date. */
+/** Times of today as times of day; with their dates when either is of another day (a backlog being read). */
+function span(from, to) {
+  const today = v => new Date(v).toDateString() === new Date().toDateString();
+  return today(from) && today(to) ? `${clock(from)}–${clock(to)}` : `${time(from)} to ${time(to)}`;
+}
+
 function today(v) {
   return new Date(v).toDateString() === new Date().toDateString() ? clock(v) : time(v);
 }
@@ -108,7 +113,7 @@ export function draw(el, [estate, alerts, procs]) {
     <h2 id="unit-${u.unit || 'none'}">${u.unit || 'No business unit'} ${badge(u.status)}</h2>
     ${rows('service', u.services, estate, 'No services.')}</section>`);
   const page = html`<h1>Estate overview</h1>
-    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${today(estate.from)}–${today(estate.to)}
+    <p class="sub">The last ${closedMinutes(estate.minutes)}, ${span(estate.from, estate.to)}
       (event time; the watermark is at <span class="watermark"></span>). Worst first, what is wrong in the last closed minute
       before what was wrong earlier.${judged(estate)}</p>
     ${tiles}${firing}${stuckList}

@@ -13,18 +13,36 @@ class SelfStatusTest {
     @Test
     void aPipelineReadingHistorySaysHowFarItHasReachedAndHowMuchIsLeft() {
         long behind = ((17L * 24 + 4) * 3600 + 5 * 60) * 1000;
-        assertThat(SelfStatus.readingBacklog(WATERMARK, behind, 1234)).isEqualTo("Reading a backlog: KPIs, cases and "
+        assertThat(SelfStatus.readingBacklog(WATERMARK, behind, 1234, false)).isEqualTo("Reading a backlog: KPIs, cases and "
                 + "alerts have reached 2026-11-20 10:00 UTC (17 d 4 h behind the clock), 1,234 journal records to go; the "
                 + "newest minutes appear once it has caught up.");
     }
 
     @Test
+    void historyStillArrivingIsABacklogEvenWhileThePipelineKeepsUpWithIt() {
+        assertThat(SelfStatus.readingBacklog(WATERMARK, 86_400_000L, 0, true)).isEqualTo("Reading a backlog: KPIs, "
+                + "cases and alerts have reached 2026-11-20 10:00 UTC (1 d behind the clock), 0 journal records to go and "
+                + "more arriving; the newest minutes appear once it has caught up.");
+    }
+
+    @Test
+    void recordsArriveLatelyWhenTheAcknowledgedRecordMovedInTheLastHalfMinute() {
+        SelfStatus.Arrivals arrivals = new SelfStatus.Arrivals();
+        long s = 1_000_000_000L;
+        assertThat(arrivals.lately(500, 0)).as("the first ask has nothing to compare with").isFalse();
+        assertThat(arrivals.lately(500, 5 * s)).isFalse();
+        assertThat(arrivals.lately(900, 10 * s)).isTrue();
+        assertThat(arrivals.lately(900, 39 * s)).isTrue();
+        assertThat(arrivals.lately(900, 41 * s)).isFalse();
+    }
+
+    @Test
     void aQuietEstateOrAPipelineThatHasReadEverythingIsNotReadingABacklog() {
         // No events for an hour: the watermark stands still, but nothing is left to read.
-        assertThat(SelfStatus.readingBacklog(WATERMARK, 3_600_000L, 0)).isNull();
+        assertThat(SelfStatus.readingBacklog(WATERMARK, 3_600_000L, 0, false)).isNull();
         // A few records behind the clock by seconds: live.
-        assertThat(SelfStatus.readingBacklog(WATERMARK, 3_000L, 40)).isNull();
-        assertThat(SelfStatus.readingBacklog(WATERMARK, null, 40)).isNull();
+        assertThat(SelfStatus.readingBacklog(WATERMARK, 3_000L, 40, true)).isNull();
+        assertThat(SelfStatus.readingBacklog(WATERMARK, null, 40, true)).isNull();
     }
 
     @Test
