@@ -706,10 +706,14 @@ class DashboardIT {
         waitFor(d -> d.findElement(By.cssSelector(".range-text")).getText().contains("in steps of 1m")
                 && "1d".equals(d.findElement(By.id("when-range")).getAttribute("value")));
         waitFor(d -> d.findElement(By.cssSelector("#c-errors svg")).getText().contains("page firing"));
-        // Dragging across a chart shows that stretch on every chart, and puts it in the URL.
+        // Dragging across a chart shows that stretch on every chart, and puts it in the URL; a refresh of the page
+        // between the press and the release (every 5 s on a live range) does not lose the drag.
         WebElement chart = driver.findElement(By.cssSelector("#c-latency"));
         int w = chart.getSize().getWidth();
-        new Actions(driver).moveToElement(chart, -w / 5, 0).clickAndHold().moveByOffset(w / 3, 10).release().perform();
+        String before = driver.findElement(By.id("live")).getText();
+        new Actions(driver).moveToElement(chart, -w / 5, 0).clickAndHold().perform();
+        waitFor(d -> !d.findElement(By.id("live")).getText().equals(before));
+        new Actions(driver).moveByOffset(w / 3, 10).release().perform();
         waitFor(d -> "custom".equals(d.findElement(By.id("when-range")).getAttribute("value"))
                 && d.getCurrentUrl().contains("?from="));
 

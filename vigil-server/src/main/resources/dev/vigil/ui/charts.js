@@ -4,6 +4,8 @@ import * as echarts from '/ui/vendor/echarts/echarts.esm.min.js';
 export { echarts };
 
 const charts = new WeakMap();
+/** Per chart, a drag in progress and what a finished one calls. */
+const drags = new WeakMap();
 
 /** The chart in this element, created on first use and resized with the window. */
 export function chartIn(el) {
@@ -52,22 +54,26 @@ export function lines(el, title, unit, series, range, opts = {}) {
   chart.off('click');
   if (opts.onPick) chart.on('click', p => { if (p.componentType === 'series' && p.value) opts.onPick(new Date(p.value[0])); });
   // Dragging across the chart picks a stretch of time; the page then shows that stretch everywhere rather than
-  // this chart alone. A press and release within a few pixels is a click (onPick), not a drag.
-  const zr = chart.getZr();
-  zr.off('mousedown');
-  zr.off('mouseup');
-  if (opts.onZoom) {
-    let startX = null;
-    zr.on('mousedown', e => { startX = e.offsetX; });
+  // this chart alone. A press and release within a few pixels is a click (onPick), not a drag. The handlers are
+  // the chart's for good, and read the latest onZoom: a live page redraws every few seconds, and handlers put
+  // anew at each redraw forgot a press made before it (a drag across a refresh did nothing).
+  let drag = drags.get(chart);
+  if (!drag) {
+    drag = { startX: null, onZoom: null };
+    drags.set(chart, drag);
+    const zr = chart.getZr();
+    zr.on('mousedown', e => { drag.startX = e.offsetX; });
     zr.on('mouseup', e => {
-      if (startX === null) return;
+      const startX = drag.startX;
+      drag.startX = null;
+      if (startX === null || !drag.onZoom) return;
       const a = Math.min(startX, e.offsetX);
       const b = Math.max(startX, e.offsetX);
-      startX = null;
       if (b - a < 8) return;
       const t0 = chart.convertFromPixel({ xAxisIndex: 0 }, a);
       const t1 = chart.convertFromPixel({ xAxisIndex: 0 }, b);
-      if (t1 > t0) opts.onZoom(new Date(t0), new Date(t1));
+      if (t1 > t0) drag.onZoom(new Date(t0), new Date(t1));
     });
   }
+  drag.onZoom = opts.onZoom || null;
 }
