@@ -39,7 +39,7 @@ public final class DemoCommand implements Callable<Integer> {
     Duration backfill;
 
     @Option(names = "--backfill-rate", defaultValue = "0.5", paramLabel = "PER_SECOND",
-            description = "Events per second of event time in the history, rising to --rate over its last half hour (no "
+            description = "Events per second of event time in the history, rising to --rate over its last quarter hour (no "
                     + "false surge when it goes live). Default: ${DEFAULT-VALUE}")
     double backfillRate;
 

@@ -300,12 +300,12 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
     }
 
     /** How long the history's rate takes to come within 1/e of the live rate's, going back from now. */
-    static final Duration RAMP = Duration.ofMinutes(10);
+    static final Duration RAMP = Duration.ofMinutes(5);
 
     /**
      * The history's rate at {@code ageMicros} before its end: the reduced rate for most of it, rising to the live
      * rate over its last minutes. A step from 0.5 to 300 events/s at the moment the demo went live read on every
-     * chart as a traffic surge; the ramp costs about the live rate times {@link #RAMP} more events (180,000 at 300/s).
+     * chart as a traffic surge; the ramp costs about the live rate times {@link #RAMP} more events (90,000 at 300/s).
      */
     static double historyRate(double reduced, double live, long ageMicros) {
         return reduced + Math.max(0, live - reduced) * Math.exp(-ageMicros / (RAMP.toNanos() / 1000.0));

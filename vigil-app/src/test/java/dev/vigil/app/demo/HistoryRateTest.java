@@ -12,7 +12,8 @@ class HistoryRateTest {
     @Test
     void theHistoryMeetsTheLiveRateAtItsEndAndKeepsTheReducedRateFurtherBack() {
         assertThat(Simulator.historyRate(0.5, 300, 0)).isEqualTo(300);
-        assertThat(Simulator.historyRate(0.5, 300, 10 * MINUTE)).isCloseTo(0.5 + 299.5 / Math.E, within(1e-9));
+        long ramp = Simulator.RAMP.toNanos() / 1000;
+        assertThat(Simulator.historyRate(0.5, 300, ramp)).isCloseTo(0.5 + 299.5 / Math.E, within(1e-9));
         assertThat(Simulator.historyRate(0.5, 300, 6 * 60 * MINUTE)).isCloseTo(0.5, within(1e-9));
         double before = Double.MAX_VALUE;
         for (long age = 0; age <= 120 * MINUTE; age += MINUTE) {
