@@ -20,15 +20,15 @@ import java.util.stream.Collectors;
  */
 final class Routes {
 
-    /** One route: a method and a path whose {@code {name}} segments match any one segment. */
-    record Route(HttpMethod method, String path, HttpService service) {
+    /** One route: a method and a path whose {@code {name}} segments match any one segment ({@code pattern}). */
+    record Route(HttpMethod method, String path, HttpService service, Pattern pattern) {
 
-        private Pattern pattern() {
-            return Pattern.compile(Pattern.quote(path).replaceAll("\\{[^}/]+}", "\\\\E[^/]+\\\\Q"));
+        Route(HttpMethod method, String path, HttpService service) {
+            this(method, path, service, Pattern.compile(Pattern.quote(path).replaceAll("\\{[^}/]+}", "\\\\E[^/]+\\\\Q")));
         }
 
         boolean matches(String requestPath) {
-            return pattern().matcher(requestPath).matches();
+            return pattern.matcher(requestPath).matches();
         }
     }
 

@@ -117,7 +117,7 @@ function drawHost(el, data, name, args) {
       ${services.length ? html`<h2>Services on this host</h2><p>${services.map(s => html`${entityLink('service', s.service)} `)}</p>` : ''}`.html;
     return;
   }
-  const { from, to } = timerange.span();
+  const { from, to, live } = timerange.span();
   const range = [from, to];
   const all = host.minutes || [];
   // Its state is now's, whatever the range; the charts show the range's minutes.
@@ -134,7 +134,7 @@ function drawHost(el, data, name, args) {
       <h2>Services on this host</h2><div class="on"></div>`.html;
   }
   el.querySelector('.span').textContent = `${num(mins.length, 0)} minutes of ${timerange.label()}`
-    + (timerange.span().live ? ' (the last one still filling)' : '');
+    + (live ? ' (the last one still filling)' : '');
   const room = host.headroom;
   el.querySelector('.status-line').innerHTML = html`<p>${badge(status)} ${hostReasons({ up: host.up, latest }).join('; ')}
     ${latest ? html` · ${latest.cpus} CPUs, ${bytes(latest.memoryTotalBytes)} memory` : ''}</p>

@@ -64,14 +64,15 @@ function judged(estate) {
     they were read; the next refresh catches up).`;
 }
 
+const isToday = v => new Date(v).toDateString() === new Date().toDateString();
+
 /** Times of today as times of day; with their dates when either is of another day (a backlog being read). */
 function span(from, to) {
-  const today = v => new Date(v).toDateString() === new Date().toDateString();
-  return today(from) && today(to) ? `${clock(from)}–${clock(to)}` : `${time(from)} to ${time(to)}`;
+  return isToday(from) && isToday(to) ? `${clock(from)}–${clock(to)}` : `${time(from)} to ${time(to)}`;
 }
 
 function today(v) {
-  return new Date(v).toDateString() === new Date().toDateString() ? clock(v) : time(v);
+  return isToday(v) ? clock(v) : time(v);
 }
 
 /** The page as last drawn, but for the watermark's time (which alone changes between most refreshes). */
