@@ -21,16 +21,22 @@ import java.util.TreeMap;
  * <p>Parts that come after the window was handed out (late events) are added and the window is handed out
  * again with the next revision; readers of the store must take revisions in (the server's objectives do).
  * Merging is exact (counts add, sketches merge), so the last revision equals the window of all its events
- * however they were spread. A window is forgotten once the final line has passed it.
+ * however they were spread. A window is forgotten once the final line has passed it. A window handed out is not
+ * changed after: a revision is a new window.
  */
 public final class MergeOperator implements Operator<ClosedWindow, MergedWindow> {
 
     private static final long SPAN = WindowSpan.MINUTE.micros();
 
     private static final class Slot {
-        final KpiWindow window;
+        KpiWindow window;
         int revision;
         boolean changed = true;
+        /**
+         * Whether {@link #window} was handed out: a window handed out is never changed after (a runtime may store it
+         * on another thread meanwhile), so a later part merges into a copy.
+         */
+        boolean handedOut;
 
         Slot(KpiWindow window) {
             this.window = window;
@@ -71,6 +77,10 @@ public final class MergeOperator implements Operator<ClosedWindow, MergedWindow>
             s = new Slot(c.window());
             m.put(c.key(), s);
         } else {
+            if (s.handedOut) {
+                s.window = s.window.copy();
+                s.handedOut = false;
+            }
             s.window.mergeWith(c.window());
             s.changed = true;
         }
@@ -88,6 +98,7 @@ public final class MergeOperator implements Operator<ClosedWindow, MergedWindow>
                 Slot s = w.getValue();
                 s.changed = false;
                 s.revision++;
+                s.handedOut = true;
                 out.emit(new MergedWindow(w.getKey(), e.getKey(), s.window, s.revision));
             }
         }

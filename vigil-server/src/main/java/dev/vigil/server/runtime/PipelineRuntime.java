@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * The embedded runtime: the pipeline's {@link Topology} on threads, fed by the journal.
  *
  * <pre>
- *  journal tail (feed) ──records──► dispatcher (order) ──events──► partition 0..N-1 (summarise, correlate) ──parts──► writer (merge, assess, store)
+ *  journal tail (feed) ──records──► dispatcher (order) ──events──► partition 0..N-1 (summarise, correlate) ──parts──► writer (merge, assess) ──outputs──► store
  * </pre>
  * Each partition thread owns one instance of each keyed stage outright (the Kafka Streams / Flink task model):
  * no locks. The dispatcher runs the order stage, the pipeline's one event clock: it reads each record's events
@@ -50,11 +51,13 @@ import org.slf4j.LoggerFactory;
  * source routes to (summarise) and, for a process activity, to the one its process routes to (correlate), with
  * the watermark the event found; after each record it tells every partition where the watermark stands. So a
  * partition's outputs depend on the journal alone, never on when its thread ran (see {@link EventClock}). The
- * writer runs the merge stage over all partitions' window parts, and writes windows and case changes to the store.
+ * writer runs the merge and assess stages over all partitions' window parts; the store thread writes windows, case
+ * changes and alert changes to the store, in the order handed to it.
  *
  * <p>Checkpoints: every {@code checkpointEvery}, after a record, the dispatcher stops feeding, has every
  * partition drain its outputs to the writer and write its stages' state key by key, and hands that with the
- * order stage's to the writer, which writes its outputs, then the checkpoint file with the merge stage's state.
+ * order stage's to the writer, which adds the merge and assess stages' and hands it after its outputs to the store
+ * thread: that writes the outputs, then the checkpoint file.
  * On start the last checkpoint is restored, each key on the partition it now routes to (so a checkpoint taken
  * with another number of partitions restores too), the cases written after it deleted (the replay writes them
  * again, and what the crashed run wrote in passing must not outlive it), and the journal replayed from the
@@ -115,6 +118,23 @@ public final class PipelineRuntime implements PipelineView {
     private record Stopped(int partition) implements ToWriter {
     }
 
+    /** What the writer hands the store thread, taken in order: outputs, the state after them, the end. */
+    private sealed interface ToStore permits Outputs, StateAt, Done {
+    }
+
+    /** Outputs up to a watermark: windows (the newest revision of each), case changes, late events, alert changes. */
+    private record Outputs(List<MergedWindow> windows, List<CaseChange> cases, List<LateEvent> late,
+                           List<dev.vigil.assess.ObjectiveLedger.Transition> alertChanges, long watermark,
+                           long finalBefore, long mergerTooLate) implements ToStore {
+    }
+
+    /** Every stage's state at a record, written as the checkpoint once the outputs handed before it are stored. */
+    private record StateAt(long recordNo, byte[] state, CountDownLatch written) implements ToStore {
+    }
+
+    private record Done() implements ToStore {
+    }
+
     private final VigilConfig config;
     private final Path checkpointDir;
     private final OutputStore store;
@@ -127,14 +147,23 @@ public final class PipelineRuntime implements PipelineView {
     private final dev.vigil.pipeline.AssessOperator assess;
     private final dev.vigil.store.AlertStore alerts;
     private final AlertWriter alertWriter;
-    /** Alert changes handed out by the assess stage and not yet written; the writer's alone. */
-    private final List<dev.vigil.assess.ObjectiveLedger.Transition> alertChanges = new ArrayList<>();
+    /** Alert changes, case changes and late events not yet handed to the store thread; the writer's alone. */
+    private List<dev.vigil.assess.ObjectiveLedger.Transition> alertChanges = new ArrayList<>();
+    private List<CaseChange> cases = new ArrayList<>();
+    private List<LateEvent> late = new ArrayList<>();
+    /** The watermark of the outputs last handed to the store thread; the writer's alone. */
+    private long handedWatermark = Long.MIN_VALUE;
     private final InputWatermarks partitionTime;
     private final BlockingQueue<ToDispatcher> records = new ArrayBlockingQueue<>(64);
     private final List<BlockingQueue<ToPartition>> inboxes = new ArrayList<>();
     /** The order stage: the pipeline's clock, fed in journal order by the dispatcher alone. */
     private final OrderOperator order;
     private final BlockingQueue<ToWriter> toWriter = new ArrayBlockingQueue<>(4096);
+    /**
+     * From the writer (merge, assess) to the store thread (encode, write, roll up): the two halves of the work
+     * that one thread did in turn, and that set the pace of reading a backlog, run side by side.
+     */
+    private final BlockingQueue<ToStore> toStore = new ArrayBlockingQueue<>(16);
     private final List<Thread> threads = new ArrayList<>();
     private final Status status;
     private volatile long lastRecordNo;
@@ -143,20 +172,20 @@ public final class PipelineRuntime implements PipelineView {
     private volatile EventStore.Tail tail;
     private Thread feeder;
     private boolean closed;
-    /** Why the writer's last attempt to store outputs failed, while it retries; null when writes succeed. */
+    /** Why the store thread's last attempt to store outputs failed, while it retries; null when writes succeed. */
     private volatile String writeProblem;
     private volatile boolean stopping;
     /** Set when a stop gave up writing outputs the store would not take: the next start replays them. */
     private volatile boolean gaveUp;
-    /** Windows drained from the merger and not yet stored, by series and minute (the newest revision). */
-    private final Map<WindowAt, MergedWindow> unwritten = new LinkedHashMap<>();
+    /** Windows the merger handed out since the last hand-out to the store thread (each series and minute once). */
+    private List<MergedWindow> unwritten = new ArrayList<>();
 
     private record WindowAt(dev.vigil.summarise.KpiKey key, long startMicros) {
     }
 
     /** Where the merge stage hands its windows: to be stored, and to the assess stage. */
     private void toUnwritten(MergedWindow w) {
-        unwritten.put(new WindowAt(w.key(), w.startMicros()), w);
+        unwritten.add(w);
         assess.onElement(w, alertChanges::add);
     }
 
@@ -345,6 +374,7 @@ public final class PipelineRuntime implements PipelineView {
             threads.add(new Thread(() -> partitionLoop(p), "vigil-pipeline-" + i));
         }
         threads.add(new Thread(this::writeLoop, "vigil-pipeline-writer"));
+        threads.add(new Thread(this::storeLoop, "vigil-pipeline-store"));
         for (Thread t : threads) {
             t.setDaemon(true);
             t.setUncaughtExceptionHandler(this::failed);
@@ -570,13 +600,11 @@ public final class PipelineRuntime implements PipelineView {
         toWriter.put(new Advanced(i, out, cases, lateEvents, part.late().snapshot(), part.cases(), part.folded()));
     }
 
-    // --- writer -----------------------------------------------------------------------------------------
+    // --- writer: merge and assess -----------------------------------------------------------------------
 
     private void writeLoop() {
-        List<CaseChange> cases = new ArrayList<>();
-        List<LateEvent> late = new ArrayList<>();
         int stopped = 0;
-        long lastWrite = System.currentTimeMillis();
+        long lastHanded = System.currentTimeMillis();
         try {
             while (true) {
                 ToWriter msg = toWriter.poll(ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS);
@@ -593,7 +621,7 @@ public final class PipelineRuntime implements PipelineView {
                         status.update(a);
                     }
                     case Checkpoint c -> {
-                        write(cases, late);
+                        handOut();
                         Map<String, KeyedState> stages = new LinkedHashMap<>(c.stages());
                         KeyedState m = new KeyedState();
                         merger.snapshot(m.sink());
@@ -605,9 +633,71 @@ public final class PipelineRuntime implements PipelineView {
                         long total = status.eventsFolded();
                         folded.sink().put(FOLDED, KeyedState.write(out -> out.writeLong(total)));
                         stages.put(FOLDED, folded);
-                        byte[] state = Pipeline.write(stages);
+                        toStore(new StateAt(c.recordNo(), Pipeline.write(stages), c.written()));
+                    }
+                    case Stopped s -> {
+                        if (++stopped == partitions.length) {
+                            handOut();
+                            toStore(new Done());
+                            return;
+                        }
+                    }
+                }
+                // Case changes are gathered for a while, bounded in time (what the API shows lags by at most that)
+                // and in size (memory). Closed windows are handed out at once when nothing else waits: live, they
+                // come a few times a minute and are what users wait for. Reading a backlog (history loaded, a
+                // restart far behind), minutes close hundreds a second and are gathered like case changes.
+                long now = System.currentTimeMillis();
+                boolean windowsDue = WindowSpan.MINUTE.entersLaterWindow(handedWatermark, partitionTime.watermark())
+                        && toWriter.isEmpty();
+                if (windowsDue || now - lastHanded >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
+                    handOut();
+                    lastHanded = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (GaveUp e) {
+            // The store thread stopped and said why.
+        }
+    }
+
+    /** Closes what the partitions' time closes, and hands the outputs gathered since the last time to the store thread. */
+    private void handOut() throws InterruptedException {
+        long watermark = partitionTime.watermark();
+        merger.onWatermark(watermark, partitionTime.finalBefore(), this::toUnwritten);
+        assess.onWatermark(watermark, partitionTime.finalBefore(), alertChanges::add);
+        if (unwritten.isEmpty() && cases.isEmpty() && late.isEmpty() && alertChanges.isEmpty()
+                && watermark == handedWatermark) {
+            return;
+        }
+        toStore(new Outputs(unwritten, cases, late, alertChanges, watermark, partitionTime.finalBefore(), merger.tooLate()));
+        unwritten = new ArrayList<>();
+        cases = new ArrayList<>();
+        late = new ArrayList<>();
+        alertChanges = new ArrayList<>();
+        handedWatermark = watermark;
+    }
+
+    private void toStore(ToStore m) throws InterruptedException {
+        // A store thread that stopped takes no more: stop too rather than wait for it for ever.
+        while (!toStore.offer(m, ADVANCE_EVERY_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (gaveUp || failure != null) {
+                throw new GaveUp("the store thread stopped");
+            }
+        }
+    }
+
+    // --- store thread -----------------------------------------------------------------------------------
+
+    private void storeLoop() {
+        try {
+            while (true) {
+                switch (toStore.take()) {
+                    case Outputs o -> write(gather(o));
+                    case StateAt c -> {
                         retrying("checkpoint", () -> CheckpointFile.write(checkpointDir, new CheckpointFile.Checkpoint(
-                                c.recordNo(), fingerprint, state)));
+                                c.recordNo(), fingerprint, c.state())));
                         status.checkpointRecord = c.recordNo();
                         status.checkpoints++;
                         EventStore.Tail t = tail;
@@ -616,25 +706,9 @@ public final class PipelineRuntime implements PipelineView {
                         }
                         c.written().countDown();
                     }
-                    case Stopped s -> {
-                        if (++stopped == partitions.length) {
-                            write(cases, late);
-                            return;
-                        }
+                    case Done d -> {
+                        return;
                     }
-                }
-                // A DuckDB commit costs milliseconds whatever it holds: gather case changes for a while,
-                // bounded in time (what the API shows lags by at most that) and in size (memory). Closed
-                // windows are written at once when nothing else waits: live, they come a few times a minute and
-                // are what users wait for. Reading a backlog (history loaded, a restart far behind), the partitions'
-                // messages queue up and minutes close hundreds a second: a commit per minute held the pipeline to
-                // about 25,000 events a second, so they are gathered like case changes until the queue is drained.
-                long now = System.currentTimeMillis();
-                boolean windowsDue = WindowSpan.MINUTE.entersLaterWindow(status.watermark, partitionTime.watermark())
-                        && toWriter.isEmpty();
-                if (windowsDue || now - lastWrite >= ADVANCE_EVERY_MILLIS || cases.size() >= 50_000) {
-                    write(cases, late);
-                    lastWrite = now;
                 }
             }
         } catch (InterruptedException e) {
@@ -646,47 +720,84 @@ public final class PipelineRuntime implements PipelineView {
         }
     }
 
-    private void write(List<CaseChange> cases, List<LateEvent> late) throws InterruptedException {
-        merger.onWatermark(partitionTime.watermark(), partitionTime.finalBefore(), this::toUnwritten);
-        assess.onWatermark(partitionTime.watermark(), partitionTime.finalBefore(), alertChanges::add);
-        List<MergedWindow> windows = List.copyOf(unwritten.values());
-        long watermark = partitionTime.watermark();
+    /**
+     * The outputs queued behind {@code first} joined to it (only this thread takes from the queue): a DuckDB commit
+     * costs milliseconds whatever it holds, and reading a backlog, a commit per hand-out held the pipeline back.
+     */
+    private Outputs gather(Outputs first) {
+        if (!(toStore.peek() instanceof Outputs)) {
+            return first;
+        }
+        List<MergedWindow> windows = new ArrayList<>();
+        List<CaseChange> caseChanges = new ArrayList<>();
+        List<LateEvent> lateEvents = new ArrayList<>();
+        List<dev.vigil.assess.ObjectiveLedger.Transition> changes = new ArrayList<>();
+        Outputs o = first;
+        while (true) {
+            windows.addAll(o.windows());
+            caseChanges.addAll(o.cases());
+            lateEvents.addAll(o.late());
+            changes.addAll(o.alertChanges());
+            if (!(toStore.peek() instanceof Outputs)) {
+                break;
+            }
+            o = (Outputs) toStore.poll();
+        }
+        return new Outputs(newestRevisions(windows), caseChanges, lateEvents, changes, o.watermark(), o.finalBefore(),
+                o.mergerTooLate());
+    }
+
+    /**
+     * Each series and minute once, in its newest revision. A hand-out holds each once, and a first revision
+     * cannot follow another, so only windows handed out again (late parts) are looked up: hashing every window
+     * of a backlog cost a fifth of the store thread's time.
+     */
+    static List<MergedWindow> newestRevisions(List<MergedWindow> windows) {
+        Map<WindowAt, Integer> revised = new HashMap<>();
+        for (MergedWindow w : windows) {
+            if (w.revision() > 1) {
+                revised.merge(new WindowAt(w.key(), w.startMicros()), w.revision(), Math::max);
+            }
+        }
+        if (!revised.isEmpty()) {
+            windows.removeIf(w -> w.revision() < revised.getOrDefault(new WindowAt(w.key(), w.startMicros()), 0));
+        }
+        return windows;
+    }
+
+    private void write(Outputs o) throws InterruptedException {
         // A write that changes what a reader of closed minutes sees (windows, or the last closed minute) is
         // counted when it begins and when it is done: see Status#windowsVersion.
-        boolean visible = !windows.isEmpty() || WindowSpan.MINUTE.entersLaterWindow(status.watermark, watermark);
+        boolean visible = !o.windows().isEmpty() || WindowSpan.MINUTE.entersLaterWindow(status.watermark, o.watermark());
         if (visible) {
             status.windowWritesBegun++;
         }
-        retrying("KPI windows and cases", () -> store.write(windows, cases, late, status.checkpointRecord));
-        if (!alertChanges.isEmpty()) {
+        retrying("KPI windows and cases", () -> store.write(o.windows(), o.cases(), o.late(), status.checkpointRecord));
+        if (!o.alertChanges().isEmpty()) {
             // After the windows: an alert never points at evidence the API cannot show yet.
-            retrying("alert changes", () -> alertWriter.write(alertChanges));
-            alertChanges.clear();
+            retrying("alert changes", () -> alertWriter.write(o.alertChanges()));
         }
-        unwritten.clear();
-        late.clear();
-        status.windowsWritten += windows.size();
-        status.watermark = watermark;
-        status.mergerTooLate = merger.tooLate();
+        status.windowsWritten += o.windows().size();
+        status.watermark = o.watermark();
+        status.mergerTooLate = o.mergerTooLate();
         status.writes++;
         if (visible) {
             status.windowWritesDone++;
         }
-        cases.clear();
         // After the write is done: rolling changes nothing a reader sees, and readers wait out a write in progress.
         // Nor is it what anyone waits for: while a backlog queues up (history loaded, a restart far behind), a roll
-        // at every write took a third of the writer's time, so it rolls only now and then until the queue is
+        // at every write took a third of the writer's time, so it rolls only now and then until the queues are
         // drained, and catches up a slice per write once live (readers read minutes meanwhile: the same answer).
         long now = System.nanoTime();
-        if (toWriter.isEmpty() || now - lastRoll >= ROLL_DURING_BACKLOG_NANOS) {
+        if ((toStore.isEmpty() && toWriter.isEmpty()) || now - lastRoll >= ROLL_DURING_BACKLOG_NANOS) {
             lastRoll = now;
-            rollUp(partitionTime.finalBefore());
+            rollUp(o.finalBefore());
         }
     }
 
-    /** How often the writer rolls KPI windows up while reading a backlog. */
+    /** How often the store thread rolls KPI windows up while reading a backlog. */
     private static final long ROLL_DURING_BACKLOG_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** When the writer last rolled up (System.nanoTime); the writer's alone. */
+    /** When the store thread last rolled up (System.nanoTime); the store thread's alone. */
     private long lastRoll = System.nanoTime();
 
     /**
@@ -753,7 +864,10 @@ public final class PipelineRuntime implements PipelineView {
 
     // --- status, stop -----------------------------------------------------------------------------------
 
-    /** What the runtime has done, for /api/v1/stats. Written by the writer thread, read by anyone. */
+    /**
+     * What the runtime has done, for /api/v1/stats. Written by the store thread (what is stored) and the writer
+     * ({@link #update}, synchronized), read by anyone.
+     */
     public static final class Status {
         private final Map<String, LateCounts.Count>[] late;
         private final int[] openCases;
@@ -764,7 +878,7 @@ public final class PipelineRuntime implements PipelineView {
         volatile long windowsWritten;
         volatile long mergerTooLate;
         volatile long writes;
-        /* Written by the writer thread only: begun before a visible write, done after it (a sequence lock). */
+        /* Written by the store thread only: begun before a visible write, done after it (a sequence lock). */
         volatile long windowWritesBegun;
         volatile long windowWritesDone;
 

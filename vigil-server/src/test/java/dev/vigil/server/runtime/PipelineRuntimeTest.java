@@ -151,4 +151,23 @@ class PipelineRuntimeTest {
                     .hasSize(200).allSatisfy(c -> assertThat(c.path()).as(c.id()).containsExactly("Placed", "Paid", "Delivered"));
         }
     }
+
+    @Test
+    void outputsGatheredForOneWriteKeepEachWindowsNewestRevisionOnly() {
+        var a = dev.vigil.summarise.KpiKey.of(Dimension.SERVICE, "a");
+        var b = dev.vigil.summarise.KpiKey.of(Dimension.SERVICE, "b");
+        long m = WindowSpan.MINUTE.micros();
+        var w = new dev.vigil.summarise.KpiWindow();
+        List<dev.vigil.pipeline.MergedWindow> gathered = new ArrayList<>(List.of(
+                new dev.vigil.pipeline.MergedWindow(a, 0, w, 1),
+                new dev.vigil.pipeline.MergedWindow(b, 0, w, 1),
+                new dev.vigil.pipeline.MergedWindow(a, m, w, 1),
+                new dev.vigil.pipeline.MergedWindow(a, 0, w, 2),
+                new dev.vigil.pipeline.MergedWindow(b, m, w, 3),
+                new dev.vigil.pipeline.MergedWindow(a, 0, w, 3)));
+
+        assertThat(PipelineRuntime.newestRevisions(gathered))
+                .extracting(x -> x.key().primary() + "@" + x.startMicros() / m + "r" + x.revision())
+                .containsExactly("b@0r1", "a@1r1", "b@1r3", "a@0r3");
+    }
 }
