@@ -11,7 +11,8 @@ import java.util.List;
  * @param external   a supplier (outside the company) rather than an internal provider
  * @param objectives the names of the SLOs the contract covers
  * @param period     the reporting period as OpenSLO writes durations (1M, 1Q, 1Y)
- * @param bands      penalty bands, strictest last: below {@code achievedPercent}, {@code consequence}
+ * @param bands      penalty bands, strictest last for each objective: below {@code achievedPercent},
+ *                   {@code consequence}; a band names its objective, or holds for every objective
  */
 public record Contract(String name, String displayName, String party, boolean external, String unit,
                        List<String> objectives, String period, String notes, List<PenaltyBand> bands) {
@@ -21,15 +22,31 @@ public record Contract(String name, String displayName, String party, boolean ex
         bands = List.copyOf(bands);
     }
 
-    /** Below this achieved percentage, this consequence (e.g. "10% service credit"). */
-    public record PenaltyBand(double belowPercent, String consequence) {
+    /**
+     * Below this achieved percentage, this consequence (e.g. "10% service credit"), for the objective named, or for
+     * every objective of the contract when {@code objective} is null (objectives with different targets need
+     * bands of their own: a latency objective kept at 97% is not in breach of an availability band at 98.5%).
+     */
+    public record PenaltyBand(double belowPercent, String consequence, String objective) {
+
+        public PenaltyBand(double belowPercent, String consequence) {
+            this(belowPercent, consequence, null);
+        }
+
+        public boolean holdsFor(String objectiveName) {
+            return objective == null || objective.equals(objectiveName);
+        }
     }
 
-    /** The strictest band an achieved percentage falls below, or null when it falls below none (or is unknown). */
-    public PenaltyBand bandReached(double achievedPercent) {
+    /**
+     * The strictest band of an objective an achieved percentage falls below, or null when it falls below none (or is
+     * unknown).
+     */
+    public PenaltyBand bandReached(String objective, double achievedPercent) {
         PenaltyBand reached = null;
         for (PenaltyBand b : bands) {
-            if (achievedPercent < b.belowPercent()) {
+            if (b.holdsFor(objective) && achievedPercent < b.belowPercent()
+                    && (reached == null || b.belowPercent() <= reached.belowPercent())) {
                 reached = b;
             }
         }

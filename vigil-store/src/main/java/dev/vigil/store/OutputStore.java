@@ -315,6 +315,23 @@ public final class OutputStore implements AutoCloseable {
         return out;
     }
 
+    /** Whether a series (a key, and a name under it when not null) has a window at all, at any time. */
+    public boolean hasSeries(Dimension dimension, String key, String name) throws SQLException {
+        synchronized (readConn) {
+            try (PreparedStatement ps = readConn.prepareStatement("SELECT 1 FROM kpi_windows WHERE dimension = ? AND k1 = ?"
+                    + (name == null ? "" : " AND k2 = ?") + " LIMIT 1")) {
+                ps.setString(1, dimension.wire());
+                ps.setString(2, key);
+                if (name != null) {
+                    ps.setString(3, name);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        }
+    }
+
     /** A series that has windows: its key, name, and event count in the range asked. */
     public record Series(Dimension dimension, String key, String name, long count, long errors) {
     }

@@ -18,6 +18,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class OpenSloLoader extends YamlChecks {
             "AlertNotificationTarget", "DataSource", "Contract");
     private static final List<String> CONTRACT = List.of("supplier", "provider", "unit", "objectives", "period", "notes",
             "penaltyBands");
-    private static final List<String> BAND = List.of("below", "consequence");
+    private static final List<String> BAND = List.of("below", "consequence", "objective");
     private static final List<String> DOC = List.of("apiVersion", "kind", "metadata", "spec");
     private static final List<String> METADATA = List.of("name", "displayName", "labels", "annotations");
     private static final List<String> SLO = List.of("description", "service", "indicator", "indicatorRef", "timeWindow",
@@ -403,7 +404,8 @@ public final class OpenSloLoader extends YamlChecks {
             if (!(pb.value() instanceof ListNode list)) {
                 error(pb.value().loc(), "penaltyBands must be a list such as [{below: 99.9, consequence: 5% credit}]");
             } else {
-                double previous = 100;
+                // Mildest to strictest for each objective named, and for the bands that name none.
+                Map<String, Double> previous = new HashMap<>();
                 for (Node n : list.items()) {
                     MapNode band = map(n, "a penalty band", "a mapping with below (a percentage) and consequence");
                     if (band == null) {
@@ -416,15 +418,24 @@ public final class OpenSloLoader extends YamlChecks {
                         error(band.loc(), "a penalty band needs below (e.g. 99.5) and consequence (e.g. 10% service credit)");
                         continue;
                     }
+                    Entry of = band.entries().get("objective");
+                    String objective = of == null ? null : scalar(of.value(), "objective");
+                    if (objective != null && objectiveNames != null && !objectiveNames.contains(objective)) {
+                        error(of.value().loc(), "the band's objective '" + objective + "' is not one of the contract's "
+                                + "objectives " + objectiveNames + "; name one of them, or leave objective out for a band "
+                                + "that holds for all");
+                        continue;
+                    }
+                    String group = objective == null ? "" : objective;
                     Double b = number(below.value(), "below");
                     if (b != null && (b <= 0 || b > 100)) {
                         error(below.value().loc(), "below is a percentage in (0, 100]");
-                    } else if (b != null && b >= previous) {
+                    } else if (b != null && b >= previous.getOrDefault(group, 100.0)) {
                         error(below.value().loc(), "penalty bands go from the mildest to the strictest: each below lower "
-                                + "than the one before");
+                                + "than the one before" + (objective == null ? "" : " for objective " + objective));
                     } else if (b != null) {
-                        previous = b;
-                        bands.add(new dev.vigil.assess.Contract.PenaltyBand(b, scalar(what.value(), "consequence")));
+                        previous.put(group, b);
+                        bands.add(new dev.vigil.assess.Contract.PenaltyBand(b, scalar(what.value(), "consequence"), objective));
                     }
                 }
             }

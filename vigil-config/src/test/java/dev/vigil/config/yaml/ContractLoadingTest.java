@@ -27,6 +27,19 @@ class ContractLoadingTest {
               timeWindow: [{duration: 28d, isRolling: true}]
               budgetingMethod: Occurrences
               objectives: [{target: 0.999}]
+            ---
+            apiVersion: openslo/v1
+            kind: SLO
+            metadata: {name: carrier-latency}
+            spec:
+              indicator:
+                spec:
+                  ratioMetric:
+                    good: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api, durationAtMost: 1s}}}
+                    total: {metricSource: {type: Vigil, spec: {dimension: peer, key: carrier-api}}}
+              timeWindow: [{duration: 28d, isRolling: true}]
+              budgetingMethod: Occurrences
+              objectives: [{target: 0.97}]
             """;
 
     @TempDir
@@ -97,5 +110,46 @@ class ContractLoadingTest {
                 """)).isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
                 .containsExactly(dir.resolve("slo/contract.yaml") + ":6:16: contract parcelco covers \"carrier-availabilty\", "
                         + "which no SLO of the objectives' files is named; did you mean \"carrier-availability\"?"));
+    }
+
+    @Test
+    void aPenaltyBandMayHoldForOneObjectiveOnlyEachObjectivesBandsOrderedOnTheirOwn() throws Exception {
+        Contract c = load("""
+                apiVersion: vigil.dev/v1
+                kind: Contract
+                metadata: {name: parcelco-2026}
+                spec:
+                  supplier: ParcelCo
+                  objectives: [carrier-availability, carrier-latency]
+                  period: 1M
+                  penaltyBands:
+                    - {below: 99.9, consequence: 5% service credit, objective: carrier-availability}
+                    - {below: 99.5, consequence: 10% service credit, objective: carrier-availability}
+                    - {below: 97, consequence: 5% service credit, objective: carrier-latency}
+                    - {below: 90, consequence: termination right}
+                """).contracts().get(0);
+
+        assertThat(c.bandReached("carrier-latency", 98.0)).as("kept its own target of 97%").isNull();
+        assertThat(c.bandReached("carrier-availability", 98.0).consequence()).isEqualTo("10% service credit");
+        assertThat(c.bandReached("carrier-latency", 96.0).consequence()).isEqualTo("5% service credit");
+        assertThat(c.bandReached("carrier-latency", 80.0).consequence()).as("a band for all, stricter").isEqualTo("termination right");
+    }
+
+    @Test
+    void aPenaltyBandNamingAnObjectiveTheContractDoesNotCoverIsRefusedInPlace() {
+        assertThatThrownBy(() -> load("""
+                apiVersion: vigil.dev/v1
+                kind: Contract
+                metadata: {name: parcelco-2026}
+                spec:
+                  supplier: ParcelCo
+                  objectives: [carrier-availability]
+                  period: 1M
+                  penaltyBands:
+                    - {below: 99.9, consequence: 5% service credit, objective: carrier-latency}
+                """)).isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
+                .containsExactly(dir.resolve("slo/contract.yaml") + ":9:64: the band's objective 'carrier-latency' is not one of "
+                        + "the contract's objectives [carrier-availability]; name one of them, or leave objective out for a "
+                        + "band that holds for all"));
     }
 }

@@ -90,13 +90,13 @@ public final class ApiService {
                             // says where the period is heading.
                             g.writeNumberField("achievedPercent", 100 * achieved);
                             g.writeBooleanField("met", achieved >= s.objective().spec().target());
-                            dev.vigil.server.report.ReportJson.penaltyBand(g, c.bandReached(100 * achieved));
+                            dev.vigil.server.report.ReportJson.penaltyBand(g, c.bandReached(s.objective().name(), 100 * achieved));
                         }
                         if (f.inProgress() && !Double.isNaN(f.achieved())) {
                             g.writeObjectFieldStart("forecast");
                             g.writeNumberField("achievedPercent", 100 * f.achieved());
                             g.writeBooleanField("met", f.achieved() >= s.objective().spec().target());
-                            dev.vigil.server.report.ReportJson.penaltyBand(g, c.bandReached(100 * f.achieved()));
+                            dev.vigil.server.report.ReportJson.penaltyBand(g, c.bandReached(s.objective().name(), 100 * f.achieved()));
                             g.writeNumberField("paceCoverage", Math.round(f.paceCoverage() * 1e4) / 1e4);
                             g.writeEndObject();
                         }
@@ -204,7 +204,16 @@ public final class ApiService {
             return Json.error(HttpStatus.BAD_REQUEST, "bad_parameter", e.getMessage(), e.parameter);
         }
         return blocking(ctx, () -> {
+            // Read before the windows: a minute closed after this has its window written after it, never before.
+            long watermark = pipeline.status().watermark();
             List<OutputStore.KpiStep> steps = pipeline.store().kpis(dimension, key, name, from, to, step);
+            if (steps.isEmpty() && !pipeline.store().hasSeries(dimension, key, name)) {
+                return Json.error(HttpStatus.NOT_FOUND, "not_found", "no " + dimension.wire() + " series '" + key + "'"
+                        + (name == null ? "" : " named '" + name + "'") + " has any KPI window (names are exact; "
+                        + "GET /api/v1/kpis/series?dimension=" + dimension.wire() + " lists them)", "key");
+            }
+            // Minutes the watermark has not closed have no window yet: listing them as 0 would read as a drop.
+            long closedUntil = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : WindowSpan.MINUTE.startOf(watermark);
             return Json.response(HttpStatus.OK, g -> {
                 g.writeStartObject();
                 g.writeStringField("dimension", dimension.wire());
@@ -218,13 +227,23 @@ public final class ApiService {
                 g.writeNumberField("relativeError", KpiWindow.RELATIVE_ACCURACY);
                 g.writeStringField("percentiles", "each pNN is within relativeError of the exact duration percentile "
                         + "(DDSketch); count, errors and rate are exact");
+                if (closedUntil == Long.MIN_VALUE) {
+                    g.writeNullField("closedUntil");
+                } else {
+                    g.writeStringField("closedUntil", Timestamps.format(closedUntil));
+                }
                 g.writeArrayFieldStart("points");
                 int i = 0;
-                for (long t = from; t < to; t += step.micros()) {
+                for (long t = from; t < to && t < closedUntil; t += step.micros()) {
                     KpiWindow w = i < steps.size() && steps.get(i).startMicros() == t ? steps.get(i++).window() : null;
                     g.writeStartObject();
                     g.writeStringField("start", Timestamps.format(t));
-                    KpiJson.figures(g, w, step.micros() / 1e6);
+                    // An hour or a day still going: its closed minutes so far, its rate over them.
+                    boolean partial = t + step.micros() > closedUntil;
+                    KpiJson.figures(g, w, ((partial ? closedUntil : t + step.micros()) - t) / 1e6);
+                    if (partial) {
+                        g.writeBooleanField("partial", true);
+                    }
                     g.writeEndObject();
                 }
                 g.writeEndArray();

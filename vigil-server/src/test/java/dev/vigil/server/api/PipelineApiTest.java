@@ -153,4 +153,40 @@ class PipelineApiTest {
         assertThat(names).containsExactly("Placed", "Paid", "Shipped", "Delivered");
         assertThat(arrivals).containsExactly("onTime", "onTime", "onTime", "late");
     }
+
+    @Test
+    void kpiStepsStopAtTheLastClosedMinuteAndASeriesNeverSeenIsNotFound() throws Exception {
+        StringBuilder calls = new StringBuilder();
+        for (int s = 0; s < 170; s += 10) {
+            calls.append(call(s, 20));
+        }
+        post(calls + ticks(200)); // allowed lateness 2 s: minutes 0, 1 and 2 close
+        String range = "&from=" + q(at(0)) + "&to=" + q(at(600));
+        JsonNode kpi = await("/api/v1/kpis?dimension=peer&key=bank" + range,
+                k -> k.path("closedUntil").asText().equals(at(180)));
+        assertThat(kpi.get("points")).as("minutes not closed are not listed as 0").hasSize(3);
+        assertThat(kpi.at("/points/0/count").asLong()).isEqualTo(6);
+        assertThat(kpi.at("/points/2/count").asLong()).isEqualTo(5);
+
+        long hour = WindowSpan.HOUR.startOf(t0);
+        JsonNode hours = get("/api/v1/kpis?dimension=peer&key=bank&step=1h&from=" + q(Timestamps.format(hour))
+                + "&to=" + q(Timestamps.format(hour + 3 * WindowSpan.HOUR.micros())));
+        JsonNode last = hours.get("points").get(hours.get("points").size() - 1);
+        assertThat(last.get("partial").asBoolean()).as("the hour still going").isTrue();
+        assertThat(Timestamps.parseRfc3339(last.get("start").asText())).isLessThan(t0 + 180_000_000L);
+        long closedSeconds = (t0 + 180_000_000L - Timestamps.parseRfc3339(last.get("start").asText())) / 1_000_000L;
+        assertThat(last.get("ratePerSecond").asDouble()).as("its rate over its closed minutes")
+                .isCloseTo(Math.round(last.get("count").asLong() * 1000.0 / closedSeconds) / 1000.0,
+                        org.assertj.core.data.Offset.offset(0.0005));
+
+        var unknown = ApiCalls.send(base(), "/api/v1/kpis?dimension=peer&key=nosuch" + range);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("not_found", "nosuch", "/api/v1/kpis/series?dimension=peer");
+        assertThat(ApiCalls.send(base(), "/api/v1/kpis?dimension=peer&key=bank&name=nosuch" + range).statusCode())
+                .isEqualTo(404);
+        JsonNode quiet = get("/api/v1/kpis?dimension=peer&key=bank&from=" + q(Timestamps.format(t0 - 3_600_000_000L))
+                + "&to=" + q(Timestamps.format(t0 - 3_000_000_000L)));
+        assertThat(quiet.get("points")).as("a known series' quiet minutes are 0").hasSize(10)
+                .allSatisfy(p -> assertThat(p.get("count").asLong()).isZero());
+    }
 }
