@@ -14,6 +14,12 @@ public final class PeriodReport {
 
     /** Breaching runs closer than this many minutes form one breach interval. */
     public static final int JOIN_MINUTES = 5;
+    /**
+     * The share of the period's error budget from which a breach interval is notable: a report lists these and
+     * sums up the rest. A minute can miss a 98.5% target with one failed call of five, and a quiet month then
+     * holds a thousand one-minute "breaches" that spent next to nothing; an incident spends its percent in an hour.
+     */
+    public static final double NOTABLE_SHARE = 0.01;
     /** How many of the costliest hours a report lists. */
     public static final int COSTLIEST = 5;
 
@@ -30,10 +36,11 @@ public final class PeriodReport {
     /**
      * A stretch in which minutes missed the target on their own.
      *
-     * @param worst  the worst minute's reading (lowest good share, or highest statistic)
-     * @param tally  the events of the breaching minutes
+     * @param worst          the worst minute's reading (lowest good share, or highest statistic)
+     * @param tally          the events of the breaching minutes
+     * @param budgetConsumed the error budget spent from its start to its end, in the budget's units
      */
-    public record Breach(long startMicros, long endMicros, int minutes, double worst, Tally tally) {
+    public record Breach(long startMicros, long endMicros, int minutes, double worst, Tally tally, double budgetConsumed) {
     }
 
     /** An hour and the error budget it spent, in budget units and as a share of the period's budget. */
@@ -65,7 +72,21 @@ public final class PeriodReport {
 
         /** The share of the period's budget spent (above 1 when overspent); NaN without a budget. */
         public double budgetSpentShare() {
-            return budgetTotal > 0 ? budgetConsumed / budgetTotal : budgetConsumed > 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+            return share(budgetConsumed);
+        }
+
+        /** The share of the period's budget a breach interval spent; NaN without a budget. */
+        public double budgetSpentShare(Breach b) {
+            return share(b.budgetConsumed());
+        }
+
+        private double share(double consumed) {
+            return budgetTotal > 0 ? consumed / budgetTotal : consumed > 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+        }
+
+        /** The breach intervals that spent at least {@link #NOTABLE_SHARE} of the budget (all of them without one). */
+        public List<Breach> notableBreaches() {
+            return breaches.stream().filter(b -> !(budgetSpentShare(b) < NOTABLE_SHARE)).toList();
         }
     }
 
@@ -113,7 +134,10 @@ public final class PeriodReport {
             path.add(new Step(dayEnd, soFar.ratio(), status.budgetTotal() > 0 ? soFar.bad() / status.budgetTotal() : Double.NaN));
         }
         return new Result(o, period, status.tally(), status.achieved(), status.budgetTotal(), status.budgetConsumed(),
-                breaches(inside, own.target(), own.indicator().higherIsWorse()),
+                breaches(inside, own.target(), own.indicator().higherIsWorse()).stream()
+                        .map(b -> new Breach(b.startMicros(), b.endMicros(), b.minutes(), b.worst(), b.tally(),
+                                ledger.budgetUnits(b.startMicros(), b.endMicros()).bad()))
+                        .toList(),
                 List.copyOf(spends.subList(0, Math.min(COSTLIEST, spends.size()))), path);
     }
 
@@ -130,7 +154,7 @@ public final class PeriodReport {
                 continue;
             }
             if (count > 0 && m.startMicros() - to >= JOIN_MINUTES * MINUTE) {
-                out.add(new Breach(from, to, count, worst, tally));
+                out.add(new Breach(from, to, count, worst, tally, Double.NaN));
                 count = 0;
             }
             if (count == 0) {
@@ -144,7 +168,7 @@ public final class PeriodReport {
             worst = higherIsWorse ? Math.max(worst, m.reading()) : Math.min(worst, m.reading());
         }
         if (count > 0) {
-            out.add(new Breach(from, to, count, worst, tally));
+            out.add(new Breach(from, to, count, worst, tally, Double.NaN));
         }
         return out;
     }

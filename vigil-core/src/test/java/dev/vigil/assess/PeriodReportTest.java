@@ -40,6 +40,14 @@ class PeriodReportTest {
         return (t / MINUTE) % 5 == 0 ? 1 : 0;
     }
 
+    static long badBetween(long from, long to) {
+        long n = 0;
+        for (long t = from; t < to; t += MINUTE) {
+            n += bad(t);
+        }
+        return n;
+    }
+
     static Objective objective(Indicator indicator, double target) {
         return new Objective("carrier-availability", null, "carrier", new Objective.Series(Dimension.PEER, "carrier-api", null),
                 new ObjectiveLedger.Spec("carrier-availability", indicator, target,
@@ -73,9 +81,14 @@ class PeriodReportTest {
 
         assertThat(r.breaches()).containsExactly(
                 new PeriodReport.Breach(at("2026-10-10T14:00"), at("2026-10-10T14:30"), 30, 0.3,
-                        new Tally(30 * 1000 - (29 * 400 + 700), 30 * 1000)),
-                new PeriodReport.Breach(at("2026-10-20T09:00"), at("2026-10-20T09:08"), 5, 0.9, new Tally(4500, 5000)),
-                new PeriodReport.Breach(at("2026-10-20T09:13"), at("2026-10-20T09:14"), 1, 0.9, new Tally(900, 1000)));
+                        new Tally(30 * 1000 - (29 * 400 + 700), 30 * 1000), 29 * 400 + 700),
+                new PeriodReport.Breach(at("2026-10-20T09:00"), at("2026-10-20T09:08"), 5, 0.9, new Tally(4500, 5000),
+                        badBetween(at("2026-10-20T09:00"), at("2026-10-20T09:08"))),
+                new PeriodReport.Breach(at("2026-10-20T09:13"), at("2026-10-20T09:14"), 1, 0.9, new Tally(900, 1000), 100));
+        // Budget: 0.1% of 44,700,000 calls, 44,700: the first spent 28% of it, the second 1.1%, the third 0.2%.
+        assertThat(r.notableBreaches()).extracting(PeriodReport.Breach::startMicros)
+                .containsExactly(at("2026-10-10T14:00"), at("2026-10-20T09:00"));
+        assertThat(r.budgetSpentShare(r.breaches().get(2))).isCloseTo(100 / r.budgetTotal(), within(1e-12));
 
         assertThat(r.costliest()).hasSize(PeriodReport.COSTLIEST);
         PeriodReport.Spend first = r.costliest().get(0);
@@ -110,7 +123,8 @@ class PeriodReportTest {
         PeriodReport.Result r = PeriodReport.of(objective(new Indicator.StatisticAtMost(0.95, 300_000), 0.99), OCTOBER, minutes,
                 OCTOBER.endMicros());
         assertThat(r.breaches()).containsExactly(new PeriodReport.Breach(at("2026-10-03T08:00"), at("2026-10-03T08:02"), 2,
-                900.0, new Tally(0, 2)));
+                900.0, new Tally(0, 2), 2));
+        assertThat(r.notableBreaches()).as("two of the period's three minutes, over a budget of 0.03").hasSize(1);
         assertThat(r.verdict()).isEqualTo("breached");
     }
 

@@ -54,7 +54,7 @@ public final class ReportCsv {
                     set(summary, "budget_total", num(o.budgetTotal()));
                     set(summary, "budget_consumed", num(o.budgetConsumed()));
                     set(summary, "budget_spent_percent", num(100 * o.budgetSpentShare()));
-                    Contract.PenaltyBand band = o.hasData() ? c.bandReached(100 * o.achieved()) : null;
+                    Contract.PenaltyBand band = o.hasData() ? c.bandReached(o.objective().name(), 100 * o.achieved()) : null;
                     if (band != null) {
                         set(summary, "penalty_below_percent", num(band.belowPercent()));
                         set(summary, "penalty_consequence", band.consequence());
@@ -70,6 +70,8 @@ public final class ReportCsv {
                         set(row, "total", num(br.tally().total()));
                         set(row, "worst", num(ReportText.readingValue(o, br.worst())));
                         set(row, "worst_unit", ReportText.readingUnit(o));
+                        set(row, "budget_consumed", num(br.budgetConsumed()));
+                        set(row, "budget_spent_percent", num(100 * o.budgetSpentShare(br)));
                         w.write(row);
                     }
                     for (PeriodReport.Spend sp : o.costliest()) {

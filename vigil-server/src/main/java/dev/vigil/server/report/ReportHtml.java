@@ -78,13 +78,13 @@ public final class ReportHtml {
                 .append("<th class=\"n\">Achieved</th><th>Verdict</th><th class=\"n\">Budget spent</th><th>Breaches</th>")
                 .append("<th>Penalty band</th></tr></thead><tbody>\n");
         for (PeriodReport.Result o : s.results()) {
-            Contract.PenaltyBand band = o.hasData() ? c.bandReached(100 * o.achieved()) : null;
+            Contract.PenaltyBand band = o.hasData() ? c.bandReached(o.objective().name(), 100 * o.achieved()) : null;
             h.append("<tr><td><a href=\"#").append(esc(anchor(c, o))).append("\">").append(esc(name(o))).append("</a></td>")
                     .append("<td class=\"n\">").append(ReportText.percent(100 * o.objective().spec().target())).append("</td>")
                     .append("<td class=\"n\">").append(ReportText.percent(100 * o.achieved())).append("</td>")
                     .append("<td>").append(verdict(o.verdict())).append("</td>")
                     .append("<td class=\"n\">").append(ReportText.budget(100 * o.budgetSpentShare())).append("</td>")
-                    .append("<td>").append(o.breaches().size()).append("</td><td>")
+                    .append("<td>").append(breachCount(o)).append("</td><td>")
                     .append(band == null ? "none" : esc("below " + ReportText.percent(band.belowPercent()) + ": "
                             + band.consequence())).append("</td></tr>\n");
         }
@@ -123,22 +123,47 @@ public final class ReportHtml {
             h.append("<figcaption>Share of the period's error budget spent by the end of each day; dashed: all of it.</figcaption></figure>\n");
         }
         h.append("<h4>Breach intervals</h4>\n");
+        List<PeriodReport.Breach> notable = o.notableBreaches();
         if (o.breaches().isEmpty()) {
             h.append("<p>None: no minute missed the target on its own.</p>\n");
         } else {
-            h.append("<table><thead><tr><th>Start</th><th>End</th><th class=\"n\">Minutes</th><th class=\"n\">Worst minute</th>")
-                    .append("<th class=\"n\">Bad / all</th></tr></thead><tbody>\n");
-            for (PeriodReport.Breach b : o.breaches().subList(0, Math.min(MAX_BREACH_ROWS, o.breaches().size()))) {
-                h.append("<tr><td>").append(esc(when(b.startMicros(), zone))).append("</td><td>").append(esc(when(b.endMicros(), zone)))
-                        .append("</td><td class=\"n\">").append(b.minutes()).append("</td><td class=\"n\">")
-                        .append(esc(ReportText.worst(o, b.worst()))).append("</td><td class=\"n\">")
-                        .append(ReportText.number(b.tally().bad())).append(" / ").append(ReportText.number(b.tally().total()))
-                        .append("</td></tr>\n");
+            if (notable.isEmpty()) {
+                h.append("<p>None spent ").append(ReportText.percent(100 * PeriodReport.NOTABLE_SHARE))
+                        .append(" of the budget or more.</p>\n");
+            } else {
+                h.append("<table><thead><tr><th>Start</th><th>End</th><th class=\"n\">Minutes</th><th class=\"n\">Worst minute</th>")
+                        .append("<th class=\"n\">Bad / all</th><th class=\"n\">Of the budget</th></tr></thead><tbody>\n");
+                for (PeriodReport.Breach b : notable.subList(0, Math.min(MAX_BREACH_ROWS, notable.size()))) {
+                    h.append("<tr><td>").append(esc(when(b.startMicros(), zone))).append("</td><td>").append(esc(when(b.endMicros(), zone)))
+                            .append("</td><td class=\"n\">").append(b.minutes()).append("</td><td class=\"n\">")
+                            .append(esc(ReportText.worst(o, b.worst()))).append("</td><td class=\"n\">")
+                            .append(ReportText.number(b.tally().bad())).append(" / ").append(ReportText.number(b.tally().total()))
+                            .append("</td><td class=\"n\">").append(ReportText.budget(100 * o.budgetSpentShare(b))).append("</td></tr>\n");
+                }
+                h.append("</tbody></table>\n");
             }
-            h.append("</tbody></table><p class=\"meta\">");
-            if (o.breaches().size() > MAX_BREACH_ROWS) {
-                h.append("The first ").append(MAX_BREACH_ROWS).append(" of ").append(o.breaches().size())
-                        .append(" intervals; the CSV and JSON reports list them all. ");
+            h.append("<p class=\"meta\">");
+            if (notable.size() > MAX_BREACH_ROWS) {
+                h.append("The first ").append(MAX_BREACH_ROWS).append(" of ").append(notable.size()).append(" intervals. ");
+            }
+            int minor = o.breaches().size() - notable.size();
+            if (minor > 0) {
+                int minutes = 0;
+                double spent = 0;
+                for (PeriodReport.Breach b : o.breaches()) {
+                    if (!notable.contains(b)) {
+                        minutes += b.minutes();
+                        spent += b.budgetConsumed();
+                    }
+                }
+                h.append(ReportText.number(minor)).append(minor == 1 ? " shorter interval" : " shorter intervals")
+                        .append(" (").append(ReportText.number(minutes)).append(minutes == 1 ? " minute" : " minutes")
+                        .append(") spent less than ").append(ReportText.percent(100 * PeriodReport.NOTABLE_SHARE))
+                        .append(" of the budget each, ").append(ReportText.budget(o.budgetTotal() > 0 ? 100 * spent / o.budgetTotal() : Double.NaN))
+                        .append(" together; ");
+            }
+            if (minor > 0 || notable.size() > MAX_BREACH_ROWS) {
+                h.append("the CSV and JSON reports list every interval. ");
             }
             h.append("A breach interval joins minutes that each missed the target, runs less than ")
                     .append(PeriodReport.JOIN_MINUTES).append(" minutes apart.</p>\n");
@@ -205,5 +230,12 @@ public final class ReportHtml {
             }
         }
         return b.toString();
+    }
+
+    /** The notable breach intervals, and how many shorter ones besides: "2 (and 1,398 shorter)". */
+    private static String breachCount(PeriodReport.Result o) {
+        int notable = o.notableBreaches().size();
+        int minor = o.breaches().size() - notable;
+        return minor == 0 ? String.valueOf(notable) : notable + " (and " + ReportText.number(minor) + " shorter)";
     }
 }

@@ -67,7 +67,7 @@ public final class ReportJson {
         g.writeNumberField("consumed", o.budgetConsumed());
         number(g, "spentPercent", 100 * o.budgetSpentShare());
         g.writeEndObject();
-        Contract.PenaltyBand band = o.hasData() ? c.bandReached(100 * o.achieved()) : null;
+        Contract.PenaltyBand band = o.hasData() ? c.bandReached(o.objective().name(), 100 * o.achieved()) : null;
         penaltyBand(g, band);
         String unit = ReportText.readingUnit(o);
         g.writeArrayFieldStart("breaches");
@@ -80,6 +80,9 @@ public final class ReportJson {
             g.writeStringField("worstUnit", unit);
             g.writeNumberField("events", b.tally().total());
             g.writeNumberField("badEvents", b.tally().bad());
+            number(g, "budgetConsumed", b.budgetConsumed());
+            number(g, "budgetSpentPercent", 100 * o.budgetSpentShare(b));
+            g.writeBooleanField("notable", o.notableBreaches().contains(b));
             g.writeEndObject();
         }
         g.writeEndArray();
