@@ -60,7 +60,7 @@ public final class ReportCommand implements Callable<Integer> {
                     + "this-quarter, last-quarter, this-year, last-year")
     String period;
 
-    @Option(names = "--format", defaultValue = "html", description = "html, csv or json. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "html", description = "html, csv or json. Default: ${DEFAULT-VALUE}")
     String format;
 
     @Option(names = "--zone", paramLabel = "ZONE",
@@ -74,7 +74,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--server", paramLabel = "URL", description = "Ask the Vigil running at URL (e.g. http://localhost:8080)")
     URI server;
 
-    @Option(names = "--data", defaultValue = "./vigil-data",
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "./vigil-data",
             description = "Data folder to read when no --server is given. Default: vigil-data in the working folder")
     Path data;
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** The options every command that runs a server shares. */
 public final class ServerFlags {
 
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port;
 
     @Option(names = "--otlp-grpc-port", paramLabel = "PORT|auto|off", defaultValue = "auto",
@@ -33,7 +33,7 @@ public final class ServerFlags {
     /** The OTLP/gRPC port that auto picks when free. */
     static final int OTLP_GRPC_CONVENTION = 4317;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on: loopback by default, "
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on: loopback by default, "
             + "so only this machine can reach it; 0.0.0.0 (or ::) listens on every interface. Default: ${DEFAULT-VALUE}")
     String bind;
 
@@ -46,15 +46,15 @@ public final class ServerFlags {
             description = "Data folder (the journal and the DuckDB store). Default: vigil-data in the working folder")
     Path data;
 
-    @Option(names = "--max-body", defaultValue = "16m", converter = SizeConverter.class,
+    @Option(names = "--max-body", paramLabel = "SIZE", defaultValue = "16m", converter = SizeConverter.class,
             description = "Largest ingest body, after decompression; larger ones get 413. Default: ${DEFAULT-VALUE}")
     long maxBody;
 
-    @Option(names = "--max-future-skew", defaultValue = "5m",
+    @Option(names = "--max-future-skew", paramLabel = "DURATION", defaultValue = "5m",
             description = "Reject events whose time is further ahead of this server's clock. Default: ${DEFAULT-VALUE}")
     Duration maxFutureSkew;
 
-    @Option(names = "--max-past-age", defaultValue = "30d",
+    @Option(names = "--max-past-age", paramLabel = "DURATION", defaultValue = "30d",
             description = "Reject events older than this (raise it to load history). Default: ${DEFAULT-VALUE}")
     Duration maxPastAge;
 

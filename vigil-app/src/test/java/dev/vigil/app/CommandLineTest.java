@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -66,6 +68,23 @@ class CommandLineTest {
                 .contains("./vigil report --contract parcelco-2026 --period last-month --server http://localhost:8080",
                         "./vigil report --unit logistics --period this-quarter --format csv --server http://localhost:8080",
                         "./vigil report --all --period last-month --format json --out - --server http://localhost:8080");
+    }
+
+    @Test
+    void everyOptionsValueIsNamedInCapitalsInEveryCommandsHelp() {
+        // picocli's fallback placeholder is the field's name (<maxBody>): next to FILE and DIR it reads as a
+        // different kind of thing. Walks the commands from the tree, so a new one is covered.
+        List<CommandLine> all = new ArrayList<>();
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(Vigil.commandLine()));
+        while (!todo.isEmpty()) {
+            CommandLine c = todo.pop();
+            all.add(c);
+            todo.addAll(c.getSubcommands().values());
+        }
+        assertThat(all).hasSizeGreaterThan(10);
+        for (CommandLine c : all) {
+            assertThat(c.getUsageMessage()).as(c.getCommandName()).doesNotContainPattern("=<[a-z]");
+        }
     }
 
     @Test

@@ -26,25 +26,25 @@ public final class BatchCompareCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--strategies", required = true, split = ",",
+    @Option(names = "--strategies", paramLabel = "NAME[,NAME...]", required = true, split = ",",
             description = "Strategies separated by commas; parts of one joined by +, e.g. per-record,chunk:100,chunk:100+parallel:8")
     List<String> strategies;
 
-    @Option(names = "--protect", description = "What online users must keep, e.g. 'online p99 < 200ms'")
+    @Option(names = "--protect", paramLabel = "RULE", description = "What online users must keep, e.g. 'online p99 < 200ms'")
     String protect;
 
-    @Option(names = "--time-limit", description = "At most this long per strategy (its rate is what counts). Default: 30s, "
+    @Option(names = "--time-limit", paramLabel = "DURATION", description = "At most this long per strategy (its rate is what counts). Default: 30s, "
             + "unless --records is given")
     Duration timeLimit;
 
-    @Option(names = "--records", description = "At most this many records per strategy: every strategy is measured on the "
+    @Option(names = "--records", paramLabel = "N", description = "At most this many records per strategy: every strategy is measured on the "
             + "same first N records of the input. With --time-limit too, whichever comes first")
     Long records;
 
-    @Option(names = "--report", description = "HTML report to write (default: FILE.compare.html)")
+    @Option(names = "--report", paramLabel = "FILE", description = "HTML report to write (default: FILE.compare.html)")
     Path report;
 
-    @Option(names = "--work-dir", description = "Checkpoints and rejects of each run (default: FILE.compare/)")
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Checkpoints and rejects of each run (default: FILE.compare/)")
     Path workDir;
 
     @Override

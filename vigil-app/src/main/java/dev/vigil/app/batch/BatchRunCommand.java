@@ -22,13 +22,13 @@ public final class BatchRunCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--strategy", defaultValue = "per-record", description = "How to send. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--strategy", paramLabel = "NAME", defaultValue = "per-record", description = "How to send. Default: ${DEFAULT-VALUE}")
     String strategy;
 
-    @Option(names = "--checkpoint", description = "Progress file (default: FILE.checkpoint.json)")
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Progress file (default: FILE.checkpoint.json)")
     Path checkpoint;
 
-    @Option(names = "--rejects", description = "Rejected records with the reason, NDJSON (default: FILE.rejects.ndjson)")
+    @Option(names = "--rejects", paramLabel = "FILE", description = "Rejected records with the reason, NDJSON (default: FILE.rejects.ndjson)")
     Path rejects;
 
     @Option(names = "--fresh", description = "Start over: ignore and replace an earlier checkpoint and reject file")

@@ -23,18 +23,18 @@ public final class BatchTuneCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--protect", required = true, description = "What online users must keep, e.g. 'online p99 < 200ms'")
+    @Option(names = "--protect", paramLabel = "RULE", required = true, description = "What online users must keep, e.g. 'online p99 < 200ms'")
     String protect;
 
-    @Option(names = "--time-per-point", description = "How long each configuration runs. Default: 5s, unless "
+    @Option(names = "--time-per-point", paramLabel = "DURATION", description = "How long each configuration runs. Default: 5s, unless "
             + "--records-per-point is given")
     Duration timePerPoint;
 
-    @Option(names = "--records-per-point", description = "At most this many records per configuration: every point is "
+    @Option(names = "--records-per-point", paramLabel = "N", description = "At most this many records per configuration: every point is "
             + "measured on the same first N records. With --time-per-point too, whichever comes first")
     Long recordsPerPoint;
 
-    @Option(names = "--report", description = "HTML report to write (default: FILE.tune.html)")
+    @Option(names = "--report", paramLabel = "FILE", description = "HTML report to write (default: FILE.tune.html)")
     Path report;
 
     @Override

@@ -17,28 +17,28 @@ final class TargetOptions {
     @Parameters(paramLabel = "FILE", description = "Records: .csv (header row) or .ndjson/.jsonl")
     Path input;
 
-    @Option(names = "--target", required = true, description = "The service's base URL, e.g. http://localhost:9090")
+    @Option(names = "--target", paramLabel = "URL", required = true, description = "The service's base URL, e.g. http://localhost:9090")
     URI target;
 
-    @Option(names = "--format", description = "csv or ndjson (default: from the file name)")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "csv or ndjson (default: from the file name)")
     RecordReader.Format format;
 
-    @Option(names = "--max-retries", defaultValue = "5", description = "Transient failures of a request before its records are rejected. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--max-retries", paramLabel = "N", defaultValue = "5", description = "Transient failures of a request before its records are rejected. Default: ${DEFAULT-VALUE}")
     int maxRetries;
 
-    @Option(names = "--retry-base", defaultValue = "50ms", description = "First backoff; doubles each retry, full jitter, at most 10s. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--retry-base", paramLabel = "DURATION", defaultValue = "50ms", description = "First backoff; doubles each retry, full jitter, at most 10s. Default: ${DEFAULT-VALUE}")
     Duration retryBase;
 
-    @Option(names = "--probe-rate", defaultValue = "20", description = "Online probe calls per second to --online-path (0: none). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--probe-rate", paramLabel = "PER_SECOND", defaultValue = "20", description = "Online probe calls per second to --online-path (0: none). Default: ${DEFAULT-VALUE}")
     double probeRate;
 
-    @Option(names = "--online-path", defaultValue = "/online", description = "The service's endpoint online users call. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--online-path", paramLabel = "PATH", defaultValue = "/online", description = "The service's endpoint online users call. Default: ${DEFAULT-VALUE}")
     String onlinePath;
 
-    @Option(names = "--baseline", defaultValue = "2s", description = "Online latency measured before each run starts. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--baseline", paramLabel = "DURATION", defaultValue = "2s", description = "Online latency measured before each run starts. Default: ${DEFAULT-VALUE}")
     Duration baseline;
 
-    @Option(names = "--report-to", description = "A Vigil server (e.g. http://localhost:8080): every request goes there as a "
+    @Option(names = "--report-to", paramLabel = "URL", description = "A Vigil server (e.g. http://localhost:8080): every request goes there as a "
             + "call event (source vigil-batch, peer the target), so the run shows up in monitoring like production traffic")
     URI reportTo;
 

@@ -23,13 +23,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ServerFlags flags;
 
-    @Option(names = "--rate", defaultValue = "300", description = "Events per second the simulator sends. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "300", description = "Events per second the simulator sends. Default: ${DEFAULT-VALUE}")
     double rate;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed of the simulation. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed of the simulation. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--duration", description = "Stop by itself after this long (e.g. 10m); default: run until stopped")
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Stop by itself after this long (e.g. 10m); default: run until stopped")
     Duration duration;
 
     @Option(names = "--backfill", paramLabel = "AGE",

@@ -19,16 +19,16 @@ import picocli.CommandLine.Option;
                 + "file name.")
 public final class LabRecordsCommand implements Callable<Integer> {
 
-    @Option(names = "--count", defaultValue = "100000", description = "How many records. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--count", paramLabel = "N", defaultValue = "100000", description = "How many records. Default: ${DEFAULT-VALUE}")
     long count;
 
-    @Option(names = "--invalid", defaultValue = "0.01", description = "Share of invalid records. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--invalid", paramLabel = "SHARE", defaultValue = "0.01", description = "Share of invalid records. Default: ${DEFAULT-VALUE}")
     double invalid;
 
-    @Option(names = "--out", required = true, description = "The file to write: NAME.csv or NAME.ndjson")
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "The file to write: NAME.csv or NAME.ndjson")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
     @Override

@@ -17,35 +17,35 @@ import picocli.CommandLine.Option;
                 + "/records/validate; GET /online, /ledger, /stats (docs/LAB.md). Ctrl-C stops it."})
 public final class LabServiceCommand implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "9090", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "9090", description = "HTTP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on: loopback by default; "
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on: loopback by default; "
             + "0.0.0.0 for every interface (its /admin endpoints answer loopback clients only). Default: ${DEFAULT-VALUE}")
     String bind;
 
-    @Option(names = "--overhead", defaultValue = "2ms", description = "Fixed cost of each request (round trips, orchestration). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--overhead", paramLabel = "DURATION", defaultValue = "2ms", description = "Fixed cost of each request (round trips, orchestration). Default: ${DEFAULT-VALUE}")
     Duration overhead;
 
-    @Option(names = "--per-record", defaultValue = "50us", description = "Cost of each record in a request. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--per-record", paramLabel = "DURATION", defaultValue = "50us", description = "Cost of each record in a request. Default: ${DEFAULT-VALUE}")
     Duration perRecord;
 
-    @Option(names = "--workers", defaultValue = "8", description = "Requests worked on at once (the capacity); others wait. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "8", description = "Requests worked on at once (the capacity); others wait. Default: ${DEFAULT-VALUE}")
     int workers;
 
-    @Option(names = "--transient-errors", defaultValue = "0", description = "Share of record requests answered 503 before applying anything. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--transient-errors", paramLabel = "SHARE", defaultValue = "0", description = "Share of record requests answered 503 before applying anything. Default: ${DEFAULT-VALUE}")
     double transientErrors;
 
-    @Option(names = "--lost-replies", defaultValue = "0", description = "Share of record requests applied but answered 503 (the reply was lost). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--lost-replies", paramLabel = "SHARE", defaultValue = "0", description = "Share of record requests applied but answered 503 (the reply was lost). Default: ${DEFAULT-VALUE}")
     double lostReplies;
 
-    @Option(names = "--spikes", defaultValue = "0", description = "Share of requests that take --spike longer. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--spikes", paramLabel = "SHARE", defaultValue = "0", description = "Share of requests that take --spike longer. Default: ${DEFAULT-VALUE}")
     double spikes;
 
-    @Option(names = "--spike", defaultValue = "200ms", description = "Extra time of a latency spike. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--spike", paramLabel = "DURATION", defaultValue = "200ms", description = "Extra time of a latency spike. Default: ${DEFAULT-VALUE}")
     Duration spike;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the fault dice. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the fault dice. Default: ${DEFAULT-VALUE}")
     long seed;
 
     @Override

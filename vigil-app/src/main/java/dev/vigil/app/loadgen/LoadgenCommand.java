@@ -32,28 +32,28 @@ import picocli.CommandLine.Option;
         description = "Post events to a Vigil server over HTTP and report acknowledged events/s and ack latency.")
 public final class LoadgenCommand implements Callable<Integer> {
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Vigil base URL. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080", description = "Vigil base URL. Default: ${DEFAULT-VALUE}")
     URI url;
 
-    @Option(names = "--batch", defaultValue = "1000", description = "Events per request. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--batch", paramLabel = "EVENTS", defaultValue = "1000", description = "Events per request. Default: ${DEFAULT-VALUE}")
     int batch;
 
-    @Option(names = "--clients", defaultValue = "8", description = "Concurrent clients (connections). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "8", description = "Concurrent clients (connections). Default: ${DEFAULT-VALUE}")
     int clients;
 
-    @Option(names = "--duration", defaultValue = "20s", description = "Measured time. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "20s", description = "Measured time. Default: ${DEFAULT-VALUE}")
     Duration duration;
 
-    @Option(names = "--warmup", defaultValue = "5s", description = "Unmeasured time before. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s", description = "Unmeasured time before. Default: ${DEFAULT-VALUE}")
     Duration warmup;
 
-    @Option(names = "--rate", description = "Open loop: target events/s over all clients (default: as fast as acks allow)")
+    @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Open loop: target events/s over all clients (default: as fast as acks allow)")
     Double rate;
 
-    @Option(names = "--bodies", defaultValue = "64", description = "Distinct pre-generated bodies per client. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--bodies", paramLabel = "N", defaultValue = "64", description = "Distinct pre-generated bodies per client. Default: ${DEFAULT-VALUE}")
     int bodies;
 
-    @Option(names = "--write-body", description = "Only write one NDJSON body of --batch events to this file (for wrk) and exit")
+    @Option(names = "--write-body", paramLabel = "FILE", description = "Only write one NDJSON body of --batch events to this file (for wrk) and exit")
     java.nio.file.Path writeBody;
 
     @Override
