@@ -788,8 +788,10 @@ public final class PipelineRuntime implements PipelineView {
         // Nor is it what anyone waits for: while a backlog queues up (history loaded, a restart far behind), a roll
         // at every write took a third of the writer's time, so it rolls only now and then until the queues are
         // drained, and catches up a slice per write once live (readers read minutes meanwhile: the same answer).
+        // Nor is a stop held up by it: after a backlog, rolling its weeks up takes the store thread many seconds, and
+        // the next start rolls up from the stored minutes.
         long now = System.nanoTime();
-        if ((toStore.isEmpty() && toWriter.isEmpty()) || now - lastRoll >= ROLL_DURING_BACKLOG_NANOS) {
+        if (!stopping && ((toStore.isEmpty() && toWriter.isEmpty()) || now - lastRoll >= ROLL_DURING_BACKLOG_NANOS)) {
             lastRoll = now;
             rollUp(o.finalBefore());
         }
