@@ -357,6 +357,7 @@ class DashboardIT {
         open("#/supplier/carrier-api?range=1h");
         waitFor(d -> d.findElements(By.cssSelector(".chart svg")).size() == 3
                 && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1m"));
+        assertThat(driver.findElement(By.cssSelector(".now-note")).isDisplayed()).as("the last hour follows the clock").isFalse();
         assertThat(driver.findElement(By.cssSelector(".objectives")).getText())
                 .contains("Carrier API availability", "Carrier API calls within 1 s");
         assertThat(driver.findElement(By.cssSelector(".in")).getText()).contains("shipping", "tracking", "returns");
@@ -378,6 +379,9 @@ class DashboardIT {
                 && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h"));
         // The chosen range is in the URL: the view can be sent to someone.
         assertThat(driver.getCurrentUrl()).contains("#/supplier/carrier-api?from=").contains("&to=");
+        // What still follows the clock says so: the status line, objectives, alerts and calls are of now.
+        assertThat(driver.findElement(By.cssSelector(".now-note")).getText()).contains("as of now", "not the range chosen");
+        assertThat(driver.findElement(By.cssSelector(".status-line")).getText()).startsWith("Now:");
 
         // The supplier as a company: its contract, each objective so far and forecast, the reports; and search finds it
         // by the company's name.

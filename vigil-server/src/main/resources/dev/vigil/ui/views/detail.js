@@ -36,6 +36,7 @@ function shell(el, args) {
     <div class="charts">
       <div class="chart" id="c-rate"></div><div class="chart" id="c-errors"></div><div class="chart" id="c-latency"></div>
     </div>
+    <p class="sub now-note" hidden></p>
     <div class="cols"><section><h2>Objectives</h2><div class="objectives"></div></section>
       <section><h2>Recent alerts</h2><div class="alerts"></div></section></div>
     <div class="cols"><section><h2>Calls out</h2><div class="out"></div></section>
@@ -59,8 +60,10 @@ function shell(el, args) {
 async function seenLately(name) {
   const to = new Date();
   const from = new Date(to - 30 * 86400e3);
+  // A name with no series at all is a 404: nothing seen.
   const series = await Promise.all(['service', 'peer'].map(dimension => api('kpis',
-    { dimension, key: name, step: '1d', from: from.toISOString(), to: to.toISOString() })));
+    { dimension, key: name, step: '1d', from: from.toISOString(), to: to.toISOString() })
+    .catch(e => { if (e.status === 404) return { points: [] }; throw e; })));
   return series.some(k => k.points.some(p => p.count > 0));
 }
 
@@ -96,8 +99,13 @@ export async function render(el, args, first, rangeChanged) {
   // view now shows another service), and these figures are not its to draw.
   if (!el.querySelector('.status-line') || state.key !== key) return;
 
+  // A chosen stretch of the past moves the charts only: what follows the clock says so.
+  const nowNote = el.querySelector('.now-note');
+  nowNote.hidden = following;
+  nowNote.textContent = following ? '' : `The status line, objectives, alerts, calls and hosts below are as of now `
+    + `(the last ${closedMinutes(estate.minutes)}), not the range chosen for the charts.`;
   el.querySelector('.status-line').innerHTML = row
-    ? html`<p>${badge(row.status)} ${row.reasons.join('; ')}${unit ? html` · business unit <strong>${unit}</strong>` : ''}
+    ? html`<p>${following ? '' : html`<strong>Now:</strong> `}${badge(row.status)} ${row.reasons.join('; ')}${unit ? html` · business unit <strong>${unit}</strong>` : ''}
         · last ${estate.minutes} min: <span class="fig" data-fig="rate">${rate(row.ratePerSecond)}</span>,
         errors <span class="fig" data-fig="errors">${percent(row.errorRatio)}</span>,
         p95 <span class="fig" data-fig="p95">${ms(row.p95Ms)}</span>
@@ -105,9 +113,8 @@ export async function render(el, args, first, rangeChanged) {
     : html`<p class="empty">No events from or to ${args.name} in the last ${closedMinutes(estate.minutes)}.</p>`.html;
   el.querySelector('.range-text').textContent = `${time(kpis.from)} to ${time(kpis.to)}, in steps of ${kpis.step}; `
     + `percentiles within ${kpis.relativeError * 100}% of the exact value.`;
-  // Minutes the watermark has not closed yet have no window: drawn as gaps, not as a drop to zero.
-  const closed = estate.to ? Date.parse(estate.to) : 0;
-  const pts = f => kpis.points.map(p => [p.start, Date.parse(p.start) < closed ? f(p) : null]);
+  // Minutes the watermark has not closed yet are not listed: drawn as gaps, not as a drop to zero.
+  const pts = f => kpis.points.map(p => [p.start, f(p)]);
   const range = [from, to];
   // The alerts of the objectives that cover it, where they fired and resolved, on every chart.
   const covers = new Set(row ? row.objectives : []);
