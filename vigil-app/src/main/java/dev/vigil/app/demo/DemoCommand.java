@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--backfill-rate", defaultValue = "0.5", paramLabel = "PER_SECOND",
             description = "Events per second of event time in the history, rising to --rate over its last quarter hour (no "
-                    + "false surge when it goes live). Default: ${DEFAULT-VALUE}")
+                    + "false surge when it goes live); a quarter of it more than 35 days back. Default: ${DEFAULT-VALUE}")
     double backfillRate;
 
     @Option(names = "--incident", paramLabel = "NAME", description = "Play this incident at once (repeatable): "

@@ -308,8 +308,18 @@ public final class Simulator implements Runnable, dev.vigil.server.DemoControl {
      * chart as a traffic surge; the ramp costs about the live rate times {@link #RAMP} more events (90,000 at 300/s).
      */
     static double historyRate(double reduced, double live, long ageMicros) {
+        if (ageMicros > FULL_HISTORY.toNanos() / 1000) {
+            return reduced / 4;
+        }
         return reduced + Math.max(0, live - reduced) * Math.exp(-ageMicros / (RAMP.toNanos() / 1000.0));
     }
+
+    /**
+     * How far back the history keeps its reduced rate; older (the first days of last month, late in a month, when the
+     * history reaches back to its start) a quarter of it. At the full rate a demo started on the 31st read 60 days
+     * of history, half again the events of one started on the 8th, and went live that much later.
+     */
+    static final Duration FULL_HISTORY = Duration.ofDays(35);
 
     /** Posts every event the backfill made, in order; a refusal for load is waited out (history is not dropped). */
     private void postHistory() throws InterruptedException {

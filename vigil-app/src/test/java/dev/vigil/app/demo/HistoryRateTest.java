@@ -27,4 +27,15 @@ class HistoryRateTest {
     void aHistoryAtOrAboveTheLiveRateStaysAtItsOwn() {
         assertThat(Simulator.historyRate(500, 300, 0)).isEqualTo(500);
     }
+
+    @Test
+    void historyOlderThanThirtyFiveDaysIsAtAQuarterOfTheRateSoALateMonthsDemoReadsAboutAsMuch() {
+        long day = 1440 * MINUTE;
+        assertThat(Simulator.historyRate(0.5, 300, 35 * day)).isCloseTo(0.5, within(1e-9));
+        assertThat(Simulator.historyRate(0.5, 300, 35 * day + MINUTE)).isEqualTo(0.125);
+        // A demo started on the 31st reaches back 60 days, one on the 8th 37: their histories' events.
+        double late = 35 * 0.5 + 25 * 0.125;
+        double early = 35 * 0.5 + 2 * 0.125;
+        assertThat(late / early).isLessThan(1.2);
+    }
 }
