@@ -96,12 +96,13 @@ final class KpiRollups {
 
     /**
      * Rolls up the periods that are final before {@code finalBefore}, oldest first, each in a transaction of its own,
-     * until about {@code rowBudget} rows were read (a period begun is finished): a store catching up on weeks of
-     * history rolls it a slice per call rather than holding the pipeline's writer for minutes.
+     * until about {@code rowBudget} rows were read or {@code deadlineNanos} (System.nanoTime) has passed (a period
+     * begun is finished): a store catching up on weeks of history rolls it a slice per call rather than holding the
+     * pipeline's writer for minutes.
      *
      * @return the periods rolled
      */
-    int rollUp(long finalBefore, long rowBudget) throws SQLException {
+    int rollUp(long finalBefore, long rowBudget, long deadlineNanos) throws SQLException {
         if (finalBefore == NONE) {
             return 0;
         }
@@ -113,7 +114,7 @@ final class KpiRollups {
                 return rolled;
             }
             long bound = g.startOf(limit);
-            while (rows < rowBudget) {
+            while (rows < rowBudget && (deadlineNanos == Long.MAX_VALUE || System.nanoTime() - deadlineNanos < 0)) {
                 long from = frontier.get(g.ordinal());
                 if (from != NONE && from >= bound || nothingBefore[g.ordinal()] == bound) {
                     break;

@@ -35,6 +35,11 @@ public final class OutputStore implements AutoCloseable {
 
     /** Rows read per call of {@link #rollUp} at most, give or take a period: a slice of catching up, not all of it. */
     private static final long ROLL_UP_ROWS_PER_CALL = 200_000;
+    /**
+     * And time: over sparse history a period holds a few hundred rows and two queries, and 200,000 rows were
+     * seconds of a thread that also writes what users wait for (and a stop waited for the slice under way).
+     */
+    private static final long ROLL_UP_NANOS_PER_CALL = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
     /** Rolled stretches kept merged (see {@link #rolledSegments}): a few views' worth, each dimension's edges and hours. */
     private static final int ROLLED_SEGMENTS_KEPT = 48;
 
@@ -218,11 +223,11 @@ public final class OutputStore implements AutoCloseable {
      * (see {@link KpiRollups}); the writer calls it after its writes. Returns the periods rolled.
      */
     public int rollUp(long finalBefore) throws SQLException {
-        return rollUp(finalBefore, ROLL_UP_ROWS_PER_CALL);
+        return rollups.rollUp(finalBefore, ROLL_UP_ROWS_PER_CALL, System.nanoTime() + ROLL_UP_NANOS_PER_CALL);
     }
 
     int rollUp(long finalBefore, long rowBudget) throws SQLException {
-        return rollups.rollUp(finalBefore, rowBudget);
+        return rollups.rollUp(finalBefore, rowBudget, Long.MAX_VALUE);
     }
 
     /** How far the roll-ups reach: the end of the last period rolled per grain, {@link Long#MIN_VALUE} for none. */
