@@ -27,7 +27,10 @@ class ContractLoadingTest {
               timeWindow: [{duration: 28d, isRolling: true}]
               budgetingMethod: Occurrences
               objectives: [{target: 0.999}]
-            ---
+            """;
+
+    /** A second objective with its own target, for bands of their own. */
+    static final String LATENCY_SLO = """
             apiVersion: openslo/v1
             kind: SLO
             metadata: {name: carrier-latency}
@@ -48,6 +51,7 @@ class ContractLoadingTest {
     VigilConfig load(String contract) throws Exception {
         Files.createDirectories(dir.resolve("slo"));
         Files.writeString(dir.resolve("slo/carrier.yaml"), SLO);
+        Files.writeString(dir.resolve("slo/latency.yaml"), LATENCY_SLO);
         Files.writeString(dir.resolve("slo/contract.yaml"), contract);
         Files.writeString(dir.resolve("vigil.yaml"), "objectives: [slo/]\n");
         return ConfigLoader.load(dir.resolve("vigil.yaml"));
