@@ -106,7 +106,7 @@ public final class ReportHtml {
                 .append(ReportText.number(o.units().total())).append(" ").append(ReportText.unitsCounted(o))
                 .append("; error budget ").append(ReportText.number(o.budgetTotal())).append(", spent ")
                 .append(ReportText.number(o.budgetConsumed())).append(" (").append(ReportText.budget(100 * o.budgetSpentShare()))
-                .append(").</p>\n");
+                .append(").").append(esc(coverage(o, zone))).append("</p>\n");
         if (!o.path().isEmpty() && o.hasData()) {
             double target = 100 * o.objective().spec().target();
             List<Double> achieved = o.path().stream().map(p -> 100 * p.achieved()).toList();
@@ -237,5 +237,28 @@ public final class ReportHtml {
         int notable = o.notableBreaches().size();
         int minor = o.breaches().size() - notable;
         return minor == 0 ? String.valueOf(notable) : notable + " (and " + ReportText.number(minor) + " shorter)";
+    }
+
+    /**
+     * " No data before 30 Oct: ..." when the period's first days had none (a verdict over its last two days reads
+     * like one over the month), else nothing.
+     */
+    static String coverage(PeriodReport.Result o, ZoneId zone) {
+        if (!o.hasData() || o.path().isEmpty()) {
+            return "";
+        }
+        int first = 0;
+        while (first < o.path().size() && Double.isNaN(o.path().get(first).achieved())) {
+            first++;
+        }
+        if (first == 0 || first == o.path().size()) {
+            return "";
+        }
+        // A step ends at the end of its day (local midnight): its day is the one just before.
+        java.time.LocalDate day = Timestamps.toInstant(o.path().get(first).endMicros() - 1).atZone(zone).toLocalDate();
+        int covered = o.path().size() - first;
+        long days = java.time.temporal.ChronoUnit.DAYS.between(o.period().first(), o.period().first().plusMonths(o.period().months()));
+        return " No data before " + DAY.format(day) + ": the figures cover " + covered + (covered == 1 ? " day" : " days")
+                + (o.path().size() == days ? " of the period's " + days : " of its " + o.path().size() + " so far") + ".";
     }
 }

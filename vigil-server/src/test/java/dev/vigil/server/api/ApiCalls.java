@@ -39,8 +39,17 @@ final class ApiCalls {
         return JSON.readTree(r.body());
     }
 
-    /** GETs a path until its answer passes; fails after {@link Await#PATIENCE} with the last answer. */
+    /**
+     * GETs a path until its answer is 200 and passes; fails after {@link Await#PATIENCE} with the last answer. Not yet
+     * 200 is a state too: a KPI series is a 404 until its first window is written.
+     */
     static JsonNode await(URI base, String path, Predicate<JsonNode> until) throws Exception {
-        return Await.until("GET " + path + " to pass", () -> get(base, path), until);
+        return Await.until("GET " + path + " to pass", () -> {
+            HttpResponse<String> r = send(base, path);
+            if (r.statusCode() != 200) {
+                throw new java.io.IOException(path + " -> " + r.statusCode() + " " + r.body());
+            }
+            return JSON.readTree(r.body());
+        }, until);
     }
 }
