@@ -421,9 +421,9 @@ public final class OpenSloLoader extends YamlChecks {
                     Entry of = band.entries().get("objective");
                     String objective = of == null ? null : scalar(of.value(), "objective");
                     if (objective != null && objectiveNames != null && !objectiveNames.contains(objective)) {
-                        error(of.value().loc(), "the band's objective '" + objective + "' is not one of the contract's "
-                                + "objectives " + objectiveNames + "; name one of them, or leave objective out for a band "
-                                + "that holds for all");
+                        error(of.value().loc(), "the band's objective " + Quote.value(objective) + " is not one of the "
+                                + "contract's objectives (" + String.join(", ", objectiveNames.stream().map(Quote::name).toList())
+                                + "); name one of them, or leave objective out for a band that holds for all");
                         continue;
                     }
                     String group = objective == null ? "" : objective;
@@ -432,7 +432,7 @@ public final class OpenSloLoader extends YamlChecks {
                         error(below.value().loc(), "below is a percentage in (0, 100]");
                     } else if (b != null && b >= previous.getOrDefault(group, 100.0)) {
                         error(below.value().loc(), "penalty bands go from the mildest to the strictest: each below lower "
-                                + "than the one before" + (objective == null ? "" : " for objective " + objective));
+                                + "than the one before" + (objective == null ? "" : " for objective " + Quote.name(objective)));
                     } else if (b != null) {
                         previous.put(group, b);
                         bands.add(new dev.vigil.assess.Contract.PenaltyBand(b, scalar(what.value(), "consequence"), objective));

@@ -152,8 +152,8 @@ class ContractLoadingTest {
                   penaltyBands:
                     - {below: 99.9, consequence: 5% service credit, objective: carrier-latency}
                 """)).isInstanceOfSatisfying(InvalidConfig.class, e -> assertThat(e.errors()).extracting(ConfigError::toString)
-                .containsExactly(dir.resolve("slo/contract.yaml") + ":9:64: the band's objective 'carrier-latency' is not one of "
-                        + "the contract's objectives [carrier-availability]; name one of them, or leave objective out for a "
+                .containsExactly(dir.resolve("slo/contract.yaml") + ":9:64: the band's objective \"carrier-latency\" is not one of "
+                        + "the contract's objectives (carrier-availability); name one of them, or leave objective out for a "
                         + "band that holds for all"));
     }
 }
