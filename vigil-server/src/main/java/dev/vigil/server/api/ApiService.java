@@ -612,6 +612,7 @@ public final class ApiService {
             g.writeStringField("watermark", Timestamps.format(st.watermark()));
         }
         g.writeNumberField("eventsFolded", st.eventsFolded());
+        g.writeNumberField("eventsStored", st.eventsStored());
         g.writeNumberField("casesInMemory", st.casesInMemory());
         g.writeNumberField("windowsWritten", st.windowsWritten());
         g.writeNumberField("writes", st.writes());

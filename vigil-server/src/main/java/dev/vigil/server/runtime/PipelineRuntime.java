@@ -125,7 +125,7 @@ public final class PipelineRuntime implements PipelineView {
     /** Outputs up to a watermark: windows (the newest revision of each), case changes, late events, alert changes. */
     private record Outputs(List<MergedWindow> windows, List<CaseChange> cases, List<LateEvent> late,
                            List<dev.vigil.assess.ObjectiveLedger.Transition> alertChanges, long watermark,
-                           long finalBefore, long mergerTooLate) implements ToStore {
+                           long finalBefore, long mergerTooLate, long folded) implements ToStore {
     }
 
     /** Every stage's state at a record, written as the checkpoint once the outputs handed before it are stored. */
@@ -336,6 +336,7 @@ public final class PipelineRuntime implements PipelineView {
             stage(stages, topology.assess.name()).restoreInto(new Operator<?, ?>[] {assess});
             byte[] folded = stage(stages, FOLDED).entries().get(FOLDED);
             status.foldedBefore = folded == null ? 0 : new DataInputStream(new ByteArrayInputStream(folded)).readLong();
+            status.eventsStored = status.foldedBefore;
             // The partitions are new: tell them where time stood, or a quiet restart would show no closed minute
             // until the next record arrives. Priming hands out nothing: amendments the checkpoint held back go out at
             // the next move of time, as they would have without the restart.
@@ -667,11 +668,10 @@ public final class PipelineRuntime implements PipelineView {
         long watermark = partitionTime.watermark();
         merger.onWatermark(watermark, partitionTime.finalBefore(), this::toUnwritten);
         assess.onWatermark(watermark, partitionTime.finalBefore(), alertChanges::add);
-        if (unwritten.isEmpty() && cases.isEmpty() && late.isEmpty() && alertChanges.isEmpty()
-                && watermark == handedWatermark) {
-            return;
-        }
-        toStore(new Outputs(unwritten, cases, late, alertChanges, watermark, partitionTime.finalBefore(), merger.tooLate()));
+        // Handed out even when empty: a write every 200 ms is how a reader of /api/v1/stats knows that what was
+        // folded before is stored (two writes later), and an idle store rolls up a slice at each.
+        toStore(new Outputs(unwritten, cases, late, alertChanges, watermark, partitionTime.finalBefore(), merger.tooLate(),
+                status.eventsFolded()));
         unwritten = new ArrayList<>();
         cases = new ArrayList<>();
         late = new ArrayList<>();
@@ -744,7 +744,7 @@ public final class PipelineRuntime implements PipelineView {
             o = (Outputs) toStore.poll();
         }
         return new Outputs(newestRevisions(windows), caseChanges, lateEvents, changes, o.watermark(), o.finalBefore(),
-                o.mergerTooLate());
+                o.mergerTooLate(), o.folded());
     }
 
     /**
@@ -780,6 +780,7 @@ public final class PipelineRuntime implements PipelineView {
         status.windowsWritten += o.windows().size();
         status.watermark = o.watermark();
         status.mergerTooLate = o.mergerTooLate();
+        status.eventsStored = o.folded();
         status.writes++;
         if (visible) {
             status.windowWritesDone++;
@@ -880,6 +881,8 @@ public final class PipelineRuntime implements PipelineView {
         volatile long windowsWritten;
         volatile long mergerTooLate;
         volatile long writes;
+        /** {@link #eventsFolded} as of the last write done: the events whose outputs are all in the store. */
+        volatile long eventsStored;
         /* Written by the store thread only: begun before a visible write, done after it (a sequence lock). */
         volatile long windowWritesBegun;
         volatile long windowWritesDone;
@@ -933,6 +936,10 @@ public final class PipelineRuntime implements PipelineView {
 
         public long checkpoints() {
             return checkpoints;
+        }
+
+        public long eventsStored() {
+            return eventsStored;
         }
 
         public long windowsWritten() {
