@@ -156,9 +156,13 @@ public final class ReportCommand implements Callable<Integer> {
     private VigilConfig loadConfig() throws InvalidConfig {
         Path file = config != null ? config : Path.of("vigil.yaml");
         if (!Files.isRegularFile(file)) {
+            // A demo's folder holds the configuration the demo wrote: say so rather than leave the user to find it.
+            Path demo = data.resolve("demo-config").resolve("vigil.yaml");
             throw new InvalidConfig(List.of(new dev.vigil.config.yaml.ConfigError(file.toString(), 1, 1,
                     "no such file: the report needs the vigil.yaml that declares the objectives and contracts (--config), "
-                            + "or --server to ask a running Vigil")));
+                            + "or --server to ask a running Vigil"
+                            + (config == null && Files.isRegularFile(demo) ? "; this data folder is a demo's: --config " + demo
+                            : ""))));
         }
         return ConfigLoader.load(file);
     }

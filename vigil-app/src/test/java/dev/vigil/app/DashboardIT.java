@@ -380,8 +380,10 @@ class DashboardIT {
         // The chosen range is in the URL: the view can be sent to someone.
         assertThat(driver.getCurrentUrl()).contains("#/supplier/carrier-api?from=").contains("&to=");
         // What still follows the clock says so: the status line, objectives, alerts and calls are of now.
-        assertThat(driver.findElement(By.cssSelector(".now-note")).getText()).contains("as of now", "not the range chosen");
-        assertThat(driver.findElement(By.cssSelector(".status-line")).getText()).startsWith("Now:");
+        WebElement note = driver.findElement(By.cssSelector(".now-note"));
+        assertThat(note.getText()).contains("Only the charts show the range chosen", "as of now");
+        assertThat(note.getLocation().getY()).as("said before the status line it speaks of")
+                .isLessThan(driver.findElement(By.cssSelector(".status-line")).getLocation().getY());
 
         // The supplier as a company: its contract, each objective so far and forecast, the reports; and search finds it
         // by the company's name.

@@ -146,8 +146,11 @@ class DemoIT {
     }
 
     @Test
-    void theDemoGeneratesAWeekOfHistoryWithItsIncidentsBeforeGoingLive() throws Exception {
+    void theDemoGeneratesAWeekOfHistoryWithItsIncidentsBeforeGoingLiveAndNotAgainOnARestart() throws Exception {
         Instant started = Instant.now();
+        String oneHour = "/api/v1/events?peer=tax-gateway&limit=10000&from=" + started.minus(java.time.Duration.ofDays(3))
+                + "&to=" + started.minus(java.time.Duration.ofDays(3)).plus(java.time.Duration.ofHours(1));
+        int before;
         try (VigilProcess vigil = VigilProcess.start("demo", "--port", "0", "--data", data.toString(), "--rate", "100",
                 "--backfill", "7d", "--no-scheduled-incidents")) {
             // Live once the pipeline has read the history: the watermark is at the wall clock again.
@@ -170,9 +173,19 @@ class DemoIT {
                 assertThat(Instant.parse(a.get("at").asText())).isBetween(started.minus(java.time.Duration.ofDays(6)),
                         started.minus(java.time.Duration.ofDays(5)));
             });
+            before = Http.get(vigil.url, oneHour).get("events").size();
+            assertThat(before).isPositive();
             assertThat(vigil.terminate()).isZero();
             assertThat(String.join("\n", vigil.output())).contains("history: 100% of 7 days generated and sent")
                     .doesNotContain("failed posts");
+        }
+        // Started again on the same folder, the demo goes on live: its history is not sent a second time.
+        try (VigilProcess again = VigilProcess.start("demo", "--port", "0", "--data", data.toString(), "--rate", "100",
+                "--backfill", "7d", "--no-scheduled-incidents")) {
+            Http.await(again.url, "/api/v1/stats", s -> s.at("/sinceStart/accepted").asLong() >= 2_000);
+            assertThat(Http.get(again.url, oneHour).get("events").size()).as("events of an hour three days ago").isEqualTo(before);
+            assertThat(again.terminate()).isZero();
+            assertThat(String.join("\n", again.output())).contains("already holds").doesNotContain("history: 100%");
         }
     }
 }

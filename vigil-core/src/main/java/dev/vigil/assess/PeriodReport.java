@@ -54,8 +54,10 @@ public final class PeriodReport {
     public record Step(long endMicros, double achieved, double budgetSpentShare) {
     }
 
+    /** @param closed whether the period was over at the report's time: only then is its verdict final */
     public record Result(Objective objective, ReportPeriod period, Tally units, double achieved, double budgetTotal,
-                         double budgetConsumed, List<Breach> breaches, List<Spend> costliest, List<Step> path) {
+                         double budgetConsumed, List<Breach> breaches, List<Spend> costliest, List<Step> path,
+                         boolean closed) {
 
         public boolean hasData() {
             return units.total() > 0;
@@ -65,9 +67,9 @@ public final class PeriodReport {
             return hasData() && achieved >= objective.spec().target();
         }
 
-        /** met, breached, or no data. */
+        /** met, breached, or no data; "met so far" or "breached so far" while the period runs (nothing is decided). */
         public String verdict() {
-            return !hasData() ? "no data" : met() ? "met" : "breached";
+            return !hasData() ? "no data" : (met() ? "met" : "breached") + (closed ? "" : " so far");
         }
 
         /** The share of the period's budget spent (above 1 when overspent); NaN without a budget. */
@@ -138,7 +140,7 @@ public final class PeriodReport {
                         .map(b -> new Breach(b.startMicros(), b.endMicros(), b.minutes(), b.worst(), b.tally(),
                                 ledger.budgetUnits(b.startMicros(), b.endMicros()).bad()))
                         .toList(),
-                List.copyOf(spends.subList(0, Math.min(COSTLIEST, spends.size()))), path);
+                List.copyOf(spends.subList(0, Math.min(COSTLIEST, spends.size()))), path, asOfMicros >= end);
     }
 
     /** Runs of minutes that miss the target on their own, joined across gaps under {@link #JOIN_MINUTES}. */

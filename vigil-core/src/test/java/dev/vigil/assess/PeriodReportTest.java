@@ -129,6 +129,18 @@ class PeriodReportTest {
     }
 
     @Test
+    void aPeriodStillRunningIsJudgedSoFarNeverFinally() {
+        List<PeriodReport.Minute> minutes = List.of(new PeriodReport.Minute(at("2026-10-03T08:00"), new Tally(5, 10), 0.5));
+        PeriodReport.Result running = PeriodReport.of(objective(new Indicator.NotFailed(), 0.999), OCTOBER, minutes,
+                at("2026-10-12T09:30"));
+        assertThat(running.closed()).isFalse();
+        assertThat(running.verdict()).isEqualTo("breached so far");
+        PeriodReport.Result over = PeriodReport.of(objective(new Indicator.NotFailed(), 0.999), OCTOBER, minutes, OCTOBER.endMicros());
+        assertThat(over.closed()).isTrue();
+        assertThat(over.verdict()).isEqualTo("breached");
+    }
+
+    @Test
     void aPeriodWithoutDataSaysSoInsteadOfMetOrBreached() {
         PeriodReport.Result r = PeriodReport.of(objective(new Indicator.NotFailed(), 0.999), OCTOBER, List.of(),
                 at("2026-10-12T09:30"));

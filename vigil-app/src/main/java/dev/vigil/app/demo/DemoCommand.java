@@ -126,8 +126,17 @@ public final class DemoCommand implements Callable<Integer> {
             hosts.close();
             throw e;
         }
+        // History goes into an empty folder only: sent again, a restarted demo stored every event of it twice (too late
+        // for the KPIs, so the events explorer and the KPIs disagreed two to one).
+        long earlier = server.journal().storedEvents();
+        boolean history = !backfill.isZero() && earlier == 0;
+        if (!backfill.isZero() && !history) {
+            out.printf(Locale.ROOT, "  history: %s already holds %,d events of an earlier run, so none is generated again "
+                    + "(a new --data folder for a fresh history)%n", flags.data(), earlier);
+            out.flush();
+        }
         Thread simThread = Thread.ofPlatform().name("vigil-simulator").daemon(true).start(() -> {
-            if (!backfill.isZero()) {
+            if (history) {
                 try {
                     long started = System.nanoTime();
                     int[] shown = {-1};

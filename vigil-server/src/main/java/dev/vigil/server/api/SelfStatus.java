@@ -9,6 +9,8 @@ import dev.vigil.store.EventStore;
 import dev.vigil.store.OutputStore;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -85,7 +87,10 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
                     + "events acknowledged in the last %d s (%,d) are safe but not searchable yet (KPIs and cases are "
                     + "%,d journal record%s behind).", s, s, b.events(), pipelineBehind, pipelineBehind == 1 ? "" : "s"), b, pipelineBehind, wmDelay, fw, flink, rolled);
         }
-        String reading = readingBacklog(wm, wmDelay, pipelineBehind,
+        // Events read from the journal whose outputs wait inside the pipeline (between its threads): a backlog too,
+        // once the journal itself has none left.
+        long inPipeline = Math.max(0, pipeline.status().eventsFolded() - pipeline.status().eventsStored());
+        String reading = readingBacklog(wm, wmDelay, pipelineBehind, inPipeline,
                 arrivals.lately(journal.acknowledgedRecordNo(), System.nanoTime()));
         if (reading != null) {
             return new SelfStatus("behind", reading, b, pipelineBehind, wmDelay, fw, flink, rolled);
@@ -97,14 +102,27 @@ record SelfStatus(String status, String message, EventStore.Backlog backlog, lon
      * What to say while the pipeline reads a backlog (history loaded, a restart far behind), or null: every page then
      * shows minutes long past as the newest, and a reader must know that before taking them for now.
      */
-    static String readingBacklog(long watermarkMicros, Long delayMillis, long recordsBehind, boolean arriving) {
-        if (recordsBehind <= 0 && !arriving || delayMillis == null || delayMillis < READING_BACKLOG_MILLIS) {
+    static String readingBacklog(long watermarkMicros, Long delayMillis, long recordsBehind, long inPipeline,
+                                 boolean arriving) {
+        if (recordsBehind <= 0 && inPipeline <= 0 && !arriving || delayMillis == null
+                || delayMillis < READING_BACKLOG_MILLIS) {
             return null;
         }
+        List<String> left = new ArrayList<>();
+        if (recordsBehind > 0) {
+            left.add(String.format(Locale.ROOT, "%,d journal record%s to go", recordsBehind, recordsBehind == 1 ? "" : "s"));
+        }
+        if (inPipeline > 0) {
+            left.add(String.format(Locale.ROOT, "%,d event%s read and being written", inPipeline, inPipeline == 1 ? "" : "s"));
+        }
+        if (arriving) {
+            left.add("more arriving");
+        }
+        String pending = left.size() == 1 ? left.get(0)
+                : String.join(", ", left.subList(0, left.size() - 1)) + " and " + left.get(left.size() - 1);
         return String.format(Locale.ROOT, "Reading a backlog: KPIs, cases and alerts have reached %s UTC (%s behind the "
-                + "clock), %,d journal record%s to go%s; the newest minutes appear once it has caught up.",
-                Timestamps.format(watermarkMicros).substring(0, 16).replace('T', ' '), inWords(delayMillis), recordsBehind,
-                recordsBehind == 1 ? "" : "s", arriving ? " and more arriving" : "");
+                + "clock), %s; the newest minutes appear once it has caught up.",
+                Timestamps.format(watermarkMicros).substring(0, 16).replace('T', ' '), inWords(delayMillis), pending);
     }
 
     /** A delay as the dashboard writes one: "17 d 4 h", "3 h 12 min", "2 min 5 s". */

@@ -67,12 +67,15 @@ public final class ReportHtml {
     private static void section(StringBuilder h, ContractReport.Section s, ZoneId zone) {
         Contract c = s.contract();
         boolean anyData = s.results().stream().anyMatch(PeriodReport.Result::hasData);
+        boolean closed = s.results().stream().allMatch(PeriodReport.Result::closed);
         h.append("<section><h2>").append(esc(title(c))).append("</h2><p class=\"meta\">")
                 .append(c.external() ? "Supplier: " : "Provider: ").append(esc(c.party()))
                 .append(c.unit() == null ? "" : " · Business unit: " + esc(c.unit()))
                 .append(" · Contract ").append(esc(c.name())).append("</p>\n<p>")
-                .append(verdict(!anyData ? "no data" : s.met() ? "met" : "breached"))
+                .append(verdict(!anyData ? "no data" : (s.met() ? "met" : "breached") + (closed ? "" : " so far")))
                 .append(!anyData ? " No objective of this contract has data in the period."
+                        : !closed ? (s.met() ? " So far every objective meets its target" : " So far at least one objective "
+                        + "misses its target") + "; the period is not over, so nothing is decided and a band is only at risk."
                         : s.met() ? " Every objective met its target." : " At least one objective missed its target.")
                 .append("</p>\n<table class=\"summary\"><thead><tr><th>Objective</th><th class=\"n\">Target</th>")
                 .append("<th class=\"n\">Achieved</th><th>Verdict</th><th class=\"n\">Budget spent</th><th>Breaches</th>")
@@ -85,8 +88,8 @@ public final class ReportHtml {
                     .append("<td>").append(verdict(o.verdict())).append("</td>")
                     .append("<td class=\"n\">").append(ReportText.budget(100 * o.budgetSpentShare())).append("</td>")
                     .append("<td>").append(breachCount(o)).append("</td><td>")
-                    .append(band == null ? "none" : esc("below " + ReportText.percent(band.belowPercent()) + ": "
-                            + band.consequence())).append("</td></tr>\n");
+                    .append(band == null ? "none" : esc((o.closed() ? "" : "at risk: ") + "below "
+                            + ReportText.percent(band.belowPercent()) + ": " + band.consequence())).append("</td></tr>\n");
         }
         h.append("</tbody></table>\n");
         if (c.notes() != null) {
@@ -188,7 +191,7 @@ public final class ReportHtml {
     }
 
     private static String verdict(String v) {
-        String cls = v.equals("no data") ? "nodata" : v;
+        String cls = v.equals("no data") ? "nodata" : v.startsWith("met") ? "met" : "breached";
         return "<span class=\"verdict " + cls + "\">" + esc(v) + "</span>";
     }
 

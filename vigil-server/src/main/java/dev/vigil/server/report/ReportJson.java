@@ -57,6 +57,7 @@ public final class ReportJson {
         number(g, "achievedPercent", 100 * o.achieved());
         g.writeStringField("verdict", o.verdict());
         g.writeBooleanField("met", o.met());
+        g.writeBooleanField("periodClosed", o.closed());
         g.writeObjectFieldStart("units");
         g.writeNumberField("good", o.units().good());
         g.writeNumberField("total", o.units().total());

@@ -26,6 +26,7 @@ function find(estate, kind, name) {
 
 function shell(el, args) {
   el.innerHTML = html`<h1>${args.name} <span class="kind">${args.kind}</span></h1>
+    <p class="sub now-note" hidden></p>
     <div class="status-line"></div>
     ${args.kind === 'supplier' ? html`<section class="scorecard" aria-labelledby="score-h"><h2 id="score-h">Contracts</h2>
       <div class="contracts"></div></section>` : ''}
@@ -36,7 +37,6 @@ function shell(el, args) {
     <div class="charts">
       <div class="chart" id="c-rate"></div><div class="chart" id="c-errors"></div><div class="chart" id="c-latency"></div>
     </div>
-    <p class="sub now-note" hidden></p>
     <div class="cols"><section><h2>Objectives</h2><div class="objectives"></div></section>
       <section><h2>Recent alerts</h2><div class="alerts"></div></section></div>
     <div class="cols"><section><h2>Calls out</h2><div class="out"></div></section>
@@ -101,10 +101,10 @@ export async function render(el, args, first, rangeChanged) {
   // A chosen stretch of the past moves the charts only: what follows the clock says so.
   const nowNote = el.querySelector('.now-note');
   nowNote.hidden = following;
-  nowNote.textContent = following ? '' : `The status line, objectives, alerts, calls and hosts below are as of now `
-    + `(the last ${closedMinutes(estate.minutes)}), not the range chosen for the charts.`;
+  nowNote.textContent = following ? '' : `Only the charts show the range chosen; the status line, contracts, objectives, `
+    + `alerts, calls and hosts are as of now (the last ${closedMinutes(estate.minutes)}).`;
   el.querySelector('.status-line').innerHTML = row
-    ? html`<p>${following ? '' : html`<strong>Now:</strong> `}${badge(row.status)} ${row.reasons.join('; ')}${unit ? html` · business unit <strong>${unit}</strong>` : ''}
+    ? html`<p>${badge(row.status)} ${row.reasons.join('; ')}${unit ? html` · business unit <strong>${unit}</strong>` : ''}
         · last ${estate.minutes} min: <span class="fig" data-fig="rate">${rate(row.ratePerSecond)}</span>,
         errors <span class="fig" data-fig="errors">${percent(row.errorRatio)}</span>,
         p95 <span class="fig" data-fig="p95">${ms(row.p95Ms)}</span>
