@@ -99,7 +99,9 @@ class ReportIT {
             assertThat(json.at("/contracts/0/supplier").asText()).isEqualTo("ParcelCo");
             assertThat(json.at("/contracts/0/met").asBoolean()).isFalse();
             assertThat(o.get("achievedPercent").asDouble()).isCloseTo(100.0 * (total - bad) / total, within(1e-9));
-            assertThat(o.get("verdict").asText()).isEqualTo("breached");
+            // This month is still running: its verdict is "so far", nothing is decided.
+            assertThat(o.get("verdict").asText()).isEqualTo("breached so far");
+            assertThat(o.get("periodClosed").asBoolean()).isFalse();
             assertThat(o.at("/budget/total").asDouble()).isCloseTo(0.01 * total, within(1e-9));
             assertThat(o.at("/budget/consumed").asDouble()).isEqualTo(bad);
             assertThat(o.at("/penaltyBand/consequence").asText()).isEqualTo("10% service credit");
@@ -117,7 +119,7 @@ class ReportIT {
             List<String> lines = csv.lines().toList();
             assertThat(lines.get(0)).startsWith("record,period,contract,party_role,party,unit,objective,target_percent,achieved_percent");
             assertThat(lines).filteredOn(l -> l.startsWith("objective,")).singleElement().satisfies(l -> assertThat(l)
-                    .contains(",parcelco-2026,supplier,ParcelCo,retail,carrier-availability,99,95,breached,events,1045,1100,11,55,500,97,\"10% service credit\""));
+                    .contains(",parcelco-2026,supplier,ParcelCo,retail,carrier-availability,99,95,\"breached so far\",events,1045,1100,11,55,500,97,\"10% service credit\""));
             assertThat(lines).filteredOn(l -> l.startsWith("breach,")).hasSize(1);
 
             assertThat(badRequest(vigil.url, "/api/v1/reports?contract=parcelco-2026&period=2026-13")).isEqualTo(
@@ -163,7 +165,7 @@ class ReportIT {
             assertThat(b.driver.findElements(By.cssSelector("article svg"))).hasSize(2)
                     .allSatisfy(svg -> assertThat(svg.findElements(By.cssSelector("polyline, circle"))).isNotEmpty());
             assertThat(b.driver.findElement(By.cssSelector("table.summary tbody tr")).getText())
-                    .contains("Carrier API availability", "99%", "95%", "breached", "500%", "below 97%: 10% service credit");
+                    .contains("Carrier API availability", "99%", "95%", "breached so far", "500%", "at risk: below 97%: 10% service credit");
             assertThat(b.driver.findElements(By.xpath("//h4[.='Breach intervals']/following-sibling::table[1]/tbody/tr")))
                     .hasSize(1);
             assertThat(b.consoleErrors()).isEmpty();
