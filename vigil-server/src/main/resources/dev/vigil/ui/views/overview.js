@@ -19,7 +19,7 @@ function row(kind, r, estate) {
     <td class="n">${rate(r.ratePerSecond)}</td>
     <td class="n">${percent(r.errorRatio)}</td>
     <td class="n">${ms(r.p95Ms)}</td>
-    <td class="why">${r.reasons.join('; ')}</td></tr>`;
+    <td class="why"><span>${r.reasons.join('; ')}</span></td></tr>`;
 }
 
 /** The estate's table: two header rows, so that "now" and the window read as two groups of the same figures. */
