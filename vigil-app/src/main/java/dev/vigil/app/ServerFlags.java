@@ -59,17 +59,20 @@ public final class ServerFlags {
     Duration maxPastAge;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "vigil.yaml: interpretation rules, processes, pipeline settings (docs/CONFIG.md). "
+            description = "vigil.yaml (docs/CONFIG.md): interpretation rules, processes, pipeline settings. "
                     + "Default: vigil.yaml in the working folder when it exists, else built-in defaults")
     Path config;
 
-    @Option(names = "--forward-journal", paramLabel = "kafka://HOST:PORT/TOPIC", converter = KafkaJournalConverter.class,
-            description = "Also forward every journal record to this Kafka topic (one partition), where Vigil's Flink "
-                    + "job reads it (docs/SCALE.md). Events are acknowledged once the local journal holds them, as always.")
+    // The labels are words, not the URLs: picocli wraps a synopsis at a '/', and kafka:// broke across two lines.
+    @Option(names = "--forward-journal", paramLabel = "KAFKA_TOPIC", converter = KafkaJournalConverter.class,
+            description = "kafka://HOST:PORT/TOPIC: also forward every journal record to this Kafka topic (one "
+                    + "partition), where Vigil's Flink job reads it (docs/SCALE.md). Events are acknowledged once the local "
+                    + "journal holds them, as always.")
     dev.vigil.server.runtime.KafkaJournal forwardJournal;
 
-    @Option(names = "--outputs-from", paramLabel = "kafka://HOST:PORT/PREFIX", converter = KafkaOutputsConverter.class,
-            description = "Run no pipeline here: serve the KPI windows, cases and alerts Vigil's Flink job writes to the "
+    @Option(names = "--outputs-from", paramLabel = "KAFKA_PREFIX", converter = KafkaOutputsConverter.class,
+            description = "kafka://HOST:PORT/PREFIX: run no pipeline here; serve the KPI windows, cases and alerts "
+                    + "Vigil's Flink job writes to the "
                     + "topics PREFIX.windows, PREFIX.cases and PREFIX.alerts (the job's defaults: PREFIX vigil), read into "
                     + "this server's store (docs/SCALE.md). Usually with --forward-journal.")
     dev.vigil.server.runtime.KafkaJournal outputsFrom;

@@ -59,7 +59,9 @@ class CommandLineTest {
                 "batch compare", "batch tune", "lab service", "lab records"}) {
             String help = run((cmd + " --help").trim().split(" ")).out();
             // A path wrapped after its "./" or a "/" reads as two words, and cannot be copied whole.
-            assertThat(help).as(cmd).doesNotContainPattern("\\.\\s*\\n\\s+/[a-z]").doesNotContainPattern("/\\n");
+            assertThat(help).as(cmd).doesNotContainPattern("\\.\\s*\\n\\s+/[a-z]").doesNotContainPattern("/\\n")
+                    .doesNotContainPattern(":\\n\\s*//").doesNotContainPattern("kafka://[A-Z:]*\\n")
+                    .doesNotContainPattern("[A-Z]\\.\\n\\s+md\\b");
         }
         // Nor is a problem's place: FILE:LINE:COLUMN broke after LINE: in the command list.
         assertThat(run("--help").out()).contains("FILE:LINE:COLUMN");
