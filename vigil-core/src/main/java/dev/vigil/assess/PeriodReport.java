@@ -69,26 +69,32 @@ public final class PeriodReport {
 
         /** met, breached, or no data; "met so far" or "breached so far" while the period runs (nothing is decided). */
         public String verdict() {
-            return !hasData() ? "no data" : (met() ? "met" : "breached") + (closed ? "" : " so far");
+            return PeriodReport.verdict(hasData(), met(), closed);
         }
 
         /** The share of the period's budget spent (above 1 when overspent); NaN without a budget. */
         public double budgetSpentShare() {
-            return share(budgetConsumed);
+            return shareOfBudget(budgetConsumed);
         }
 
         /** The share of the period's budget a breach interval spent; NaN without a budget. */
         public double budgetSpentShare(Breach b) {
-            return share(b.budgetConsumed());
+            return shareOfBudget(b.budgetConsumed());
         }
 
-        private double share(double consumed) {
+        /** {@code consumed} budget units as a share of the period's budget; NaN without a budget. */
+        public double shareOfBudget(double consumed) {
             return budgetTotal > 0 ? consumed / budgetTotal : consumed > 0 ? Double.POSITIVE_INFINITY : Double.NaN;
         }
 
-        /** The breach intervals that spent at least {@link #NOTABLE_SHARE} of the budget (all of them without one). */
+        /** Whether a breach interval spent at least {@link #NOTABLE_SHARE} of the budget (every one does without one). */
+        public boolean isNotable(Breach b) {
+            return !(budgetSpentShare(b) < NOTABLE_SHARE);
+        }
+
+        /** The breach intervals that are {@link #isNotable notable}. */
         public List<Breach> notableBreaches() {
-            return breaches.stream().filter(b -> !(budgetSpentShare(b) < NOTABLE_SHARE)).toList();
+            return breaches.stream().filter(this::isNotable).toList();
         }
     }
 
@@ -136,15 +142,23 @@ public final class PeriodReport {
             path.add(new Step(dayEnd, soFar.ratio(), status.budgetTotal() > 0 ? soFar.bad() / status.budgetTotal() : Double.NaN));
         }
         return new Result(o, period, status.tally(), status.achieved(), status.budgetTotal(), status.budgetConsumed(),
-                breaches(inside, own.target(), own.indicator().higherIsWorse()).stream()
-                        .map(b -> new Breach(b.startMicros(), b.endMicros(), b.minutes(), b.worst(), b.tally(),
-                                ledger.budgetUnits(b.startMicros(), b.endMicros()).bad()))
-                        .toList(),
+                breaches(inside, own.target(), own.indicator().higherIsWorse(),
+                        (from, to) -> ledger.budgetUnits(from, to).bad()),
                 List.copyOf(spends.subList(0, Math.min(COSTLIEST, spends.size()))), path, asOfMicros >= end);
     }
 
+    /** met, breached or no data, "so far" while the period runs: an objective's verdict, or a contract's. */
+    public static String verdict(boolean hasData, boolean met, boolean closed) {
+        return !hasData ? "no data" : (met ? "met" : "breached") + (closed ? "" : " so far");
+    }
+
+    /** The budget units spent in [from, to). */
+    interface BudgetSpent {
+        double between(long fromMicros, long toMicros);
+    }
+
     /** Runs of minutes that miss the target on their own, joined across gaps under {@link #JOIN_MINUTES}. */
-    static List<Breach> breaches(List<Minute> sorted, double target, boolean higherIsWorse) {
+    static List<Breach> breaches(List<Minute> sorted, double target, boolean higherIsWorse, BudgetSpent spent) {
         List<Breach> out = new ArrayList<>();
         long from = 0;
         long to = 0;
@@ -156,7 +170,7 @@ public final class PeriodReport {
                 continue;
             }
             if (count > 0 && m.startMicros() - to >= JOIN_MINUTES * MINUTE) {
-                out.add(new Breach(from, to, count, worst, tally, Double.NaN));
+                out.add(new Breach(from, to, count, worst, tally, spent.between(from, to)));
                 count = 0;
             }
             if (count == 0) {
@@ -170,7 +184,7 @@ public final class PeriodReport {
             worst = higherIsWorse ? Math.max(worst, m.reading()) : Math.min(worst, m.reading());
         }
         if (count > 0) {
-            out.add(new Breach(from, to, count, worst, tally, Double.NaN));
+            out.add(new Breach(from, to, count, worst, tally, spent.between(from, to)));
         }
         return out;
     }

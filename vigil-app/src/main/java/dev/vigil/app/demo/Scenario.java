@@ -12,7 +12,7 @@ enum Scenario {
     CARRIER_OUTAGE("carrier-outage", Duration.ofMinutes(4),
             "ParcelCo's carrier API fails 40% of calls and answers 6 times slower for 4 minutes: its contract's page alert fires"),
     STUCK_ORDERS("stuck-orders", Duration.ofSeconds(20),
-            "150 orders stall once their stock is reserved: a wave of stuck order-to-cash cases"),
+            Simulator.STUCK_WAVE + " orders stall once their stock is reserved: a wave of stuck order-to-cash cases"),
     SLOW_DATABASE("slow-database", Duration.ofMinutes(4),
             "the warehouse's database (stock-db) answers 15 times slower for 4 minutes: the order service's calls to the "
                     + "warehouse slow down, and the trace map shows where the time goes"),

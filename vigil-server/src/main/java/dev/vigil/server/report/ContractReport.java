@@ -32,6 +32,16 @@ public record ContractReport(ReportPeriod period, long generatedAtMicros, List<S
             return results.stream().anyMatch(PeriodReport.Result::hasData)
                     && results.stream().allMatch(r -> !r.hasData() || r.met());
         }
+
+        /** Whether the period was over for every objective at the report's time: only then is the verdict final. */
+        public boolean closed() {
+            return results.stream().allMatch(PeriodReport.Result::closed);
+        }
+
+        /** The contract's verdict as {@link PeriodReport#verdict} words one. */
+        public String verdict() {
+            return PeriodReport.verdict(results.stream().anyMatch(PeriodReport.Result::hasData), met(), closed());
+        }
     }
 
     /** Which contracts a report covers: one by name, a business unit's, or all. */

@@ -67,12 +67,12 @@ public final class ReportHtml {
     private static void section(StringBuilder h, ContractReport.Section s, ZoneId zone) {
         Contract c = s.contract();
         boolean anyData = s.results().stream().anyMatch(PeriodReport.Result::hasData);
-        boolean closed = s.results().stream().allMatch(PeriodReport.Result::closed);
+        boolean closed = s.closed();
         h.append("<section><h2>").append(esc(title(c))).append("</h2><p class=\"meta\">")
                 .append(c.external() ? "Supplier: " : "Provider: ").append(esc(c.party()))
                 .append(c.unit() == null ? "" : " · Business unit: " + esc(c.unit()))
                 .append(" · Contract ").append(esc(c.name())).append("</p>\n<p>")
-                .append(verdict(!anyData ? "no data" : (s.met() ? "met" : "breached") + (closed ? "" : " so far")))
+                .append(verdict(s.verdict()))
                 .append(!anyData ? " No objective of this contract has data in the period."
                         : !closed ? (s.met() ? " So far every objective meets its target" : " So far at least one objective "
                         + "misses its target") + "; the period is not over, so nothing is decided and a band is only at risk."
@@ -154,7 +154,7 @@ public final class ReportHtml {
                 int minutes = 0;
                 double spent = 0;
                 for (PeriodReport.Breach b : o.breaches()) {
-                    if (!notable.contains(b)) {
+                    if (!o.isNotable(b)) {
                         minutes += b.minutes();
                         spent += b.budgetConsumed();
                     }
@@ -162,7 +162,7 @@ public final class ReportHtml {
                 h.append(ReportText.number(minor)).append(minor == 1 ? " shorter interval" : " shorter intervals")
                         .append(" (").append(ReportText.number(minutes)).append(minutes == 1 ? " minute" : " minutes")
                         .append(") spent less than ").append(ReportText.percent(100 * PeriodReport.NOTABLE_SHARE))
-                        .append(" of the budget each, ").append(ReportText.budget(o.budgetTotal() > 0 ? 100 * spent / o.budgetTotal() : Double.NaN))
+                        .append(" of the budget each, ").append(ReportText.budget(100 * o.shareOfBudget(spent)))
                         .append(" together; ");
             }
             if (minor > 0 || notable.size() > MAX_BREACH_ROWS) {

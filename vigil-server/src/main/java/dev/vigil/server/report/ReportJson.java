@@ -83,7 +83,7 @@ public final class ReportJson {
             g.writeNumberField("badEvents", b.tally().bad());
             number(g, "budgetConsumed", b.budgetConsumed());
             number(g, "budgetSpentPercent", 100 * o.budgetSpentShare(b));
-            g.writeBooleanField("notable", o.notableBreaches().contains(b));
+            g.writeBooleanField("notable", o.isNotable(b));
             g.writeEndObject();
         }
         g.writeEndArray();

@@ -668,8 +668,8 @@ public final class PipelineRuntime implements PipelineView {
         long watermark = partitionTime.watermark();
         merger.onWatermark(watermark, partitionTime.finalBefore(), this::toUnwritten);
         assess.onWatermark(watermark, partitionTime.finalBefore(), alertChanges::add);
-        // Handed out even when empty: a write every 200 ms is how a reader of /api/v1/stats knows that what was
-        // folded before is stored (two writes later), and an idle store rolls up a slice at each.
+        // Handed out even when empty: events folded into open windows change no output, yet eventsStored must
+        // reach them; and an idle store rolls up a slice at each write.
         toStore(new Outputs(unwritten, cases, late, alertChanges, watermark, partitionTime.finalBefore(), merger.tooLate(),
                 status.eventsFolded()));
         unwritten = new ArrayList<>();
@@ -725,26 +725,17 @@ public final class PipelineRuntime implements PipelineView {
      * costs milliseconds whatever it holds, and reading a backlog, a commit per hand-out held the pipeline back.
      */
     private Outputs gather(Outputs first) {
-        if (!(toStore.peek() instanceof Outputs)) {
-            return first;
+        // The lists are the store thread's once handed over (the writer starts new ones): the rest join the first's.
+        Outputs last = first;
+        while (toStore.peek() instanceof Outputs) {
+            last = (Outputs) toStore.poll();
+            first.windows().addAll(last.windows());
+            first.cases().addAll(last.cases());
+            first.late().addAll(last.late());
+            first.alertChanges().addAll(last.alertChanges());
         }
-        List<MergedWindow> windows = new ArrayList<>();
-        List<CaseChange> caseChanges = new ArrayList<>();
-        List<LateEvent> lateEvents = new ArrayList<>();
-        List<dev.vigil.assess.ObjectiveLedger.Transition> changes = new ArrayList<>();
-        Outputs o = first;
-        while (true) {
-            windows.addAll(o.windows());
-            caseChanges.addAll(o.cases());
-            lateEvents.addAll(o.late());
-            changes.addAll(o.alertChanges());
-            if (!(toStore.peek() instanceof Outputs)) {
-                break;
-            }
-            o = (Outputs) toStore.poll();
-        }
-        return new Outputs(newestRevisions(windows), caseChanges, lateEvents, changes, o.watermark(), o.finalBefore(),
-                o.mergerTooLate(), o.folded());
+        return last == first ? first : new Outputs(newestRevisions(first.windows()), first.cases(), first.late(),
+                first.alertChanges(), last.watermark(), last.finalBefore(), last.mergerTooLate(), last.folded());
     }
 
     /**
