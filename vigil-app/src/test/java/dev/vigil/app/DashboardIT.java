@@ -375,8 +375,10 @@ class DashboardIT {
                 f.from.value = local(new Date(Date.now() - 3 * 86400e3));
                 f.to.value = local(new Date());""");
         driver.findElement(By.cssSelector("#when button")).click();
+        // The 30 days before were in steps of 1h too: the custom range is drawn once its note is shown.
         waitFor(d -> "custom".equals(d.findElement(By.id("when-range")).getAttribute("value"))
-                && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h"));
+                && d.findElement(By.cssSelector(".range-text")).getText().contains("steps of 1h")
+                && d.findElement(By.cssSelector(".now-note")).isDisplayed());
         // The chosen range is in the URL: the view can be sent to someone.
         assertThat(driver.getCurrentUrl()).contains("#/supplier/carrier-api?from=").contains("&to=");
         // What still follows the clock says so: the status line, objectives, alerts and calls are of now.
